@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { citizens } from './server';
+
+void runStandalone(citizens);

@@ -1,0 +1,36 @@
+import { badUserInput } from '../../kit/errors';
+import { pageRequest, toPage } from '../../kit/pagination';
+import { foldVietnamese } from '../../kit/text';
+import type { QueryResolvers } from '../__generated__/resolvers-types';
+
+export const Query: QueryResolvers = {
+  citizen: (_parent, { id }, context) => context.citizenById.load(id),
+
+  citizens: async (_parent, { filter, first, after }, context) => {
+    const page = pageRequest({ first, after });
+    const name = filter?.name == null ? null : foldVietnamese(filter.name);
+    if (name !== null && name.length < 2) {
+      throw badUserInput('Tên tìm kiếm cần ít nhất 2 ký tự. (A name search needs at least 2 characters.)', { argument: 'filter.name' });
+    }
+    const rows = await context.store.search(
+      {
+        nameFolded: name,
+        communeCode: filter?.communeCode ?? null,
+        communeEdition: filter?.communeEdition ?? 'TWO_LEVEL',
+        bornFrom: filter?.bornFrom ?? null,
+        bornTo: filter?.bornTo ?? null,
+        gender: filter?.gender ?? null,
+      },
+      page,
+    );
+    for (const row of rows) context.citizenById.prime(row.id, row);
+    return toPage(rows, page);
+  },
+
+  household: (_parent, { id }, context) => context.householdById.load(id),
+
+  populationByCommune: async (_parent, { edition, first, after }, context) => {
+    const page = pageRequest({ first, after });
+    return toPage(await context.store.populationByCommune(edition, page), page);
+  },
+};

@@ -1,0 +1,34 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** Where the agency subgraph folders live. */
+export const SUBGRAPHS_DIR = join(__dirname, '..');
+
+const agencySchema = z.object({
+  subgraph: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  name: z.string().min(1),
+  englishName: z.string().min(1),
+  formerNames: z.array(z.string()).default([]),
+  defaultPort: z.number().int().positive(),
+  contact: z.object({ name: z.string(), title: z.string(), email: z.string(), phone: z.string() }),
+});
+
+/** An agency that owns data and runs a subgraph: metadata kept as data in `subgraphs/<name>/agency.json`. */
+export type Agency = z.infer<typeof agencySchema>;
+
+/** Reads one agency's metadata. */
+export function readAgency(subgraph: string): Agency {
+  const raw: unknown = JSON.parse(readFileSync(join(SUBGRAPHS_DIR, subgraph, 'agency.json'), 'utf8'));
+  const agency = agencySchema.parse(raw);
+  if (agency.subgraph !== subgraph) throw new Error(`subgraphs/${subgraph}/agency.json names subgraph "${agency.subgraph}"`);
+  return agency;
+}
+
+/** Every agency with a folder under subgraphs/ (a folder with an agency.json), sorted by port. */
+export function listAgencies(): Agency[] {
+  return readdirSync(SUBGRAPHS_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(SUBGRAPHS_DIR, entry.name, 'agency.json')))
+    .map((entry) => readAgency(entry.name))
+    .sort((a, b) => a.defaultPort - b.defaultPort);
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/**
+ * Parses `env` with `schema` once, at boot. On failure it throws one ConfigError listing every
+ * missing or bad variable, so an operator fixes them all in one go.
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveMs = z.coerce.number().int().positive();
+
+/** What every agency subgraph reads from its environment. */
+export const subgraphEnvSchema = z.object({
+  DATABASE_URL: z.string().url({ message: 'must be a postgres:// URL of this agency\'s own database' }),
+  PORT: port.optional(),
+  HOST: z.string().default('127.0.0.1'),
+  PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  PG_STATEMENT_TIMEOUT_MS: positiveMs.default(5000),
+  PG_CONNECT_TIMEOUT_MS: positiveMs.default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SEED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SEED_SCALE: z.coerce.number().positive().max(1000).default(1),
+});
+export type SubgraphEnv = z.infer<typeof subgraphEnvSchema>;

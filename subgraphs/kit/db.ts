@@ -1,0 +1,130 @@
+import pg from 'pg';
+import type { z } from 'zod';
+import { DatabaseUnavailableError } from './errors';
+
+// DATE columns stay ISO strings ('2024-05-01'), never shifted through a JS Date in local time.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+// NUMERIC stays a string unless a row schema coerces it.
+
+/** A named, parameterised SQL statement and the shape of its rows. */
+export interface Statement<Row> {
+  readonly name: string;
+  readonly text: string;
+  readonly row: z.ZodType<Row>;
+}
+
+/**
+ * Declares a statement. The name is put in a leading comment so that it shows in pg_stat_activity,
+ * in slow-query logs and in the statement counter.
+ */
+export function statement<Row>(name: string, text: string, row: z.ZodType<Row>): Statement<Row> {
+  return { name, text: `/* ${name} */ ${text}`, row };
+}
+
+export interface PoolOptions {
+  readonly connectionString: string;
+  readonly max: number;
+  readonly statementTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+type StatementListener = (name: string) => void;
+
+/** Connection-level failures: the database is down, restarting, unreachable or too slow. */
+const UNAVAILABLE_SQLSTATE = /^(08|57P0|53)/;
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code) || code === '57014')) {
+    return true;
+  }
+  return /timeout|terminat|Connection ended|not queryable|connect/i.test(error.message);
+}
+
+/**
+ * One agency's database: a bounded pool with connection and statement timeouts. Every statement
+ * goes through `many`/`maybeOne`, which parse rows at the boundary and turn an unreachable or slow
+ * database into DatabaseUnavailableError (no SQL or host in it). The pool recovers by itself when
+ * the database returns: broken connections are discarded, new ones are opened on demand.
+ */
+export class Database {
+  readonly pool: pg.Pool;
+  private readonly listeners = new Set<StatementListener>();
+
+  constructor(readonly agency: string, options: PoolOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.max,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: options.statementTimeoutMs,
+      query_timeout: options.statementTimeoutMs + 1000,
+      application_name: `lienthong-${agency}`,
+    });
+    // An idle client losing its server emits here; without a handler the process would crash.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Calls `listener` with the statement name each time a statement is sent. Returns an unsubscribe. */
+  onStatement(listener: StatementListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Runs `stmt` and returns all rows, parsed. */
+  async many<Row>(stmt: Statement<Row>, params: readonly unknown[] = [], client?: pg.PoolClient): Promise<Row[]> {
+    for (const listener of this.listeners) listener(stmt.name);
+    let result: pg.QueryResult;
+    try {
+      result = await (client ?? this.pool).query(stmt.text, params as unknown[]);
+    } catch (error) {
+      if (isUnavailable(error)) throw new DatabaseUnavailableError(this.agency);
+      throw error;
+    }
+    return result.rows.map((row: unknown) => stmt.row.parse(row));
+  }
+
+  /** Runs `stmt` and returns its first row, or null. */
+  async maybeOne<Row>(stmt: Statement<Row>, params: readonly unknown[] = [], client?: pg.PoolClient): Promise<Row | null> {
+    const rows = await this.many(stmt, params, client);
+    return rows[0] ?? null;
+  }
+
+  /** Runs `work` in one transaction on one connection; rolls back if it throws. */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      if (isUnavailable(error)) throw new DatabaseUnavailableError(this.agency);
+      throw error;
+    }
+    try {
+      await client.query('BEGIN');
+      const value = await work(client);
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** True when the database answers a trivial statement within the connection timeout. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('/* ping */ SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,29 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The stable error codes of lienthong. Clients may switch on these; they never change meaning.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  PAGE_SIZE_EXCEEDED: 'PAGE_SIZE_EXCEEDED',
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A user's mistake: the message says what form was expected. */
+export function badUserInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...extensions } });
+}
+
+/**
+ * The agency's database did not answer. Carries no SQL, host or driver detail: only the agency.
+ */
+export class DatabaseUnavailableError extends GraphQLError {
+  constructor(agency: string) {
+    super(`Cơ sở dữ liệu của ${agency} tạm thời không truy cập được; hãy thử lại sau. (The agency database is temporarily unavailable.)`, {
+      extensions: { code: ErrorCode.DATABASE_UNAVAILABLE, agency },
+    });
+  }
+}

@@ -1,0 +1,137 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+/** 1 MB: the largest request body any lienthong server reads. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** Routes by exact path (query string ignored). Unknown paths get a JSON 404. */
+export type Routes = Readonly<Record<string, Handler>>;
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Writes a JSON body with the given status. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function errorBody(code: string, message: string): unknown {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+/**
+ * Serves an Apollo Server over node:http at one path: reads at most MAX_BODY_BYTES, parses JSON,
+ * and hands the request to Apollo with the context from `context`. Refuses malformed JSON with a
+ * 400 and an oversized body with a 413, both with a stable code.
+ */
+export function graphqlHandler<Context extends BaseContext>(
+  apollo: ApolloServer<Context>,
+  context: (req: IncomingMessage) => Promise<Context>,
+): Handler {
+  return async (req, res) => {
+    let raw = '';
+    if (req.method === 'POST') {
+      try {
+        raw = await readBody(req, MAX_BODY_BYTES);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          sendJson(res, 413, errorBody('PAYLOAD_TOO_LARGE', `Request body exceeds ${MAX_BODY_BYTES} bytes.`), { connection: 'close' });
+          return;
+        }
+        throw error;
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = raw;
+    if (raw && (headers.get('content-type') ?? '').includes('json')) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        sendJson(res, 400, errorBody('BAD_REQUEST', 'The request body is not valid JSON.'));
+        return;
+      }
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: () => context(req),
+    });
+    const outHeaders: Record<string, string> = {};
+    for (const [key, value] of response.headers) outHeaders[key] = value;
+    res.statusCode = response.status ?? 200;
+    for (const [key, value] of Object.entries(outHeaders)) res.setHeader(key, value);
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}
+
+/**
+ * Creates (does not start) an HTTP server over `routes`. A handler that throws gets a masked 500;
+ * no stack or message reaches the client.
+ */
+export function createHttpServer(routes: Routes, onError: (error: unknown) => void): Server {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const handler = routes[path];
+    if (!handler) {
+      sendJson(res, 404, errorBody('NOT_FOUND', `No route ${path}`));
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(req, res))
+      .catch((error: unknown) => {
+        onError(error);
+        if (!res.headersSent) sendJson(res, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error.'));
+        else res.end();
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
+}
+
+/** Starts `server` on host:port (port 0 picks a free one) and resolves with its URL. */
+export async function listen(server: Server, port: number, host = '127.0.0.1'): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return `http://${host}:${address.port}`;
+}
+
+/** Stops accepting connections and closes idle keep-alive sockets; resolves once all are closed. */
+export async function close(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

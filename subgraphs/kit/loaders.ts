@@ -1,0 +1,45 @@
+import DataLoader from 'dataloader';
+
+/**
+ * A per-request loader of one row per key. `fetch` gets all keys of one tick in a single call (one
+ * SQL statement); results come back in key order and a key with no row resolves to null.
+ * Create loaders per request only: a loader shared across requests would leak rows between callers.
+ */
+export function rowLoader<K, Row>(
+  fetch: (keys: readonly K[]) => Promise<Row[]>,
+  keyOfRow: (row: Row) => string,
+  keyOf: (key: K) => string = String,
+): DataLoader<K, Row | null, string> {
+  return new DataLoader<K, Row | null, string>(
+    async (keys) => {
+      const byKey = new Map<string, Row>();
+      for (const row of await fetch(keys)) byKey.set(keyOfRow(row), row);
+      return keys.map((key) => byKey.get(keyOf(key)) ?? null);
+    },
+    { cacheKeyFn: keyOf, maxBatchSize: 1000 },
+  );
+}
+
+/**
+ * A per-request loader of the rows that belong to each key (one-to-many), in one statement per
+ * batch. A key with no rows resolves to an empty list.
+ */
+export function groupLoader<K, Row>(
+  fetch: (keys: readonly K[]) => Promise<Row[]>,
+  groupOfRow: (row: Row) => string,
+  keyOf: (key: K) => string = String,
+): DataLoader<K, Row[], string> {
+  return new DataLoader<K, Row[], string>(
+    async (keys) => {
+      const groups = new Map<string, Row[]>();
+      for (const row of await fetch(keys)) {
+        const group = groupOfRow(row);
+        const list = groups.get(group);
+        if (list) list.push(row);
+        else groups.set(group, [row]);
+      }
+      return keys.map((key) => groups.get(keyOf(key)) ?? []);
+    },
+    { cacheKeyFn: keyOf, maxBatchSize: 1000 },
+  );
+}

@@ -1,0 +1,81 @@
+import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { badUserInput } from './errors';
+
+const TAX_WEIGHTS = [31, 29, 23, 19, 17, 13, 7, 5, 3] as const;
+
+/** The check digit of a 10-digit Vietnamese tax code, from its first nine digits; null when none exists. */
+export function taxCodeCheckDigit(firstNine: string): number | null {
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += Number(firstNine[i]) * (TAX_WEIGHTS[i] ?? 0);
+  const check = 10 - (sum % 11);
+  return check === 10 ? null : check === 11 ? 0 : check;
+}
+
+/** True for `NNNNNNNNNN` with a correct check digit, optionally followed by `-NNN` (a branch). */
+export function isTaxCode(value: string): boolean {
+  const match = /^(\d{9})(\d)(-\d{3})?$/.exec(value);
+  if (!match || match[3] === '-000') return false;
+  return taxCodeCheckDigit(match[1] ?? '') === Number(match[2]);
+}
+
+interface StringScalarSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly expected: string;
+  readonly valid: (value: string) => boolean;
+}
+
+function stringScalar(spec: StringScalarSpec): GraphQLScalarType<string, string> {
+  const check = (value: unknown): string => {
+    if (typeof value !== 'string' || !spec.valid(value)) {
+      throw badUserInput(`${spec.name} không hợp lệ: cần ${spec.expected}. (Invalid ${spec.name}: expected ${spec.expected}.)`, {
+        expected: spec.expected,
+      });
+    }
+    return value;
+  };
+  return new GraphQLScalarType<string, string>({
+    name: spec.name,
+    description: spec.description,
+    serialize: (value) => String(value),
+    parseValue: check,
+    parseLiteral: (node: ValueNode) => check(node.kind === Kind.STRING ? node.value : undefined),
+  });
+}
+
+function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+/** Resolvers for the shared scalars declared in schema/directives.graphql; every subgraph mounts them all. */
+export const sharedScalars = {
+  Date: stringScalar({ name: 'Date', description: 'ISO 8601 date', expected: 'YYYY-MM-DD', valid: isIsoDate }),
+  PersonalId: stringScalar({
+    name: 'PersonalId',
+    description: '12-digit personal identification number',
+    expected: '12 chữ số / 12 digits, e.g. 054090000123',
+    valid: (v) => /^\d{12}$/.test(v),
+  }),
+  TaxCode: stringScalar({
+    name: 'TaxCode',
+    description: 'Vietnamese tax code',
+    expected: '10 chữ số có số kiểm tra đúng, có thể kèm -NNN / 10 digits with a valid check digit, optionally -NNN',
+    valid: isTaxCode,
+  }),
+  AdministrativeUnitCode: stringScalar({
+    name: 'AdministrativeUnitCode',
+    description: 'GSO administrative unit code',
+    expected: '2, 3 hoặc 5 chữ số / 2, 3 or 5 digits (GSO code)',
+    valid: (v) => /^(\d{2}|\d{3}|\d{5})$/.test(v),
+  }),
+  VsicCode: stringScalar({ name: 'VsicCode', description: 'VSIC 2018 code', expected: '4 chữ số / 4 digits', valid: (v) => /^\d{4}$/.test(v) }),
+  LandUseTypeCode: stringScalar({
+    name: 'LandUseTypeCode',
+    description: 'Land-use type symbol',
+    expected: '3 chữ in hoa / 3 capital letters, e.g. ONT',
+    valid: (v) => /^[A-Z]{3}$/.test(v),
+  }),
+  EthnicGroupCode: stringScalar({ name: 'EthnicGroupCode', description: 'GSO ethnic group code', expected: '2 chữ số / 2 digits', valid: (v) => /^\d{2}$/.test(v) }),
+};

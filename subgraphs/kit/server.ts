@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import pino, { type Logger } from 'pino';
+import { prepareSubgraphSdl } from '../../schema/sharing';
+import { readAgency, type Agency } from './agency';
+import { Database } from './db';
+import { ErrorCode } from './errors';
+import { close, createHttpServer, graphqlHandler, listen, sendJson } from './http';
+import { sharedScalars } from './scalars';
+
+/** What every subgraph's per-request context holds. Subgraphs extend it with their loaders. */
+export interface SubgraphContext {
+  readonly requestId: string;
+  readonly db: Database;
+}
+
+/** The parts an agency writes; the kit does the rest. */
+export interface SubgraphDefinition<Context extends SubgraphContext> {
+  /** The folder name under subgraphs/, e.g. "citizens". */
+  readonly name: string;
+  /** The subgraph's folder (its `__dirname`), holding schema.graphql, agency.json and migrations/. */
+  readonly dir: string;
+  /** The codegen-typed resolver map (`Resolvers` from the subgraph's __generated__ types). */
+  readonly resolvers: object;
+  /** Builds a fresh context, with fresh DataLoaders, for one request. */
+  readonly createContext: (base: SubgraphContext) => Context;
+  /** Fills an empty database with deterministic synthetic data at `scale`; a no-op when not empty. */
+  readonly seed?: (db: Database, scale: number) => Promise<void>;
+}
+
+/** Reads `schema.graphql` from the subgraph folder, with the shared definitions and defaults expanded. */
+export function loadSubgraphDocument(name: string, dir: string) {
+  return prepareSubgraphSdl(name, readFileSync(join(dir, 'schema.graphql'), 'utf8'));
+}
+
+/** Builds the executable subgraph schema. Throws (naming the fields) if a field has no category. */
+export function buildSchema<Context extends SubgraphContext>(definition: SubgraphDefinition<Context>): GraphQLSchema {
+  const typeDefs = loadSubgraphDocument(definition.name, definition.dir);
+  // The generated resolver types are checked against the schema by codegen; here they only need
+  // to be handed to Apollo, whose map type is looser.
+  const resolvers = { ...sharedScalars, ...definition.resolvers } as GraphQLResolverMap<unknown>;
+  return buildSubgraphSchema([{ typeDefs, resolvers }]);
+}
+
+const KNOWN_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Keeps errors that carry one of our stable codes; replaces anything else (a bug, a driver error
+ * with SQL in it) by a generic internal error, after logging it.
+ */
+export function maskError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.['code'];
+    if (typeof code === 'string' && KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'internal error');
+    return {
+      message: 'Lỗi nội bộ. (Internal server error.)',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+export interface RunningSubgraph {
+  readonly name: string;
+  readonly agency: Agency;
+  readonly url: string;
+  readonly db: Database;
+  readonly server: Server;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly db: Database;
+  readonly port: number;
+  readonly host?: string;
+  readonly logger?: Logger;
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : randomUUID();
+}
+
+/**
+ * Builds and starts one agency subgraph: GraphQL at /graphql, liveness at /health/live, readiness
+ * (database reachable) at /health/ready. Resolves once listening.
+ */
+export async function startSubgraph<Context extends SubgraphContext>(
+  definition: SubgraphDefinition<Context>,
+  options: StartOptions,
+): Promise<RunningSubgraph> {
+  const agency = readAgency(definition.name);
+  const logger = options.logger ?? pino({ name: definition.name });
+  const schema = buildSchema(definition);
+  const apollo = new ApolloServer<Context>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskError(logger),
+  });
+  await apollo.start();
+  const { db } = options;
+  const server = createHttpServer(
+    {
+      '/graphql': graphqlHandler(apollo, async (req) => definition.createContext({ requestId: requestIdOf(req), db })),
+      '/health/live': (_req, res) => sendJson(res, 200, { status: 'live', subgraph: definition.name }),
+      '/health/ready': async (_req, res) => {
+        const ready = await db.ping();
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database-unavailable', subgraph: definition.name });
+      },
+    },
+    (error) => logger.error({ err: error }, 'request failed'),
+  );
+  const url = await listen(server, options.port, options.host);
+  return {
+    name: definition.name,
+    agency,
+    url,
+    db,
+    server,
+    async stop() {
+      await close(server);
+      await apollo.stop();
+    },
+  };
+}

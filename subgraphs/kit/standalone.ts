@@ -1,0 +1,42 @@
+import pino from 'pino';
+import { parseConfig, subgraphEnvSchema, ConfigError } from './config';
+import { Database } from './db';
+import { migrate } from './migrate';
+import { join } from 'node:path';
+import { readAgency } from './agency';
+import { startSubgraph, type SubgraphContext, type SubgraphDefinition } from './server';
+
+/**
+ * Runs one agency subgraph on its own, as the agency deploys it: reads its env (DATABASE_URL, PORT,
+ * …), migrates its database, seeds it when SEED=true and it is empty, listens, and stops cleanly on
+ * SIGINT/SIGTERM. Bad configuration is reported in one message and exits 1.
+ */
+export async function runStandalone<Context extends SubgraphContext>(definition: SubgraphDefinition<Context>): Promise<void> {
+  const logger = pino({ name: definition.name });
+  try {
+    const env = parseConfig(subgraphEnvSchema);
+    logger.level = env.LOG_LEVEL;
+    const agency = readAgency(definition.name);
+    await migrate(env.DATABASE_URL, join(definition.dir, 'migrations'));
+    const db = new Database(agency.name, {
+      connectionString: env.DATABASE_URL,
+      max: env.PG_POOL_MAX,
+      statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
+    });
+    if (env.SEED && definition.seed) await definition.seed(db, env.SEED_SCALE);
+    const running = await startSubgraph(definition, { db, port: env.PORT ?? agency.defaultPort, host: env.HOST, logger });
+    logger.info({ url: `${running.url}/graphql` }, `${agency.name} subgraph listening`);
+    const stop = async () => {
+      await running.stop();
+      await db.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+  } catch (error) {
+    if (error instanceof ConfigError) logger.fatal(error.message);
+    else logger.fatal({ err: error }, 'subgraph failed to start');
+    process.exit(1);
+  }
+}
