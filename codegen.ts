@@ -15,8 +15,11 @@ import { join } from 'node:path';
  */
 const generates: CodegenConfig['generates'] = {};
 
+const only = process.env.CODEGEN_ONLY;
+
 for (const agency of listAgencies()) {
   const name = agency.subgraph;
+  if (only && only !== name) continue;
   const dir = join(SUBGRAPHS_DIR, name);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const settings = require(join(dir, 'codegen.json')) as { contextType: string; mappers: Record<string, string> };
@@ -52,7 +55,7 @@ for (const agency of listAgencies()) {
   };
 }
 
-if (process.env.CODEGEN_SKIP_OPERATIONS !== "1") generates['test/__generated__/operations.ts'] = {
+if (!only) generates['test/__generated__/operations.ts'] = {
   schema: 'schema/supergraph.graphql',
   documents: 'test/operations/*.graphql',
   plugins: [

@@ -61,7 +61,7 @@ export type Citizen = {
   /** Ngày sinh (date of birth). */
   dateOfBirth: Scalars['Date']['output'];
   /** Dân tộc (ethnic group): dữ liệu cá nhân nhạy cảm (sensitive personal data). */
-  ethnicGroup: Scalars['EthnicGroupCode']['output'];
+  ethnicGroup: EthnicGroup;
   /** Họ, chữ đệm và tên (full name). */
   fullName: Scalars['String']['output'];
   /** Giới tính. */
@@ -113,6 +113,13 @@ export type CommunePopulationConnection = {
   nodes: Array<CommunePopulation>;
   /** Thông tin phân trang. */
   pageInfo: PageInfo;
+};
+
+/** Dân tộc, theo bảng mã dùng chung của subgraph codes (reference only). */
+export type EthnicGroup = {
+  __typename?: 'EthnicGroup';
+  /** Mã dân tộc. */
+  code: Scalars['EthnicGroupCode']['output'];
 };
 
 /** Giới tính (gender). */
@@ -302,6 +309,7 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CommunePopulationConnection: ResolverTypeWrapper<Omit<CommunePopulationConnection, 'nodes'> & { nodes: Array<ResolversTypes['CommunePopulation']> }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
+  EthnicGroup: ResolverTypeWrapper<EthnicGroup>;
   EthnicGroupCode: ResolverTypeWrapper<Scalars['EthnicGroupCode']['output']>;
   Gender: Gender;
   Household: ResolverTypeWrapper<HouseholdRow>;
@@ -328,6 +336,7 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   CommunePopulationConnection: Omit<CommunePopulationConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['CommunePopulation']> };
   Date: Scalars['Date']['output'];
+  EthnicGroup: EthnicGroup;
   EthnicGroupCode: Scalars['EthnicGroupCode']['output'];
   Household: HouseholdRow;
   ID: Scalars['ID']['output'];
@@ -365,7 +374,7 @@ export type CitizenResolvers<ContextType = CitizensContext, ParentType extends R
   addressRegisteredOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   commune?: Resolver<ResolversTypes['AdministrativeUnit'], ParentType, ContextType>;
   dateOfBirth?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  ethnicGroup?: Resolver<ResolversTypes['EthnicGroupCode'], ParentType, ContextType>;
+  ethnicGroup?: Resolver<ResolversTypes['EthnicGroup'], ParentType, ContextType>;
   fullName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   gender?: Resolver<ResolversTypes['Gender'], ParentType, ContextType>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
@@ -390,6 +399,10 @@ export type CommunePopulationConnectionResolvers<ContextType = CitizensContext, 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
+
+export type EthnicGroupResolvers<ContextType = CitizensContext, ParentType extends ResolversParentTypes['EthnicGroup'] = ResolversParentTypes['EthnicGroup']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['EthnicGroupCode'], ParentType, ContextType>;
+}>;
 
 export interface EthnicGroupCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['EthnicGroupCode'], any> {
   name: 'EthnicGroupCode';
@@ -439,6 +452,7 @@ export type Resolvers<ContextType = CitizensContext> = ResolversObject<{
   CommunePopulation?: CommunePopulationResolvers<ContextType>;
   CommunePopulationConnection?: CommunePopulationConnectionResolvers<ContextType>;
   Date?: GraphQLScalarType;
+  EthnicGroup?: EthnicGroupResolvers<ContextType>;
   EthnicGroupCode?: GraphQLScalarType;
   Household?: HouseholdResolvers<ContextType>;
   LandUseTypeCode?: GraphQLScalarType;

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { join } from 'node:path';
+
+/** What the gateway reads from its environment, parsed once at boot. */
+export const gatewayEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('127.0.0.1'),
+  SUPERGRAPH_PATH: z.string().default(join(__dirname, '..', 'schema', 'supergraph.graphql')),
+  /** JSON object `{ "<subgraph>": "<url>" }` overriding the URLs composed into the supergraph. */
+  SUBGRAPH_URLS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return z.record(z.string(), z.string().url()).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of subgraph name to URL' });
+        return z.NEVER;
+      }
+    }),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(64),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

@@ -1,0 +1,4 @@
+/** The gateway's per-request context. */
+export interface GatewayContext {
+  readonly requestId: string;
+}

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import { ConfigError, parseConfig } from '../subgraphs/kit/config';
+import { gatewayEnvSchema } from './config';
+import { startGateway } from './server';
+
+/** Runs the gateway alone, as the governing department deploys it. Stops cleanly on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const logger = pino({ name: 'gateway' });
+  try {
+    const env = parseConfig(gatewayEnvSchema);
+    logger.level = env.LOG_LEVEL;
+    const gateway = await startGateway(
+      {
+        supergraphSdl: readFileSync(env.SUPERGRAPH_PATH, 'utf8'),
+        subgraphUrls: env.SUBGRAPH_URLS,
+        subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+        subgraphConnections: env.SUBGRAPH_CONNECTIONS,
+        logger,
+      },
+      env.PORT,
+      env.HOST,
+    );
+    logger.info({ url: `${gateway.url}/graphql` }, 'gateway listening');
+    const stop = async () => {
+      await gateway.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+  } catch (error) {
+    if (error instanceof ConfigError) logger.fatal(error.message);
+    else logger.fatal({ err: error }, 'gateway failed to start');
+    process.exit(1);
+  }
+}
+
+void main();

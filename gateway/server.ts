@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLFormattedError } from 'graphql';
+import pino, { type Logger } from 'pino';
+import { readAgency } from '../subgraphs/kit/agency';
+import { ErrorCode } from '../subgraphs/kit/errors';
+import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
+import type { GatewayContext } from './context';
+import { AgencyDataSource, keepAliveFetcher } from './datasource';
+import { graphiqlAssetRoutes, graphiqlPage } from './graphiql';
+import { checkSubgraphs } from './health';
+import { supergraphEndpoints } from './supergraph';
+
+export interface GatewayOptions {
+  readonly supergraphSdl: string;
+  /** Overrides of the subgraph URLs composed into the supergraph, by subgraph name. */
+  readonly subgraphUrls?: Readonly<Record<string, string>>;
+  readonly subgraphTimeoutMs?: number;
+  readonly subgraphConnections?: number;
+  readonly logger?: Logger;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly server: Server;
+  stop(): Promise<void>;
+}
+
+/** Error codes that reach clients as they are; anything else is masked as INTERNAL_SERVER_ERROR. */
+const CLIENT_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+/** Extensions a client may see; transport details (response, serviceName internals, stacks) are dropped. */
+const CLIENT_EXTENSIONS = new Set(['code', 'subgraph', 'agency', 'argument', 'expected', 'maximum']);
+
+function agencyName(subgraph: string): string {
+  try {
+    return readAgency(subgraph).name;
+  } catch {
+    return subgraph;
+  }
+}
+
+/**
+ * Masks what a client must not see: an error without one of our stable codes becomes a generic
+ * internal error, and only the whitelisted extensions survive. Messages of GraphQL validation
+ * errors are kept, except "Did you mean" suggestions, which would leak schema beyond the caller's view.
+ */
+export function formatGatewayError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.['code'];
+    if (typeof code !== 'string' || !CLIENT_CODES.has(code) || code === ErrorCode.INTERNAL_SERVER_ERROR) {
+      logger.error({ err: error }, 'masked internal error');
+      return {
+        message: 'Lỗi nội bộ. (Internal server error.)',
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+      };
+    }
+    const extensions: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(formatted.extensions ?? {})) {
+      if (CLIENT_EXTENSIONS.has(key)) extensions[key] = value;
+    }
+    const serviceName = formatted.extensions?.['serviceName'];
+    if (typeof serviceName === 'string' && !('subgraph' in extensions)) extensions['subgraph'] = serviceName;
+    const message = formatted.message.replace(/ Did you mean .*$/s, '');
+    return { ...formatted, message, extensions };
+  };
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : randomUUID();
+}
+
+const requestIdHeader: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        response.http.headers.set('x-request-id', contextValue.requestId);
+      },
+    };
+  },
+};
+
+/**
+ * Builds and starts the provincial gateway over `supergraphSdl`: GraphQL at /graphql (GraphiQL for
+ * browsers), readiness of every subgraph at /health, liveness at /health/live.
+ */
+export async function startGateway(options: GatewayOptions, port: number, host = '127.0.0.1'): Promise<RunningGateway> {
+  const logger = options.logger ?? pino({ name: 'gateway' });
+  const timeoutMs = options.subgraphTimeoutMs ?? 10_000;
+  const fetcher = keepAliveFetcher(options.subgraphConnections ?? 64, timeoutMs);
+  const endpoints = supergraphEndpoints(options.supergraphSdl).map((endpoint) => ({
+    name: endpoint.name,
+    agency: agencyName(endpoint.name),
+    url: options.subgraphUrls?.[endpoint.name] ?? endpoint.url,
+  }));
+  const urlOf = new Map(endpoints.map((e) => [e.name, e]));
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name, url }) => {
+      const endpoint = urlOf.get(name);
+      return new AgencyDataSource(name, endpoint?.agency ?? name, endpoint?.url ?? url ?? '', fetcher);
+    },
+    logger,
+  });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatGatewayError(logger),
+    plugins: [ApolloServerPluginLandingPageDisabled(), requestIdHeader],
+  });
+  await apollo.start();
+
+  const graphql = graphqlHandler(apollo, async (req) => ({ requestId: requestIdOf(req) }));
+  const page = graphiqlPage('/graphql', 'lienthong — GraphiQL');
+  const graphqlOrIde: Handler = (req, res) => {
+    const wantsPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !(req.url ?? '').includes('query=');
+    if (!wantsPage) return graphql(req, res);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(page);
+  };
+  const server = createHttpServer(
+    {
+      '/graphql': graphqlOrIde,
+      ...graphiqlAssetRoutes(),
+      '/health/live': (_req, res) => sendJson(res, 200, { status: 'live' }),
+      '/health': async (_req, res) => {
+        const health = await checkSubgraphs(endpoints);
+        sendJson(res, health.ready ? 200 : 503, { status: health.ready ? 'ready' : 'degraded', subgraphs: health.subgraphs });
+      },
+    },
+    (error) => logger.error({ err: error }, 'request failed'),
+  );
+  const url = await listen(server, port, host);
+  return {
+    url,
+    server,
+    async stop() {
+      await close(server);
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { readFileSync } from 'node:fs';
+import { listAgencies, SUBGRAPHS_DIR, type Agency } from '../subgraphs/kit/agency';
+import { Database } from '../subgraphs/kit/db';
+import { databaseUrl, ensureDatabase, migrate } from '../subgraphs/kit/migrate';
+import { startSubgraph, type RunningSubgraph, type SubgraphContext, type SubgraphDefinition } from '../subgraphs/kit/server';
+import { startGateway, type RunningGateway } from '../gateway/server';
+import { SUPERGRAPH_PATH } from '../schema/compose';
+
+export interface MeshOptions {
+  /** Admin URL of the PostgreSQL server that holds one database per agency. */
+  readonly serverUrl: string;
+  /** Agency databases are named `<prefix><subgraph>`. */
+  readonly databasePrefix: string;
+  readonly seedScale: number;
+  /** 'default' uses each agency's defaultPort and 4000 for the gateway; 'random' lets the OS pick. */
+  readonly ports: 'default' | 'random';
+  readonly gatewayPort?: number;
+  readonly logger?: Logger;
+  readonly onProgress?: (message: string) => void;
+  readonly subgraphTimeoutMs?: number;
+}
+
+export interface Mesh {
+  readonly gatewayUrl: string;
+  readonly gateway: RunningGateway;
+  readonly subgraphs: ReadonlyMap<string, RunningSubgraph>;
+  stop(): Promise<void>;
+}
+
+function isDefinition(value: unknown): value is SubgraphDefinition<SubgraphContext> {
+  return typeof value === 'object' && value !== null && 'name' in value && 'createContext' in value && 'resolvers' in value;
+}
+
+/** The subgraph definition exported (under its own name) by `subgraphs/<name>/server.ts`. */
+export function loadDefinition(agency: Agency): SubgraphDefinition<SubgraphContext> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const module = require(join(SUBGRAPHS_DIR, agency.subgraph, 'server')) as Record<string, unknown>;
+  const definition = Object.values(module).find(isDefinition);
+  if (!definition) throw new Error(`subgraphs/${agency.subgraph}/server.ts exports no subgraph definition`);
+  return definition;
+}
+
+/** Creates, migrates and (when empty) seeds one agency's database; returns its URL. */
+export async function prepareAgencyDatabase(
+  definition: SubgraphDefinition<SubgraphContext>,
+  agency: Agency,
+  options: Pick<MeshOptions, 'serverUrl' | 'databasePrefix' | 'seedScale'>,
+): Promise<string> {
+  const name = `${options.databasePrefix}${agency.subgraph.replace(/-/g, '_')}`;
+  await ensureDatabase(options.serverUrl, name);
+  const url = databaseUrl(options.serverUrl, name);
+  await migrate(url, join(definition.dir, 'migrations'));
+  if (definition.seed) {
+    const db = new Database(agency.name, { connectionString: url, max: 2, statementTimeoutMs: 600_000, connectTimeoutMs: 10_000 });
+    try {
+      await definition.seed(db, options.seedScale);
+    } finally {
+      await db.close();
+    }
+  }
+  return url;
+}
+
+/**
+ * Runs the whole provincial mesh in this process: one database per agency on one server, each
+ * migrated and seeded when empty, every agency subgraph, and the gateway over the committed
+ * supergraph with the subgraphs' actual URLs.
+ */
+export async function startMesh(options: MeshOptions): Promise<Mesh> {
+  const logger = options.logger ?? pino({ level: 'warn' });
+  const progress = options.onProgress ?? (() => undefined);
+  const subgraphs = new Map<string, RunningSubgraph>();
+  const agencies = listAgencies();
+  const prepared = await Promise.all(
+    agencies.map(async (agency) => {
+      const definition = loadDefinition(agency);
+      progress(`${agency.subgraph}: migrating and seeding`);
+      const url = await prepareAgencyDatabase(definition, agency, options);
+      progress(`${agency.subgraph}: database ready`);
+      return { agency, definition, url };
+    }),
+  );
+  for (const { agency, definition, url } of prepared) {
+    const db = new Database(agency.name, { connectionString: url, max: 10, statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
+    const running = await startSubgraph(definition, {
+      db,
+      port: options.ports === 'default' ? agency.defaultPort : 0,
+      logger: logger.child({ subgraph: agency.subgraph }),
+    });
+    subgraphs.set(agency.subgraph, running);
+  }
+  const gateway = await startGateway(
+    {
+      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      subgraphUrls: Object.fromEntries([...subgraphs].map(([name, s]) => [name, `${s.url}/graphql`])),
+      subgraphTimeoutMs: options.subgraphTimeoutMs ?? 10_000,
+      logger: logger.child({ component: 'gateway' }),
+    },
+    options.gatewayPort ?? (options.ports === 'default' ? 4000 : 0),
+  );
+  return {
+    gatewayUrl: gateway.url,
+    gateway,
+    subgraphs,
+    async stop() {
+      await gateway.stop();
+      for (const running of subgraphs.values()) {
+        await running.stop();
+        await running.db.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { listAgencies } from '../subgraphs/kit/agency';
+
+// No Docker engine runs on these machines, so the file is checked for what it must say, not run.
+interface ComposeFile {
+  services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; depends_on?: unknown }>;
+}
+
+const compose = parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8')) as ComposeFile;
+
+describe('docker-compose.yml', () => {
+  it.each(listAgencies().map((a) => a.subgraph))('runs the %s subgraph against a PostgreSQL of its own', (name) => {
+    const database = compose.services[`db-${name}`];
+    const subgraph = compose.services[`subgraph-${name}`];
+    expect(database?.image).toMatch(/^postgres:/);
+    expect(subgraph?.command).toEqual(['npx', 'tsx', `subgraphs/${name}/index.ts`]);
+    expect(subgraph?.environment?.['DATABASE_URL']).toBe(`postgres://lienthong:lienthong@db-${name}:5432/${name}`);
+  });
+
+  it('points the gateway at every subgraph', () => {
+    const urls = JSON.parse(compose.services['gateway']?.environment?.['SUBGRAPH_URLS'] ?? '{}') as Record<string, string>;
+    expect(Object.keys(urls).sort()).toEqual(listAgencies().map((a) => a.subgraph).sort());
+  });
+});
