@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { readFileSync } from 'node:fs';
-import { listAgencies, SUBGRAPHS_DIR, type Agency } from '../subgraphs/kit/agency';
+import { listAgencies, type Agency } from '../subgraphs/kit/agency';
+import { loadDefinition } from '../subgraphs/kit/registry';
 import { Database } from '../subgraphs/kit/db';
 import { databaseUrl, ensureDatabase, migrate } from '../subgraphs/kit/migrate';
 import { startSubgraph, type RunningSubgraph, type SubgraphContext, type SubgraphDefinition } from '../subgraphs/kit/server';
@@ -27,19 +28,6 @@ export interface Mesh {
   readonly gateway: RunningGateway;
   readonly subgraphs: ReadonlyMap<string, RunningSubgraph>;
   stop(): Promise<void>;
-}
-
-function isDefinition(value: unknown): value is SubgraphDefinition<SubgraphContext> {
-  return typeof value === 'object' && value !== null && 'name' in value && 'createContext' in value && 'resolvers' in value;
-}
-
-/** The subgraph definition exported (under its own name) by `subgraphs/<name>/server.ts`. */
-export function loadDefinition(agency: Agency): SubgraphDefinition<SubgraphContext> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const module = require(join(SUBGRAPHS_DIR, agency.subgraph, 'server')) as Record<string, unknown>;
-  const definition = Object.values(module).find(isDefinition);
-  if (!definition) throw new Error(`subgraphs/${agency.subgraph}/server.ts exports no subgraph definition`);
-  return definition;
 }
 
 /** Creates, migrates and (when empty) seeds one agency's database; returns its URL. */

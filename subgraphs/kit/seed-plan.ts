@@ -5,6 +5,7 @@
  * Everything here is a pure function of an index and the scale.
  */
 import { isTaxCode, taxCodeCheckDigit } from './scalars';
+import { loadAdministrativeUnits, type Edition } from '../codes/data/administrative-units';
 
 export interface SeedSizes {
   readonly citizens: number;
@@ -110,10 +111,14 @@ export function parcelOfPermit(index: number, sizes: SeedSizes): number {
   return (index * 2) % sizes.parcels;
 }
 
+/** The id of parcel `index` in the land register: "TD" and the index in 8 digits (parcel 1234 is TD00001234). */
+export function parcelIdAt(index: number): string {
+  return `TD${String(index).padStart(8, '0')}`;
+}
+
 /** The first day of the two-level administrative system (Resolution 202/2025/QH15). */
 export const TWO_LEVEL_FROM = '2025-07-01';
 
-import { loadAdministrativeUnits, type Edition } from '../codes/data/administrative-units';
 
 export interface CommuneRef {
   readonly code: string;
@@ -122,28 +127,20 @@ export interface CommuneRef {
 
 let communeLists: { threeLevel: string[]; twoLevel: string[] } | undefined;
 
+/** Communes of the former Phú Yên (three-level) and of today's Đắk Lắk (two-level), by code. */
 function communes(): { threeLevel: string[]; twoLevel: string[] } {
   if (!communeLists) {
     const { units } = loadAdministrativeUnits();
-    const of = (edition: Edition, province: string) =>
-      units
-        .filter((u) => u.level === 'COMMUNE' && u.edition === edition && unitProvince(u.code, u.parentCode, units) === province)
-        .map((u) => u.code)
-        .sort();
-    communeLists = { threeLevel: of('THREE_LEVEL', '54'), twoLevel: of('TWO_LEVEL', '66') };
+    const phuYenDistricts = new Set(
+      units.filter((u) => u.edition === 'THREE_LEVEL' && u.level === 'DISTRICT' && u.parentCode === '54').map((u) => u.code),
+    );
+    const codes = (keep: (u: (typeof units)[number]) => boolean) => units.filter((u) => u.level === 'COMMUNE' && keep(u)).map((u) => u.code).sort();
+    communeLists = {
+      threeLevel: codes((u) => u.edition === 'THREE_LEVEL' && phuYenDistricts.has(u.parentCode ?? '')),
+      twoLevel: codes((u) => u.edition === 'TWO_LEVEL' && u.parentCode === '66'),
+    };
   }
   return communeLists;
-}
-
-function unitProvince(code: string, parentCode: string | null, units: ReturnType<typeof loadAdministrativeUnits>['units']): string {
-  let parent = parentCode;
-  let current = code;
-  while (parent) {
-    current = parent;
-    const next = units.find((u) => u.code === parent && u.level !== 'COMMUNE');
-    parent = next?.parentCode ?? null;
-  }
-  return current;
 }
 
 /**

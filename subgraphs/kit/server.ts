@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -64,6 +65,12 @@ const KNOWN_CODES = new Set<string>([
  */
 export function maskError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // A shared scalar refusing a literal surfaces as a validation error; the caller's mistake is the
+    // malformed value, so it keeps the scalar's BAD_USER_INPUT code and hints.
+    const cause = error instanceof GraphQLError ? error.originalError : undefined;
+    if (cause instanceof GraphQLError && cause.extensions['code'] === ErrorCode.BAD_USER_INPUT) {
+      return { ...formatted, extensions: { ...cause.extensions } };
+    }
     const code = formatted.extensions?.['code'];
     if (typeof code === 'string' && KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
@@ -114,6 +121,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
     schema,
     includeStacktraceInErrorResponses: false,
     formatError: maskError(logger),
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const { db } = options;

@@ -5,7 +5,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../scripts/embe
 
 declare global {
   // Handed from global set-up to global teardown (same process).
-  var __lienthongTestPostgres: EmbeddedPostgres | undefined;
+  var __lienthongTestPostgres: { pg: EmbeddedPostgres; dataDir: string } | undefined;
 }
 
 /**
@@ -17,6 +17,6 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.LIENTHONG_TEST_DATABASE_URL) return;
   const dataDir = mkdtempSync(join(tmpdir(), 'lienthong-test-pg-'));
   const pg = await startEmbeddedPostgres(dataDir, { fast: true });
-  globalThis.__lienthongTestPostgres = pg;
+  globalThis.__lienthongTestPostgres = { pg, dataDir };
   process.env.LIENTHONG_TEST_DATABASE_URL = pg.url;
 }
