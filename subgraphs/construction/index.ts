@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { construction } from './server';
+
+void runStandalone(construction);

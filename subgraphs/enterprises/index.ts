@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { enterprises } from './server';
+
+void runStandalone(enterprises);
