@@ -2,18 +2,18 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 CREATE TABLE households (
   id               text PRIMARY KEY,
-  head_id          char(12) NOT NULL,
+  head_id          text NOT NULL,
   commune_code     text NOT NULL,
   commune_edition  text NOT NULL CHECK (commune_edition IN ('THREE_LEVEL', 'TWO_LEVEL'))
 );
 
 CREATE TABLE citizens (
-  id                     char(12) PRIMARY KEY CHECK (id ~ '^[0-9]{12}$'),
+  id                     text PRIMARY KEY CHECK (id ~ '^[0-9]{12}$'),
   full_name              text NOT NULL,
   name_folded            text NOT NULL,
   gender                 text NOT NULL CHECK (gender IN ('MALE', 'FEMALE')),
   date_of_birth          date NOT NULL,
-  ethnic_group_code      char(2) NOT NULL,
+  ethnic_group_code      text NOT NULL,
   address_line           text NOT NULL,
   commune_code           text NOT NULL,
   commune_edition        text NOT NULL CHECK (commune_edition IN ('THREE_LEVEL', 'TWO_LEVEL')),

@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { land } from './server';
+
+void runStandalone(land);
