@@ -1,14 +1,6 @@
 import { loadAdministrativeUnits } from '../codes/data/administrative-units';
-import { communeFor, hash, pickDate, TWO_LEVEL_FROM, type CommuneRef } from '../kit/seed-plan';
+import { communeFor, hash, parcelCommune, TWO_LEVEL_FROM, type CommuneRef } from '../kit/seed-plan';
 
-/**
- * How the land seed (subgraphs/land/seed.ts) files parcel k: under the commune picked with this salt
- * on the date its current certificate was issued (picked with the other). Repeated here, from the
- * same seed-plan functions, so that a permit names the commune of the parcel it stands on; if the
- * land seed changes them, permits fall back to plausible but unrelated communes, nothing breaks.
- */
-const LAND_CERTIFICATE_SALT = 'land-certificate-issued';
-const LAND_COMMUNE_SALT = 'land-parcel-commune';
 /** The former Phú Yên, whose three-level communes are the ones seeded before 1 July 2025. */
 const FORMER_PROVINCE = '54';
 
@@ -50,7 +42,7 @@ function loadCrosswalk(): Crosswalk {
  * for a pre-reform permit. Real GSO codes only.
  */
 export function siteCommune(permit: number, parcel: number, issuedOn: string): CommuneRef {
-  const filed = communeFor(LAND_COMMUNE_SALT, parcel, pickDate(LAND_CERTIFICATE_SALT, parcel, 2000, 2026));
+  const filed = parcelCommune(parcel);
   const edition = issuedOn < TWO_LEVEL_FROM ? 'THREE_LEVEL' : 'TWO_LEVEL';
   if (filed.edition === edition) return filed;
   const { toNew, toOld } = loadCrosswalk();

@@ -154,3 +154,13 @@ export function communeFor(salt: string, index: number, date: string): CommuneRe
   }
   return { code: lists.twoLevel[hash(salt, index) % lists.twoLevel.length] ?? '', edition: 'TWO_LEVEL' };
 }
+
+/** The day parcel `index`'s current land-use certificate was issued (the land seed's record date). */
+export function parcelCertificateIssuedOn(index: number): string {
+  return pickDate('land-certificate-issued', index, 2000, 2026);
+}
+
+/** The commune parcel `index` is filed under, in the system in force when its certificate was issued. */
+export function parcelCommune(index: number): CommuneRef {
+  return communeFor('land-parcel-commune', index, parcelCertificateIssuedOn(index));
+}

@@ -6,6 +6,8 @@ import {
   communeFor,
   hash,
   holderOfParcel,
+  parcelCertificateIssuedOn,
+  parcelCommune,
   parcelIdAt,
   pick,
   pickDate,
@@ -124,8 +126,8 @@ function planParcel(k: number, sizes: SeedSizes, parcels: Columns, certificates:
   faker.seed(hash('land-parcel', k));
   const holder = holderOfParcel(k, sizes);
   const use = landUseFor(k, holder);
-  const issuedOn = pickDate('land-certificate-issued', k, 2000, 2026);
-  const commune = communeFor('land-parcel-commune', k, issuedOn);
+  const issuedOn = parcelCertificateIssuedOn(k);
+  const commune = parcelCommune(k);
   const area = pick('land-area', k, use.minArea * 10, use.maxArea * 10) / 10;
   const id = parcelIdAt(k);
   const parcel = [id, 1 + (k % PARCELS_PER_SHEET), 1 + Math.floor(k / PARCELS_PER_SHEET), area, use.code, addressFor(k, use),
