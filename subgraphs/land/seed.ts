@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { statement, type Database } from '../kit/db';
 import {
   citizenIdentity,
-  communeFor,
   hash,
   holderOfParcel,
   parcelCertificateIssuedOn,
