@@ -40,12 +40,16 @@ export type AdministrativeEdition =
   /** Chính quyền 2 cấp (tỉnh – xã), từ 01/7/2025 (Nghị quyết 202/2025/QH15). */
   | 'TWO_LEVEL';
 
-/** Đơn vị hành chính, do Sở KH&CN quản lý trong subgraph codes (reference only). */
+/**
+ * Đơn vị hành chính theo bảng mã của Tổng cục Thống kê, ở một trong hai hệ thống: 3 cấp (đến 30/6/2025) hoặc
+ * 2 cấp (từ 01/7/2025). Mã được tái sử dụng giữa hai hệ thống nên (code, edition) mới xác định đơn vị.
+ * (An administrative unit, identified by its GSO code and the edition the code belongs to.)
+ */
 export type AdministrativeUnit = {
   __typename?: 'AdministrativeUnit';
-  /** Mã đơn vị hành chính. */
+  /** Mã đơn vị hành chính: 2 chữ số cấp tỉnh, 3 chữ số cấp huyện, 5 chữ số cấp xã (GSO code). */
   code: Scalars['AdministrativeUnitCode']['output'];
-  /** Hệ thống đơn vị hành chính của mã. */
+  /** Hệ thống đơn vị hành chính của mã (edition). */
   edition: AdministrativeEdition;
 };
 

@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { codes } from './server';
+
+void runStandalone(codes);
