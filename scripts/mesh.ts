@@ -21,6 +21,8 @@ export interface MeshOptions {
   readonly logger?: Logger;
   readonly onProgress?: (message: string) => void;
   readonly subgraphTimeoutMs?: number;
+  /** Tests only: the URL a subgraph's pool connects to, e.g. through a fault-injecting proxy. */
+  readonly connectThrough?: (subgraph: string, databaseUrl: string) => string;
 }
 
 export interface Mesh {
@@ -71,7 +73,8 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
     }),
   );
   for (const { agency, definition, url } of prepared) {
-    const db = new Database(agency.name, { connectionString: url, max: 10, statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
+    const connectionString = options.connectThrough?.(agency.subgraph, url) ?? url;
+    const db = new Database(agency.name, { connectionString, max: 10, statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
     const running = await startSubgraph(definition, {
       db,
       port: options.ports === 'default' ? agency.defaultPort : 0,

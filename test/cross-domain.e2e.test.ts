@@ -1,0 +1,162 @@
+import type { Mesh } from '../scripts/mesh';
+import {
+  citizenIdentity,
+  holderOfParcel,
+  parcelIdAt,
+  parcelOfPermit,
+  parcelsOfEnterprise,
+  representativeOf,
+  seedSizes,
+  taxCodeAt,
+} from '../subgraphs/kit/seed-plan';
+import {
+  CitizenBusinessFootprintDocument,
+  CurrentUnitOfDocument,
+  EnterprisesByBusinessLineDocument,
+  PermitsInCommuneDocument,
+} from './__generated__/operations';
+import { execute, startTestMesh, TEST_SCALE } from './support/mesh';
+import { idealStatementsPerSubgraph, queryPlan } from './support/query-plan';
+import { print } from 'graphql';
+
+const sizes = seedSizes(TEST_SCALE);
+let mesh: Mesh;
+let graphql: string;
+
+beforeAll(async () => {
+  mesh = await startTestMesh();
+  graphql = `${mesh.gatewayUrl}/graphql`;
+});
+afterAll(() => mesh.stop());
+
+describe('the four example cross-domain queries, through the gateway', () => {
+  it('1. follows a citizen to the enterprises they represent, their parcels and the permits on them', async () => {
+    const citizen = citizenIdentity(0);
+    const response = await execute(graphql, CitizenBusinessFootprintDocument, { id: citizen.id });
+
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
+    const found = response.body.data?.citizen;
+    // The links are exactly the seed plan's: the enterprises citizen 0 represents, and their parcels.
+    const represented = Array.from({ length: sizes.enterprises }, (_, j) => j).filter((j) => representativeOf(j, sizes) === 0);
+    expect(found?.enterprises.map((e) => e.taxCode).sort()).toEqual(represented.map(taxCodeAt).sort());
+    for (const enterprise of found?.enterprises ?? []) {
+      const j = represented.find((index) => taxCodeAt(index) === enterprise.taxCode) ?? -1;
+      expect(enterprise.landParcels.map((p) => p.id).sort()).toEqual(parcelsOfEnterprise(j, sizes).map(parcelIdAt).sort());
+    }
+    const permits = found?.enterprises.flatMap((e) => e.landParcels.flatMap((p) => p.constructionPermits)) ?? [];
+    expect(permits.length).toBeGreaterThan(0);
+    // Every address is expanded to unit names, up to the province.
+    const communes = [found?.commune, ...(found?.enterprises ?? []).flatMap((e) => [e.commune, ...e.landParcels.map((p) => p.commune)])];
+    for (const commune of communes) expect(commune?.fullName).toMatch(/, Tỉnh (Phú Yên|Đắk Lắk)$/);
+    // And the whole response, names included, is pinned.
+    expect(response.body).toMatchSnapshot();
+  });
+
+  it('2. lists permits issued in a commune within a date range, with parcel area, land use and applicant', async () => {
+    const first = await execute(graphql, `{ constructionPermit(number: "0000001/GPXD") { issuedOn commune { code edition } } }`);
+    const permit = (first.body.data as { constructionPermit: { issuedOn: string; commune: { code: string; edition: 'THREE_LEVEL' | 'TWO_LEVEL' } } })
+      .constructionPermit;
+    const year = permit.issuedOn.slice(0, 4);
+    const response = await execute(graphql, PermitsInCommuneDocument, {
+      commune: permit.commune.code,
+      edition: permit.commune.edition,
+      from: `${year}-01-01`,
+      to: `${year}-12-31`,
+    });
+
+    expect(response.body.errors).toBeUndefined();
+    const nodes = response.body.data?.constructionPermits.nodes ?? [];
+    const ours = nodes.find((n) => n.number === '0000001/GPXD');
+    const holder = holderOfParcel(parcelOfPermit(0, sizes), sizes);
+    expect(ours?.parcel.id).toBe(parcelIdAt(parcelOfPermit(0, sizes)));
+    expect(ours?.applicant).toEqual(
+      holder.kind === 'CITIZEN'
+        ? { __typename: 'Citizen', id: citizenIdentity(holder.index).id, fullName: expect.any(String) }
+        : { __typename: 'Enterprise', taxCode: taxCodeAt(holder.index), name: expect.any(String) },
+    );
+    for (const node of nodes) expect(node.issuedOn.slice(0, 4)).toBe(year);
+    expect(response.body).toMatchSnapshot();
+  });
+
+  it('3. lists enterprises in a commune with a business line, with their legal representative\'s name', async () => {
+    const lookup = await execute(
+      graphql,
+      `{ enterprise(taxCode: "${taxCodeAt(0)}") { commune { code edition } businessLines { isMain activity { code } } } }`,
+    );
+    const enterprise = (lookup.body.data as {
+      enterprise: { commune: { code: string; edition: 'THREE_LEVEL' | 'TWO_LEVEL' }; businessLines: Array<{ isMain: boolean; activity: { code: string } }> };
+    }).enterprise;
+    const mainLine = enterprise.businessLines.find((line) => line.isMain)?.activity.code ?? '';
+    const response = await execute(graphql, EnterprisesByBusinessLineDocument, {
+      commune: enterprise.commune.code,
+      edition: enterprise.commune.edition,
+      line: mainLine,
+    });
+
+    expect(response.body.errors).toBeUndefined();
+    const nodes = response.body.data?.enterprises.nodes ?? [];
+    const ours = nodes.find((n) => n.taxCode === taxCodeAt(0));
+    expect(ours?.legalRepresentative.id).toBe(citizenIdentity(representativeOf(0, sizes)).id);
+    for (const node of nodes) expect(node.businessLines.map((l) => l.activity.code)).toContain(mainLine);
+    expect(response.body).toMatchSnapshot();
+  });
+
+  it('4. resolves a pre-2025 commune code to the unit that replaced it', async () => {
+    const response = await execute(graphql, CurrentUnitOfDocument, { code: '22015' });
+
+    expect(response.body).toEqual({
+      data: {
+        administrativeUnit: {
+          code: '22015',
+          edition: 'THREE_LEVEL',
+          name: 'Phường 1',
+          fullName: 'Phường 1, Thành phố Tuy Hoà, Tỉnh Phú Yên',
+          validUntil: '2025-06-30',
+          district: { code: '555', name: 'Thành phố Tuy Hoà' },
+          province: { code: '54', name: 'Tỉnh Phú Yên' },
+          successors: [
+            {
+              code: '22015',
+              edition: 'TWO_LEVEL',
+              name: 'Phường Tuy Hòa',
+              fullName: 'Phường Tuy Hòa, Tỉnh Đắk Lắk',
+              validFrom: '2025-07-01',
+              province: { code: '66', name: 'Tỉnh Đắk Lắk' },
+            },
+          ],
+        },
+      },
+    });
+  });
+});
+
+describe('batching', () => {
+  it('runs query 1 with one SQL statement per entity type per subgraph fetch', async () => {
+    const statements: Record<string, string[]> = {};
+    const unsubscribe = [...mesh.subgraphs].map(([name, subgraph]) =>
+      subgraph.db.onStatement((statement) => (statements[name] ??= []).push(statement)),
+    );
+    try {
+      const response = await execute(graphql, CitizenBusinessFootprintDocument, { id: citizenIdentity(0).id });
+      expect(response.body.errors).toBeUndefined();
+    } finally {
+      for (const stop of unsubscribe) stop();
+    }
+    for (const list of Object.values(statements)) list.sort();
+    // The ideal comes from the gateway's own plan: one statement per entity type per fetch,
+    // whatever the number of rows (several enterprises, several parcels each).
+    const ideal = idealStatementsPerSubgraph(queryPlan(print(CitizenBusinessFootprintDocument)));
+    const sent = Object.fromEntries(Object.entries(statements).map(([name, list]) => [name, list.length]));
+    expect(sent).toEqual(ideal);
+    // Which statements: the batched lookups, never a per-row one.
+    expect(statements).toEqual({
+      citizens: ['citizensByIds'],
+      enterprises: ['enterprisesByRepresentatives'],
+      land: ['currentParcelsByEnterprises'],
+      construction: ['permitsByParcels'],
+      codes: expect.any(Array),
+    });
+    expect(new Set(statements['codes'])).toEqual(new Set(['unitLineages', 'landUseTypesByCodes']));
+  });
+});
