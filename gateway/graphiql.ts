@@ -1,13 +1,19 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Routes } from '../subgraphs/kit/http';
 
 /** GraphiQL and React, served from the installed packages: no CDN, so it works in an offline data centre. */
-const ASSETS: Record<string, { module: string; type: string }> = {
-  'react.js': { module: 'react/umd/react.production.min.js', type: 'text/javascript' },
-  'react-dom.js': { module: 'react-dom/umd/react-dom.production.min.js', type: 'text/javascript' },
-  'graphiql.js': { module: 'graphiql/graphiql.min.js', type: 'text/javascript' },
-  'graphiql.css': { module: 'graphiql/graphiql.min.css', type: 'text/css' },
+const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
+  'react.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'text/javascript' },
+  'react-dom.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
+  'graphiql.js': { pkg: 'graphiql', file: 'graphiql.min.js', type: 'text/javascript' },
+  'graphiql.css': { pkg: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
 };
+
+/** A file inside an installed package, found from its package.json (UMD builds are not in `exports`). */
+function packageFile(pkg: string, file: string): string {
+  return join(dirname(require.resolve(`${pkg}/package.json`)), file);
+}
 
 /** The GraphiQL page for the GraphQL endpoint at `endpoint`. */
 export function graphiqlPage(endpoint: string, title: string): string {
@@ -40,7 +46,7 @@ export function graphiqlAssetRoutes(): Routes {
   for (const [name, asset] of Object.entries(ASSETS)) {
     let body: Buffer | undefined;
     routes[`/graphiql/${name}`] = (_req, res) => {
-      body ??= readFileSync(require.resolve(asset.module));
+      body ??= readFileSync(packageFile(asset.pkg, asset.file));
       res.writeHead(200, { 'content-type': `${asset.type}; charset=utf-8`, 'cache-control': 'public, max-age=86400' });
       res.end(body);
     };

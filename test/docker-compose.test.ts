@@ -8,7 +8,7 @@ interface ComposeFile {
   services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; depends_on?: unknown }>;
 }
 
-const compose = parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8')) as ComposeFile;
+const compose = parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8'), { merge: true }) as ComposeFile;
 
 describe('docker-compose.yml', () => {
   it.each(listAgencies().map((a) => a.subgraph))('runs the %s subgraph against a PostgreSQL of its own', (name) => {

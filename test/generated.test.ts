@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from '@graphql-codegen/cli';
-import config from '../codegen';
+import { execFileSync } from 'node:child_process';
 import { composeSupergraph, localSubgraphSources, SUPERGRAPH_PATH } from '../schema/compose';
 
 const root = join(__dirname, '..');
@@ -13,14 +12,14 @@ describe('committed generated files', () => {
     expect(readFileSync(SUPERGRAPH_PATH, 'utf8')).toBe(outcome.supergraphSdl);
   });
 
-  it('every __generated__ file is what `npm run codegen` produces', async () => {
-    const outputs = await generate({ ...config, silent: true }, false);
-    expect(outputs.length).toBeGreaterThan(0);
-    for (const output of outputs) {
-      expect({ file: output.filename, content: readFileSync(join(root, output.filename), 'utf8') }).toEqual({
-        file: output.filename,
-        content: output.content,
-      });
+  it('every __generated__ file is what `npm run codegen` produces', () => {
+    const tsx = join(root, 'node_modules', '.bin', 'tsx');
+    let output: string;
+    try {
+      output = execFileSync(tsx, [join(root, 'scripts', 'codegen-check.ts')], { encoding: 'utf8' });
+    } catch (error) {
+      throw new Error(`generated files are stale:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
     }
-  });
+    expect(output).toMatch(/^checked \d+ generated files\n$/);
+  }, 60_000);
 });

@@ -34,13 +34,14 @@ type StatementListener = (name: string) => void;
 const UNAVAILABLE_SQLSTATE = /^(08|57P0|53)/;
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
+// Errors are inspected by shape, not `instanceof Error`: socket errors may come from another realm.
 function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code) || code === '57014')) {
     return true;
   }
-  return /timeout|terminat|Connection ended|not queryable|connect/i.test(error.message);
+  return typeof message === 'string' && /timeout|terminat|Connection ended|not queryable|connect/i.test(message);
 }
 
 /**

@@ -28,14 +28,14 @@ export type CitizenBusinessFootprintQueryVariables = Exact<{
 }>;
 
 
-export type CitizenBusinessFootprintQuery = { citizen: { id: string, fullName: string, addressLine: string, commune: { code: string, edition: AdministrativeEdition, name: string, fullName: string }, enterprises: Array<{ taxCode: string, name: string, addressLine: string, commune: { code: string, edition: AdministrativeEdition, name: string, fullName: string }, landParcels: Array<{ id: string, area: number, landUse: { code: string, name: string }, commune: { code: string, edition: AdministrativeEdition, name: string, fullName: string }, constructionPermits: Array<{ number: string, kind: PermitKind, issuedOn: string, commune: { code: string, edition: AdministrativeEdition, name: string, fullName: string } }> }> }> } | null };
+export type CitizenBusinessFootprintQuery = { citizen: { id: string, fullName: string | null, addressLine: string | null, commune: { code: string, edition: AdministrativeEdition, name: string, fullName: string } | null, enterprises: Array<{ taxCode: string, name: string, addressLine: string, commune: { code: string, edition: AdministrativeEdition, name: string, fullName: string } | null, landParcels: Array<{ id: string, area: number, landUse: { code: string, name: string } | null, commune: { code: string, edition: AdministrativeEdition, name: string, fullName: string } | null, constructionPermits: Array<{ number: string, kind: PermitKind, issuedOn: string, commune: { code: string, edition: AdministrativeEdition, name: string, fullName: string } | null }> | null }> | null }> | null } | null };
 
 export type CurrentUnitOfQueryVariables = Exact<{
   code: string;
 }>;
 
 
-export type CurrentUnitOfQuery = { administrativeUnit: { validUntil: string | null, code: string, edition: AdministrativeEdition, name: string, fullName: string, district: { code: string, name: string } | null, province: { code: string, name: string }, successors: Array<{ validFrom: string | null, code: string, edition: AdministrativeEdition, name: string, fullName: string, province: { code: string, name: string } }> } | null };
+export type CurrentUnitOfQuery = { administrativeUnit: { validUntil: string | null, code: string, edition: AdministrativeEdition, name: string, fullName: string, district: { code: string, name: string } | null, province: { code: string, name: string } | null, successors: Array<{ validFrom: string | null, code: string, edition: AdministrativeEdition, name: string, fullName: string, province: { code: string, name: string } | null }> | null } | null };
 
 export type EnterprisesByBusinessLineQueryVariables = Exact<{
   commune: string;
@@ -45,7 +45,7 @@ export type EnterprisesByBusinessLineQueryVariables = Exact<{
 }>;
 
 
-export type EnterprisesByBusinessLineQuery = { enterprises: { nodes: Array<{ taxCode: string, name: string, businessLines: Array<{ isMain: boolean, activity: { code: string, name: string } }>, legalRepresentative: { id: string, fullName: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type EnterprisesByBusinessLineQuery = { enterprises: { nodes: Array<{ taxCode: string, name: string, businessLines: Array<{ isMain: boolean, activity: { code: string, name: string } | null }>, legalRepresentative: { id: string, fullName: string | null } | null }> | null, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type PermitsInCommuneQueryVariables = Exact<{
   commune: string;
@@ -56,10 +56,10 @@ export type PermitsInCommuneQueryVariables = Exact<{
 }>;
 
 
-export type PermitsInCommuneQuery = { constructionPermits: { nodes: Array<{ number: string, issuedOn: string, parcel: { id: string, area: number, landUse: { code: string, name: string } }, applicant:
-        | { __typename: 'Citizen', id: string, fullName: string }
+export type PermitsInCommuneQuery = { constructionPermits: { nodes: Array<{ number: string, issuedOn: string, parcel: { id: string, area: number, landUse: { code: string, name: string } | null } | null, applicant:
+        | { __typename: 'Citizen', id: string, fullName: string | null }
         | { __typename: 'Enterprise', taxCode: string, name: string }
-       }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+       | null }> | null, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type UnitNamesFragment = { code: string, edition: AdministrativeEdition, name: string, fullName: string };
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { startMesh, type Mesh } from '../../scripts/mesh';
+import { startMesh, type Mesh, type MeshOptions } from '../../scripts/mesh';
 
 /** The admin URL of the test PostgreSQL server (see global-setup.ts). */
 export function testServerUrl(): string {
@@ -28,7 +28,7 @@ export const TEST_SCALE = 0.1;
  * Starts the whole mesh for one test file, on fresh databases of its own, on free ports, with real
  * HTTP between the gateway and the subgraphs.
  */
-export async function startTestMesh(options: { subgraphTimeoutMs?: number } = {}): Promise<Mesh> {
+export async function startTestMesh(options: Pick<MeshOptions, 'subgraphTimeoutMs' | 'connectThrough'> = {}): Promise<Mesh> {
   return startMesh({
     serverUrl: testServerUrl(),
     databasePrefix: uniquePrefix(),

@@ -44,6 +44,7 @@ export function idealStatementsPerSubgraph(plan: QueryPlan): Record<string, numb
         return;
     }
   };
-  visit(plan.node);
+  const root = plan.node;
+  if (root && root.kind !== 'Subscription') visit(root);
   return counts;
 }

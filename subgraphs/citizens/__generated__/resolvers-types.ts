@@ -57,19 +57,19 @@ export type AdministrativeUnit = {
 export type Citizen = {
   __typename?: 'Citizen';
   /** Địa chỉ thường trú: số nhà, đường, thôn/tổ (street part of the permanent address). */
-  addressLine: Scalars['String']['output'];
+  addressLine?: Maybe<Scalars['String']['output']>;
   /** Ngày đăng ký thường trú (date the permanent address was registered). */
-  addressRegisteredOn: Scalars['Date']['output'];
+  addressRegisteredOn?: Maybe<Scalars['Date']['output']>;
   /** Xã/phường thường trú (commune of permanent residence), in the system in force on addressRegisteredOn. */
-  commune: AdministrativeUnit;
+  commune?: Maybe<AdministrativeUnit>;
   /** Ngày sinh (date of birth). */
-  dateOfBirth: Scalars['Date']['output'];
+  dateOfBirth?: Maybe<Scalars['Date']['output']>;
   /** Dân tộc (ethnic group): dữ liệu cá nhân nhạy cảm (sensitive personal data). */
-  ethnicGroup: EthnicGroup;
+  ethnicGroup?: Maybe<EthnicGroup>;
   /** Họ, chữ đệm và tên (full name). */
-  fullName: Scalars['String']['output'];
+  fullName?: Maybe<Scalars['String']['output']>;
   /** Giới tính. */
-  gender: Gender;
+  gender?: Maybe<Gender>;
   /** Hộ gia đình của công dân (the citizen's household). */
   household?: Maybe<Household>;
   /** Số định danh cá nhân, 12 chữ số (personal identification number). */
@@ -80,9 +80,9 @@ export type Citizen = {
 export type CitizenConnection = {
   __typename?: 'CitizenConnection';
   /** Các công dân trong trang. */
-  nodes: Array<Citizen>;
+  nodes?: Maybe<Array<Citizen>>;
   /** Thông tin phân trang. */
-  pageInfo: PageInfo;
+  pageInfo?: Maybe<PageInfo>;
 };
 
 /** Điều kiện tìm công dân (citizen search filter). All conditions must hold. */
@@ -105,7 +105,7 @@ export type CitizenFilter = {
 export type CommunePopulation = {
   __typename?: 'CommunePopulation';
   /** Xã/phường. */
-  commune: AdministrativeUnit;
+  commune?: Maybe<AdministrativeUnit>;
   /** Số công dân thường trú (registered residents). */
   residents: Scalars['Int']['output'];
 };
@@ -137,13 +137,13 @@ export type Gender =
 export type Household = {
   __typename?: 'Household';
   /** Xã/phường nơi hộ cư trú. */
-  commune: AdministrativeUnit;
+  commune?: Maybe<AdministrativeUnit>;
   /** Chủ hộ (head of household). */
-  head: Citizen;
+  head?: Maybe<Citizen>;
   /** Mã hộ (household id). */
   id: Scalars['ID']['output'];
   /** Các thành viên, kể cả chủ hộ (members, head included); a household has at most 20. */
-  members: Array<Citizen>;
+  members?: Maybe<Array<Citizen>>;
 };
 
 /** Thông tin phân trang theo con trỏ (cursor pagination). */
@@ -163,7 +163,7 @@ export type Query = {
    * Tìm công dân theo tên (không phân biệt dấu), xã/phường, ngày sinh, giới tính; phân trang.
    * (Search citizens by diacritic-insensitive name, commune, birth date range and gender; paginated.)
    */
-  citizens: CitizenConnection;
+  citizens?: Maybe<CitizenConnection>;
   /** Tra cứu hộ gia đình theo mã hộ (look up a household). */
   household?: Maybe<Household>;
   /** Dân số theo xã/phường: dữ liệu tổng hợp, không chứa dữ liệu cá nhân (population by commune, an aggregate). */
@@ -307,7 +307,7 @@ export type ResolversTypes = ResolversObject<{
   AdministrativeUnitCode: ResolverTypeWrapper<Scalars['AdministrativeUnitCode']['output']>;
   Citizen: ResolverTypeWrapper<CitizenRow>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  CitizenConnection: ResolverTypeWrapper<Omit<CitizenConnection, 'nodes'> & { nodes: Array<ResolversTypes['Citizen']> }>;
+  CitizenConnection: ResolverTypeWrapper<Omit<CitizenConnection, 'nodes'> & { nodes?: Maybe<Array<ResolversTypes['Citizen']>> }>;
   CitizenFilter: CitizenFilter;
   CommunePopulation: ResolverTypeWrapper<PopulationRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -334,7 +334,7 @@ export type ResolversParentTypes = ResolversObject<{
   AdministrativeUnitCode: Scalars['AdministrativeUnitCode']['output'];
   Citizen: CitizenRow;
   String: Scalars['String']['output'];
-  CitizenConnection: Omit<CitizenConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Citizen']> };
+  CitizenConnection: Omit<CitizenConnection, 'nodes'> & { nodes?: Maybe<Array<ResolversParentTypes['Citizen']>> };
   CitizenFilter: CitizenFilter;
   CommunePopulation: PopulationRow;
   Int: Scalars['Int']['output'];
@@ -374,24 +374,24 @@ export interface AdministrativeUnitCodeScalarConfig extends GraphQLScalarTypeCon
 
 export type CitizenResolvers<ContextType = CitizensContext, ParentType extends ResolversParentTypes['Citizen'] = ResolversParentTypes['Citizen'], FederationReferenceType extends FederationReferenceTypes['Citizen'] = FederationReferenceTypes['Citizen']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Citizen']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  addressLine?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  addressRegisteredOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  commune?: Resolver<ResolversTypes['AdministrativeUnit'], ParentType, ContextType>;
-  dateOfBirth?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  ethnicGroup?: Resolver<ResolversTypes['EthnicGroup'], ParentType, ContextType>;
-  fullName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  gender?: Resolver<ResolversTypes['Gender'], ParentType, ContextType>;
+  addressLine?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  addressRegisteredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  commune?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
+  dateOfBirth?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  ethnicGroup?: Resolver<Maybe<ResolversTypes['EthnicGroup']>, ParentType, ContextType>;
+  fullName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  gender?: Resolver<Maybe<ResolversTypes['Gender']>, ParentType, ContextType>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['PersonalId'], ParentType, ContextType>;
 }>;
 
 export type CitizenConnectionResolvers<ContextType = CitizensContext, ParentType extends ResolversParentTypes['CitizenConnection'] = ResolversParentTypes['CitizenConnection']> = ResolversObject<{
-  nodes?: Resolver<Array<ResolversTypes['Citizen']>, ParentType, ContextType>;
-  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  nodes?: Resolver<Maybe<Array<ResolversTypes['Citizen']>>, ParentType, ContextType>;
+  pageInfo?: Resolver<Maybe<ResolversTypes['PageInfo']>, ParentType, ContextType>;
 }>;
 
 export type CommunePopulationResolvers<ContextType = CitizensContext, ParentType extends ResolversParentTypes['CommunePopulation'] = ResolversParentTypes['CommunePopulation']> = ResolversObject<{
-  commune?: Resolver<ResolversTypes['AdministrativeUnit'], ParentType, ContextType>;
+  commune?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   residents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
@@ -414,10 +414,10 @@ export interface EthnicGroupCodeScalarConfig extends GraphQLScalarTypeConfig<Res
 
 export type HouseholdResolvers<ContextType = CitizensContext, ParentType extends ResolversParentTypes['Household'] = ResolversParentTypes['Household'], FederationReferenceType extends FederationReferenceTypes['Household'] = FederationReferenceTypes['Household']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Household']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  commune?: Resolver<ResolversTypes['AdministrativeUnit'], ParentType, ContextType>;
-  head?: Resolver<ResolversTypes['Citizen'], ParentType, ContextType>;
+  commune?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
+  head?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  members?: Resolver<Array<ResolversTypes['Citizen']>, ParentType, ContextType>;
+  members?: Resolver<Maybe<Array<ResolversTypes['Citizen']>>, ParentType, ContextType>;
 }>;
 
 export interface LandUseTypeCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['LandUseTypeCode'], any> {
@@ -435,7 +435,7 @@ export interface PersonalIdScalarConfig extends GraphQLScalarTypeConfig<Resolver
 
 export type QueryResolvers<ContextType = CitizensContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   citizen?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType, RequireFields<QueryCitizenArgs, 'id'>>;
-  citizens?: Resolver<ResolversTypes['CitizenConnection'], ParentType, ContextType, RequireFields<QueryCitizensArgs, 'first'>>;
+  citizens?: Resolver<Maybe<ResolversTypes['CitizenConnection']>, ParentType, ContextType, RequireFields<QueryCitizensArgs, 'first'>>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType, RequireFields<QueryHouseholdArgs, 'id'>>;
   populationByCommune?: Resolver<ResolversTypes['CommunePopulationConnection'], ParentType, ContextType, RequireFields<QueryPopulationByCommuneArgs, 'edition' | 'first'>>;
 }>;

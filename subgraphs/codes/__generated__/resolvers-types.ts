@@ -83,14 +83,14 @@ export type AdministrativeUnit = {
    * Với xã/phường của hệ thống 2 cấp: các xã/phường/thị trấn cũ được sắp xếp vào nó; rỗng trong các trường hợp khác.
    * (For a TWO_LEVEL commune: the THREE_LEVEL communes merged into it; empty otherwise.)
    */
-  predecessors: Array<AdministrativeUnit>;
+  predecessors?: Maybe<Array<AdministrativeUnit>>;
   /** Tỉnh chứa đơn vị này; chính nó nếu là cấp tỉnh (the province, itself for a province). */
-  province: AdministrativeUnit;
+  province?: Maybe<AdministrativeUnit>;
   /**
    * Với xã của hệ thống 3 cấp: các xã/phường của hệ thống 2 cấp mà nó được sắp xếp vào; rỗng trong các trường hợp khác.
    * (For a THREE_LEVEL commune: the TWO_LEVEL commune(s) it became; empty otherwise.)
    */
-  successors: Array<AdministrativeUnit>;
+  successors?: Maybe<Array<AdministrativeUnit>>;
   /** Ngày bắt đầu hiệu lực, nếu biết (valid from). */
   validFrom?: Maybe<Scalars['Date']['output']>;
   /** Ngày hết hiệu lực; null khi còn hiệu lực (valid until, inclusive). */
@@ -112,7 +112,7 @@ export type AdministrativeUnitChildrenArgs = {
 export type AdministrativeUnitConnection = {
   __typename?: 'AdministrativeUnitConnection';
   /** Các đơn vị trong trang. */
-  nodes: Array<AdministrativeUnit>;
+  nodes?: Maybe<Array<AdministrativeUnit>>;
   /** Thông tin phân trang. */
   pageInfo: PageInfo;
 };
@@ -184,17 +184,17 @@ export type Query = {
    * theo bảng chuyển đổi. Rỗng nếu mã không phải xã cũ đã biết.
    * (The TWO_LEVEL communes a THREE_LEVEL commune code became, via the crosswalk; empty for unknown codes.)
    */
-  currentUnits: Array<AdministrativeUnit>;
+  currentUnits?: Maybe<Array<AdministrativeUnit>>;
   /** Tra cứu dân tộc theo mã (look up an ethnic group). Null when unknown. */
   ethnicGroup?: Maybe<EthnicGroup>;
   /** Danh mục 54 dân tộc Việt Nam, theo mã (the 54 ethnic groups, by code; bounded, never paginated). */
-  ethnicGroups: Array<EthnicGroup>;
+  ethnicGroups?: Maybe<Array<EthnicGroup>>;
   /** Tra cứu loại đất theo ký hiệu (look up a land-use type). Null when unknown. */
   landUseType?: Maybe<LandUseType>;
   /** Danh mục loại đất theo ký hiệu bản đồ địa chính (land-use types, by code; bounded: a few dozen). */
-  landUseTypes: Array<LandUseType>;
+  landUseTypes?: Maybe<Array<LandUseType>>;
   /** Danh mục ngành kinh tế VSIC 2018 cấp 4 dùng trong tỉnh (VSIC 2018 level-4 activities, by code; bounded: a subset of a few hundred at most). */
-  vsicActivities: Array<VsicActivity>;
+  vsicActivities?: Maybe<Array<VsicActivity>>;
   /** Tra cứu ngành kinh tế theo mã VSIC (look up a VSIC activity). Null when unknown. */
   vsicActivity?: Maybe<VsicActivity>;
 };
@@ -364,7 +364,7 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AdministrativeUnitCode: ResolverTypeWrapper<Scalars['AdministrativeUnitCode']['output']>;
-  AdministrativeUnitConnection: ResolverTypeWrapper<Omit<AdministrativeUnitConnection, 'nodes'> & { nodes: Array<ResolversTypes['AdministrativeUnit']> }>;
+  AdministrativeUnitConnection: ResolverTypeWrapper<Omit<AdministrativeUnitConnection, 'nodes'> & { nodes?: Maybe<Array<ResolversTypes['AdministrativeUnit']>> }>;
   AdministrativeUnitFilter: AdministrativeUnitFilter;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   EthnicGroup: ResolverTypeWrapper<EthnicGroupRow>;
@@ -388,7 +388,7 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
   AdministrativeUnitCode: Scalars['AdministrativeUnitCode']['output'];
-  AdministrativeUnitConnection: Omit<AdministrativeUnitConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['AdministrativeUnit']> };
+  AdministrativeUnitConnection: Omit<AdministrativeUnitConnection, 'nodes'> & { nodes?: Maybe<Array<ResolversParentTypes['AdministrativeUnit']>> };
   AdministrativeUnitFilter: AdministrativeUnitFilter;
   Date: Scalars['Date']['output'];
   EthnicGroup: EthnicGroupRow;
@@ -425,9 +425,9 @@ export type AdministrativeUnitResolvers<ContextType = CodesContext, ParentType e
   level?: Resolver<ResolversTypes['AdministrativeLevel'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   parent?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
-  predecessors?: Resolver<Array<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
-  province?: Resolver<ResolversTypes['AdministrativeUnit'], ParentType, ContextType>;
-  successors?: Resolver<Array<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
+  predecessors?: Resolver<Maybe<Array<ResolversTypes['AdministrativeUnit']>>, ParentType, ContextType>;
+  province?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
+  successors?: Resolver<Maybe<Array<ResolversTypes['AdministrativeUnit']>>, ParentType, ContextType>;
   validFrom?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   validUntil?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
 }>;
@@ -437,7 +437,7 @@ export interface AdministrativeUnitCodeScalarConfig extends GraphQLScalarTypeCon
 }
 
 export type AdministrativeUnitConnectionResolvers<ContextType = CodesContext, ParentType extends ResolversParentTypes['AdministrativeUnitConnection'] = ResolversParentTypes['AdministrativeUnitConnection']> = ResolversObject<{
-  nodes?: Resolver<Array<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
+  nodes?: Resolver<Maybe<Array<ResolversTypes['AdministrativeUnit']>>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 
@@ -478,12 +478,12 @@ export interface PersonalIdScalarConfig extends GraphQLScalarTypeConfig<Resolver
 export type QueryResolvers<ContextType = CodesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   administrativeUnit?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType, RequireFields<QueryAdministrativeUnitArgs, 'code' | 'edition'>>;
   administrativeUnits?: Resolver<ResolversTypes['AdministrativeUnitConnection'], ParentType, ContextType, RequireFields<QueryAdministrativeUnitsArgs, 'first'>>;
-  currentUnits?: Resolver<Array<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType, RequireFields<QueryCurrentUnitsArgs, 'code'>>;
+  currentUnits?: Resolver<Maybe<Array<ResolversTypes['AdministrativeUnit']>>, ParentType, ContextType, RequireFields<QueryCurrentUnitsArgs, 'code'>>;
   ethnicGroup?: Resolver<Maybe<ResolversTypes['EthnicGroup']>, ParentType, ContextType, RequireFields<QueryEthnicGroupArgs, 'code'>>;
-  ethnicGroups?: Resolver<Array<ResolversTypes['EthnicGroup']>, ParentType, ContextType>;
+  ethnicGroups?: Resolver<Maybe<Array<ResolversTypes['EthnicGroup']>>, ParentType, ContextType>;
   landUseType?: Resolver<Maybe<ResolversTypes['LandUseType']>, ParentType, ContextType, RequireFields<QueryLandUseTypeArgs, 'code'>>;
-  landUseTypes?: Resolver<Array<ResolversTypes['LandUseType']>, ParentType, ContextType>;
-  vsicActivities?: Resolver<Array<ResolversTypes['VsicActivity']>, ParentType, ContextType>;
+  landUseTypes?: Resolver<Maybe<Array<ResolversTypes['LandUseType']>>, ParentType, ContextType>;
+  vsicActivities?: Resolver<Maybe<Array<ResolversTypes['VsicActivity']>>, ParentType, ContextType>;
   vsicActivity?: Resolver<Maybe<ResolversTypes['VsicActivity']>, ParentType, ContextType, RequireFields<QueryVsicActivityArgs, 'code'>>;
 }>;
 

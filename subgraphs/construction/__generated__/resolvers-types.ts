@@ -69,9 +69,9 @@ export type ConstructionPermit = {
   /** Địa điểm công trình: số nhà, đường, thôn/tổ (street part of the site address). */
   addressLine: Scalars['String']['output'];
   /** Chủ đầu tư đề nghị cấp phép: công dân hoặc doanh nghiệp (the applicant, a citizen or an enterprise). */
-  applicant: Applicant;
+  applicant?: Maybe<Applicant>;
   /** Xã/phường nơi có công trình, theo hệ thống đơn vị hành chính hiệu lực vào ngày cấp (commune of the works as of issuedOn). */
-  commune: AdministrativeUnit;
+  commune?: Maybe<AdministrativeUnit>;
   /** Hạn khởi công: giấy phép hết hiệu lực nếu chưa khởi công trước ngày này, 12 tháng kể từ ngày cấp (start-of-works deadline). */
   expiresOn: Scalars['Date']['output'];
   /** Số tầng trên mặt đất (storeys above ground). */
@@ -85,7 +85,7 @@ export type ConstructionPermit = {
   /** Số giấy phép, ví dụ "0001234/GPXD" (permit number). */
   number: Scalars['String']['output'];
   /** Thửa đất nơi xây dựng công trình (the land parcel the works stand on). */
-  parcel: LandParcel;
+  parcel?: Maybe<LandParcel>;
   /** Trạng thái giấy phép (permit status). */
   status: PermitStatus;
 };
@@ -94,7 +94,7 @@ export type ConstructionPermit = {
 export type ConstructionPermitConnection = {
   __typename?: 'ConstructionPermitConnection';
   /** Các giấy phép trong trang. */
-  nodes: Array<ConstructionPermit>;
+  nodes?: Maybe<Array<ConstructionPermit>>;
   /** Thông tin phân trang. */
   pageInfo: PageInfo;
 };
@@ -126,7 +126,7 @@ export type Enterprise = {
 export type LandParcel = {
   __typename?: 'LandParcel';
   /** Các giấy phép xây dựng cấp trên thửa đất, mới nhất trước; tối đa 100 (permits on this parcel, newest first). */
-  constructionPermits: Array<ConstructionPermit>;
+  constructionPermits?: Maybe<Array<ConstructionPermit>>;
   /** Mã thửa đất trong cơ sở dữ liệu, dạng TD và 8 chữ số (parcel id, e.g. TD00001234). */
   id: Scalars['ID']['output'];
 };
@@ -311,7 +311,7 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  ConstructionPermitConnection: ResolverTypeWrapper<Omit<ConstructionPermitConnection, 'nodes'> & { nodes: Array<ResolversTypes['ConstructionPermit']> }>;
+  ConstructionPermitConnection: ResolverTypeWrapper<Omit<ConstructionPermitConnection, 'nodes'> & { nodes?: Maybe<Array<ResolversTypes['ConstructionPermit']>> }>;
   ConstructionPermitFilter: ConstructionPermitFilter;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   Enterprise: ResolverTypeWrapper<EnterpriseRef>;
@@ -340,7 +340,7 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   Float: Scalars['Float']['output'];
-  ConstructionPermitConnection: Omit<ConstructionPermitConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['ConstructionPermit']> };
+  ConstructionPermitConnection: Omit<ConstructionPermitConnection, 'nodes'> & { nodes?: Maybe<Array<ResolversParentTypes['ConstructionPermit']>> };
   ConstructionPermitFilter: ConstructionPermitFilter;
   Date: Scalars['Date']['output'];
   Enterprise: EnterpriseRef;
@@ -387,20 +387,20 @@ export type CitizenResolvers<ContextType = ConstructionContext, ParentType exten
 export type ConstructionPermitResolvers<ContextType = ConstructionContext, ParentType extends ResolversParentTypes['ConstructionPermit'] = ResolversParentTypes['ConstructionPermit'], FederationReferenceType extends FederationReferenceTypes['ConstructionPermit'] = FederationReferenceTypes['ConstructionPermit']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ConstructionPermit']> | FederationReferenceType, FederationReferenceType, ContextType>;
   addressLine?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  applicant?: Resolver<ResolversTypes['Applicant'], ParentType, ContextType>;
-  commune?: Resolver<ResolversTypes['AdministrativeUnit'], ParentType, ContextType>;
+  applicant?: Resolver<Maybe<ResolversTypes['Applicant']>, ParentType, ContextType>;
+  commune?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   expiresOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   floors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   grossFloorArea?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   issuedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['PermitKind'], ParentType, ContextType>;
   number?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  parcel?: Resolver<ResolversTypes['LandParcel'], ParentType, ContextType>;
+  parcel?: Resolver<Maybe<ResolversTypes['LandParcel']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['PermitStatus'], ParentType, ContextType>;
 }>;
 
 export type ConstructionPermitConnectionResolvers<ContextType = ConstructionContext, ParentType extends ResolversParentTypes['ConstructionPermitConnection'] = ResolversParentTypes['ConstructionPermitConnection']> = ResolversObject<{
-  nodes?: Resolver<Array<ResolversTypes['ConstructionPermit']>, ParentType, ContextType>;
+  nodes?: Resolver<Maybe<Array<ResolversTypes['ConstructionPermit']>>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 
@@ -419,7 +419,7 @@ export interface EthnicGroupCodeScalarConfig extends GraphQLScalarTypeConfig<Res
 
 export type LandParcelResolvers<ContextType = ConstructionContext, ParentType extends ResolversParentTypes['LandParcel'] = ResolversParentTypes['LandParcel'], FederationReferenceType extends FederationReferenceTypes['LandParcel'] = FederationReferenceTypes['LandParcel']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['LandParcel']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  constructionPermits?: Resolver<Array<ResolversTypes['ConstructionPermit']>, ParentType, ContextType, RequireFields<LandParcelConstructionPermitsArgs, 'first'>>;
+  constructionPermits?: Resolver<Maybe<Array<ResolversTypes['ConstructionPermit']>>, ParentType, ContextType, RequireFields<LandParcelConstructionPermitsArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 

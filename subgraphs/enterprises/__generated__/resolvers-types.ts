@@ -63,7 +63,7 @@ export type Citizen = {
    * Các doanh nghiệp mà công dân là người đại diện theo pháp luật, theo ngày thành lập
    * (enterprises this citizen legally represents, oldest first). At most `first` (≤ 100).
    */
-  enterprises: Array<Enterprise>;
+  enterprises?: Maybe<Array<Enterprise>>;
   /** Số định danh cá nhân, 12 chữ số (personal identification number). */
   id: Scalars['PersonalId']['output'];
 };
@@ -92,11 +92,11 @@ export type Enterprise = {
    */
   businessLines: Array<EnterpriseBusinessLine>;
   /** Vốn điều lệ, đồng Việt Nam (charter capital in VND). */
-  charterCapital: Scalars['Float']['output'];
+  charterCapital?: Maybe<Scalars['Float']['output']>;
   /** Xã/phường nơi đặt trụ sở chính, theo hệ thống đơn vị hành chính tại thời điểm đăng ký (commune of the head office). */
-  commune: AdministrativeUnit;
+  commune?: Maybe<AdministrativeUnit>;
   /** Số lao động (number of employees). */
-  employeeCount: Scalars['Int']['output'];
+  employeeCount?: Maybe<Scalars['Int']['output']>;
   /** Ngày cấp Giấy chứng nhận đăng ký doanh nghiệp lần đầu (date first registered). */
   foundedOn: Scalars['Date']['output'];
   /** Tên doanh nghiệp bằng tiếng nước ngoài, nếu có (registered foreign-language name, if any). */
@@ -104,7 +104,7 @@ export type Enterprise = {
   /** Loại hình doanh nghiệp (legal form). */
   kind: EnterpriseKind;
   /** Người đại diện theo pháp luật (legal representative), a citizen of the population database. */
-  legalRepresentative: Citizen;
+  legalRepresentative?: Maybe<Citizen>;
   /** Tên doanh nghiệp bằng tiếng Việt (registered name in Vietnamese). */
   name: Scalars['String']['output'];
   /** Tình trạng hoạt động (legal status). */
@@ -127,7 +127,7 @@ export type EnterpriseBusinessLinesArgs = {
 export type EnterpriseBusinessLine = {
   __typename?: 'EnterpriseBusinessLine';
   /** Ngành kinh tế theo VSIC 2018 (the VSIC activity). */
-  activity: VsicActivity;
+  activity?: Maybe<VsicActivity>;
   /** Có phải ngành, nghề kinh doanh chính không (whether this is the main business line). */
   isMain: Scalars['Boolean']['output'];
 };
@@ -136,7 +136,7 @@ export type EnterpriseBusinessLine = {
 export type EnterpriseConnection = {
   __typename?: 'EnterpriseConnection';
   /** Các doanh nghiệp trong trang. */
-  nodes: Array<Enterprise>;
+  nodes?: Maybe<Array<Enterprise>>;
   /** Thông tin phân trang. */
   pageInfo: PageInfo;
 };
@@ -341,7 +341,7 @@ export type ResolversTypes = ResolversObject<{
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   EnterpriseBusinessLine: ResolverTypeWrapper<BusinessLineRow>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  EnterpriseConnection: ResolverTypeWrapper<Omit<EnterpriseConnection, 'nodes'> & { nodes: Array<ResolversTypes['Enterprise']> }>;
+  EnterpriseConnection: ResolverTypeWrapper<Omit<EnterpriseConnection, 'nodes'> & { nodes?: Maybe<Array<ResolversTypes['Enterprise']>> }>;
   EnterpriseFilter: EnterpriseFilter;
   EnterpriseKind: EnterpriseKind;
   EnterpriseStatus: EnterpriseStatus;
@@ -368,7 +368,7 @@ export type ResolversParentTypes = ResolversObject<{
   Float: Scalars['Float']['output'];
   EnterpriseBusinessLine: BusinessLineRow;
   Boolean: Scalars['Boolean']['output'];
-  EnterpriseConnection: Omit<EnterpriseConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Enterprise']> };
+  EnterpriseConnection: Omit<EnterpriseConnection, 'nodes'> & { nodes?: Maybe<Array<ResolversParentTypes['Enterprise']>> };
   EnterpriseFilter: EnterpriseFilter;
   EthnicGroupCode: Scalars['EthnicGroupCode']['output'];
   LandUseTypeCode: Scalars['LandUseTypeCode']['output'];
@@ -401,7 +401,7 @@ export interface AdministrativeUnitCodeScalarConfig extends GraphQLScalarTypeCon
 
 export type CitizenResolvers<ContextType = EnterprisesContext, ParentType extends ResolversParentTypes['Citizen'] = ResolversParentTypes['Citizen'], FederationReferenceType extends FederationReferenceTypes['Citizen'] = FederationReferenceTypes['Citizen']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Citizen']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  enterprises?: Resolver<Array<ResolversTypes['Enterprise']>, ParentType, ContextType, RequireFields<CitizenEnterprisesArgs, 'first'>>;
+  enterprises?: Resolver<Maybe<Array<ResolversTypes['Enterprise']>>, ParentType, ContextType, RequireFields<CitizenEnterprisesArgs, 'first'>>;
   id?: Resolver<ResolversTypes['PersonalId'], ParentType, ContextType>;
 }>;
 
@@ -413,25 +413,25 @@ export type EnterpriseResolvers<ContextType = EnterprisesContext, ParentType ext
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Enterprise']> | FederationReferenceType, FederationReferenceType, ContextType>;
   addressLine?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   businessLines?: Resolver<Array<ResolversTypes['EnterpriseBusinessLine']>, ParentType, ContextType, RequireFields<EnterpriseBusinessLinesArgs, 'first'>>;
-  charterCapital?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  commune?: Resolver<ResolversTypes['AdministrativeUnit'], ParentType, ContextType>;
-  employeeCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  charterCapital?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  commune?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
+  employeeCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   foundedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   internationalName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['EnterpriseKind'], ParentType, ContextType>;
-  legalRepresentative?: Resolver<ResolversTypes['Citizen'], ParentType, ContextType>;
+  legalRepresentative?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['EnterpriseStatus'], ParentType, ContextType>;
   taxCode?: Resolver<ResolversTypes['TaxCode'], ParentType, ContextType>;
 }>;
 
 export type EnterpriseBusinessLineResolvers<ContextType = EnterprisesContext, ParentType extends ResolversParentTypes['EnterpriseBusinessLine'] = ResolversParentTypes['EnterpriseBusinessLine']> = ResolversObject<{
-  activity?: Resolver<ResolversTypes['VsicActivity'], ParentType, ContextType>;
+  activity?: Resolver<Maybe<ResolversTypes['VsicActivity']>, ParentType, ContextType>;
   isMain?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type EnterpriseConnectionResolvers<ContextType = EnterprisesContext, ParentType extends ResolversParentTypes['EnterpriseConnection'] = ResolversParentTypes['EnterpriseConnection']> = ResolversObject<{
-  nodes?: Resolver<Array<ResolversTypes['Enterprise']>, ParentType, ContextType>;
+  nodes?: Resolver<Maybe<Array<ResolversTypes['Enterprise']>>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 

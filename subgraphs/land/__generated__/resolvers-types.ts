@@ -62,7 +62,7 @@ export type Citizen = {
    * Các giấy chứng nhận quyền sử dụng đất hiện hành ghi tên công dân, mới cấp trước (current land-use certificates
    * naming this citizen, newest first); at most 100.
    */
-  landCertificates: Array<LandUseCertificate>;
+  landCertificates?: Maybe<Array<LandUseCertificate>>;
 };
 
 
@@ -78,7 +78,7 @@ export type Enterprise = {
    * Các thửa đất doanh nghiệp đang sử dụng theo giấy chứng nhận hiện hành, theo mã thửa (parcels the enterprise
    * holds under a current certificate, by id); at most 100.
    */
-  landParcels: Array<LandParcel>;
+  landParcels?: Maybe<Array<LandParcel>>;
   /** Mã số thuế doanh nghiệp (tax code). */
   taxCode: Scalars['TaxCode']['output'];
 };
@@ -102,11 +102,11 @@ export type LandParcel = {
   /** Giấy chứng nhận quyền sử dụng đất hiện hành của thửa đất; null khi chưa được cấp (the current certificate). */
   certificate?: Maybe<LandUseCertificate>;
   /** Xã/phường nơi có thửa đất, theo hệ thống đơn vị hành chính hiệu lực khi cấp giấy chứng nhận hiện hành. */
-  commune: AdministrativeUnit;
+  commune?: Maybe<AdministrativeUnit>;
   /** Mã thửa đất trong cơ sở dữ liệu, dạng TD và 8 chữ số (parcel id, e.g. TD00001234). */
   id: Scalars['ID']['output'];
   /** Loại đất (land-use type), theo bảng mã dùng chung của subgraph codes. */
-  landUse: LandUseType;
+  landUse?: Maybe<LandUseType>;
   /** Số thứ tự tờ bản đồ địa chính (cadastral map sheet number). */
   mapSheet: Scalars['Int']['output'];
   /** Số thứ tự thửa đất trên tờ bản đồ (parcel number on the map sheet). */
@@ -117,7 +117,7 @@ export type LandParcel = {
 export type LandParcelConnection = {
   __typename?: 'LandParcelConnection';
   /** Các thửa đất trong trang. */
-  nodes: Array<LandParcel>;
+  nodes?: Maybe<Array<LandParcel>>;
   /** Thông tin phân trang. */
   pageInfo: PageInfo;
 };
@@ -136,13 +136,13 @@ export type LandParcelFilter = {
 export type LandUseCertificate = {
   __typename?: 'LandUseCertificate';
   /** Người sử dụng đất được ghi trên giấy chứng nhận: công dân hoặc doanh nghiệp (the land-use right holder). */
-  holder: LandHolder;
+  holder?: Maybe<LandHolder>;
   /** Ngày cấp (date of issue). */
-  issuedOn: Scalars['Date']['output'];
+  issuedOn?: Maybe<Scalars['Date']['output']>;
   /** Thửa đất được chứng nhận (the certified parcel). */
-  parcel: LandParcel;
+  parcel?: Maybe<LandParcel>;
   /** Số phát hành (seri) của giấy chứng nhận, ví dụ DA 123456 (certificate serial). */
-  serial: Scalars['String']['output'];
+  serial?: Maybe<Scalars['String']['output']>;
 };
 
 /** Loại đất, theo bảng mã dùng chung của subgraph codes (land-use type, reference only). */
@@ -326,7 +326,7 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  LandParcelConnection: ResolverTypeWrapper<Omit<LandParcelConnection, 'nodes'> & { nodes: Array<ResolversTypes['LandParcel']> }>;
+  LandParcelConnection: ResolverTypeWrapper<Omit<LandParcelConnection, 'nodes'> & { nodes?: Maybe<Array<ResolversTypes['LandParcel']>> }>;
   LandParcelFilter: LandParcelFilter;
   LandUseCertificate: ResolverTypeWrapper<CertificateRow>;
   LandUseType: ResolverTypeWrapper<LandUseType>;
@@ -354,7 +354,7 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
-  LandParcelConnection: Omit<LandParcelConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['LandParcel']> };
+  LandParcelConnection: Omit<LandParcelConnection, 'nodes'> & { nodes?: Maybe<Array<ResolversParentTypes['LandParcel']>> };
   LandParcelFilter: LandParcelFilter;
   LandUseCertificate: CertificateRow;
   LandUseType: LandUseType;
@@ -389,7 +389,7 @@ export interface AdministrativeUnitCodeScalarConfig extends GraphQLScalarTypeCon
 export type CitizenResolvers<ContextType = LandContext, ParentType extends ResolversParentTypes['Citizen'] = ResolversParentTypes['Citizen'], FederationReferenceType extends FederationReferenceTypes['Citizen'] = FederationReferenceTypes['Citizen']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Citizen']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['PersonalId'], ParentType, ContextType>;
-  landCertificates?: Resolver<Array<ResolversTypes['LandUseCertificate']>, ParentType, ContextType, RequireFields<CitizenLandCertificatesArgs, 'first'>>;
+  landCertificates?: Resolver<Maybe<Array<ResolversTypes['LandUseCertificate']>>, ParentType, ContextType, RequireFields<CitizenLandCertificatesArgs, 'first'>>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -399,7 +399,7 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type EnterpriseResolvers<ContextType = LandContext, ParentType extends ResolversParentTypes['Enterprise'] = ResolversParentTypes['Enterprise'], FederationReferenceType extends FederationReferenceTypes['Enterprise'] = FederationReferenceTypes['Enterprise']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Enterprise']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  landParcels?: Resolver<Array<ResolversTypes['LandParcel']>, ParentType, ContextType, RequireFields<EnterpriseLandParcelsArgs, 'first'>>;
+  landParcels?: Resolver<Maybe<Array<ResolversTypes['LandParcel']>>, ParentType, ContextType, RequireFields<EnterpriseLandParcelsArgs, 'first'>>;
   taxCode?: Resolver<ResolversTypes['TaxCode'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -417,23 +417,23 @@ export type LandParcelResolvers<ContextType = LandContext, ParentType extends Re
   addressLine?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   area?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   certificate?: Resolver<Maybe<ResolversTypes['LandUseCertificate']>, ParentType, ContextType>;
-  commune?: Resolver<ResolversTypes['AdministrativeUnit'], ParentType, ContextType>;
+  commune?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  landUse?: Resolver<ResolversTypes['LandUseType'], ParentType, ContextType>;
+  landUse?: Resolver<Maybe<ResolversTypes['LandUseType']>, ParentType, ContextType>;
   mapSheet?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   parcelNumber?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type LandParcelConnectionResolvers<ContextType = LandContext, ParentType extends ResolversParentTypes['LandParcelConnection'] = ResolversParentTypes['LandParcelConnection']> = ResolversObject<{
-  nodes?: Resolver<Array<ResolversTypes['LandParcel']>, ParentType, ContextType>;
+  nodes?: Resolver<Maybe<Array<ResolversTypes['LandParcel']>>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 
 export type LandUseCertificateResolvers<ContextType = LandContext, ParentType extends ResolversParentTypes['LandUseCertificate'] = ResolversParentTypes['LandUseCertificate']> = ResolversObject<{
-  holder?: Resolver<ResolversTypes['LandHolder'], ParentType, ContextType>;
-  issuedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  parcel?: Resolver<ResolversTypes['LandParcel'], ParentType, ContextType>;
-  serial?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  holder?: Resolver<Maybe<ResolversTypes['LandHolder']>, ParentType, ContextType>;
+  issuedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  parcel?: Resolver<Maybe<ResolversTypes['LandParcel']>, ParentType, ContextType>;
+  serial?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type LandUseTypeResolvers<ContextType = LandContext, ParentType extends ResolversParentTypes['LandUseType'] = ResolversParentTypes['LandUseType']> = ResolversObject<{

@@ -1,0 +1,166 @@
+import type { Mesh } from '../scripts/mesh';
+import { citizenIdentity, taxCodeAt } from '../subgraphs/kit/seed-plan';
+import { close, listen } from '../subgraphs/kit/http';
+import { execute, startTestMesh, testServerUrl } from './support/mesh';
+import { TcpProxy } from './support/tcp-proxy';
+
+let mesh: Mesh;
+let graphql: string;
+let citizensDb: TcpProxy;
+
+beforeAll(async () => {
+  const server = new URL(testServerUrl());
+  citizensDb = new TcpProxy(server.hostname, Number(server.port));
+  await citizensDb.start();
+  mesh = await startTestMesh({
+    subgraphTimeoutMs: 3000,
+    // The citizens subgraph reaches its database through a relay the tests can cut.
+    connectThrough: (subgraph, url) => {
+      if (subgraph !== 'citizens') return url;
+      const relayed = new URL(url);
+      relayed.port = String(citizensDb.port);
+      return relayed.toString();
+    },
+  });
+  graphql = `${mesh.gatewayUrl}/graphql`;
+});
+afterAll(async () => {
+  await mesh.stop();
+  await citizensDb.cut();
+});
+
+describe('bad input', () => {
+  it('refuses a malformed personal id with BAD_USER_INPUT and the expected form, as a variable', async () => {
+    const response = await execute(graphql, 'query ($id: PersonalId!) { citizen(id: $id) { fullName } }', { id: '12345' });
+    expect(response.status).toBeLessThan(500);
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('12 digits'),
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', subgraph: 'citizens' }),
+      }),
+    ]);
+  });
+
+  it('refuses a malformed tax code written inline with BAD_USER_INPUT', async () => {
+    const response = await execute(graphql, '{ enterprise(taxCode: "4400000000") { name } }');
+    expect(response.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(response.body.errors?.[0]?.message).toContain('check digit');
+  });
+
+  it('returns null for a well-formed id that is unknown', async () => {
+    const unknownTaxCode = taxCodeAt(999_999); // valid check digit, far beyond the seeded range
+    const response = await execute(graphql, `{ citizen(id: "054199999999") { fullName } enterprise(taxCode: "${unknownTaxCode}") { name } }`);
+    expect(response.body).toEqual({ data: { citizen: null, enterprise: null } });
+  });
+
+  it('refuses a page size over the maximum and states the maximum', async () => {
+    const response = await execute(graphql, '{ enterprises(first: 500) { nodes { taxCode } } }');
+    expect(response.body).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'Tối đa 100 bản ghi mỗi trang. (At most 100 items per page; got 500.)',
+          path: ['enterprises'],
+          extensions: { code: 'PAGE_SIZE_EXCEEDED', maximum: 100, argument: 'first', subgraph: 'enterprises' },
+        },
+      ],
+    });
+  });
+
+  it('answers malformed JSON with 400 and a code, not a crash', async () => {
+    const response = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  it('refuses a body over 1 MB with 413', async () => {
+    const response = await fetch(graphql, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(1_100_000) } }),
+    });
+    expect(response.status).toBe(413);
+  });
+});
+
+describe('a subgraph that is down', () => {
+  it('gives partial data and an error naming the agency, then recovers when it returns', async () => {
+    const land = mesh.subgraphs.get('land');
+    if (!land) throw new Error('no land subgraph');
+    const port = Number(new URL(land.url).port);
+    const query = `{ enterprise(taxCode: "${taxCodeAt(0)}") { taxCode name landParcels { id } } }`;
+
+    await close(land.server);
+    const during = await execute(graphql, query);
+    expect(during.body.data).toEqual({ enterprise: { taxCode: taxCodeAt(0), name: expect.any(String), landParcels: null } });
+    expect(during.body.errors).toEqual([
+      {
+        message: expect.stringContaining(land.agency.name),
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'land', agency: land.agency.name },
+      },
+    ]);
+    expect(JSON.stringify(during.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|localhost/);
+    const health = await fetch(`${mesh.gatewayUrl}/health`);
+    expect(health.status).toBe(503);
+
+    await listen(land.server, port);
+    const after = await execute(graphql, query);
+    expect(after.body.errors).toBeUndefined();
+    expect((await fetch(`${mesh.gatewayUrl}/health`)).status).toBe(200);
+  });
+});
+
+describe('a database that is down', () => {
+  it('gives DATABASE_UNAVAILABLE naming the agency, reports it in health, and recovers without a restart', async () => {
+    const query = `{ citizen(id: "${citizenIdentity(1).id}") { id } }`;
+    expect((await execute(graphql, query)).body.errors).toBeUndefined();
+
+    await citizensDb.cut();
+    const started = Date.now();
+    const during = await execute(graphql, query);
+    expect(during.body).toEqual({
+      data: { citizen: null },
+      errors: [
+        {
+          message: expect.stringContaining('Công an tỉnh'),
+          path: ['citizen'],
+          extensions: { code: 'DATABASE_UNAVAILABLE', agency: expect.stringContaining('Công an tỉnh'), subgraph: 'citizens' },
+        },
+      ],
+    });
+    // Bounded by the pool's connection timeout (3 s here), not hanging.
+    expect(Date.now() - started).toBeLessThan(8000);
+    const health = (await (await fetch(`${mesh.gatewayUrl}/health`)).json()) as { status: string; subgraphs: Array<{ subgraph: string; status: string }> };
+    expect(health.status).toBe('degraded');
+    expect(health.subgraphs.find((s) => s.subgraph === 'citizens')?.status).toBe('unavailable');
+
+    await citizensDb.start();
+    const after = await execute(graphql, query);
+    expect(after.body).toEqual({ data: { citizen: { id: citizenIdentity(1).id } } });
+  });
+});
+
+describe('health and tools', () => {
+  it('reports every subgraph ready at /health', async () => {
+    const response = await fetch(`${mesh.gatewayUrl}/health`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { status: string; subgraphs: Array<{ subgraph: string; status: string }> };
+    expect(body.status).toBe('ready');
+    expect(body.subgraphs.map((s) => [s.subgraph, s.status]).sort()).toEqual(
+      [...mesh.subgraphs.keys()].map((name) => [name, 'ready']).sort(),
+    );
+  });
+
+  it('serves GraphiQL from the installed package, with no CDN', async () => {
+    const page = await fetch(graphql, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const scripts = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(scripts).toEqual(['/graphiql/graphiql.css', '/graphiql/react.js', '/graphiql/react-dom.js', '/graphiql/graphiql.js']);
+    for (const asset of scripts) {
+      const response = await fetch(`${mesh.gatewayUrl}${asset}`);
+      expect(response.status).toBe(200);
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+  });
+});
