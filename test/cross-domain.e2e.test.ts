@@ -18,6 +18,7 @@ import {
 import { execute, startTestMesh, TEST_SCALE } from './support/mesh';
 import { idealStatementsPerSubgraph, queryPlan } from './support/query-plan';
 import { print } from 'graphql';
+import { foldVietnamese } from '../subgraphs/kit/text';
 
 const sizes = seedSizes(TEST_SCALE);
 let mesh: Mesh;
@@ -158,5 +159,23 @@ describe('batching', () => {
       codes: expect.any(Array),
     });
     expect(new Set(statements['codes'])).toEqual(new Set(['unitLineages', 'landUseTypesByCodes']));
+  });
+});
+
+describe('name search', () => {
+  it('finds a citizen by name typed without diacritics', async () => {
+    const id = citizenIdentity(3).id;
+    const lookup = await execute(graphql, `{ citizen(id: "${id}") { fullName } }`);
+    const fullName = (lookup.body.data as { citizen: { fullName: string } }).citizen.fullName;
+    const plain = foldVietnamese(fullName).toUpperCase();
+    expect(plain).not.toBe(fullName.toUpperCase()); // the seeded name does carry diacritics
+
+    const response = await execute(graphql, 'query ($name: String!) { citizens(filter: { name: $name }, first: 100) { nodes { id fullName } } }', {
+      name: plain,
+    });
+    expect(response.body.errors).toBeUndefined();
+    const nodes = (response.body.data as { citizens: { nodes: Array<{ id: string; fullName: string }> } }).citizens.nodes;
+    expect(nodes).toContainEqual({ id, fullName });
+    for (const node of nodes) expect(foldVietnamese(node.fullName)).toContain(foldVietnamese(fullName));
   });
 });
