@@ -6,6 +6,7 @@ export const gatewayEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('127.0.0.1'),
   SUPERGRAPH_PATH: z.string().default(join(__dirname, '..', 'schema', 'supergraph.graphql')),
+  OPEN_SUPERGRAPH_PATH: z.string().default(join(__dirname, '..', 'schema', 'supergraph.open.graphql')),
   /** JSON object `{ "<subgraph>": "<url>" }` overriding the URLs composed into the supergraph. */
   SUBGRAPH_URLS: z
     .string()

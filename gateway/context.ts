@@ -1,4 +1,12 @@
-/** The gateway's per-request context. */
+import type { Caller } from '../subgraphs/kit/identity';
+
+/** The gateway's per-request context: what it forwards to every subgraph it calls. */
 export interface GatewayContext {
   readonly requestId: string;
+  /** The caller's bearer token, forwarded so each subgraph verifies it again; null on /open. */
+  readonly token: string | null;
+  readonly caller: Caller;
+  /** The raw `x-purpose` header (percent-encoded), forwarded as is. */
+  readonly purposeHeader: string | null;
+  readonly acceptLanguage: string | null;
 }

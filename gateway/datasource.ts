@@ -5,6 +5,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 import { ErrorCode } from '../subgraphs/kit/errors';
+import { GATEWAY_PROOF_HEADER, signGatewayProof } from '../subgraphs/kit/identity';
 import type { GatewayContext } from './context';
 
 /**
@@ -51,12 +52,28 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     readonly agency: string,
     url: string,
     fetcher: Fetcher,
+    private readonly proofSecret: Uint8Array,
   ) {
     super({ url, fetcher });
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if ('requestId' in context && request.http) request.http.headers.set('x-request-id', context.requestId);
+  /**
+   * Forwards the caller's token, purpose and language, and proves the call comes from the gateway
+   * with a short-lived signature bound to this subgraph, the request and that token. Calls the
+   * gateway makes on its own (health, schema) carry a proof with no token.
+   */
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const headers = request.http?.headers;
+    if (!headers) return;
+    const own = 'requestId' in context ? context : undefined;
+    const token = own?.token ?? null;
+    if (own) {
+      headers.set('x-request-id', own.requestId);
+      if (own.purposeHeader) headers.set('x-purpose', own.purposeHeader);
+      if (own.acceptLanguage) headers.set('accept-language', own.acceptLanguage);
+    }
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    headers.set(GATEWAY_PROOF_HEADER, await signGatewayProof(this.proofSecret, this.subgraph, own?.requestId ?? 'gateway', token));
   }
 
   /** A 4xx answer that carries GraphQL errors is the subgraph speaking: keep its errors. */

@@ -3,16 +3,22 @@ import pino from 'pino';
 import { ConfigError, parseConfig } from '../subgraphs/kit/config';
 import { gatewayEnvSchema } from './config';
 import { startGateway } from './server';
+import { trustFromEnv } from '../subgraphs/kit/trust';
 
 /** Runs the gateway alone, as the governing department deploys it. Stops cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const logger = pino({ name: 'gateway' });
   try {
     const env = parseConfig(gatewayEnvSchema);
+    const trust = trustFromEnv();
+    const gatewaySecret = trust.gatewaySecret;
+    if (!gatewaySecret) throw new ConfigError('Invalid configuration:\n  - LIENTHONG_GATEWAY_SECRET: required');
     logger.level = env.LOG_LEVEL;
     const gateway = await startGateway(
       {
         supergraphSdl: readFileSync(env.SUPERGRAPH_PATH, 'utf8'),
+        openSupergraphSdl: readFileSync(env.OPEN_SUPERGRAPH_PATH, 'utf8'),
+        trust: { verifyToken: trust.verifyToken, gatewaySecret },
         subgraphUrls: env.SUBGRAPH_URLS,
         subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
         subgraphConnections: env.SUBGRAPH_CONNECTIONS,

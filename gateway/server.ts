@@ -6,6 +6,8 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLFormattedError } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { readAgency } from '../subgraphs/kit/agency';
+import { ANONYMOUS, AuthenticationError, bearerToken, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
+import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { ErrorCode } from '../subgraphs/kit/errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
 import type { GatewayContext } from './context';
@@ -16,11 +18,18 @@ import { supergraphEndpoints } from './supergraph';
 
 export interface GatewayOptions {
   readonly supergraphSdl: string;
+  /** The OPEN-only contract supergraph served anonymously at /open/graphql. */
+  readonly openSupergraphSdl: string;
   /** Overrides of the subgraph URLs composed into the supergraph, by subgraph name. */
   readonly subgraphUrls?: Readonly<Record<string, string>>;
   readonly subgraphTimeoutMs?: number;
   readonly subgraphConnections?: number;
   readonly logger?: Logger;
+  readonly trust: {
+    readonly verifyToken: (token: string) => Promise<Caller>;
+    /** The master secret each subgraph's proof secret derives from. */
+    readonly gatewaySecret: string;
+  };
 }
 
 export interface RunningGateway {
@@ -92,25 +101,23 @@ const requestIdHeader: ApolloServerPlugin<GatewayContext> = {
   },
 };
 
-/**
- * Builds and starts the provincial gateway over `supergraphSdl`: GraphQL at /graphql (GraphiQL for
- * browsers), readiness of every subgraph at /health, liveness at /health/live.
- */
-export async function startGateway(options: GatewayOptions, port: number, host = '127.0.0.1'): Promise<RunningGateway> {
-  const logger = options.logger ?? pino({ name: 'gateway' });
+interface Endpoint {
+  readonly name: string;
+  readonly agency: string;
+  readonly url: string;
+}
+
+/** An Apollo Server over an Apollo Gateway for one supergraph, calling the subgraphs at `endpoints`. */
+async function graphServer(supergraphSdl: string, endpoints: readonly Endpoint[], options: GatewayOptions, logger: Logger) {
   const timeoutMs = options.subgraphTimeoutMs ?? 10_000;
   const fetcher = keepAliveFetcher(options.subgraphConnections ?? 64, timeoutMs);
-  const endpoints = supergraphEndpoints(options.supergraphSdl).map((endpoint) => ({
-    name: endpoint.name,
-    agency: agencyName(endpoint.name),
-    url: options.subgraphUrls?.[endpoint.name] ?? endpoint.url,
-  }));
-  const urlOf = new Map(endpoints.map((e) => [e.name, e]));
+  const byName = new Map(endpoints.map((e) => [e.name, e]));
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
+    supergraphSdl,
     buildService: ({ name, url }) => {
-      const endpoint = urlOf.get(name);
-      return new AgencyDataSource(name, endpoint?.agency ?? name, endpoint?.url ?? url ?? '', fetcher);
+      const endpoint = byName.get(name);
+      const secret = gatewayProofSecret(options.trust.gatewaySecret, name);
+      return new AgencyDataSource(name, endpoint?.agency ?? name, endpoint?.url ?? url ?? '', fetcher, secret);
     },
     logger,
   });
@@ -121,18 +128,78 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     plugins: [ApolloServerPluginLandingPageDisabled(), requestIdHeader],
   });
   await apollo.start();
+  return apollo;
+}
 
-  const graphql = graphqlHandler(apollo, async (req) => ({ requestId: requestIdOf(req) }));
-  const page = graphiqlPage('/graphql', 'lienthong — GraphiQL');
-  const graphqlOrIde: Handler = (req, res) => {
+function header(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Serves the GraphiQL page to browsers asking for HTML, and GraphQL to everything else. */
+function withGraphiql(graphql: Handler, endpoint: string, title: string): Handler {
+  const page = graphiqlPage(endpoint, title);
+  return (req, res) => {
     const wantsPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !(req.url ?? '').includes('query=');
     if (!wantsPage) return graphql(req, res);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(page);
   };
+}
+
+/**
+ * Builds and starts the provincial gateway: the full graph at /graphql for callers with a verified
+ * token (401 without one), the OPEN-only contract at /open/graphql for anyone, GraphiQL for
+ * browsers on both, readiness of every subgraph at /health, liveness at /health/live.
+ */
+export async function startGateway(options: GatewayOptions, port: number, host = '127.0.0.1'): Promise<RunningGateway> {
+  const logger = options.logger ?? pino({ name: 'gateway' });
+  const endpoints = supergraphEndpoints(options.supergraphSdl).map((endpoint) => ({
+    name: endpoint.name,
+    agency: agencyName(endpoint.name),
+    url: options.subgraphUrls?.[endpoint.name] ?? endpoint.url,
+  }));
+  const full = await graphServer(options.supergraphSdl, endpoints, options, logger);
+  const open = await graphServer(options.openSupergraphSdl, endpoints, options, logger);
+
+  const fullHandler = graphqlHandler(full, async (req) => {
+    const verified = authenticated.get(req);
+    if (!verified) throw new Error('request reached GraphQL without authentication');
+    return {
+      requestId: requestIdOf(req),
+      token: verified.token,
+      caller: verified.caller,
+      purposeHeader: header(req, 'x-purpose'),
+      acceptLanguage: header(req, 'accept-language'),
+    };
+  });
+  const authenticated = new WeakMap<IncomingMessage, { token: string; caller: Caller }>();
+  const graphql: Handler = async (req, res) => {
+    const wantsPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+    if (!wantsPage) {
+      try {
+        const token = bearerToken(req.headers.authorization);
+        if (!token) throw new AuthenticationError('a bearer token is required on /graphql; anonymous callers use /open/graphql');
+        authenticated.set(req, { token, caller: await options.trust.verifyToken(token) });
+      } catch (error) {
+        if (error instanceof AuthenticationError) return sendUnauthenticated(res, error.reason);
+        throw error;
+      }
+    }
+    return fullHandler(req, res);
+  };
+  const openHandler = graphqlHandler(open, async (req) => ({
+    requestId: requestIdOf(req),
+    token: null,
+    caller: ANONYMOUS,
+    purposeHeader: null,
+    acceptLanguage: header(req, 'accept-language'),
+  }));
+
   const server = createHttpServer(
     {
-      '/graphql': graphqlOrIde,
+      '/graphql': withGraphiql(graphql, '/graphql', 'lienthong — GraphiQL'),
+      '/open/graphql': withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)'),
       ...graphiqlAssetRoutes(),
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'live' }),
       '/health': async (_req, res) => {
@@ -148,7 +215,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     server,
     async stop() {
       await close(server);
-      await apollo.stop();
+      await Promise.all([full.stop(), open.stop()]);
     },
   };
 }

@@ -2,15 +2,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { listAgencies, SUBGRAPHS_DIR } from '../subgraphs/kit/agency';
+import type { DocumentNode } from 'graphql';
 import { prepareSubgraphSdl } from './sharing';
+import { composeOpenContract } from './contract';
 
 /** The committed supergraph that the gateway serves by default. */
 export const SUPERGRAPH_PATH = join(__dirname, 'supergraph.graphql');
+/** The committed OPEN-only contract supergraph served at /open/graphql. */
+export const OPEN_SUPERGRAPH_PATH = join(__dirname, 'supergraph.open.graphql');
 
 export interface SubgraphSource {
   readonly name: string;
   readonly url: string;
   readonly sdl: string;
+  /** Already prepared (shared definitions added, defaults expanded, possibly cut down); wins over sdl. */
+  readonly prepared?: DocumentNode;
 }
 
 /** The SDL and default URL of every agency subgraph in the repository. */
@@ -34,7 +40,7 @@ export function composeSupergraph(sources: readonly SubgraphSource[]): Compositi
   const services = [];
   for (const source of sources) {
     try {
-      services.push({ name: source.name, url: source.url, typeDefs: prepareSubgraphSdl(source.name, source.sdl) });
+      services.push({ name: source.name, url: source.url, typeDefs: source.prepared ?? prepareSubgraphSdl(source.name, source.sdl) });
     } catch (error) {
       return { ok: false, errors: [error instanceof Error ? error.message : String(error)] };
     }
@@ -44,15 +50,23 @@ export function composeSupergraph(sources: readonly SubgraphSource[]): Compositi
   return { ok: true, supergraphSdl: result.supergraphSdl };
 }
 
-/** `npm run compose`: writes schema/supergraph.graphql from the local subgraphs, or exits 1 with the errors. */
+/**
+ * `npm run compose`: writes schema/supergraph.graphql and the open contract
+ * schema/supergraph.open.graphql from the local subgraphs, or exits 1 with the errors.
+ */
 function main(): void {
-  const outcome = composeSupergraph(localSubgraphSources());
-  if (!outcome.ok) {
-    process.stderr.write(`Composition failed:\n${outcome.errors.map((e) => `  - ${e}`).join('\n')}\n`);
-    process.exit(1);
+  const sources = localSubgraphSources();
+  for (const [path, outcome] of [
+    [SUPERGRAPH_PATH, composeSupergraph(sources)],
+    [OPEN_SUPERGRAPH_PATH, composeOpenContract(sources)],
+  ] as const) {
+    if (!outcome.ok) {
+      process.stderr.write(`Composition failed:\n${outcome.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+      process.exit(1);
+    }
+    writeFileSync(path, outcome.supergraphSdl);
+    process.stdout.write(`Wrote ${path}\n`);
   }
-  writeFileSync(SUPERGRAPH_PATH, outcome.supergraphSdl);
-  process.stdout.write(`Wrote ${SUPERGRAPH_PATH}\n`);
 }
 
 if (require.main === module) main();

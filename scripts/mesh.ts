@@ -7,7 +7,9 @@ import { Database } from '../subgraphs/kit/db';
 import { databaseUrl, ensureDatabase, migrate } from '../subgraphs/kit/migrate';
 import { startSubgraph, type RunningSubgraph, type SubgraphContext, type SubgraphDefinition } from '../subgraphs/kit/server';
 import { startGateway, type RunningGateway } from '../gateway/server';
-import { SUPERGRAPH_PATH } from '../schema/compose';
+import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../schema/compose';
+import { createTokenVerifier, gatewayProofSecret } from '../subgraphs/kit/identity';
+import { DEV_AUDIENCE, DEV_ISSUER, type DevKeys } from './dev-keys';
 
 export interface MeshOptions {
   /** Admin URL of the PostgreSQL server that holds one database per agency. */
@@ -21,6 +23,8 @@ export interface MeshOptions {
   readonly logger?: Logger;
   readonly onProgress?: (message: string) => void;
   readonly subgraphTimeoutMs?: number;
+  /** The identity provider's keys and the gateway's master secret (development keys, or a test's own). */
+  readonly keys: DevKeys;
   /** Tests only: the URL a subgraph's pool connects to, e.g. through a fault-injecting proxy. */
   readonly connectThrough?: (subgraph: string, databaseUrl: string) => string;
 }
@@ -63,6 +67,7 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
   const progress = options.onProgress ?? (() => undefined);
   const subgraphs = new Map<string, RunningSubgraph>();
   const agencies = listAgencies();
+  const verifyToken = createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: options.keys.jwks });
   const prepared = await Promise.all(
     agencies.map(async (agency) => {
       const definition = loadDefinition(agency);
@@ -77,6 +82,7 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
     const db = new Database(agency.name, { connectionString, max: 10, statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
     const running = await startSubgraph(definition, {
       db,
+      trust: { verifyToken, proofSecret: gatewayProofSecret(options.keys.gatewaySecret, agency.subgraph) },
       port: options.ports === 'default' ? agency.defaultPort : 0,
       logger: logger.child({ subgraph: agency.subgraph }),
     });
@@ -85,6 +91,8 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
   const gateway = await startGateway(
     {
       supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      openSupergraphSdl: readFileSync(OPEN_SUPERGRAPH_PATH, 'utf8'),
+      trust: { verifyToken, gatewaySecret: options.keys.gatewaySecret },
       subgraphUrls: Object.fromEntries([...subgraphs].map(([name, s]) => [name, `${s.url}/graphql`])),
       subgraphTimeoutMs: options.subgraphTimeoutMs ?? 10_000,
       logger: logger.child({ component: 'gateway' }),

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { ConfigError, parseConfig } from '../subgraphs/kit/config';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { startMesh } from './mesh';
+import { ensureDevKeys } from './dev-keys';
 
 const startEnvSchema = z.object({
   /** An existing PostgreSQL server (admin URL); when absent, embedded PostgreSQL is used. */
@@ -50,7 +51,9 @@ async function main(): Promise<void> {
     serverUrl = embedded.url;
   }
   const started = Date.now();
+  const keys = await ensureDevKeys();
   const mesh = await startMesh({
+    keys,
     serverUrl,
     databasePrefix: 'lienthong_',
     seedScale: env.SEED_SCALE,
@@ -61,7 +64,8 @@ async function main(): Promise<void> {
   });
   say('');
   say(`lienthong is up in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-  say(`  Gateway (GraphQL + GraphiQL):  ${mesh.gatewayUrl}/graphql`);
+  say(`  Gateway (GraphQL + GraphiQL):  ${mesh.gatewayUrl}/graphql        (needs a token: npm run token)`);
+  say(`  Open data, no account:         ${mesh.gatewayUrl}/open/graphql`);
   say(`  Gateway health:                ${mesh.gatewayUrl}/health`);
   for (const [name, subgraph] of mesh.subgraphs) say(`  ${name.padEnd(13)} subgraph:     ${subgraph.url}/graphql   (${subgraph.agency.name})`);
   say('Press Ctrl-C to stop.');

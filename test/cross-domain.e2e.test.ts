@@ -1,4 +1,3 @@
-import type { Mesh } from '../scripts/mesh';
 import {
   citizenIdentity,
   holderOfParcel,
@@ -15,25 +14,28 @@ import {
   EnterprisesByBusinessLineDocument,
   PermitsInCommuneDocument,
 } from './__generated__/operations';
-import { execute, startTestMesh, TEST_SCALE } from './support/mesh';
+import { execute, official, startTestMesh, TEST_SCALE , type TestMesh } from './support/mesh';
 import { idealStatementsPerSubgraph, queryPlan } from './support/query-plan';
 import { print } from 'graphql';
 import { foldVietnamese } from '../subgraphs/kit/text';
 
 const sizes = seedSizes(TEST_SCALE);
-let mesh: Mesh;
+let mesh: TestMesh;
+/** An official of a consuming agency (Sở Y tế): sees OPEN and DEFAULT fields. */
+let asOfficial: Record<string, string>;
 let graphql: string;
 
 beforeAll(async () => {
   mesh = await startTestMesh();
   graphql = `${mesh.gatewayUrl}/graphql`;
+  asOfficial = { authorization: `Bearer ${await mesh.token(official('so-y-te'))}` };
 });
 afterAll(() => mesh.stop());
 
 describe('the four example cross-domain queries, through the gateway', () => {
   it('1. follows a citizen to the enterprises they represent, their parcels and the permits on them', async () => {
     const citizen = citizenIdentity(0);
-    const response = await execute(graphql, CitizenBusinessFootprintDocument, { id: citizen.id });
+    const response = await execute(graphql, CitizenBusinessFootprintDocument, { id: citizen.id }, asOfficial);
 
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
@@ -55,7 +57,7 @@ describe('the four example cross-domain queries, through the gateway', () => {
   });
 
   it('2. lists permits issued in a commune within a date range, with parcel area, land use and applicant', async () => {
-    const first = await execute(graphql, `{ constructionPermit(number: "0000001/GPXD") { issuedOn commune { code edition } } }`);
+    const first = await execute(graphql, `{ constructionPermit(number: "0000001/GPXD") { issuedOn commune { code edition } } }`, undefined, asOfficial);
     const permit = (first.body.data as { constructionPermit: { issuedOn: string; commune: { code: string; edition: 'THREE_LEVEL' | 'TWO_LEVEL' } } })
       .constructionPermit;
     const year = permit.issuedOn.slice(0, 4);
@@ -64,7 +66,7 @@ describe('the four example cross-domain queries, through the gateway', () => {
       edition: permit.commune.edition,
       from: `${year}-01-01`,
       to: `${year}-12-31`,
-    });
+    }, asOfficial);
 
     expect(response.body.errors).toBeUndefined();
     const nodes = response.body.data?.constructionPermits.nodes ?? [];
@@ -84,6 +86,8 @@ describe('the four example cross-domain queries, through the gateway', () => {
     const lookup = await execute(
       graphql,
       `{ enterprise(taxCode: "${taxCodeAt(0)}") { commune { code edition } businessLines { isMain activity { code } } } }`,
+      undefined,
+      asOfficial,
     );
     const enterprise = (lookup.body.data as {
       enterprise: { commune: { code: string; edition: 'THREE_LEVEL' | 'TWO_LEVEL' }; businessLines: Array<{ isMain: boolean; activity: { code: string } }> };
@@ -93,7 +97,7 @@ describe('the four example cross-domain queries, through the gateway', () => {
       commune: enterprise.commune.code,
       edition: enterprise.commune.edition,
       line: mainLine,
-    });
+    }, asOfficial);
 
     expect(response.body.errors).toBeUndefined();
     const nodes = response.body.data?.enterprises.nodes ?? [];
@@ -104,7 +108,7 @@ describe('the four example cross-domain queries, through the gateway', () => {
   });
 
   it('4. resolves a pre-2025 commune code to the unit that replaced it', async () => {
-    const response = await execute(graphql, CurrentUnitOfDocument, { code: '22015' });
+    const response = await execute(graphql, CurrentUnitOfDocument, { code: '22015' }, asOfficial);
 
     expect(response.body).toEqual({
       data: {
@@ -139,7 +143,7 @@ describe('batching', () => {
       subgraph.db.onStatement((statement) => (statements[name] ??= []).push(statement)),
     );
     try {
-      const response = await execute(graphql, CitizenBusinessFootprintDocument, { id: citizenIdentity(0).id });
+      const response = await execute(graphql, CitizenBusinessFootprintDocument, { id: citizenIdentity(0).id }, asOfficial);
       expect(response.body.errors).toBeUndefined();
     } finally {
       for (const stop of unsubscribe) stop();
@@ -165,14 +169,14 @@ describe('batching', () => {
 describe('name search', () => {
   it('finds a citizen by name typed without diacritics', async () => {
     const id = citizenIdentity(3).id;
-    const lookup = await execute(graphql, `{ citizen(id: "${id}") { fullName } }`);
+    const lookup = await execute(graphql, `{ citizen(id: "${id}") { fullName } }`, undefined, asOfficial);
     const fullName = (lookup.body.data as { citizen: { fullName: string } }).citizen.fullName;
     const plain = foldVietnamese(fullName).toUpperCase();
     expect(plain).not.toBe(fullName.toUpperCase()); // the seeded name does carry diacritics
 
     const response = await execute(graphql, 'query ($name: String!) { citizens(filter: { name: $name }, first: 100) { nodes { id fullName } } }', {
       name: plain,
-    });
+    }, asOfficial);
     expect(response.body.errors).toBeUndefined();
     const nodes = (response.body.data as { citizens: { nodes: Array<{ id: string; fullName: string }> } }).citizens.nodes;
     expect(nodes).toContainEqual({ id, fullName });

@@ -1,10 +1,11 @@
-import type { Mesh } from '../scripts/mesh';
 import { citizenIdentity, taxCodeAt } from '../subgraphs/kit/seed-plan';
 import { close, listen } from '../subgraphs/kit/http';
-import { execute, startTestMesh, testServerUrl } from './support/mesh';
+import { execute, official, startTestMesh, testServerUrl , type TestMesh } from './support/mesh';
 import { TcpProxy } from './support/tcp-proxy';
 
-let mesh: Mesh;
+let mesh: TestMesh;
+/** An official of a consuming agency (Sở Y tế): sees OPEN and DEFAULT fields. */
+let asOfficial: Record<string, string>;
 let graphql: string;
 let citizensDb: TcpProxy;
 
@@ -23,6 +24,7 @@ beforeAll(async () => {
     },
   });
   graphql = `${mesh.gatewayUrl}/graphql`;
+  asOfficial = { authorization: `Bearer ${await mesh.token(official('so-y-te'))}` };
 });
 afterAll(async () => {
   await mesh.stop();
@@ -31,7 +33,7 @@ afterAll(async () => {
 
 describe('bad input', () => {
   it('refuses a malformed personal id with BAD_USER_INPUT and the expected form, as a variable', async () => {
-    const response = await execute(graphql, 'query ($id: PersonalId!) { citizen(id: $id) { fullName } }', { id: '12345' });
+    const response = await execute(graphql, 'query ($id: PersonalId!) { citizen(id: $id) { fullName } }', { id: '12345' }, asOfficial);
     expect(response.status).toBeLessThan(500);
     expect(response.body.errors).toEqual([
       expect.objectContaining({
@@ -42,19 +44,19 @@ describe('bad input', () => {
   });
 
   it('refuses a malformed tax code written inline with BAD_USER_INPUT', async () => {
-    const response = await execute(graphql, '{ enterprise(taxCode: "4400000000") { name } }');
+    const response = await execute(graphql, '{ enterprise(taxCode: "4400000000") { name } }', undefined, asOfficial);
     expect(response.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(response.body.errors?.[0]?.message).toContain('check digit');
   });
 
   it('returns null for a well-formed id that is unknown', async () => {
     const unknownTaxCode = taxCodeAt(999_999); // valid check digit, far beyond the seeded range
-    const response = await execute(graphql, `{ citizen(id: "054199999999") { fullName } enterprise(taxCode: "${unknownTaxCode}") { name } }`);
+    const response = await execute(graphql, `{ citizen(id: "054199999999") { fullName } enterprise(taxCode: "${unknownTaxCode}") { name } }`, undefined, asOfficial);
     expect(response.body).toEqual({ data: { citizen: null, enterprise: null } });
   });
 
   it('refuses a page size over the maximum and states the maximum', async () => {
-    const response = await execute(graphql, '{ enterprises(first: 500) { nodes { taxCode } } }');
+    const response = await execute(graphql, '{ enterprises(first: 500) { nodes { taxCode } } }', undefined, asOfficial);
     expect(response.body).toEqual({
       data: null,
       errors: [
@@ -68,7 +70,7 @@ describe('bad input', () => {
   });
 
   it('answers malformed JSON with 400 and a code, not a crash', async () => {
-    const response = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const response = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json', ...asOfficial }, body: '{"query": ' });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
   });
@@ -76,7 +78,7 @@ describe('bad input', () => {
   it('refuses a body over 1 MB with 413', async () => {
     const response = await fetch(graphql, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...asOfficial },
       body: JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(1_100_000) } }),
     });
     expect(response.status).toBe(413);
@@ -91,7 +93,7 @@ describe('a subgraph that is down', () => {
     const query = `{ enterprise(taxCode: "${taxCodeAt(0)}") { taxCode name landParcels { id } } }`;
 
     await close(land.server);
-    const during = await execute(graphql, query);
+    const during = await execute(graphql, query, undefined, asOfficial);
     expect(during.body.data).toEqual({ enterprise: { taxCode: taxCodeAt(0), name: expect.any(String), landParcels: null } });
     expect(during.body.errors).toEqual([
       {
@@ -104,7 +106,7 @@ describe('a subgraph that is down', () => {
     expect(health.status).toBe(503);
 
     await listen(land.server, port);
-    const after = await execute(graphql, query);
+    const after = await execute(graphql, query, undefined, asOfficial);
     expect(after.body.errors).toBeUndefined();
     expect((await fetch(`${mesh.gatewayUrl}/health`)).status).toBe(200);
   });
@@ -113,11 +115,11 @@ describe('a subgraph that is down', () => {
 describe('a database that is down', () => {
   it('gives DATABASE_UNAVAILABLE naming the agency, reports it in health, and recovers without a restart', async () => {
     const query = `{ citizen(id: "${citizenIdentity(1).id}") { id } }`;
-    expect((await execute(graphql, query)).body.errors).toBeUndefined();
+    expect((await execute(graphql, query, undefined, asOfficial)).body.errors).toBeUndefined();
 
     await citizensDb.cut();
     const started = Date.now();
-    const during = await execute(graphql, query);
+    const during = await execute(graphql, query, undefined, asOfficial);
     expect(during.body).toEqual({
       data: { citizen: null },
       errors: [
@@ -135,7 +137,7 @@ describe('a database that is down', () => {
     expect(health.subgraphs.find((s) => s.subgraph === 'citizens')?.status).toBe('unavailable');
 
     await citizensDb.start();
-    const after = await execute(graphql, query);
+    const after = await execute(graphql, query, undefined, asOfficial);
     expect(after.body).toEqual({ data: { citizen: { id: citizenIdentity(1).id } } });
   });
 });

@@ -7,6 +7,8 @@ export const SUBGRAPHS_DIR = join(__dirname, '..');
 
 const agencySchema = z.object({
   subgraph: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  /** The owning agency's code in schema/agencies.json: its officials see all of this subgraph's fields. */
+  agencyCode: z.string().regex(/^[a-z][a-z0-9-]*$/),
   name: z.string().min(1),
   englishName: z.string().min(1),
   formerNames: z.array(z.string()).default([]),
@@ -31,4 +33,18 @@ export function listAgencies(): Agency[] {
     .filter((entry) => entry.isDirectory() && existsSync(join(SUBGRAPHS_DIR, entry.name, 'agency.json')))
     .map((entry) => readAgency(entry.name))
     .sort((a, b) => a.defaultPort - b.defaultPort);
+}
+
+const directorySchema = z.object({
+  agencies: z.array(
+    z.object({ code: z.string(), name: z.string(), formerNames: z.array(z.string()).default([]), governance: z.boolean().default(false) }),
+  ),
+});
+/** A state agency that may hold officials' tokens: consumers and providers alike. */
+export type StateAgency = z.infer<typeof directorySchema>['agencies'][number];
+
+/** The state agencies known to the mesh (schema/agencies.json), by code. */
+export function agencyDirectory(): ReadonlyMap<string, StateAgency> {
+  const raw: unknown = JSON.parse(readFileSync(join(SUBGRAPHS_DIR, '..', 'schema', 'agencies.json'), 'utf8'));
+  return new Map(directorySchema.parse(raw).agencies.map((agency) => [agency.code, agency]));
 }

@@ -29,5 +29,10 @@ export const subgraphEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   SEED_SCALE: z.coerce.number().positive().max(1000).default(1),
+  /**
+   * Benchmarks only (`npm run bench`, latency floor): milliseconds every GraphQL request waits before
+   * it is handled, to stand in for a slow agency system. 0, the default, adds nothing.
+   */
+  SUBGRAPH_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
 });
 export type SubgraphEnv = z.infer<typeof subgraphEnvSchema>;

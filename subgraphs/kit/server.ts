@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -12,13 +13,27 @@ import { prepareSubgraphSdl } from '../../schema/sharing';
 import { readAgency, type Agency } from './agency';
 import { Database } from './db';
 import { ErrorCode } from './errors';
-import { close, createHttpServer, graphqlHandler, listen, sendJson } from './http';
+import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
+import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
 
 /** What every subgraph's per-request context holds. Subgraphs extend it with their loaders. */
 export interface SubgraphContext {
   readonly requestId: string;
   readonly db: Database;
+  /** Who is asking: verified here again from the forwarded token, never taken on trust. */
+  readonly caller: Caller;
+  /** The declared purpose of the request (mục đích), from the `x-purpose` header; null when absent. */
+  readonly purpose: string | null;
+  /** The language of refusal messages, from Accept-Language. */
+  readonly lang: 'vi' | 'en';
+}
+
+/** How a subgraph tells the gateway's calls and its callers' identities from forgeries. */
+export interface SubgraphTrust {
+  readonly verifyToken: (token: string) => Promise<Caller>;
+  /** This subgraph's own secret shared with the gateway (see gatewayProofSecret). */
+  readonly proofSecret: Uint8Array;
 }
 
 /** The parts an agency writes; the kit does the rest. */
@@ -33,6 +48,8 @@ export interface SubgraphDefinition<Context extends SubgraphContext> {
   readonly createContext: (base: SubgraphContext) => Context;
   /** Fills an empty database with deterministic synthetic data at `scale`; a no-op when not empty. */
   readonly seed?: (db: Database, scale: number) => Promise<void>;
+  /** Extra HTTP routes (e.g. a service endpoint), given the agency database and the trust settings. */
+  readonly routes?: (db: Database, trust: SubgraphTrust) => Routes;
 }
 
 /** Reads `schema.graphql` from the subgraph folder, with the shared definitions and defaults expanded. */
@@ -99,11 +116,40 @@ export interface StartOptions {
   readonly port: number;
   readonly host?: string;
   readonly logger?: Logger;
+  /** Benchmarks only: milliseconds each GraphQL request waits before it is handled (SUBGRAPH_DELAY_MS). */
+  readonly delayMs?: number;
+  readonly trust: SubgraphTrust;
 }
 
 function requestIdOf(req: IncomingMessage): string {
   const header = req.headers['x-request-id'];
   return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : randomUUID();
+}
+
+/** The purpose header, percent-encoded UTF-8 so that Vietnamese survives HTTP; null when absent or unreadable. */
+export function purposeOf(req: IncomingMessage): string | null {
+  const header = req.headers['x-purpose'];
+  if (typeof header !== 'string' || header.trim() === '') return null;
+  try {
+    return decodeURIComponent(header).slice(0, 500);
+  } catch {
+    return null;
+  }
+}
+
+/** 'en' when the caller prefers English to Vietnamese, else 'vi'. */
+export function languageOf(req: IncomingMessage): 'vi' | 'en' {
+  const header = (req.headers['accept-language'] ?? '').toLowerCase();
+  const en = header.indexOf('en');
+  const vi = header.indexOf('vi');
+  return en !== -1 && (vi === -1 || en < vi) ? 'en' : 'vi';
+}
+
+/** A 401 with a stable code; the reason names the failed check, never a key or a host. */
+export function sendUnauthenticated(res: ServerResponse, reason: string): void {
+  sendJson(res, 401, { errors: [{ message: `Chưa xác thực (unauthenticated): ${reason}`, extensions: { code: 'UNAUTHENTICATED', reason } }] }, {
+    'www-authenticate': 'Bearer',
+  });
 }
 
 /**
@@ -124,10 +170,33 @@ export async function startSubgraph<Context extends SubgraphContext>(
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
-  const { db } = options;
+  const { db, trust } = options;
+  // Identity is settled before Apollo sees the request: a call that is not the gateway's, or whose
+  // token fails, gets a 401 and reaches no resolver.
+  const callers = new WeakMap<IncomingMessage, { caller: Caller; requestId: string }>();
+  const graphqlInner = graphqlHandler(apollo, async (req) => {
+    const verified = callers.get(req);
+    if (!verified) throw new Error('request reached GraphQL without authentication');
+    return definition.createContext({ requestId: verified.requestId, db, caller: verified.caller, purpose: purposeOf(req), lang: languageOf(req) });
+  });
+  const graphql: Handler = async (req, res) => {
+    try {
+      const token = bearerToken(req.headers.authorization);
+      const proof = req.headers[GATEWAY_PROOF_HEADER];
+      const requestId = await verifyGatewayProof(trust.proofSecret, definition.name, typeof proof === 'string' ? proof : undefined, token);
+      const caller = token ? await trust.verifyToken(token) : ANONYMOUS;
+      callers.set(req, { caller, requestId: requestId || requestIdOf(req) });
+    } catch (error) {
+      if (error instanceof AuthenticationError) return sendUnauthenticated(res, error.reason);
+      throw error;
+    }
+    await graphqlInner(req, res);
+  };
+  const delayMs = options.delayMs ?? 0;
   const server = createHttpServer(
     {
-      '/graphql': graphqlHandler(apollo, async (req) => definition.createContext({ requestId: requestIdOf(req), db })),
+      '/graphql': delayMs > 0 ? async (req, res) => { await sleep(delayMs); await graphql(req, res); } : graphql,
+      ...(definition.routes?.(db, trust) ?? {}),
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'live', subgraph: definition.name }),
       '/health/ready': async (_req, res) => {
         const ready = await db.ping();

@@ -4,6 +4,7 @@ import { Database } from './db';
 import { migrate } from './migrate';
 import { join } from 'node:path';
 import { readAgency } from './agency';
+import { trustFromEnv } from './trust';
 import { startSubgraph, type SubgraphContext, type SubgraphDefinition } from './server';
 
 /**
@@ -25,7 +26,15 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
       connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
     });
     if (env.SEED && definition.seed) await definition.seed(db, env.SEED_SCALE);
-    const running = await startSubgraph(definition, { db, port: env.PORT ?? agency.defaultPort, host: env.HOST, logger });
+    const trust = trustFromEnv();
+    const running = await startSubgraph(definition, {
+      trust: { verifyToken: trust.verifyToken, proofSecret: trust.proofSecret(definition.name) },
+      db,
+      port: env.PORT ?? agency.defaultPort,
+      host: env.HOST,
+      logger,
+      delayMs: env.SUBGRAPH_DELAY_MS,
+    });
     logger.info({ url: `${running.url}/graphql` }, `${agency.name} subgraph listening`);
     const stop = async () => {
       await running.stop();

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { startMesh, type Mesh, type MeshOptions } from '../../scripts/mesh';
+import { generateDevKeys, signDevToken, type DevKeys } from '../../scripts/dev-keys';
+import type { TokenClaims } from '../../subgraphs/kit/identity';
 
 /** The admin URL of the test PostgreSQL server (see global-setup.ts). */
 export function testServerUrl(): string {
@@ -28,14 +30,31 @@ export const TEST_SCALE = 0.1;
  * Starts the whole mesh for one test file, on fresh databases of its own, on free ports, with real
  * HTTP between the gateway and the subgraphs.
  */
-export async function startTestMesh(options: Pick<MeshOptions, 'subgraphTimeoutMs' | 'connectThrough'> = {}): Promise<Mesh> {
-  return startMesh({
+export async function startTestMesh(options: Pick<MeshOptions, 'subgraphTimeoutMs' | 'connectThrough'> = {}): Promise<TestMesh> {
+  const keys = await generateDevKeys();
+  const mesh = await startMesh({
+    keys,
     serverUrl: testServerUrl(),
     databasePrefix: uniquePrefix(),
     seedScale: TEST_SCALE,
     ports: 'random',
     ...options,
   });
+  return Object.assign(mesh, {
+    keys,
+    token: (claims: TokenClaims, ttlSeconds?: number) => signDevToken(keys, claims, ttlSeconds),
+  });
+}
+
+/** A test's mesh, with its own identity provider keys and a way to mint tokens. */
+export interface TestMesh extends Mesh {
+  readonly keys: DevKeys;
+  token(claims: TokenClaims, ttlSeconds?: number): Promise<string>;
+}
+
+/** An official of `agency` (role official unless given). */
+export function official(agency: string, role: 'official' | 'owner' | 'governance' = 'official'): TokenClaims {
+  return { kind: 'official', sub: `test-${agency}-${role}`, agency, roles: [role] };
 }
 
 /**

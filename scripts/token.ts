@@ -1,0 +1,47 @@
+import { Command } from 'commander';
+import { agencyDirectory } from '../subgraphs/kit/agency';
+import type { Role, TokenClaims } from '../subgraphs/kit/identity';
+import { ensureDevKeys, signDevToken } from './dev-keys';
+
+/**
+ * `npm run token -- --agency <code> [--role official|owner|governance]` or `--citizen <personal id>`:
+ * prints a development token on the last line. With no arguments, lists the agency codes.
+ */
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('npm run token --')
+    .option('--agency <code>', 'agency of the official (see the list printed with no arguments)')
+    .option('--role <role>', 'official | owner | governance', 'official')
+    .option('--official <id>', "the official's id", 'can-bo-01')
+    .option('--citizen <personalId>', "a citizen's 12-digit personal id: a token for that citizen")
+    .option('--ttl <seconds>', 'validity in seconds', '28800')
+    .parse(process.argv);
+  const options = program.opts<{ agency?: string; role: string; official: string; citizen?: string; ttl: string }>();
+  const agencies = agencyDirectory();
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+
+  if (!options.agency && !options.citizen) {
+    say('Agency codes (use with --agency):');
+    for (const agency of agencies.values()) say(`  ${agency.code.padEnd(14)} ${agency.name}${agency.governance ? '  (governance)' : ''}`);
+    say('Or --citizen <12-digit personal id> for a citizen. Roles: official (default), owner, governance.');
+    return;
+  }
+  let claims: TokenClaims;
+  if (options.citizen) {
+    if (!/^\d{12}$/.test(options.citizen)) throw new Error('--citizen takes a 12-digit personal id');
+    claims = { kind: 'citizen', sub: options.citizen };
+  } else {
+    const agency = options.agency ?? '';
+    if (!agencies.has(agency)) throw new Error(`unknown agency "${agency}"; run \`npm run token\` for the list`);
+    if (!['official', 'owner', 'governance'].includes(options.role)) throw new Error('--role is official, owner or governance');
+    claims = { kind: 'official', sub: options.official, agency, roles: [options.role as Role] };
+  }
+  const token = await signDevToken(await ensureDevKeys(), claims, Number(options.ttl));
+  say(`# ${options.citizen ? `citizen ${options.citizen}` : `${options.role} of ${options.agency}`}; send as: Authorization: Bearer <token>`);
+  say(token);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+});
