@@ -1,3 +1,4 @@
+import { subjectField } from '../kit/authorisation';
 import type { SubgraphDefinition } from '../kit/server';
 import { createContext, type CitizensContext } from './context';
 import { resolvers } from './resolvers';
@@ -9,5 +10,6 @@ export const citizens: SubgraphDefinition<CitizensContext> = {
   dir: __dirname,
   resolvers,
   createContext,
+  subjects: { Citizen: subjectField('id'), Household: subjectField('head_id') },
   seed: seedCitizens,
 };

@@ -1,3 +1,4 @@
+import { subjectField } from '../kit/authorisation';
 import type { SubgraphDefinition } from '../kit/server';
 import { createContext, type ConstructionContext } from './context';
 import { resolvers } from './resolvers';
@@ -9,5 +10,6 @@ export const construction: SubgraphDefinition<ConstructionContext> = {
   dir: __dirname,
   resolvers,
   createContext,
+  subjects: { ConstructionPermit: subjectField('applicant_citizen_id') },
   seed: seedConstruction,
 };

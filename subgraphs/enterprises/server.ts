@@ -1,3 +1,4 @@
+import { subjectField } from '../kit/authorisation';
 import type { SubgraphDefinition } from '../kit/server';
 import { createContext, type EnterprisesContext } from './context';
 import { resolvers } from './resolvers';
@@ -9,5 +10,6 @@ export const enterprises: SubgraphDefinition<EnterprisesContext> = {
   dir: __dirname,
   resolvers,
   createContext,
+  subjects: { Citizen: subjectField('id'), Enterprise: subjectField('representative_id') },
   seed: seedEnterprises,
 };

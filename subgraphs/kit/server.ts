@@ -16,6 +16,8 @@ import { ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
 import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
+import { withSharingRules, type Decision, type SubjectOf } from './authorisation';
+import { NO_GRANTS, type GrantView } from './grants';
 
 /** What every subgraph's per-request context holds. Subgraphs extend it with their loaders. */
 export interface SubgraphContext {
@@ -27,6 +29,10 @@ export interface SubgraphContext {
   readonly purpose: string | null;
   /** The language of refusal messages, from Accept-Language. */
   readonly lang: 'vi' | 'en';
+  /** The provider's local view of grants and consents (see kit/grants.ts). */
+  readonly grants: GrantView;
+  /** The sharing rules' per-request memo; fresh for every request. */
+  readonly decisions: Map<string, Decision>;
 }
 
 /** How a subgraph tells the gateway's calls and its callers' identities from forgeries. */
@@ -48,6 +54,11 @@ export interface SubgraphDefinition<Context extends SubgraphContext> {
   readonly createContext: (base: SubgraphContext) => Context;
   /** Fills an empty database with deterministic synthetic data at `scale`; a no-op when not empty. */
   readonly seed?: (db: Database, scale: number) => Promise<void>;
+  /**
+   * For each type holding personal data, how to read the data subject (a personal id) of a row, so
+   * that citizens see their own records and consents apply. Types absent here have no subject.
+   */
+  readonly subjects?: Readonly<Record<string, SubjectOf>>;
   /** Extra HTTP routes (e.g. a service endpoint), given the agency database and the trust settings. */
   readonly routes?: (db: Database, trust: SubgraphTrust) => Routes;
 }
@@ -119,6 +130,8 @@ export interface StartOptions {
   /** Benchmarks only: milliseconds each GraphQL request waits before it is handled (SUBGRAPH_DELAY_MS). */
   readonly delayMs?: number;
   readonly trust: SubgraphTrust;
+  /** Grants and consents from the access ledger; without one, no grant-based access is given. */
+  readonly grants?: GrantView;
 }
 
 function requestIdOf(req: IncomingMessage): string {
@@ -162,7 +175,9 @@ export async function startSubgraph<Context extends SubgraphContext>(
 ): Promise<RunningSubgraph> {
   const agency = readAgency(definition.name);
   const logger = options.logger ?? pino({ name: definition.name });
-  const schema = buildSchema(definition);
+  const owner = { agencyCode: agency.agencyCode, agencyName: agency.name, subgraph: definition.name };
+  const schema = withSharingRules(buildSchema(definition), owner, definition.subjects ?? {});
+  const grants = options.grants ?? NO_GRANTS;
   const apollo = new ApolloServer<Context>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -177,7 +192,15 @@ export async function startSubgraph<Context extends SubgraphContext>(
   const graphqlInner = graphqlHandler(apollo, async (req) => {
     const verified = callers.get(req);
     if (!verified) throw new Error('request reached GraphQL without authentication');
-    return definition.createContext({ requestId: verified.requestId, db, caller: verified.caller, purpose: purposeOf(req), lang: languageOf(req) });
+    return definition.createContext({
+      requestId: verified.requestId,
+      db,
+      caller: verified.caller,
+      purpose: purposeOf(req),
+      lang: languageOf(req),
+      grants,
+      decisions: new Map(),
+    });
   });
   const graphql: Handler = async (req, res) => {
     try {

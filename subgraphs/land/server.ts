@@ -1,3 +1,4 @@
+import { subjectField } from '../kit/authorisation';
 import type { SubgraphDefinition } from '../kit/server';
 import { createContext, type LandContext } from './context';
 import { resolvers } from './resolvers';
@@ -9,5 +10,6 @@ export const land: SubgraphDefinition<LandContext> = {
   dir: __dirname,
   resolvers,
   createContext,
+  subjects: { Citizen: subjectField('id'), LandUseCertificate: subjectField('holder_citizen_id') },
   seed: seedLand,
 };

@@ -1,0 +1,189 @@
+import { GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { allow, rule, shield } from 'graphql-shield';
+import { schemaFieldPolicies, type FieldPolicy, type SharingCategory } from '../../schema/sharing';
+import type { Caller } from './identity';
+import type { GrantView } from './grants';
+
+/** Why a field was refused: stable values clients may switch on. */
+export type RefusalReason =
+  | 'ANONYMOUS_OPEN_ONLY'
+  | 'GOVERNANCE_NO_PERSONAL_DATA'
+  | 'PURPOSE_REQUIRED'
+  | 'NO_GRANT'
+  | 'GRANTS_UNAVAILABLE'
+  | 'NOT_THE_DATA_SUBJECT'
+  | 'NO_CATEGORY';
+
+/** The stable code of every refusal by the sharing rules. */
+export const ACCESS_DENIED = 'ACCESS_DENIED';
+
+/** What the rules need from a subgraph's per-request context. */
+export interface AccessContext {
+  readonly caller: Caller;
+  readonly purpose: string | null;
+  readonly lang: 'vi' | 'en';
+  readonly grants: GrantView;
+  /** Per-request memo of decisions that do not depend on the row (filled by the rules). */
+  readonly decisions: Map<string, Decision>;
+}
+
+/** The owning agency as the rules and refusal messages need it. */
+export interface Owner {
+  readonly agencyCode: string;
+  readonly agencyName: string;
+  readonly subgraph: string;
+}
+
+/** Reads the data subject (a personal id) of a row of one type, or null when the row has none. */
+export type SubjectOf = (parent: unknown) => string | null;
+
+type Verdict = { readonly allowed: true; readonly via?: string } | { readonly allowed: false; readonly reason: RefusalReason };
+export type Decision = Verdict | 'per-row';
+
+const MESSAGES: Record<RefusalReason, { vi: string; en: string }> = {
+  ANONYMOUS_OPEN_ONLY: { vi: 'chỉ dữ liệu mở được cung cấp khi không đăng nhập', en: 'only open data is served without a token' },
+  GOVERNANCE_NO_PERSONAL_DATA: { vi: 'vai trò quản trị không được xem dữ liệu cá nhân', en: 'the governance role may not see personal data' },
+  PURPOSE_REQUIRED: { vi: 'cần nêu mục đích khai thác (tiêu đề x-purpose)', en: 'a purpose is required (x-purpose header)' },
+  NO_GRANT: { vi: 'cơ quan chưa được cấp quyền khai thác trường này hoặc quyền đã hết hiệu lực', en: 'your agency has no active grant for this field' },
+  GRANTS_UNAVAILABLE: { vi: 'không xác minh được quyền khai thác lúc này', en: 'grants cannot be verified right now' },
+  NOT_THE_DATA_SUBJECT: { vi: 'công dân chỉ được xem dữ liệu của chính mình', en: 'a citizen may see only their own records' },
+  NO_CATEGORY: { vi: 'trường chưa được phân loại chia sẻ', en: 'the field has no sharing category' },
+};
+
+function refusal(policy: FieldPolicy | undefined, coordinate: string, reason: RefusalReason, owner: Owner, lang: 'vi' | 'en'): GraphQLError {
+  const text = MESSAGES[reason][lang];
+  const message =
+    lang === 'vi'
+      ? `Từ chối truy cập ${coordinate} (${policy?.category ?? 'chưa phân loại'}, thuộc ${owner.agencyName}): ${text}.`
+      : `Access to ${coordinate} (${policy?.category ?? 'uncategorised'}, owned by ${owner.agencyName}) refused: ${text}.`;
+  return new GraphQLError(message, {
+    extensions: {
+      code: ACCESS_DENIED,
+      reason,
+      field: coordinate,
+      category: policy?.category ?? null,
+      owner: owner.agencyName,
+      ownerAgency: owner.agencyCode,
+      requestAccess:
+        policy?.category === 'SPECIAL_REQUEST'
+          ? `mutation { requestAccess(input: { provider: "${owner.agencyCode}", fields: ["${coordinate}"], purpose: "…", legalBasis: "…", validFrom: "YYYY-MM-DD" }) { id status } }`
+          : policy?.category === 'DEFAULT'
+            ? 'Đăng nhập bằng tài khoản cán bộ của một cơ quan nhà nước (sign in as a state agency official).'
+            : null,
+    },
+  });
+}
+
+/**
+ * The decision that does not depend on the row, or 'per-row' when the row's data subject decides
+ * (a citizen's own records, a citizen's consent). DESIGN.md §5 is the table this implements.
+ */
+function staticDecision(policy: FieldPolicy | undefined, context: AccessContext, owner: Owner, coordinate: string): Decision {
+  if (!policy) return { allowed: false, reason: 'NO_CATEGORY' };
+  const category: SharingCategory = policy.category;
+  if (category === 'OPEN') return { allowed: true };
+  const { caller } = context;
+  switch (caller.kind) {
+    case 'anonymous':
+      return { allowed: false, reason: 'ANONYMOUS_OPEN_ONLY' };
+    case 'citizen':
+      return 'per-row';
+    case 'official': {
+      if (caller.agency === owner.agencyCode) return { allowed: true };
+      if (caller.roles.includes('governance') && !caller.roles.includes('official') && !caller.roles.includes('owner')) {
+        return category === 'DEFAULT' && !policy.personal ? { allowed: true } : { allowed: false, reason: 'GOVERNANCE_NO_PERSONAL_DATA' };
+      }
+      if (category === 'DEFAULT') return { allowed: true };
+      if (!context.purpose) return { allowed: false, reason: 'PURPOSE_REQUIRED' };
+      const grant = context.grants.grantFor(caller.agency, coordinate);
+      if (grant === 'unavailable') return { allowed: false, reason: 'GRANTS_UNAVAILABLE' };
+      if (grant) return { allowed: true, via: `grant:${grant}` };
+      return context.grants.hasConsents(caller.agency, coordinate) ? 'per-row' : { allowed: false, reason: 'NO_GRANT' };
+    }
+  }
+}
+
+/** Per-row decision: the caller is the row's data subject, or holds that subject's consent. */
+function rowDecision(context: AccessContext, coordinate: string, subject: string | null): Verdict {
+  const { caller } = context;
+  if (caller.kind === 'citizen') {
+    return subject !== null && subject === caller.personalId ? { allowed: true } : { allowed: false, reason: 'NOT_THE_DATA_SUBJECT' };
+  }
+  if (caller.kind === 'official' && subject !== null) {
+    const consent = context.grants.consentFor(caller.agency, subject, coordinate);
+    if (consent) return { allowed: true, via: `consent:${consent}` };
+  }
+  return { allowed: false, reason: 'NO_GRANT' };
+}
+
+/** The data subject of a root field: a personal id passed as an argument (e.g. citizen(id:)). */
+function subjectOfArguments(args: Record<string, unknown>): string | null {
+  for (const value of Object.values(args)) if (typeof value === 'string' && /^\d{12}$/.test(value)) return value;
+  return null;
+}
+
+/**
+ * Wraps a subgraph schema with graphql-shield rules generated from its own @sharing directives: one
+ * rule for every categorised field, deny for anything else (fallback), federation plumbing allowed
+ * only on calls the kit has already proven to come from the gateway. A decision that does not depend
+ * on the row is made once per field per request; only a citizen's own records and consents are
+ * decided row by row. Errors thrown by resolvers (e.g. an unavailable database) pass through as they
+ * are: they are never disguised as refusals.
+ */
+export function withSharingRules(schema: GraphQLSchema, owner: Owner, subjects: Readonly<Record<string, SubjectOf>>): GraphQLSchema {
+  const policies = schemaFieldPolicies(schema);
+  const sharing = rule('sharing', { cache: 'no_cache' })((parent: unknown, args: Record<string, unknown>, context: AccessContext, info: GraphQLResolveInfo) => {
+    const coordinate = `${info.parentType.name}.${info.fieldName}`;
+    let decision = context.decisions.get(coordinate);
+    if (!decision) {
+      decision = staticDecision(policies.get(coordinate), context, owner, coordinate);
+      context.decisions.set(coordinate, decision);
+    }
+    const verdict =
+      decision !== 'per-row'
+        ? decision
+        : rowDecision(
+            context,
+            coordinate,
+            info.parentType.name === 'Query' ? subjectOfArguments(args) : (subjects[info.parentType.name]?.(parent) ?? null),
+          );
+    return verdict.allowed ? true : refusal(policies.get(coordinate), coordinate, verdict.reason, owner, context.lang);
+  });
+
+  const tree: Record<string, Record<string, typeof sharing>> = {};
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    const fields: Record<string, typeof sharing> = {};
+    for (const name of Object.keys(type.getFields())) {
+      if (policies.has(`${type.name}.${name}`)) fields[name] = sharing;
+    }
+    if (Object.keys(fields).length > 0) tree[type.name] = fields;
+  }
+  // Federation plumbing: reachable only through the gateway, which the kit verified before
+  // execution. `_service.sdl` and `_entities` themselves disclose nothing a field rule would not.
+  const plumbing = { Query: { ...(tree['Query'] ?? {}), _service: allow, _entities: allow }, _Service: { sdl: allow } };
+  return applyMiddleware(
+    schema,
+    shield(
+      { ...tree, ...plumbing },
+      {
+        // Default deny: a field with no category (none should reach here: start-up refuses them).
+        fallbackRule: rule('no-category', { cache: 'no_cache' })((_p: unknown, _a: unknown, context: AccessContext, info: GraphQLResolveInfo) =>
+          refusal(undefined, `${info.parentType.name}.${info.fieldName}`, 'NO_CATEGORY', owner, context.lang),
+        ),
+        allowExternalErrors: true,
+        debug: false,
+      },
+    ),
+  );
+}
+
+/** A SubjectOf reading a string property of the row (e.g. `subjectField('id')` for Citizen). */
+export function subjectField(name: string): SubjectOf {
+  return (parent) => {
+    if (typeof parent !== 'object' || parent === null) return null;
+    const value = (parent as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : null;
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * What a provider knows, locally, about the special-request grants and citizens' consents that
+ * concern its fields. Filled from the governing department's access ledger; consulted by the
+ * sharing rules. When it cannot tell (the ledger has not answered within the staleness bound), it
+ * says 'unavailable' and the rules refuse: fail closed.
+ */
+export interface GrantView {
+  /** The id of a usable grant giving `agency` the field `coordinate`, null if none, or 'unavailable'. */
+  grantFor(agency: string, coordinate: string): string | null | 'unavailable';
+  /** Whether any usable consent gives `agency` the field (so a per-row check is worth making). */
+  hasConsents(agency: string, coordinate: string): boolean;
+  /** The id of a usable consent by `subject` giving `agency` the field, or null. */
+  consentFor(agency: string, subject: string, coordinate: string): string | null;
+}
+
+export interface UsableGrant {
+  readonly id: string;
+  readonly consumerAgency: string;
+  readonly fields: readonly string[];
+  readonly validFrom: string;
+  readonly validUntil: string | null;
+}
+
+export interface UsableConsent {
+  readonly id: string;
+  readonly personalId: string;
+  readonly agency: string;
+  readonly fields: readonly string[];
+  readonly validUntil: string | null;
+}
+
+export interface LedgerSnapshot {
+  readonly grants: readonly UsableGrant[];
+  readonly consents: readonly UsableConsent[];
+}
+
+/** No grants and no consents: what a subgraph knows before the ledger is configured or answers. */
+export const NO_GRANTS: GrantView = { grantFor: () => null, hasConsents: () => false, consentFor: () => null };
+
+function today(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+function within(validFrom: string | null, validUntil: string | null, day: string): boolean {
+  return (validFrom === null || validFrom <= day) && (validUntil === null || day <= validUntil);
+}
+
+/**
+ * Keeps a provider's view of the ledger fresh by polling `fetch` every `intervalMs`. A suspension,
+ * termination or withdrawal takes effect at the next successful poll (within `intervalMs` plus the
+ * ledger's answer time); if no poll has succeeded for `staleAfterMs`, grant-based access is refused.
+ */
+export class GrantCache implements GrantView {
+  private snapshot: LedgerSnapshot | null = null;
+  private refreshedAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly fetch: () => Promise<LedgerSnapshot>,
+    private readonly intervalMs = 1000,
+    private readonly staleAfterMs = 5000,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Polls once now, then every intervalMs until stop(). A failed poll keeps the last snapshot. */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async refresh(): Promise<boolean> {
+    try {
+      this.snapshot = await this.fetch();
+      this.refreshedAt = Date.now();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private fresh(): LedgerSnapshot | null {
+    return this.snapshot && Date.now() - this.refreshedAt <= this.staleAfterMs ? this.snapshot : null;
+  }
+
+  grantFor(agency: string, coordinate: string): string | null | 'unavailable' {
+    const snapshot = this.fresh();
+    if (!snapshot) return 'unavailable';
+    const day = today(this.now());
+    const grant = snapshot.grants.find(
+      (g) => g.consumerAgency === agency && g.fields.includes(coordinate) && within(g.validFrom, g.validUntil, day),
+    );
+    return grant?.id ?? null;
+  }
+
+  hasConsents(agency: string, coordinate: string): boolean {
+    return this.fresh()?.consents.some((c) => c.agency === agency && c.fields.includes(coordinate)) ?? false;
+  }
+
+  consentFor(agency: string, subject: string, coordinate: string): string | null {
+    const day = today(this.now());
+    const consent = this.fresh()?.consents.find(
+      (c) => c.agency === agency && c.personalId === subject && c.fields.includes(coordinate) && within(null, c.validUntil, day),
+    );
+    return consent?.id ?? null;
+  }
+}
