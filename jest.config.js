@@ -9,7 +9,7 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/subgraphs', '<rootDir>/schema', '<rootDir>/gateway'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -9,6 +9,7 @@ import { readAgency } from '../subgraphs/kit/agency';
 import { ANONYMOUS, AuthenticationError, bearerToken, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
 import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { ErrorCode } from '../subgraphs/kit/errors';
+import { ACCESS_DENIED } from '../subgraphs/kit/authorisation';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
 import type { GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
@@ -41,6 +42,8 @@ export interface RunningGateway {
 /** Error codes that reach clients as they are; anything else is masked as INTERNAL_SERVER_ERROR. */
 const CLIENT_CODES = new Set<string>([
   ...Object.values(ErrorCode),
+  ACCESS_DENIED,
+  'UNAUTHENTICATED',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
@@ -49,7 +52,7 @@ const CLIENT_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 /** Extensions a client may see; transport details (response, serviceName internals, stacks) are dropped. */
-const CLIENT_EXTENSIONS = new Set(['code', 'subgraph', 'agency', 'argument', 'expected', 'maximum']);
+const CLIENT_EXTENSIONS = new Set(['code', 'subgraph', 'agency', 'argument', 'expected', 'maximum', 'reason', 'field', 'category', 'owner', 'ownerAgency', 'requestAccess']);
 
 function agencyName(subgraph: string): string {
   try {

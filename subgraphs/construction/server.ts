@@ -10,6 +10,6 @@ export const construction: SubgraphDefinition<ConstructionContext> = {
   dir: __dirname,
   resolvers,
   createContext,
-  subjects: { ConstructionPermit: subjectField('applicant_citizen_id') },
+  subjects: { Citizen: subjectField('id'), ConstructionPermit: subjectField('applicant_citizen_id') },
   seed: seedConstruction,
 };

@@ -16,7 +16,7 @@ import { ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
 import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
-import { withSharingRules, type Decision, type SubjectOf } from './authorisation';
+import { ACCESS_DENIED, withSharingRules, type Decision, type SubjectOf } from './authorisation';
 import { NO_GRANTS, type GrantView } from './grants';
 
 /** What every subgraph's per-request context holds. Subgraphs extend it with their loaders. */
@@ -40,6 +40,12 @@ export interface SubgraphTrust {
   readonly verifyToken: (token: string) => Promise<Caller>;
   /** This subgraph's own secret shared with the gateway (see gatewayProofSecret). */
   readonly proofSecret: Uint8Array;
+  /**
+   * Service-to-service secrets derived from the gateway's master secret for one named purpose
+   * (`gatewayProofSecret(master, purpose)`), e.g. 'ledger-reader:<agencyCode>' for the access
+   * ledger's /internal/grants. Absent when the master secret is not held: such routes refuse.
+   */
+  readonly serviceSecret?: (purpose: string) => Uint8Array;
 }
 
 /** The parts an agency writes; the kit does the rest. */
@@ -79,6 +85,7 @@ export function buildSchema<Context extends SubgraphContext>(definition: Subgrap
 
 const KNOWN_CODES = new Set<string>([
   ...Object.values(ErrorCode),
+  ACCESS_DENIED,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',

@@ -1,0 +1,107 @@
+import { exportSPKI, importJWK, SignJWT, UnsecuredJWT } from 'jose';
+import { generateDevKeys, signDevToken, DEV_AUDIENCE, DEV_ISSUER } from '../scripts/dev-keys';
+import { gatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../subgraphs/kit/identity';
+import { execute, official, startTestMesh, type TestMesh } from './support/mesh';
+
+let mesh: TestMesh;
+beforeAll(async () => {
+  mesh = await startTestMesh();
+});
+afterAll(() => mesh.stop());
+
+const claims = official('so-y-te');
+
+/** Tokens that must never be trusted, each made the way an attacker would make it. */
+async function attacks(): Promise<Array<[string, string]>> {
+  const key = mesh.keys.privateJwk;
+  const publicJwk = mesh.keys.jwks.keys[0];
+  if (!publicJwk) throw new Error('no public key');
+  const privateKey = await importJWK(key, 'RS256');
+  const sign = (payload: Record<string, unknown>, issuer: string, audience: string, expires: number | string = '1h') =>
+    new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: key.kid ?? '' }).setSubject(claims.sub).setIssuer(issuer).setAudience(audience).setExpirationTime(expires).sign(privateKey);
+  const body = { kind: claims.kind, agency: 'so-y-te', roles: ['official'] };
+  const valid = await signDevToken(mesh.keys, claims);
+  const [header, payload, signature] = valid.split('.');
+  const tampered = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()), agency: 'cong-an' })).toString('base64url')}.${signature}`;
+  const publicKey = await importJWK(publicJwk, 'RS256');
+  if (publicKey instanceof Uint8Array) throw new Error('expected an RSA public key');
+  const pem = await exportSPKI(publicKey);
+  const stranger = await generateDevKeys();
+  return [
+    ['alg none', new UnsecuredJWT({ ...body, sub: claims.sub }).setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).setExpirationTime('1h').encode()],
+    [
+      'HS256 signed with the RSA public key (HS/RS confusion)',
+      await new SignJWT({ ...body, sub: claims.sub }).setProtectedHeader({ alg: 'HS256', kid: key.kid ?? '' }).setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode(pem)),
+    ],
+    ['expired', await sign(body, DEV_ISSUER, DEV_AUDIENCE, Math.floor(Date.now() / 1000) - 60)],
+    ['wrong issuer', await sign(body, 'https://evil.example', DEV_AUDIENCE)],
+    ['wrong audience', await sign(body, DEV_ISSUER, 'another-system')],
+    ['unknown kid (another key)', await signDevToken(stranger, claims)],
+    ['tampered payload', tampered],
+  ];
+}
+
+describe('tokens that must be refused', () => {
+  it('are refused with 401 at the gateway and at every subgraph called directly', async () => {
+    const outcomes: string[] = [];
+    for (const [name, token] of await attacks()) {
+      const atGateway = await execute(`${mesh.gatewayUrl}/graphql`, '{ __typename }', undefined, { authorization: `Bearer ${token}` });
+      outcomes.push(`gateway ${name}: ${atGateway.status} ${String(atGateway.body.errors?.[0]?.extensions?.['code'])}`);
+      for (const [subgraph, running] of mesh.subgraphs) {
+        // A genuine gateway proof bound to this token: only the token itself can be at fault.
+        const proof = await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, subgraph), subgraph, 'attack-test', token);
+        const direct = await execute(`${running.url}/graphql`, '{ __typename }', undefined, { authorization: `Bearer ${token}`, [GATEWAY_PROOF_HEADER]: proof });
+        outcomes.push(`${subgraph} ${name}: ${direct.status} ${String(direct.body.errors?.[0]?.extensions?.['code'])}`);
+      }
+    }
+    for (const outcome of outcomes) expect(outcome).toMatch(/: 401 UNAUTHENTICATED$/);
+    expect(outcomes.length).toBe(7 * (1 + mesh.subgraphs.size));
+  });
+
+  it('accepts the genuine token, as a control', async () => {
+    const token = await signDevToken(mesh.keys, claims);
+    const response = await execute(`${mesh.gatewayUrl}/graphql`, '{ __typename }', undefined, { authorization: `Bearer ${token}` });
+    expect(response.body).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
+describe('calls straight to a subgraph', () => {
+  const query = '{ _service { sdl } }';
+  const entities = 'query { _entities(representations: [{ __typename: "Enterprise", taxCode: "4400000001" }]) { ... on Enterprise { name } } }';
+
+  it('get nothing without the gateway\'s proof, even with a genuine token, on _service and _entities', async () => {
+    const token = await signDevToken(mesh.keys, official('so-khcn', 'owner'));
+    for (const [subgraph, running] of mesh.subgraphs) {
+      for (const operation of [query, entities]) {
+        const response = await execute(`${running.url}/graphql`, operation, undefined, { authorization: `Bearer ${token}` });
+        expect({ subgraph, status: response.status, body: response.body }).toEqual({
+          subgraph,
+          status: 401,
+          body: { errors: [{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason: 'not called through the gateway' } }] },
+        });
+      }
+    }
+  });
+
+  it('get nothing with a forged proof, a proof for another subgraph, or a proof bound to another token', async () => {
+    const token = await signDevToken(mesh.keys, official('so-y-te'));
+    const other = await signDevToken(mesh.keys, official('cong-an', 'owner'));
+    const forgedSecret = gatewayProofSecret('not-the-gateway-secret-not-the-gateway-secret', 'enterprises');
+    const enterprises = mesh.subgraphs.get('enterprises');
+    if (!enterprises) throw new Error('no enterprises subgraph');
+    const proofs: Array<[string, string]> = [
+      ['forged secret', await signGatewayProof(forgedSecret, 'enterprises', 'r1', token)],
+      ['proof for another subgraph', await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, 'land'), 'land', 'r2', token)],
+      ['proof bound to another token', await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, 'enterprises'), 'enterprises', 'r3', other)],
+    ];
+    for (const [name, proof] of proofs) {
+      const response = await execute(`${enterprises.url}/graphql`, entities, undefined, { authorization: `Bearer ${token}`, [GATEWAY_PROOF_HEADER]: proof });
+      expect({ name, status: response.status, code: response.body.errors?.[0]?.extensions?.['code'], data: response.body.data }).toEqual({
+        name,
+        status: 401,
+        code: 'UNAUTHENTICATED',
+        data: undefined,
+      });
+    }
+  });
+});
