@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { agencyDirectory } from '../subgraphs/kit/agency';
-import type { Role, TokenClaims } from '../subgraphs/kit/identity';
+import { gatewayProofSecret, type Role, type TokenClaims } from '../subgraphs/kit/identity';
 import { ensureDevKeys, signDevToken } from './dev-keys';
 
 /**
@@ -15,11 +15,18 @@ async function main(): Promise<void> {
     .option('--official <id>', "the official's id", 'can-bo-01')
     .option('--citizen <personalId>', "a citizen's 12-digit personal id: a token for that citizen")
     .option('--ttl <seconds>', 'validity in seconds', '28800')
+    .option('--proof-secret <subgraph>', "print the subgraph's GATEWAY_PROOF_SECRET, derived from the gateway's master secret")
     .parse(process.argv);
-  const options = program.opts<{ agency?: string; role: string; official: string; citizen?: string; ttl: string }>();
+  const options = program.opts<{ agency?: string; role: string; official: string; citizen?: string; ttl: string; proofSecret?: string }>();
   const agencies = agencyDirectory();
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
+  if (options.proofSecret) {
+    const keys = await ensureDevKeys();
+    say(`# GATEWAY_PROOF_SECRET for the ${options.proofSecret} subgraph (development master secret)`);
+    say(Buffer.from(gatewayProofSecret(keys.gatewaySecret, options.proofSecret)).toString('base64url'));
+    return;
+  }
   if (!options.agency && !options.citizen) {
     say('Agency codes (use with --agency):');
     for (const agency of agencies.values()) say(`  ${agency.code.padEnd(14)} ${agency.name}${agency.governance ? '  (governance)' : ''}`);
