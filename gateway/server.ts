@@ -14,6 +14,7 @@ import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler
 import type { GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
 import { graphiqlAssetRoutes, graphiqlPage } from './graphiql';
+import { armorFor, type Audience } from './limits';
 import { checkSubgraphs } from './health';
 import { supergraphEndpoints } from './supergraph';
 
@@ -111,7 +112,7 @@ interface Endpoint {
 }
 
 /** An Apollo Server over an Apollo Gateway for one supergraph, calling the subgraphs at `endpoints`. */
-async function graphServer(supergraphSdl: string, endpoints: readonly Endpoint[], options: GatewayOptions, logger: Logger) {
+async function graphServer(supergraphSdl: string, endpoints: readonly Endpoint[], options: GatewayOptions, logger: Logger, audience: Audience) {
   const timeoutMs = options.subgraphTimeoutMs ?? 10_000;
   const fetcher = keepAliveFetcher(options.subgraphConnections ?? 64, timeoutMs);
   const byName = new Map(endpoints.map((e) => [e.name, e]));
@@ -124,11 +125,14 @@ async function graphServer(supergraphSdl: string, endpoints: readonly Endpoint[]
     },
     logger,
   });
+  const armor = armorFor(audience);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
     formatError: formatGatewayError(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), requestIdHeader],
+    validationRules: armor.validationRules,
+    plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginLandingPageDisabled(), requestIdHeader],
   });
   await apollo.start();
   return apollo;
@@ -162,8 +166,8 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     agency: agencyName(endpoint.name),
     url: options.subgraphUrls?.[endpoint.name] ?? endpoint.url,
   }));
-  const full = await graphServer(options.supergraphSdl, endpoints, options, logger);
-  const open = await graphServer(options.openSupergraphSdl, endpoints, options, logger);
+  const full = await graphServer(options.supergraphSdl, endpoints, options, logger, 'agency');
+  const open = await graphServer(options.openSupergraphSdl, endpoints, options, logger, 'anonymous');
 
   const fullHandler = graphqlHandler(full, async (req) => {
     const verified = authenticated.get(req);

@@ -1,0 +1,65 @@
+import { execute, official, startTestMesh, type TestMesh } from './support/mesh';
+import { LIMITS } from '../gateway/limits';
+
+let mesh: TestMesh;
+let statements = 0;
+beforeAll(async () => {
+  mesh = await startTestMesh();
+  for (const subgraph of mesh.subgraphs.values()) subgraph.db.onStatement(() => statements++);
+});
+afterAll(() => mesh.stop());
+
+/** `administrativeUnit { parent { parent { … name } } }` nested to exactly `depth` levels. */
+function nested(depth: number): string {
+  let selection = 'name';
+  for (let level = 2; level < depth; level++) selection = `parent { ${selection} }`;
+  return `{ administrativeUnit(code: "22015", edition: THREE_LEVEL) { ${selection} } }`;
+}
+
+function aliased(count: number): string {
+  return `{ ${Array.from({ length: count }, (_, i) => `a${i}: ethnicGroup(code: "01") { name }`).join(' ')} }`;
+}
+
+describe('request limits', () => {
+  it('serves an anonymous query at the depth limit and refuses one level more before any subgraph sees it', async () => {
+    const open = `${mesh.gatewayUrl}/open/graphql`;
+    const atLimit = await execute(open, nested(LIMITS.anonymous.depth));
+    expect(atLimit.body.errors).toBeUndefined();
+
+    const before = statements;
+    const over = await execute(open, nested(LIMITS.anonymous.depth + 1));
+    expect(over.status).toBe(400);
+    expect(over.body.errors?.[0]?.message).toMatch(/depth/i);
+    expect(over.body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(statements).toBe(before);
+  });
+
+  it('refuses one alias over the anonymous limit before any subgraph sees it', async () => {
+    const open = `${mesh.gatewayUrl}/open/graphql`;
+    expect((await execute(open, aliased(LIMITS.anonymous.aliases))).body.errors).toBeUndefined();
+    const before = statements;
+    const over = await execute(open, aliased(LIMITS.anonymous.aliases + 1));
+    expect(over.body.errors?.[0]?.message).toMatch(/alias/i);
+    expect(statements).toBe(before);
+  });
+
+  it('gives agencies higher limits than anonymous callers', async () => {
+    const token = await mesh.token(official('so-y-te'));
+    const response = await execute(`${mesh.gatewayUrl}/graphql`, aliased(LIMITS.anonymous.aliases + 1), undefined, { authorization: `Bearer ${token}` });
+    expect(response.body.errors).toBeUndefined();
+  });
+
+  it('refuses batched requests', async () => {
+    const response = await fetch(`${mesh.gatewayUrl}/open/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('never suggests field names to an anonymous caller', async () => {
+    const response = await execute(`${mesh.gatewayUrl}/open/graphql`, '{ citizn(id: "054204000000") { fullName } }');
+    expect(response.body.errors?.[0]?.message).not.toMatch(/Did you mean|citizen/);
+  });
+});
