@@ -10,6 +10,8 @@ import { startGateway, type RunningGateway } from '../gateway/server';
 import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../schema/compose';
 import { createTokenVerifier, gatewayProofSecret } from '../subgraphs/kit/identity';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevKeys } from './dev-keys';
+import { GrantCache } from '../subgraphs/kit/grants';
+import { fetchUsableGrants, ledgerReaderSecret } from '../subgraphs/access/client';
 
 export interface MeshOptions {
   /** Admin URL of the PostgreSQL server that holds one database per agency. */
@@ -25,6 +27,8 @@ export interface MeshOptions {
   readonly subgraphTimeoutMs?: number;
   /** The identity provider's keys and the gateway's master secret (development keys, or a test's own). */
   readonly keys: DevKeys;
+  /** How often providers re-read grants from the access ledger (ms); suspensions take effect within it. */
+  readonly grantRefreshMs?: number;
   /** Tests only: the URL a subgraph's pool connects to, e.g. through a fault-injecting proxy. */
   readonly connectThrough?: (subgraph: string, databaseUrl: string) => string;
 }
@@ -77,16 +81,34 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
       return { agency, definition, url };
     }),
   );
+  // The access ledger starts first: every provider reads its grants and consents from it.
+  prepared.sort((a, b) => Number(b.agency.subgraph === 'access') - Number(a.agency.subgraph === 'access'));
+  const caches: GrantCache[] = [];
+  let ledgerUrl: string | undefined;
   for (const { agency, definition, url } of prepared) {
+    let grants: GrantCache | undefined;
+    if (ledgerUrl && agency.subgraph !== 'access') {
+      const secret = ledgerReaderSecret(options.keys.gatewaySecret, agency.agencyCode);
+      const from = ledgerUrl;
+      grants = new GrantCache(() => fetchUsableGrants(from, agency.agencyCode, secret), options.grantRefreshMs ?? 1000);
+      await grants.start();
+      caches.push(grants);
+    }
     const connectionString = options.connectThrough?.(agency.subgraph, url) ?? url;
     const db = new Database(agency.name, { connectionString, max: 10, statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
     const running = await startSubgraph(definition, {
       db,
-      trust: { verifyToken, proofSecret: gatewayProofSecret(options.keys.gatewaySecret, agency.subgraph) },
+      trust: {
+        verifyToken,
+        proofSecret: gatewayProofSecret(options.keys.gatewaySecret, agency.subgraph),
+        serviceSecret: (purpose) => gatewayProofSecret(options.keys.gatewaySecret, purpose),
+      },
+      ...(grants ? { grants } : {}),
       port: options.ports === 'default' ? agency.defaultPort : 0,
       logger: logger.child({ subgraph: agency.subgraph }),
     });
     subgraphs.set(agency.subgraph, running);
+    if (agency.subgraph === 'access') ledgerUrl = running.url;
   }
   const gateway = await startGateway(
     {
@@ -104,6 +126,7 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
     gateway,
     subgraphs,
     async stop() {
+      for (const cache of caches) cache.stop();
       await gateway.stop();
       for (const running of subgraphs.values()) {
         await running.stop();

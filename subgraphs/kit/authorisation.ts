@@ -35,8 +35,11 @@ export interface Owner {
   readonly subgraph: string;
 }
 
-/** Reads the data subject (a personal id) of a row of one type, or null when the row has none. */
-export type SubjectOf = (parent: unknown) => string | null;
+/**
+ * Reads the data subject (a personal id) of a row of one type, or null when the row has none. Keyed
+ * by type name, or by `Query.field` for a root field whose resolver scopes it to the caller.
+ */
+export type SubjectOf = (parent: unknown, caller: Caller) => string | null;
 
 type Verdict = { readonly allowed: true; readonly via?: string } | { readonly allowed: false; readonly reason: RefusalReason };
 export type Decision = Verdict | 'per-row';
@@ -124,6 +127,23 @@ function subjectOfArguments(args: Record<string, unknown>): string | null {
 }
 
 /**
+ * The data subject of a field's row: the subgraph's own reader for `Type.field` or `Type`; for a
+ * root field without one, a personal id passed as an argument.
+ */
+function subjectOf(
+  coordinate: string,
+  typeName: string,
+  parent: unknown,
+  args: Record<string, unknown>,
+  caller: Caller,
+  subjects: Readonly<Record<string, SubjectOf>> = {},
+): string | null {
+  const reader = subjects[coordinate] ?? subjects[typeName];
+  if (reader) return reader(parent, caller);
+  return typeName === 'Query' ? subjectOfArguments(args) : null;
+}
+
+/**
  * Wraps a subgraph schema with graphql-shield rules generated from its own @sharing directives: one
  * rule for every categorised field, deny for anything else (fallback), federation plumbing allowed
  * only on calls the kit has already proven to come from the gateway. A decision that does not depend
@@ -143,11 +163,7 @@ export function withSharingRules(schema: GraphQLSchema, owner: Owner, subjects: 
     const verdict =
       decision !== 'per-row'
         ? decision
-        : rowDecision(
-            context,
-            coordinate,
-            info.parentType.name === 'Query' ? subjectOfArguments(args) : (subjects[info.parentType.name]?.(parent) ?? null),
-          );
+        : rowDecision(context, coordinate, subjectOf(coordinate, info.parentType.name, parent, args, context.caller, subjects));
     return verdict.allowed ? true : refusal(policies.get(coordinate), coordinate, verdict.reason, owner, context.lang);
   });
 
@@ -162,7 +178,11 @@ export function withSharingRules(schema: GraphQLSchema, owner: Owner, subjects: 
   }
   // Federation plumbing: reachable only through the gateway, which the kit verified before
   // execution. `_service.sdl` and `_entities` themselves disclose nothing a field rule would not.
-  const plumbing = { Query: { ...(tree['Query'] ?? {}), _service: allow, _entities: allow }, _Service: { sdl: allow } };
+  const queryFields = schema.getQueryType()?.getFields() ?? {};
+  const plumbing = {
+    Query: { ...(tree['Query'] ?? {}), _service: allow, ...('_entities' in queryFields ? { _entities: allow } : {}) },
+    _Service: { sdl: allow },
+  };
   return applyMiddleware(
     schema,
     shield(
@@ -187,3 +207,9 @@ export function subjectField(name: string): SubjectOf {
     return typeof value === 'string' ? value : null;
   };
 }
+
+/**
+ * For a root field whose resolver only ever acts on the caller's own records (e.g. a citizen's own
+ * consents): the caller is the subject.
+ */
+export const callerIsSubject: SubjectOf = (_parent, caller) => (caller.kind === 'citizen' ? caller.personalId : null);

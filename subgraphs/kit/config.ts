@@ -33,6 +33,10 @@ export const subgraphEnvSchema = z.object({
    * Benchmarks only (`npm run bench`, latency floor): milliseconds every GraphQL request waits before
    * it is handled, to stand in for a slow agency system. 0, the default, adds nothing.
    */
+  /** The governing department's access ledger, polled for this provider's grants and consents. */
+  ACCESS_LEDGER_URL: z.string().url().optional(),
+  /** This provider's key for reading the ledger (base64url); in development derived from the dev keys. */
+  LEDGER_READER_SECRET: z.string().min(32).optional(),
   SUBGRAPH_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
 });
 export type SubgraphEnv = z.infer<typeof subgraphEnvSchema>;

@@ -5,6 +5,8 @@ import { GraphQLError } from 'graphql';
  */
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** The caller is known but may not perform this action (e.g. approving another agency's request). */
+  FORBIDDEN: 'FORBIDDEN',
   PAGE_SIZE_EXCEEDED: 'PAGE_SIZE_EXCEEDED',
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',

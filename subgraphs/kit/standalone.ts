@@ -5,6 +5,9 @@ import { migrate } from './migrate';
 import { join } from 'node:path';
 import { readAgency } from './agency';
 import { trustFromEnv } from './trust';
+import { GrantCache } from './grants';
+import { gatewayProofSecret } from './identity';
+import { fetchUsableGrants, ledgerReaderSecret } from '../access/client';
 import { startSubgraph, type SubgraphContext, type SubgraphDefinition } from './server';
 
 /**
@@ -27,8 +30,15 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
     });
     if (env.SEED && definition.seed) await definition.seed(db, env.SEED_SCALE);
     const trust = trustFromEnv();
+    const grants = env.ACCESS_LEDGER_URL ? ledgerCache(env.ACCESS_LEDGER_URL, agency.agencyCode, env.LEDGER_READER_SECRET, trust.gatewaySecret) : undefined;
+    await grants?.start();
     const running = await startSubgraph(definition, {
-      trust: { verifyToken: trust.verifyToken, proofSecret: trust.proofSecret(definition.name) },
+      ...(grants ? { grants } : {}),
+      trust: {
+        verifyToken: trust.verifyToken,
+        proofSecret: trust.proofSecret(definition.name),
+        ...(trust.gatewaySecret ? { serviceSecret: (purpose: string) => gatewayProofSecret(trust.gatewaySecret ?? '', purpose) } : {}),
+      },
       db,
       port: env.PORT ?? agency.defaultPort,
       host: env.HOST,
@@ -37,6 +47,7 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
     });
     logger.info({ url: `${running.url}/graphql` }, `${agency.name} subgraph listening`);
     const stop = async () => {
+      grants?.stop();
       await running.stop();
       await db.close();
       process.exit(0);
@@ -48,4 +59,11 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
     else logger.fatal({ err: error }, 'subgraph failed to start');
     process.exit(1);
   }
+}
+
+/** A provider's grant cache over the access ledger; without a reader key, grant-based access is refused. */
+function ledgerCache(ledgerUrl: string, agencyCode: string, readerSecret: string | undefined, masterSecret: string | null): GrantCache {
+  const secret = readerSecret ? Buffer.from(readerSecret, 'base64url') : masterSecret ? ledgerReaderSecret(masterSecret, agencyCode) : null;
+  if (!secret) throw new ConfigError('Invalid configuration:\n  - LEDGER_READER_SECRET: required with ACCESS_LEDGER_URL');
+  return new GrantCache(() => fetchUsableGrants(ledgerUrl, agencyCode, secret));
 }

@@ -1,0 +1,58 @@
+import { badUserInput } from '../kit/errors';
+import { vietnamDate } from './calendar';
+import type { AccessContext } from './context';
+import { stateAgencies } from './directory';
+import { consentableFields } from './fields';
+import { ledgerId } from './input';
+import { requireCitizen } from './policy';
+import type { ConsentRow } from './store';
+
+/**
+ * A citizen's consent (Quy chế, Điều 16.2.g: data about a person is shared with another agency when
+ * that person asks). The consenting person is always the caller: there is no way to name anyone
+ * else, so no one can consent on another's behalf.
+ */
+export async function giveConsent(context: AccessContext, agency: string, fields: readonly string[], validUntil: string | null): Promise<ConsentRow> {
+  const citizen = requireCitizen(context.caller);
+  const consumer = agency.trim();
+  if (!stateAgencies().has(consumer)) {
+    throw badUserInput(`Không có cơ quan mã "${consumer}" trong danh bạ. (Unknown agency "${consumer}".)`, { argument: 'agency' });
+  }
+  const consented = consentableFields(context.catalogue, fields);
+  const now = context.now();
+  const today = vietnamDate(now);
+  if (validUntil !== null && validUntil < today) {
+    throw badUserInput(`Ngày kết thúc ${validUntil} đã qua (hôm nay ${today}). (validUntil ${validUntil} has already passed.)`, { argument: 'validUntil' });
+  }
+  const row = await context.store.insertConsent(today, {
+    id: context.newId(),
+    personalId: citizen.personalId,
+    agency: consumer,
+    fields: consented,
+    givenAt: now,
+    validUntil,
+  });
+  if (!row) throw new Error('the ledger lost the consent it was writing');
+  return row;
+}
+
+/**
+ * Withdraws one of the caller's own consents. Null when the id is not one of theirs (another
+ * person's consent is indistinguishable from an unknown one); BAD_USER_INPUT when already withdrawn.
+ */
+export async function withdrawConsent(context: AccessContext, id: string): Promise<ConsentRow | null> {
+  const citizen = requireCitizen(context.caller);
+  const consentId = ledgerId(id);
+  const now = context.now();
+  const today = vietnamDate(now);
+  const withdrawn = await context.store.withdrawConsent(today, consentId, citizen.personalId, now);
+  if (withdrawn) return withdrawn;
+  const existing = await context.store.consentOfPerson(today, consentId, citizen.personalId);
+  if (existing?.withdrawn_at) {
+    throw badUserInput(
+      `Sự đồng ý đã được rút lại lúc ${existing.withdrawn_at.toISOString()}. (The consent was already withdrawn.)`,
+      { argument: 'id', state: 'WITHDRAWN' },
+    );
+  }
+  return null;
+}

@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { access } from './server';
+
+void runStandalone(access);

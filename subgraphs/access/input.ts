@@ -1,0 +1,35 @@
+import { badUserInput } from '../kit/errors';
+
+/** The longest free text (purpose, legal basis, reason) the ledger keeps. */
+export const MAX_TEXT = 2000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `id` if it is a UUID (every ledger id is one); BAD_USER_INPUT otherwise, before any SQL sees it. */
+export function ledgerId(id: string, argument = 'id'): string {
+  if (UUID.test(id)) return id.toLowerCase();
+  throw badUserInput(`Mã không hợp lệ: cần một UUID. (Invalid id: expected a UUID.)`, { argument });
+}
+
+/** The trimmed text, or BAD_USER_INPUT when it is blank or longer than MAX_TEXT. */
+export function requiredText(value: string, argument: string, vi: string, en: string): string {
+  const text = value.trim();
+  if (text === '') throw badUserInput(`Cần nêu ${vi}. (${en} is required.)`, { argument });
+  if (text.length > MAX_TEXT) {
+    throw badUserInput(`${vi} dài tối đa ${MAX_TEXT} ký tự. (${en}: at most ${MAX_TEXT} characters.)`, { argument, maximum: MAX_TEXT });
+  }
+  return text;
+}
+
+/** BAD_USER_INPUT unless `until` (when given) is on or after `from` and not before `today`. */
+export function checkWindow(from: string, until: string | null, today: string, argument: string): void {
+  if (until === null) return;
+  if (until < from) {
+    throw badUserInput(`Ngày kết thúc ${until} trước ngày bắt đầu ${from}. (validUntil ${until} is before validFrom ${from}.)`, { argument });
+  }
+  if (until < today) {
+    throw badUserInput(`Ngày kết thúc ${until} đã qua (hôm nay ${today}). (validUntil ${until} has already passed; today is ${today}.)`, {
+      argument,
+    });
+  }
+}

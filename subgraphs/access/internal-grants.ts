@@ -1,0 +1,73 @@
+import { errors as joseErrors, jwtVerify } from 'jose';
+import type { Database } from '../kit/db';
+import { sendJson, type Handler } from '../kit/http';
+import { sendUnauthenticated } from '../kit/server';
+import { vietnamDate } from './calendar';
+import type { FieldCatalogue } from './catalogue';
+import { LEDGER_AUDIENCE, SERVICE_TOKEN_HEADER, type UsableGrants } from './client';
+import { accessStore } from './store';
+
+const AGENCY_CODE = /^[a-z][a-z0-9-]{1,62}$/;
+
+function rejection(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'service token expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `service token claim "${error.claim}" rejected`;
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'service token algorithm not allowed';
+  return 'service token rejected';
+}
+
+/**
+ * `GET /internal/grants?provider=<agencyCode>`: what one provider must enforce now. Only that
+ * provider may ask: the `x-lienthong-service` header must hold an HS256 JWT with issuer = the
+ * provider, audience 'access-ledger', iat and exp, signed with `readerSecret(provider)`; anything
+ * else is a 401. Grants are those of the provider that are ACTIVE with today inside their window;
+ * consents are those in force today, each cut down to the provider's fields. `readerSecret` null
+ * (no master secret configured) refuses every call with a 503: the ledger fails closed.
+ */
+export function grantsRoute(
+  db: Database,
+  readerSecret: ((provider: string) => Uint8Array) | null,
+  settings: { readonly now: () => Date; readonly catalogue: () => FieldCatalogue },
+): Handler {
+  const store = accessStore(db);
+  return async (req, res) => {
+    if (req.method !== 'GET') {
+      sendJson(res, 405, { errors: [{ message: 'Chỉ hỗ trợ GET. (GET only.)', extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: 'GET' });
+      return;
+    }
+    const provider = new URL(req.url ?? '/', 'http://localhost').searchParams.get('provider') ?? '';
+    if (!AGENCY_CODE.test(provider)) {
+      sendJson(res, 400, { errors: [{ message: 'Thiếu hoặc sai tham số provider (mã cơ quan). (Missing or malformed provider.)', extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+    if (!readerSecret) {
+      sendJson(res, 503, { errors: [{ message: 'Sổ cái chưa được cấu hình khóa dịch vụ. (Service keys are not configured.)', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+      return;
+    }
+    const token = req.headers[SERVICE_TOKEN_HEADER];
+    if (typeof token !== 'string' || token === '') return sendUnauthenticated(res, `missing ${SERVICE_TOKEN_HEADER} header`);
+    try {
+      await jwtVerify(token, readerSecret(provider), {
+        algorithms: ['HS256'],
+        issuer: provider,
+        audience: LEDGER_AUDIENCE,
+        requiredClaims: ['iat', 'exp'],
+        maxTokenAge: '5 minutes',
+      });
+    } catch (error) {
+      return sendUnauthenticated(res, rejection(error));
+    }
+    const asOf = settings.now();
+    const today = vietnamDate(asOf);
+    const [grants, consents] = await Promise.all([
+      store.usableGrantsOfProvider(today, provider),
+      store.usableConsentsForFields(today, settings.catalogue().fieldsOwnedBy(provider)),
+    ]);
+    const body: UsableGrants = {
+      asOf: asOf.toISOString(),
+      grants: grants.map((g) => ({ id: g.id, consumerAgency: g.consumer_agency, fields: g.fields, validFrom: g.valid_from, validUntil: g.valid_until })),
+      consents: consents.map((c) => ({ id: c.id, personalId: c.personal_id, agency: c.agency, fields: c.fields, validUntil: c.valid_until })),
+    };
+    sendJson(res, 200, body, { 'cache-control': 'no-store' });
+  };
+}

@@ -1,0 +1,58 @@
+import { pageRequest, toPage } from '../../kit/pagination';
+import type { QueryResolvers } from '../__generated__/resolvers-types';
+import { vietnamDate } from '../calendar';
+import { isGovernance, requireCitizen, requireGovernance, requireOfficial } from '../policy';
+import { visibleGrant, visibleRequest } from '../visibility';
+
+/**
+ * Who sees what is decided here, not by the category of the fields: an agency sees the requests and
+ * grants it is a party to, governance sees everything, a citizen sees only their own consents.
+ */
+export const Query: QueryResolvers = {
+  myRequests: async (_parent, { status, first, after }, context) => {
+    const official = requireOfficial(context.caller);
+    const page = pageRequest({ first, after });
+    const rows = await context.store.requestsPage({ consumer: official.agency, provider: null, party: null }, status ?? null, page);
+    return toPage(rows, page);
+  },
+
+  inbox: async (_parent, { status, first, after }, context) => {
+    const official = requireOfficial(context.caller);
+    const page = pageRequest({ first, after });
+    const rows = await context.store.requestsPage({ consumer: null, provider: official.agency, party: null }, status ?? null, page);
+    return toPage(rows, page);
+  },
+
+  requests: async (_parent, { filter, first, after }, context) => {
+    requireGovernance(context.caller);
+    const page = pageRequest({ first, after });
+    const parties = { consumer: filter?.consumer ?? null, provider: filter?.provider ?? null, party: null };
+    return toPage(await context.store.requestsPage(parties, filter?.status ?? null, page), page);
+  },
+
+  accessRequest: (_parent, { id }, context) => visibleRequest(context, id),
+
+  grants: async (_parent, { filter, first, after }, context) => {
+    const official = requireOfficial(context.caller);
+    const page = pageRequest({ first, after });
+    const parties = { consumer: filter?.consumer ?? null, provider: filter?.provider ?? null, party: isGovernance(official) ? null : official.agency };
+    const today = vietnamDate(context.now());
+    return toPage(await context.store.grantsPage(today, parties, filter?.status ?? null, page), page);
+  },
+
+  grant: (_parent, { id }, context) => visibleGrant(context, id),
+
+  notifications: async (_parent, { unreadOnly, first, after }, context) => {
+    const official = requireOfficial(context.caller);
+    const page = pageRequest({ first, after });
+    return toPage(await context.store.notificationsPage(official.agency, unreadOnly, page), page);
+  },
+
+  myConsents: async (_parent, { first, after }, context) => {
+    const citizen = requireCitizen(context.caller);
+    const page = pageRequest({ first, after });
+    const rows = await context.store.consentsPage(vietnamDate(context.now()), citizen.personalId, page);
+    // `subject` lets the sharing rules see whose consents the page holds, even when it is empty.
+    return { ...toPage(rows, page), subject: citizen.personalId };
+  },
+};

@@ -1,0 +1,11 @@
+import type { Resolvers } from '../__generated__/resolvers-types';
+import { AccessAgency } from './AccessAgency';
+import { AccessGrant } from './AccessGrant';
+import { AccessGrantEvent } from './AccessGrantEvent';
+import { AccessNotification } from './AccessNotification';
+import { AccessRequest } from './AccessRequest';
+import { DataConsent } from './DataConsent';
+import { Mutation } from './Mutation';
+import { Query } from './Query';
+
+export const resolvers: Resolvers = { Query, Mutation, AccessAgency, AccessRequest, AccessGrant, AccessGrantEvent, AccessNotification, DataConsent };

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { subjectField, callerIsSubject } from '../kit/authorisation';
+import type { SubgraphDefinition } from '../kit/server';
+import { committedCatalogue, type FieldCatalogue } from './catalogue';
+import { GRANTS_PATH, ledgerReaderPurpose } from './client';
+import { createAccessContext, type AccessContext, type LedgerSettings } from './context';
+import { grantsRoute } from './internal-grants';
+import { resolvers } from './resolvers';
+import { seedAccess } from './seed';
+
+export interface LedgerOptions {
+  /** The ledger's clock (tests move it); the system clock by default. */
+  readonly now?: () => Date;
+  /** The field catalogue; the committed supergraph's by default. */
+  readonly catalogue?: () => FieldCatalogue;
+}
+
+/**
+ * The access ledger of the governing department (Sở KH&CN): the province's sharing-service
+ * management system (Quy chế, Điều 9), with its GraphQL workflow and the providers' service route
+ * GET /internal/grants (keyed by `trust.serviceSecret`, which the gateway's master secret derives).
+ */
+export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<AccessContext> {
+  const settings: LedgerSettings = {
+    now: options.now ?? (() => new Date()),
+    newId: randomUUID,
+    catalogue: options.catalogue ?? committedCatalogue,
+  };
+  return {
+    name: 'access',
+    dir: __dirname,
+    resolvers,
+    createContext: (base) => createAccessContext(base, settings),
+    // A consent's data subject is the citizen who gave it; a page of consents is one citizen's.
+    // The consent operations act only on the calling citizen's own consents.
+    subjects: {
+      DataConsent: subjectField('personal_id'),
+      DataConsentConnection: subjectField('subject'),
+      'Query.myConsents': callerIsSubject,
+      'Mutation.giveConsent': callerIsSubject,
+      'Mutation.withdrawConsent': callerIsSubject,
+    },
+    seed: (db) => seedAccess(db, settings.catalogue),
+    routes: (db, trust) => {
+      const serviceSecret = trust.serviceSecret;
+      const readerSecret = serviceSecret ? (provider: string) => serviceSecret(ledgerReaderPurpose(provider)) : null;
+      return { [GRANTS_PATH]: grantsRoute(db, readerSecret, settings) };
+    },
+  };
+}
+
+/** The access ledger on the system clock and the committed supergraph. */
+export const access = accessLedger();
