@@ -9,7 +9,7 @@ export const LIMITS = {
 export type Audience = keyof typeof LIMITS;
 
 /**
- * graphql-armor's protections for one audience: depth, aliases, tokens, cost and directives are
+ * graphql-armor's protections for one audience: depth, aliases, cost and directives are
  * checked before planning, so a refused query reaches no subgraph; field suggestions ("Did you
  * mean …") are blocked; batching is off.
  */
@@ -18,7 +18,9 @@ export function armorFor(audience: Audience) {
   return new ApolloArmor({
     maxDepth: { n: limit.depth },
     maxAliases: { n: limit.aliases },
-    maxTokens: { n: limit.tokens },
+    // Tokens are limited by graphql-js's own parser (parseOptions in server.ts): armor's token plugin
+    // re-parses in a hook where any syntax error becomes a 500.
+    maxTokens: { enabled: false },
     costLimit: { maxCost: limit.cost },
     maxDirectives: { n: limit.directives },
     blockFieldSuggestion: { enabled: true },

@@ -14,7 +14,7 @@ import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler
 import type { GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
 import { graphiqlAssetRoutes, graphiqlPage } from './graphiql';
-import { armorFor, type Audience } from './limits';
+import { armorFor, LIMITS, type Audience } from './limits';
 import { checkSubgraphs } from './health';
 import { supergraphEndpoints } from './supergraph';
 
@@ -132,6 +132,7 @@ async function graphServer(supergraphSdl: string, endpoints: readonly Endpoint[]
     allowBatchedHttpRequests: false,
     formatError: formatGatewayError(logger),
     validationRules: armor.validationRules,
+    parseOptions: { maxTokens: LIMITS[audience].tokens },
     plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginLandingPageDisabled(), requestIdHeader],
   });
   await apollo.start();

@@ -63,3 +63,16 @@ describe('request limits', () => {
     expect(response.body.errors?.[0]?.message).not.toMatch(/Did you mean|citizen/);
   });
 });
+
+describe('the token limit', () => {
+  it('refuses a document over the anonymous token limit with a 400, and a syntax error with a 400', async () => {
+    const open = `${mesh.gatewayUrl}/open/graphql`;
+    const long = `{ ${Array.from({ length: LIMITS.anonymous.tokens }, () => '__typename').join(' ')} }`;
+    const over = await execute(open, long);
+    expect(over.status).toBe(400);
+    expect(over.body.errors?.[0]?.message).toMatch(/token/i);
+    const broken = await execute(open, '{');
+    expect(broken.status).toBe(400);
+    expect(broken.body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_PARSE_FAILED');
+  });
+});

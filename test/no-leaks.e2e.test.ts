@@ -1,0 +1,85 @@
+/**
+ * Bad input of every shape, generated with fast-check, against the gateway and the subgraphs: never
+ * a 5xx, never a crash, and never an internal detail (stack, SQL, host, driver message, schema
+ * suggestion) in what comes back.
+ */
+import fc from 'fast-check';
+import { print } from 'graphql';
+import { CitizenBusinessFootprintDocument, EnterprisesByBusinessLineDocument, PermitsInCommuneDocument } from './__generated__/operations';
+import { official, startTestMesh, type TestMesh } from './support/mesh';
+
+const LEAK = /\bat .+:\d+:\d+|\.ts:\d+|node_modules|SELECT .+ FROM|INSERT INTO|syntax error at|relation "|postgres|pg_|127\.0\.0\.1|localhost|ECONN|Did you mean/i;
+
+let mesh: TestMesh;
+let auth: Record<string, string>;
+beforeAll(async () => {
+  mesh = await startTestMesh();
+  auth = { authorization: `Bearer ${await mesh.token(official('so-y-te'))}` };
+});
+afterAll(() => mesh.stop());
+
+async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: response.status, text: await response.text() };
+}
+
+function check(outcome: { status: number; text: string }, input: unknown): void {
+  if (outcome.status >= 500 || LEAK.test(outcome.text)) {
+    throw new Error(`input ${JSON.stringify(input).slice(0, 500)}\n→ ${outcome.status} ${outcome.text.slice(0, 1000)}`);
+  }
+}
+
+const jsonValue = fc.jsonValue({ maxDepth: 3 });
+const operations = [CitizenBusinessFootprintDocument, PermitsInCommuneDocument, EnterprisesByBusinessLineDocument].map((d) => print(d));
+
+describe('fuzzed input', () => {
+  it('example operations with arbitrary variables', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...operations), fc.dictionary(fc.constantFrom('id', 'commune', 'edition', 'from', 'to', 'line', 'first', 'x'), jsonValue), async (query, variables) => {
+        check(await post(`${mesh.gatewayUrl}/graphql`, JSON.stringify({ query, variables }), auth), { query, variables });
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
+
+  it('arbitrary query text and bodies, with and without a token, on both endpoints', async () => {
+    const fragment = fc.constantFrom('{', '}', '(', ')', 'citizen', 'enterprise', '"x"', '$id', '...', 'on', 'query', 'first:', '1e999', '@skip', '#', '\\u0000', ':', '[', ']');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.array(fragment, { maxLength: 30 }).map((parts) => JSON.stringify({ query: parts.join(' ') })), fc.string({ maxLength: 200 }), jsonValue.map((v) => JSON.stringify(v))),
+        fc.boolean(),
+        fc.boolean(),
+        async (body, withToken, open) => {
+          const url = `${mesh.gatewayUrl}${open ? '/open/graphql' : '/graphql'}`;
+          check(await post(url, body, withToken ? auth : {}), { body, withToken, open });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  }, 120_000);
+
+  it('arbitrary headers: token, purpose, language, request id', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 80 }), fc.string({ maxLength: 80 }), fc.string({ maxLength: 40 }), fc.string({ maxLength: 80 }), async (token, purpose, language, requestId) => {
+        const headers: Record<string, string> = {};
+        const safe = (s: string) => s.replace(/[^\x20-\x7e]/g, '');
+        headers['authorization'] = `Bearer ${safe(token)}`;
+        headers['x-purpose'] = safe(purpose);
+        headers['accept-language'] = safe(language);
+        headers['x-request-id'] = safe(requestId);
+        check(await post(`${mesh.gatewayUrl}/graphql`, JSON.stringify({ query: '{ __typename }' }), headers), headers);
+        check(await post(`${mesh.gatewayUrl}/graphql`, JSON.stringify({ query: '{ citizen(id: "054204000000") { fullName } }' }), { ...auth, 'x-purpose': safe(purpose), 'accept-language': safe(language) }), { purpose, language });
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
+
+  it('arbitrary bodies straight to each subgraph', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...mesh.subgraphs.values()), fc.oneof(fc.string({ maxLength: 200 }), jsonValue.map((v) => JSON.stringify(v))), async (subgraph, body) => {
+        check(await post(`${subgraph.url}/graphql`, body, auth), { subgraph: subgraph.name, body });
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
+});
