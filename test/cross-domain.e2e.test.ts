@@ -139,9 +139,10 @@ describe('the four example cross-domain queries, through the gateway', () => {
 describe('batching', () => {
   it('runs query 1 with one SQL statement per entity type per subgraph fetch', async () => {
     const statements: Record<string, string[]> = {};
-    const unsubscribe = [...mesh.subgraphs].map(([name, subgraph]) =>
-      subgraph.db.onStatement((statement) => (statements[name] ??= []).push(statement)),
-    );
+    // The access ledger is left out: providers poll it every second, whatever the request.
+    const unsubscribe = [...mesh.subgraphs]
+      .filter(([name]) => name !== 'access')
+      .map(([name, subgraph]) => subgraph.db.onStatement((statement) => (statements[name] ??= []).push(statement)));
     try {
       const response = await execute(graphql, CitizenBusinessFootprintDocument, { id: citizenIdentity(0).id }, asOfficial);
       expect(response.body.errors).toBeUndefined();

@@ -39,11 +39,12 @@ function errorBody(code: string, message: string): unknown {
 
 /**
  * Serves an Apollo Server over node:http at one path: reads at most MAX_BODY_BYTES, parses JSON,
- * and hands the request to Apollo with the context from `context`. Refuses malformed JSON with a
+ * and hands the request to Apollo (or to the one `apollo` picks for this body) with the context
+ * from `context`. Refuses malformed JSON with a
  * 400 and an oversized body with a 413, both with a stable code.
  */
 export function graphqlHandler<Context extends BaseContext>(
-  apollo: ApolloServer<Context>,
+  apollo: ApolloServer<Context> | ((body: unknown, req: IncomingMessage) => ApolloServer<Context>),
   context: (req: IncomingMessage) => Promise<Context>,
 ): Handler {
   return async (req, res) => {
@@ -73,7 +74,8 @@ export function graphqlHandler<Context extends BaseContext>(
       }
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const response = await apollo.executeHTTPGraphQLRequest({
+    const server = typeof apollo === 'function' ? apollo(body, req) : apollo;
+    const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: () => context(req),
     });

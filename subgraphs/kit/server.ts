@@ -16,7 +16,9 @@ import { ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
 import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
-import { ACCESS_DENIED, withSharingRules, type Decision, type SubjectOf } from './authorisation';
+import { ACCESS_DENIED, allStaticallyAllowed, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
+import { schemaFieldPolicies } from '../../schema/sharing';
+import { BoundedCache } from './cache';
 import { NO_GRANTS, type GrantView } from './grants';
 
 /** What every subgraph's per-request context holds. Subgraphs extend it with their loaders. */
@@ -139,6 +141,12 @@ export interface StartOptions {
   readonly trust: SubgraphTrust;
   /** Grants and consents from the access ledger; without one, no grant-based access is given. */
   readonly grants?: GrantView;
+  /**
+   * Benchmarks only (`bench/authorisation-cost.ts`, to measure what the rules cost): false serves
+   * the schema without the sharing rules; 'per-field' runs every field through the rules even when
+   * the whole operation could be decided up front. No configuration or environment variable reaches it.
+   */
+  readonly sharingRulesForBenchmarkOnly?: false | 'per-field';
 }
 
 function requestIdOf(req: IncomingMessage): string {
@@ -183,20 +191,42 @@ export async function startSubgraph<Context extends SubgraphContext>(
   const agency = readAgency(definition.name);
   const logger = options.logger ?? pino({ name: definition.name });
   const owner = { agencyCode: agency.agencyCode, agencyName: agency.name, subgraph: definition.name };
-  const schema = withSharingRules(buildSchema(definition), owner, definition.subjects ?? {});
+  const unprotected = buildSchema(definition);
+  const rulesOn = options.sharingRulesForBenchmarkOnly !== false;
+  const protectedSchema = rulesOn ? withSharingRules(unprotected, owner, definition.subjects ?? {}) : unprotected;
+  const policies = schemaFieldPolicies(unprotected);
   const grants = options.grants ?? NO_GRANTS;
-  const apollo = new ApolloServer<Context>({
-    schema,
-    includeStacktraceInErrorResponses: false,
-    formatError: maskError(logger),
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-  });
+  const serverFor = (schema: GraphQLSchema) =>
+    new ApolloServer<Context>({
+      schema,
+      includeStacktraceInErrorResponses: false,
+      formatError: maskError(logger),
+      plugins: [ApolloServerPluginInlineTraceDisabled()],
+    });
+  // Two executors over the same schema: with the per-field rules, and without them for operations
+  // whose every field is allowed to this caller whatever the rows (decided before execution).
+  const apollo = serverFor(protectedSchema);
+  const unchecked = rulesOn && options.sharingRulesForBenchmarkOnly !== 'per-field' ? serverFor(unprotected) : apollo;
   await apollo.start();
+  if (unchecked !== apollo) await unchecked.start();
   const { db, trust } = options;
   // Identity is settled before Apollo sees the request: a call that is not the gateway's, or whose
   // token fails, gets a 401 and reaches no resolver.
-  const callers = new WeakMap<IncomingMessage, { caller: Caller; requestId: string }>();
-  const graphqlInner = graphqlHandler(apollo, async (req) => {
+  const callers = new WeakMap<IncomingMessage, { caller: Caller; requestId: string; decisions: Map<string, Decision> }>();
+  const coordinates = new BoundedCache<string, readonly string[] | null>(1000);
+  const pick = (body: unknown, req: IncomingMessage): ApolloServer<Context> => {
+    const verified = callers.get(req);
+    const query = typeof body === 'object' && body !== null ? (body as { query?: unknown }).query : undefined;
+    if (!verified || typeof query !== 'string' || unchecked === apollo) return apollo;
+    let touched = coordinates.get(query);
+    if (touched === undefined) {
+      touched = operationCoordinates(unprotected, query);
+      coordinates.set(query, touched);
+    }
+    const access = { caller: verified.caller, purpose: purposeOf(req), lang: languageOf(req), grants, decisions: verified.decisions };
+    return touched && allStaticallyAllowed(touched, policies, access, owner) ? unchecked : apollo;
+  };
+  const graphqlInner = graphqlHandler(pick, async (req) => {
     const verified = callers.get(req);
     if (!verified) throw new Error('request reached GraphQL without authentication');
     return definition.createContext({
@@ -206,7 +236,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
       purpose: purposeOf(req),
       lang: languageOf(req),
       grants,
-      decisions: new Map(),
+      decisions: verified.decisions,
     });
   });
   const graphql: Handler = async (req, res) => {
@@ -215,7 +245,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
       const proof = req.headers[GATEWAY_PROOF_HEADER];
       const requestId = await verifyGatewayProof(trust.proofSecret, definition.name, typeof proof === 'string' ? proof : undefined, token);
       const caller = token ? await trust.verifyToken(token) : ANONYMOUS;
-      callers.set(req, { caller, requestId: requestId || requestIdOf(req) });
+      callers.set(req, { caller, requestId: requestId || requestIdOf(req), decisions: new Map() });
     } catch (error) {
       if (error instanceof AuthenticationError) return sendUnauthenticated(res, error.reason);
       throw error;
@@ -245,6 +275,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
     async stop() {
       await close(server);
       await apollo.stop();
+      if (unchecked !== apollo) await unchecked.stop();
     },
   };
 }
