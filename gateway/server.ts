@@ -8,8 +8,7 @@ import pino, { type Logger } from 'pino';
 import { readAgency } from '../subgraphs/kit/agency';
 import { ANONYMOUS, AuthenticationError, bearerToken, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
 import { sendUnauthenticated } from '../subgraphs/kit/server';
-import { ErrorCode } from '../subgraphs/kit/errors';
-import { ACCESS_DENIED } from '../subgraphs/kit/authorisation';
+import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
 import type { GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
@@ -40,18 +39,6 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Error codes that reach clients as they are; anything else is masked as INTERNAL_SERVER_ERROR. */
-const CLIENT_CODES = new Set<string>([
-  ...Object.values(ErrorCode),
-  ACCESS_DENIED,
-  'UNAUTHENTICATED',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
 /** Extensions a client may see; transport details (response, serviceName internals, stacks) are dropped. */
 const CLIENT_EXTENSIONS = new Set(['code', 'subgraph', 'agency', 'argument', 'expected', 'maximum', 'reason', 'field', 'category', 'owner', 'ownerAgency', 'requestAccess']);
 
@@ -71,7 +58,7 @@ function agencyName(subgraph: string): string {
 export function formatGatewayError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.['code'];
-    if (typeof code !== 'string' || !CLIENT_CODES.has(code) || code === ErrorCode.INTERNAL_SERVER_ERROR) {
+    if (typeof code !== 'string' || !CLIENT_ERROR_CODES.has(code)) {
       logger.error({ err: error }, 'masked internal error');
       return {
         message: 'Lỗi nội bộ. (Internal server error.)',

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { groupLoader, rowLoader } from '../kit/loaders';
+import { groupLoader, rowLoader, loaderPerArgument } from '../kit/loaders';
 import type { SubgraphContext } from '../kit/server';
 import { vietnamDate } from './calendar';
 import type { FieldCatalogue } from './catalogue';
@@ -31,7 +31,6 @@ export interface LedgerSettings {
 export function createAccessContext(base: SubgraphContext, settings: LedgerSettings): AccessContext {
   const store = accessStore(base.db);
   const today = vietnamDate(settings.now());
-  const eventLoaders = new Map<number, DataLoader<string, GrantEventRow[], string>>();
   return {
     ...base,
     store,
@@ -41,13 +40,8 @@ export function createAccessContext(base: SubgraphContext, settings: LedgerSetti
     requestById: rowLoader(store.requestsByIds, (row) => row.id),
     grantById: rowLoader((ids) => store.grantsByIds(today, ids), (row) => row.id),
     grantByRequest: rowLoader((ids) => store.grantsByRequestIds(today, ids), (row) => row.request_id),
-    eventsByGrant(first) {
-      let loader = eventLoaders.get(first);
-      if (!loader) {
-        loader = groupLoader((ids) => store.grantEventsByGrants(ids, first), (row) => row.grant_id);
-        eventLoaders.set(first, loader);
-      }
-      return loader;
-    },
+    eventsByGrant: loaderPerArgument((first: number) =>
+      groupLoader((ids: readonly string[]) => store.grantEventsByGrants(ids, first), (row: GrantEventRow) => row.grant_id),
+    ),
   };
 }

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { groupLoader, rowLoader } from '../kit/loaders';
+import { groupLoader, rowLoader, loaderPerArgument } from '../kit/loaders';
 import type { PageRequest } from '../kit/pagination';
 import type { SubgraphContext } from '../kit/server';
 import {
@@ -34,23 +34,6 @@ export interface CodesContext extends SubgraphContext {
 /** The group a tagged row belongs to, as a loader cache key. */
 const groupOf = (row: RelatedUnitRow) => unitKeyOf({ code: row.of_code, edition: row.of_edition });
 
-/**
- * One children loader per distinct page (first and after) within a request, so that parents asking
- * for the same page share one statement, and a cached page is never served for another request.
- */
-function loaderPerPage<L>(create: (page: PageRequest) => L): (page: PageRequest) => L {
-  const loaders = new Map<string, L>();
-  return (page) => {
-    const key = `${page.limit}:${page.offset}`;
-    let loader = loaders.get(key);
-    if (!loader) {
-      loader = create(page);
-      loaders.set(key, loader);
-    }
-    return loader;
-  };
-}
-
 /** Fresh loaders for one request: one statement per entity type per batch. */
 export function createContext(base: SubgraphContext): CodesContext {
   const store = codesStore(base.db);
@@ -68,9 +51,9 @@ export function createContext(base: SubgraphContext): CodesContext {
     lineageOf: groupLoader(async (keys: readonly UnitKey[]) => primeUnits(await store.unitLineages(keys)), groupOf, unitKeyOf),
     successorsOf: groupLoader(async (codes: readonly string[]) => primeUnits(await store.successorsByOldCodes(codes)), (row) => row.of_code),
     predecessorsOf: groupLoader(async (codes: readonly string[]) => primeUnits(await store.predecessorsByNewCodes(codes)), (row) => row.of_code),
-    childrenOf: loaderPerPage((page) =>
+    childrenOf: loaderPerArgument((page: PageRequest) =>
       groupLoader((parents: readonly UnitKey[]) => store.childrenByParents(parents, page), groupOf, unitKeyOf),
-    ),
+    (page) => `${page.limit}:${page.offset}`),
     ethnicGroupByCode: rowLoader(store.ethnicGroupsByCodes, (row) => row.code),
     landUseTypeByCode: rowLoader(store.landUseTypesByCodes, (row) => row.code),
     vsicActivityByCode: rowLoader(store.vsicActivitiesByCodes, (row) => row.code),

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { groupLoader, rowLoader } from '../kit/loaders';
+import { groupLoader, rowLoader, loaderPerArgument } from '../kit/loaders';
 import type { SubgraphContext } from '../kit/server';
 import { constructionStore, type ConstructionStore, type PermitRow } from './store';
 
@@ -18,18 +18,12 @@ export interface ConstructionContext extends SubgraphContext {
 export function createContext(base: SubgraphContext): ConstructionContext {
   const store = constructionStore(base.db);
   const permitByNumber = rowLoader(store.permitsByNumbers, (row) => row.number);
-  const byParcel = new Map<number, DataLoader<string, PermitRow[], string>>();
   return {
     ...base,
     store,
     permitByNumber,
-    permitsByParcel(first) {
-      let loader = byParcel.get(first);
-      if (!loader) {
-        loader = groupLoader((parcelIds: readonly string[]) => store.permitsByParcels(parcelIds, first), (row) => row.parcel_id);
-        byParcel.set(first, loader);
-      }
-      return loader;
-    },
+    permitsByParcel: loaderPerArgument((first: number) =>
+      groupLoader((parcelIds: readonly string[]) => store.permitsByParcels(parcelIds, first), (row) => row.parcel_id),
+    ),
   };
 }

@@ -3,6 +3,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { allow, rule, shield } from 'graphql-shield';
 import { schemaFieldPolicies, type FieldPolicy, type SharingCategory } from '../../schema/sharing';
 import type { Caller } from './identity';
+import { ErrorCode } from './errors';
 import type { GrantView } from './grants';
 
 /** Why a field was refused: stable values clients may switch on. */
@@ -16,7 +17,7 @@ export type RefusalReason =
   | 'NO_CATEGORY';
 
 /** The stable code of every refusal by the sharing rules. */
-export const ACCESS_DENIED = 'ACCESS_DENIED';
+export const ACCESS_DENIED = ErrorCode.ACCESS_DENIED;
 
 /** What the rules need from a subgraph's per-request context. */
 export interface AccessContext {

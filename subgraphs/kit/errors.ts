@@ -11,6 +11,9 @@ export const ErrorCode = {
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** A field refused by the sharing rules (see kit/authorisation.ts). */
+  ACCESS_DENIED: 'ACCESS_DENIED',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -29,3 +32,17 @@ export class DatabaseUnavailableError extends GraphQLError {
     });
   }
 }
+
+/**
+ * The codes that reach clients as they are, at a subgraph and at the gateway: ours, and Apollo's
+ * own for malformed requests. Anything else is masked as INTERNAL_SERVER_ERROR.
+ */
+export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);

@@ -43,3 +43,20 @@ export function groupLoader<K, Row>(
     { cacheKeyFn: keyOf, maxBatchSize: 1000 },
   );
 }
+
+/**
+ * One loader per distinct argument (a page size, a page) within a request: parents asking with the
+ * same argument share one statement, and a list cached for one argument is never served for another.
+ */
+export function loaderPerArgument<A, L>(create: (argument: A) => L, keyOf: (argument: A) => string | number = String): (argument: A) => L {
+  const loaders = new Map<string | number, L>();
+  return (argument) => {
+    const key = keyOf(argument);
+    let loader = loaders.get(key);
+    if (!loader) {
+      loader = create(argument);
+      loaders.set(key, loader);
+    }
+    return loader;
+  };
+}

@@ -12,11 +12,11 @@ import pino, { type Logger } from 'pino';
 import { prepareSubgraphSdl } from '../../schema/sharing';
 import { readAgency, type Agency } from './agency';
 import { Database } from './db';
-import { ErrorCode } from './errors';
+import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
 import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
-import { ACCESS_DENIED, allStaticallyAllowed, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
+import { allStaticallyAllowed, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
 import { schemaFieldPolicies } from '../../schema/sharing';
 import { BoundedCache } from './cache';
 import { NO_GRANTS, type GrantView } from './grants';
@@ -85,16 +85,6 @@ export function buildSchema<Context extends SubgraphContext>(definition: Subgrap
   return buildSubgraphSchema([{ typeDefs, resolvers }]);
 }
 
-const KNOWN_CODES = new Set<string>([
-  ...Object.values(ErrorCode),
-  ACCESS_DENIED,
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
 
 /**
  * Keeps errors that carry one of our stable codes; replaces anything else (a bug, a driver error
@@ -109,7 +99,7 @@ export function maskError(logger: Logger) {
       return { ...formatted, extensions: { ...cause.extensions } };
     }
     const code = formatted.extensions?.['code'];
-    if (typeof code === 'string' && KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }

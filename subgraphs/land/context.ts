@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { groupLoader, rowLoader } from '../kit/loaders';
+import { groupLoader, rowLoader, loaderPerArgument } from '../kit/loaders';
 import type { SubgraphContext } from '../kit/server';
 import { landStore, type CertificateRow, type LandStore, type ParcelRow } from './store';
 
@@ -18,23 +18,12 @@ export interface LandContext extends SubgraphContext {
   readonly parcelsOfEnterprise: ListLoaders<ParcelRow>;
 }
 
-/**
- * Memoises one group loader per `first` for the request, so that all parents asking for the same
- * page size are served by one statement.
- */
+/** One group loader per `first` for the request: all parents asking the same page size share one statement. */
 function perPageSize<Row>(
   fetch: (keys: readonly string[], first: number) => Promise<Row[]>,
   groupOfRow: (row: Row) => string,
 ): ListLoaders<Row> {
-  const loaders = new Map<number, DataLoader<string, Row[], string>>();
-  return (first) => {
-    let loader = loaders.get(first);
-    if (!loader) {
-      loader = groupLoader((keys: readonly string[]) => fetch(keys, first), groupOfRow);
-      loaders.set(first, loader);
-    }
-    return loader;
-  };
+  return loaderPerArgument((first: number) => groupLoader((keys: readonly string[]) => fetch(keys, first), groupOfRow));
 }
 
 /** Fresh loaders for one request: one statement per entity type per batch. */
