@@ -287,4 +287,21 @@ describe('the authorisation matrix through root fields, via the gateway', () => 
     const openRoots = open.body.data?.__schema.queryType.fields.map((f) => f.name).sort();
     expect(openRoots).toEqual(roots.filter((r) => r.policy.category === 'OPEN').map((r) => r.policy.coordinate.split('.')[1]).sort());
   });
+
+  it('shows, in /open/graphql introspection, only OPEN fields and only types they reach', async () => {
+    const open = await execute<{ __schema: { types: Array<{ name: string; kind: string; fields: Array<{ name: string }> | null }> } }, never>(
+      `${mesh.gatewayUrl}/open/graphql`,
+      '{ __schema { types { name kind fields { name } } } }',
+    );
+    const categories = new Map<string, string>();
+    for (const agency of listAgencies()) {
+      for (const [coordinate, policy] of schemaFieldPolicies(buildSchema(loadDefinition(agency)))) categories.set(coordinate, policy.category);
+    }
+    const shown = (open.body.data?.__schema.types ?? []).filter((t) => !t.name.startsWith('__'));
+    const notOpen = shown.flatMap((t) => (t.fields ?? []).map((f) => `${t.name}.${f.name}`)).filter((c) => categories.get(c) !== 'OPEN');
+    expect(notOpen).toEqual([]);
+    const names = new Set(shown.map((t) => t.name));
+    for (const hidden of ['Citizen', 'Household', 'LandUseCertificate', 'AccessRequest', 'CitizenFilter', 'PersonalId', 'Gender']) expect(names.has(hidden)).toBe(false);
+    expect(names.has('Enterprise')).toBe(true);
+  });
 });
