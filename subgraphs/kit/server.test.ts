@@ -1,11 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { buildSchema, type SubgraphContext, type SubgraphDefinition } from './server';
 import { SharingPolicyError } from '../../schema/sharing';
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 function definitionWithSchema(sdl: string): SubgraphDefinition<SubgraphContext> {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-subgraph-'));
+  made.push(dir);
   writeFileSync(join(dir, 'schema.graphql'), sdl);
   return { name: 'demo', dir, resolvers: {}, createContext: (base) => base };
 }
