@@ -9,7 +9,9 @@ function likeLiteral(folded: string): string {
 }
 
 export const Query: QueryResolvers = {
-  administrativeUnit: (_parent, { code, edition }, context) => context.unitByKey.load({ code, edition: edition ?? 'TWO_LEVEL' }),
+  // The lineage (the unit and its ancestors) answers the unit and its names up the chain in one statement.
+  administrativeUnit: async (_parent, { code, edition }, context) =>
+    (await context.lineageOf.load({ code, edition: edition ?? 'TWO_LEVEL' }))[0] ?? null,
 
   administrativeUnits: async (_parent, { filter, first, after }, context) => {
     const page = pageRequest({ first, after });
