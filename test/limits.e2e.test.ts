@@ -5,7 +5,8 @@ let mesh: TestMesh;
 let statements = 0;
 beforeAll(async () => {
   mesh = await startTestMesh();
-  for (const subgraph of mesh.subgraphs.values()) subgraph.db.onStatement(() => statements++);
+  // The access ledger is left out: providers poll it every second, whatever the request.
+  for (const [name, subgraph] of mesh.subgraphs) if (name !== 'access') subgraph.db.onStatement(() => statements++);
 });
 afterAll(() => mesh.stop());
 

@@ -130,10 +130,21 @@ export async function listen(server: Server, port: number, host = '127.0.0.1'): 
   return `http://${host}:${address.port}`;
 }
 
-/** Stops accepting connections and closes idle keep-alive sockets; resolves once all are closed. */
-export async function close(server: Server): Promise<void> {
+/**
+ * Stops accepting connections and resolves once every connection is closed. Requests in flight
+ * finish; each keep-alive socket is closed as soon as it falls idle (a once-only sweep would leave a
+ * socket that finishes its request afterwards open for the whole keep-alive timeout), and whatever is
+ * still open after `graceMs` is cut.
+ */
+export async function close(server: Server, graceMs = 5000): Promise<void> {
   await new Promise<void>((resolve) => {
-    server.close(() => resolve());
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(cut);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }
