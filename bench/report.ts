@@ -337,7 +337,8 @@ const PRESERVED = /<!-- ([a-z][a-z0-9-]*):start -->[\s\S]*?<!-- \1:end -->/g;
 /** The marked sections of a previous report (none when there is no previous report). */
 export function preservedSections(previous: string | undefined): PreservedSection[] {
   if (!previous) return [];
-  return [...previous.matchAll(PRESERVED)].map((match) => ({
+  // A real section has its own heading; this also skips a marker merely quoted in prose.
+  return [...previous.matchAll(PRESERVED)].filter((match) => /^## /m.test(match[0])).map((match) => ({
     name: match[1] ?? '',
     heading: /^## (.+)$/m.exec(match[0])?.[1]?.trim() ?? match[1] ?? '',
     text: match[0],
@@ -443,7 +444,7 @@ export function renderReport(report: BenchReport, preserved: readonly PreservedS
       '`--reseed` (drop and re-seed the bench databases), `--layout isolated|shared`. `LIENTHONG_DATABASE_URL` (an admin URL) ' +
       'uses an existing PostgreSQL server instead of the embedded one; `BENCH_PG_DATA` moves the embedded data directory. ' +
       `This run: \`npm run bench --${options.quick ? ' --quick' : ''} --scale ${options.scale} --rounds ${options.rounds} --layout ${options.layout}\`. ` +
-      'Sections other scripts write between `<!-- name:start -->` and `<!-- name:end -->` markers (e.g. ' +
+      'Sections other scripts write between `<!-- <name>:start -->` and `<!-- <name>:end -->` markers (e.g. ' +
       '`npx tsx bench/authorisation-cost.ts`) are kept when this report is rewritten.',
   ].join('\n');
   return (
