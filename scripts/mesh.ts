@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { listAgencies, type Agency } from '../subgraphs/kit/agency';
 import { loadDefinition } from '../subgraphs/kit/registry';
 import { Database } from '../subgraphs/kit/db';
-import { databaseUrl, ensureDatabase, migrate } from '../subgraphs/kit/migrate';
+import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
+import { DEFAULT_RETENTION_MONTHS, ensureAppRole, maintainLog } from '../subgraphs/kit/log-admin';
 import { startSubgraph, type RunningSubgraph, type SubgraphContext, type SubgraphDefinition } from '../subgraphs/kit/server';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../schema/compose';
@@ -31,25 +32,39 @@ export interface MeshOptions {
   readonly grantRefreshMs?: number;
   /** Tests only: the URL a subgraph's pool connects to, e.g. through a fault-injecting proxy. */
   readonly connectThrough?: (subgraph: string, databaseUrl: string) => string;
+  /** Months each provider keeps its disclosure log (at least 3; 12 by default). */
+  readonly retentionMonths?: number;
 }
 
 export interface Mesh {
   readonly gatewayUrl: string;
   readonly gateway: RunningGateway;
   readonly subgraphs: ReadonlyMap<string, RunningSubgraph>;
+  /** Each agency database's owner URL (migrations, log maintenance, verification), by subgraph. */
+  readonly ownerUrls: ReadonlyMap<string, string>;
   stop(): Promise<void>;
 }
 
-/** Creates, migrates and (when empty) seeds one agency's database; returns its URL. */
+/** How often the mesh re-runs log maintenance (partitions ahead, retention). */
+const LOG_MAINTENANCE_MS = 6 * 3600_000;
+
+/**
+ * Creates, migrates and (when empty) seeds one agency's database, with the disclosure log and its
+ * partitions for a provider; returns its owner URL.
+ */
 export async function prepareAgencyDatabase(
   definition: SubgraphDefinition<SubgraphContext>,
   agency: Agency,
-  options: Pick<MeshOptions, 'serverUrl' | 'databasePrefix' | 'seedScale'>,
+  options: Pick<MeshOptions, 'serverUrl' | 'databasePrefix' | 'seedScale' | 'retentionMonths'>,
 ): Promise<string> {
   const name = `${options.databasePrefix}${agency.subgraph.replace(/-/g, '_')}`;
   await ensureDatabase(options.serverUrl, name);
   const url = databaseUrl(options.serverUrl, name);
   await migrate(url, join(definition.dir, 'migrations'));
+  if (definition.disclosureLog !== false) {
+    await migrate(url, KIT_MIGRATIONS.dir, KIT_MIGRATIONS.table);
+    await maintainLog(url, new Date(), options.retentionMonths ?? DEFAULT_RETENTION_MONTHS);
+  }
   if (definition.seed) {
     const db = new Database(agency.name, { connectionString: url, max: 2, statementTimeoutMs: 600_000, connectTimeoutMs: 10_000 });
     try {
@@ -94,7 +109,9 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
       await grants.start();
       caches.push(grants);
     }
-    const connectionString = options.connectThrough?.(agency.subgraph, url) ?? url;
+    // A provider runs as its own role, which may only add to and read its disclosure log.
+    const appUrl = definition.disclosureLog === false ? url : await ensureAppRole(url);
+    const connectionString = options.connectThrough?.(agency.subgraph, appUrl) ?? appUrl;
     const db = new Database(agency.name, { connectionString, max: 10, statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
     const running = await startSubgraph(definition, {
       db,
@@ -121,11 +138,21 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
     },
     options.gatewayPort ?? (options.ports === 'default' ? 4000 : 0),
   );
+  const ownerUrls = new Map(prepared.map(({ agency, url }) => [agency.subgraph, url]));
+  const providers = prepared.filter(({ definition }) => definition.disclosureLog !== false);
+  const maintenance = setInterval(() => {
+    for (const { url } of providers) {
+      maintainLog(url, new Date(), options.retentionMonths ?? DEFAULT_RETENTION_MONTHS).catch((error: unknown) => logger.error({ err: error }, 'log maintenance failed'));
+    }
+  }, LOG_MAINTENANCE_MS);
+  maintenance.unref();
   return {
     gatewayUrl: gateway.url,
     gateway,
     subgraphs,
+    ownerUrls,
     async stop() {
+      clearInterval(maintenance);
       for (const cache of caches) cache.stop();
       await gateway.stop();
       for (const running of subgraphs.values()) {

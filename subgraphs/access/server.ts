@@ -41,6 +41,8 @@ export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<Ac
       'Mutation.withdrawConsent': callerIsSubject,
     },
     seed: (db) => seedAccess(db, settings.catalogue),
+    // The ledger provides no agency data: its requests, grants and consents are themselves the record.
+    disclosureLog: false,
     routes: (db, trust) => {
       const serviceSecret = trust.serviceSecret;
       const readerSecret = serviceSecret ? (provider: string) => serviceSecret(ledgerReaderPurpose(provider)) : null;

@@ -5,6 +5,7 @@ import { schemaFieldPolicies, type FieldPolicy, type SharingCategory } from '../
 import type { Caller } from './identity';
 import { ErrorCode } from './errors';
 import type { GrantView } from './grants';
+import type { DisclosureRecorder } from './disclosure';
 
 /** Why a field was refused: stable values clients may switch on. */
 export type RefusalReason =
@@ -27,6 +28,8 @@ export interface AccessContext {
   readonly grants: GrantView;
   /** Per-request memo of decisions that do not depend on the row (filled by the rules). */
   readonly decisions: Map<string, Decision>;
+  /** What this request disclosed and refused, for the provider's log; absent where no log is kept. */
+  readonly disclosure?: DisclosureRecorder;
 }
 
 /** The owning agency as the rules and refusal messages need it. */
@@ -165,7 +168,12 @@ export function withSharingRules(schema: GraphQLSchema, owner: Owner, subjects: 
       decision !== 'per-row'
         ? decision
         : rowDecision(context, coordinate, subjectOf(coordinate, info.parentType.name, parent, args, context.caller, subjects));
-    return verdict.allowed ? true : refusal(policies.get(coordinate), coordinate, verdict.reason, owner, context.lang);
+    if (verdict.allowed) {
+      if (verdict.via) context.disclosure?.use(verdict.via);
+      return true;
+    }
+    context.disclosure?.refuse(coordinate, verdict.reason);
+    return refusal(policies.get(coordinate), coordinate, verdict.reason, owner, context.lang);
   });
 
   const tree: Record<string, Record<string, typeof sharing>> = {};
@@ -190,9 +198,11 @@ export function withSharingRules(schema: GraphQLSchema, owner: Owner, subjects: 
       { ...tree, ...plumbing },
       {
         // Default deny: a field with no category (none should reach here: start-up refuses them).
-        fallbackRule: rule('no-category', { cache: 'no_cache' })((_p: unknown, _a: unknown, context: AccessContext, info: GraphQLResolveInfo) =>
-          refusal(undefined, `${info.parentType.name}.${info.fieldName}`, 'NO_CATEGORY', owner, context.lang),
-        ),
+        fallbackRule: rule('no-category', { cache: 'no_cache' })((_p: unknown, _a: unknown, context: AccessContext, info: GraphQLResolveInfo) => {
+          const coordinate = `${info.parentType.name}.${info.fieldName}`;
+          context.disclosure?.refuse(coordinate, 'NO_CATEGORY');
+          return refusal(undefined, coordinate, 'NO_CATEGORY', owner, context.lang);
+        }),
         allowExternalErrors: true,
         debug: false,
       },
@@ -267,6 +277,15 @@ export function allStaticallyAllowed(
     if (decision === 'per-row' || !decision.allowed) return false;
   }
   return true;
+}
+
+/** The grants a request's row-independent decisions relied on, for the fields it actually returned. */
+export function grantsUsed(decisions: ReadonlyMap<string, Decision>, returned: ReadonlyMap<string, unknown>): string[] {
+  const used: string[] = [];
+  for (const [coordinate, decision] of decisions) {
+    if (decision !== 'per-row' && decision.allowed && decision.via && returned.has(coordinate)) used.push(decision.via);
+  }
+  return used;
 }
 
 /** Federation plumbing the kit has already confined to the gateway. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retentionMonths } from './log-admin';
 
 /**
  * Parses `env` with `schema` once, at boot. On failure it throws one ConfigError listing every
@@ -38,5 +39,13 @@ export const subgraphEnvSchema = z.object({
   /** This provider's key for reading the ledger (base64url); in development derived from the dev keys. */
   LEDGER_READER_SECRET: z.string().min(32).optional(),
   SUBGRAPH_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+  /** Months the disclosure log is kept (Quy chế Phú Yên Art. 16.1.a: at least 3). */
+  DISCLOSURE_RETENTION_MONTHS: retentionMonths,
+  /**
+   * The URL the subgraph serves with, as a role that may only add to and read the disclosure log.
+   * Without it, the subgraph creates such a role itself with DATABASE_URL (which must then be allowed
+   * to create roles) and serves as it.
+   */
+  APP_DATABASE_URL: z.string().url().optional(),
 });
 export type SubgraphEnv = z.infer<typeof subgraphEnvSchema>;

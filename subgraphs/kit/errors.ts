@@ -14,6 +14,8 @@ export const ErrorCode = {
   /** A field refused by the sharing rules (see kit/authorisation.ts). */
   ACCESS_DENIED: 'ACCESS_DENIED',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The provider could not write its disclosure log, so it withheld the answer (no data leaves unlogged). */
+  DISCLOSURE_LOG_UNAVAILABLE: 'DISCLOSURE_LOG_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 
 /** 1 MB: the largest request body any lienthong server reads. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -38,14 +38,21 @@ function errorBody(code: string, message: string): unknown {
 }
 
 /**
+ * Runs one request's execution (`run`) and may stand in for its response: e.g. to write a record of
+ * it before anything is sent, and to withhold the answer when that fails.
+ */
+export type AroundExecution = (req: IncomingMessage, body: unknown, run: () => Promise<HTTPGraphQLResponse>) => Promise<HTTPGraphQLResponse>;
+
+/**
  * Serves an Apollo Server over node:http at one path: reads at most MAX_BODY_BYTES, parses JSON,
  * and hands the request to Apollo (or to the one `apollo` picks for this body) with the context
- * from `context`. Refuses malformed JSON with a
+ * from `context`, through `around` when given. Refuses malformed JSON with a
  * 400 and an oversized body with a 413, both with a stable code.
  */
 export function graphqlHandler<Context extends BaseContext>(
   apollo: ApolloServer<Context> | ((body: unknown, req: IncomingMessage) => ApolloServer<Context>),
   context: (req: IncomingMessage) => Promise<Context>,
+  around?: AroundExecution,
 ): Handler {
   return async (req, res) => {
     let raw = '';
@@ -75,10 +82,12 @@ export function graphqlHandler<Context extends BaseContext>(
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const server = typeof apollo === 'function' ? apollo(body, req) : apollo;
-    const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => context(req),
-    });
+    const run = () =>
+      server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: () => context(req),
+      });
+    const response = around ? await around(req, body, run) : await run();
     const outHeaders: Record<string, string> = {};
     for (const [key, value] of response.headers) outHeaders[key] = value;
     res.statusCode = response.status ?? 200;

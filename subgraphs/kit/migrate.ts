@@ -30,29 +30,32 @@ export function readMigrations(dir: string): Migration[] {
   return migrations;
 }
 
+/** The kit's own migrations (the disclosure log), applied to every provider's database. */
+export const KIT_MIGRATIONS = { dir: join(__dirname, 'migrations'), table: 'kit_migrations' } as const;
+
 /**
  * Applies, each in its own transaction and in order, the migrations of `dir` not yet recorded in
- * `schema_migrations`. Safe to run concurrently: an advisory lock serialises migrators. Returns the
- * names applied.
+ * `table` (default `schema_migrations`; the kit's migrations keep their own, `kit_migrations`). Safe
+ * to run concurrently: an advisory lock serialises migrators. Returns the names applied.
  */
-export async function migrate(connectionString: string, dir: string): Promise<string[]> {
+export async function migrate(connectionString: string, dir: string, table: 'schema_migrations' | 'kit_migrations' = 'schema_migrations'): Promise<string[]> {
   const client = new pg.Client({ connectionString });
   await client.connect();
   const applied: string[] = [];
   try {
     await client.query('/* migrationLock */ SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query(
-      `/* createMigrationTable */ CREATE TABLE IF NOT EXISTS schema_migrations (
+      `/* createMigrationTable */ CREATE TABLE IF NOT EXISTS ${table} (
          version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const done = await client.query<{ version: number }>('/* appliedMigrations */ SELECT version FROM schema_migrations');
+    const done = await client.query<{ version: number }>(`/* appliedMigrations */ SELECT version FROM ${table}`);
     const doneVersions = new Set(done.rows.map((row) => row.version));
     for (const migration of readMigrations(dir)) {
       if (doneVersions.has(migration.version)) continue;
       await client.query('BEGIN');
       try {
         await client.query(migration.sql);
-        await client.query('/* recordMigration */ INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        await client.query(`/* recordMigration */ INSERT INTO ${table} (version, name) VALUES ($1, $2)`, [
           migration.version,
           migration.name,
         ]);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -12,11 +12,12 @@ import pino, { type Logger } from 'pino';
 import { prepareSubgraphSdl } from '../../schema/sharing';
 import { readAgency, type Agency } from './agency';
 import { Database } from './db';
-import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
+import { CLIENT_ERROR_CODES, DatabaseUnavailableError, ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
 import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
-import { allStaticallyAllowed, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
+import { allStaticallyAllowed, grantsUsed, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
+import { disclosureRecord, DisclosureRecorder, recordDisclosures, writeDisclosure } from './disclosure';
 import { schemaFieldPolicies } from '../../schema/sharing';
 import { BoundedCache } from './cache';
 import { NO_GRANTS, type GrantView } from './grants';
@@ -35,6 +36,8 @@ export interface SubgraphContext {
   readonly grants: GrantView;
   /** The sharing rules' per-request memo; fresh for every request. */
   readonly decisions: Map<string, Decision>;
+  /** What this request disclosed, for the provider's log (absent where the subgraph keeps none). */
+  readonly disclosure?: DisclosureRecorder;
 }
 
 /** How a subgraph tells the gateway's calls and its callers' identities from forgeries. */
@@ -69,6 +72,11 @@ export interface SubgraphDefinition<Context extends SubgraphContext> {
   readonly subjects?: Readonly<Record<string, SubjectOf>>;
   /** Extra HTTP routes (e.g. a service endpoint), given the agency database and the trust settings. */
   readonly routes?: (db: Database, trust: SubgraphTrust) => Routes;
+  /**
+   * False for a subgraph that provides no agency data and so keeps no disclosure log (the access
+   * ledger, which is itself the record of requests and grants). Every provider keeps one.
+   */
+  readonly disclosureLog?: false;
 }
 
 /** Reads `schema.graphql` from the subgraph folder, with the shared definitions and defaults expanded. */
@@ -137,6 +145,52 @@ export interface StartOptions {
    * the whole operation could be decided up front. No configuration or environment variable reaches it.
    */
   readonly sharingRulesForBenchmarkOnly?: false | 'per-field';
+  /** Benchmarks only: false serves without writing the disclosure log, to measure what it costs. */
+  readonly disclosureLogForBenchmarkOnly?: false;
+}
+
+/** A request whose caller the kit has verified, with its per-request state. */
+interface Verified {
+  readonly caller: Caller;
+  readonly requestId: string;
+  readonly decisions: Map<string, Decision>;
+  readonly disclosure?: DisclosureRecorder;
+}
+
+function operationOf(body: unknown): { query: string; operationName: string | null } {
+  const { query, operationName } = typeof body === 'object' && body !== null ? (body as { query?: unknown; operationName?: unknown }) : {};
+  return { query: typeof query === 'string' ? query : '', operationName: typeof operationName === 'string' ? operationName : null };
+}
+
+/** True when a GraphQL response body carries no data: every root field null (or a list of nulls). */
+function disclosesNothing(answer: HTTPGraphQLResponse): boolean {
+  if (answer.body.kind !== 'complete') return false;
+  let data: unknown;
+  try {
+    data = (JSON.parse(answer.body.string) as { data?: unknown }).data;
+  } catch {
+    return false;
+  }
+  if (data === null || data === undefined) return true;
+  if (typeof data !== 'object') return false;
+  return Object.values(data).every((value) => value === null || (Array.isArray(value) && value.every((item) => item === null)));
+}
+
+/**
+ * The answer sent when the disclosure record could not be written: the original answer when it
+ * carries no data at all (its errors, e.g. the database being down, say more), otherwise no data and
+ * a stable code naming the agency (DATABASE_UNAVAILABLE when its database is down).
+ */
+function withheldAnswer(agency: string, unavailable: DatabaseUnavailableError | null, answered: HTTPGraphQLResponse | undefined): HTTPGraphQLResponse {
+  if (answered && disclosesNothing(answered)) return answered;
+  const error = unavailable
+    ? { message: unavailable.message, extensions: unavailable.extensions }
+    : {
+        message: `${agency} không ghi được nhật ký cung cấp dữ liệu nên không trả dữ liệu; hãy thử lại sau. (The provider could not write its disclosure log, so no data was returned.)`,
+        extensions: { code: ErrorCode.DISCLOSURE_LOG_UNAVAILABLE, agency },
+      };
+  const headers = new HeaderMap([['content-type', 'application/json; charset=utf-8']]);
+  return { status: 200, headers, body: { kind: 'complete', string: JSON.stringify({ data: null, errors: [error] }) } };
 }
 
 function requestIdOf(req: IncomingMessage): string {
@@ -181,10 +235,12 @@ export async function startSubgraph<Context extends SubgraphContext>(
   const agency = readAgency(definition.name);
   const logger = options.logger ?? pino({ name: definition.name });
   const owner = { agencyCode: agency.agencyCode, agencyName: agency.name, subgraph: definition.name };
-  const unprotected = buildSchema(definition);
+  const built = buildSchema(definition);
+  const policies = schemaFieldPolicies(built);
+  const logged = definition.disclosureLog !== false && options.disclosureLogForBenchmarkOnly !== false;
+  const unprotected = logged ? recordDisclosures(built, policies, definition.subjects ?? {}) : built;
   const rulesOn = options.sharingRulesForBenchmarkOnly !== false;
   const protectedSchema = rulesOn ? withSharingRules(unprotected, owner, definition.subjects ?? {}) : unprotected;
-  const policies = schemaFieldPolicies(unprotected);
   const grants = options.grants ?? NO_GRANTS;
   const serverFor = (schema: GraphQLSchema) =>
     new ApolloServer<Context>({
@@ -202,7 +258,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
   const { db, trust } = options;
   // Identity is settled before Apollo sees the request: a call that is not the gateway's, or whose
   // token fails, gets a 401 and reaches no resolver.
-  const callers = new WeakMap<IncomingMessage, { caller: Caller; requestId: string; decisions: Map<string, Decision> }>();
+  const callers = new WeakMap<IncomingMessage, Verified>();
   const coordinates = new BoundedCache<string, readonly string[] | null>(1000);
   const pick = (body: unknown, req: IncomingMessage): ApolloServer<Context> => {
     const verified = callers.get(req);
@@ -227,15 +283,36 @@ export async function startSubgraph<Context extends SubgraphContext>(
       lang: languageOf(req),
       grants,
       decisions: verified.decisions,
+      ...(verified.disclosure ? { disclosure: verified.disclosure } : {}),
     });
-  });
+  }, logged ? (req, body, run) => answerWithDisclosureRecord(req, body, run) : undefined);
+  // The record of what a request disclosed is written in the transaction its reads ran in, before
+  // the answer is sent; if it cannot be written, the answer is withheld.
+  const answerWithDisclosureRecord = async (req: IncomingMessage, body: unknown, run: () => Promise<HTTPGraphQLResponse>): Promise<HTTPGraphQLResponse> => {
+    const verified = callers.get(req);
+    const recorder = verified?.disclosure;
+    if (!verified || !recorder) return run();
+    let answered: HTTPGraphQLResponse | undefined;
+    try {
+      return await db.requestScope(async () => (answered = await run()), async (client) => {
+        if (!recorder.touchedData) return;
+        for (const via of grantsUsed(verified.decisions, recorder.fields)) recorder.use(via);
+        const { query, operationName } = operationOf(body);
+        const facts = { requestId: verified.requestId, caller: verified.caller, purpose: purposeOf(req), operationName, query };
+        await writeDisclosure(client, definition.name, disclosureRecord(facts, recorder));
+      });
+    } catch (error) {
+      logger.error({ err: error, requestId: verified.requestId }, 'disclosure record not written: answer withheld');
+      return withheldAnswer(agency.name, error instanceof DatabaseUnavailableError ? error : null, answered);
+    }
+  };
   const graphql: Handler = async (req, res) => {
     try {
       const token = bearerToken(req.headers.authorization);
       const proof = req.headers[GATEWAY_PROOF_HEADER];
       const requestId = await verifyGatewayProof(trust.proofSecret, definition.name, typeof proof === 'string' ? proof : undefined, token);
       const caller = token ? await trust.verifyToken(token) : ANONYMOUS;
-      callers.set(req, { caller, requestId: requestId || requestIdOf(req), decisions: new Map() });
+      callers.set(req, { caller, requestId: requestId || requestIdOf(req), decisions: new Map(), ...(logged ? { disclosure: new DisclosureRecorder() } : {}) });
     } catch (error) {
       if (error instanceof AuthenticationError) return sendUnauthenticated(res, error.reason);
       throw error;

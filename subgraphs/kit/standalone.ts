@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { parseConfig, subgraphEnvSchema, ConfigError } from './config';
 import { Database } from './db';
-import { migrate } from './migrate';
+import { KIT_MIGRATIONS, migrate } from './migrate';
+import { ensureAppRole, maintainLog } from './log-admin';
 import { join } from 'node:path';
 import { readAgency } from './agency';
 import { trustFromEnv } from './trust';
@@ -22,13 +23,23 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
     logger.level = env.LOG_LEVEL;
     const agency = readAgency(definition.name);
     await migrate(env.DATABASE_URL, join(definition.dir, 'migrations'));
+    let serveWith = env.DATABASE_URL;
+    if (definition.disclosureLog !== false) {
+      await migrate(env.DATABASE_URL, KIT_MIGRATIONS.dir, KIT_MIGRATIONS.table);
+      const maintain = () => maintainLog(env.DATABASE_URL, new Date(), env.DISCLOSURE_RETENTION_MONTHS);
+      await maintain();
+      setInterval(() => void maintain().catch((error: unknown) => logger.error({ err: error }, 'log maintenance failed')), 6 * 3600_000).unref();
+      serveWith = env.APP_DATABASE_URL ?? (await ensureAppRole(env.DATABASE_URL));
+    }
+    const seedDb = new Database(agency.name, { connectionString: env.DATABASE_URL, max: 2, statementTimeoutMs: 600_000, connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS });
+    if (env.SEED && definition.seed) await definition.seed(seedDb, env.SEED_SCALE);
+    await seedDb.close();
     const db = new Database(agency.name, {
-      connectionString: env.DATABASE_URL,
+      connectionString: serveWith,
       max: env.PG_POOL_MAX,
       statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
     });
-    if (env.SEED && definition.seed) await definition.seed(db, env.SEED_SCALE);
     const trust = trustFromEnv();
     const grants = env.ACCESS_LEDGER_URL ? ledgerCache(env.ACCESS_LEDGER_URL, agency.agencyCode, env.LEDGER_READER_SECRET, trust.gatewaySecret) : undefined;
     await grants?.start();

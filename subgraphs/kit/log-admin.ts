@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { z } from 'zod';
+
+/**
+ * What the database owner does for a provider's disclosure log, never the application: the
+ * application role, the monthly partitions, retention and verification.
+ */
+
+/** Art. 16.1.a of the Phú Yên rules: a provider keeps its request history for at least 3 months. */
+export const RETENTION_FLOOR_MONTHS = 3;
+export const DEFAULT_RETENTION_MONTHS = 12;
+
+/** The retention setting: whole months, never under the legal floor. */
+export const retentionMonths = z.coerce
+  .number()
+  .int()
+  .min(RETENTION_FLOOR_MONTHS, { message: `must be at least ${RETENTION_FLOOR_MONTHS} months (Quy chế Phú Yên, Điều 16.1.a)` })
+  .max(1200)
+  .default(DEFAULT_RETENTION_MONTHS);
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Creates (or re-keys) the login role the provider's subgraph runs as, on the database of `ownerUrl`,
+ * with a fresh password: SELECT on the agency's tables, and on the disclosure log INSERT and SELECT
+ * only, so the application can neither alter nor remove a record. Returns the role's URL.
+ */
+export async function ensureAppRole(ownerUrl: string): Promise<string> {
+  const url = new URL(ownerUrl);
+  const database = url.pathname.slice(1);
+  const role = `${database}_app`;
+  if (!/^[a-z][a-z0-9_]{0,58}_app$/.test(role)) throw new Error(`Refusing unsafe role name "${role}"`);
+  const password = randomBytes(18).toString('base64url');
+  await withClient(ownerUrl, async (client) => {
+    const name = client.escapeIdentifier(role);
+    // Roles are cluster-wide; the advisory lock keeps two starts from creating the same one at once.
+    await client.query('/* appRoleLock */ SELECT pg_advisory_lock(hashtext($1))', [role]);
+    try {
+      const exists = await client.query('/* roleExists */ SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      const verb = exists.rowCount === 0 ? 'CREATE' : 'ALTER';
+      await client.query(`${verb} ROLE ${name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${client.escapeLiteral(password)}`);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [role]);
+    }
+    await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(database)} TO ${name}`);
+    await client.query(`GRANT USAGE ON SCHEMA public, disclosure TO ${name}`);
+    await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${name}`);
+    await client.query(`GRANT SELECT, INSERT ON disclosure.log TO ${name}`);
+    await client.query(`GRANT USAGE ON SEQUENCE disclosure.log_seq, disclosure.outbox_id_seq TO ${name}`);
+    await client.query(`GRANT SELECT, INSERT, DELETE ON disclosure.outbox TO ${name}`);
+  });
+  url.username = role;
+  url.password = password;
+  return url.toString();
+}
+
+function monthStart(date: Date, offset = 0): Date {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + offset, 1));
+}
+
+function partitionName(month: Date): string {
+  return `log_${month.getUTCFullYear()}_${String(month.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+export interface MaintenanceResult {
+  readonly created: readonly string[];
+  readonly dropped: readonly string[];
+}
+
+/**
+ * Keeps the log's monthly partitions: creates this month's and the next two (so new records never
+ * wait on DDL), and drops every partition that ends on or before the retention floor, `retention`
+ * whole months before the start of `now`'s month. The default partition is never dropped, nor is
+ * any partition that still holds a day younger than the floor.
+ */
+export async function maintainLog(ownerUrl: string, now: Date, retention: number): Promise<MaintenanceResult> {
+  const months = retentionMonths.parse(retention);
+  const created: string[] = [];
+  const dropped: string[] = [];
+  await withClient(ownerUrl, async (client) => {
+    for (let offset = 0; offset <= 2; offset++) {
+      const from = monthStart(now, offset);
+      const name = partitionName(from);
+      const exists = await client.query(`/* partitionExists */ SELECT 1 FROM pg_tables WHERE schemaname = 'disclosure' AND tablename = $1`, [name]);
+      if (exists.rowCount) continue;
+      await client.query(
+        `CREATE TABLE disclosure.${client.escapeIdentifier(name)} PARTITION OF disclosure.log
+           FOR VALUES FROM (${client.escapeLiteral(from.toISOString())}) TO (${client.escapeLiteral(monthStart(now, offset + 1).toISOString())})`,
+      );
+      created.push(name);
+    }
+    const floor = monthStart(now, -months);
+    const partitions = await client.query<{ name: string; upper: string | null }>(
+      `/* logPartitions */
+       SELECT c.relname AS name, substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \\(''([^'']+)''\\)') AS upper
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'disclosure.log'::regclass`,
+    );
+    for (const { name, upper } of partitions.rows) {
+      if (upper === null) continue; // the default partition
+      if (new Date(upper).getTime() > floor.getTime()) continue;
+      await client.query(`DROP TABLE disclosure.${client.escapeIdentifier(name)}`);
+      dropped.push(name);
+    }
+  });
+  return { created, dropped };
+}
+
+export interface VerifyResult {
+  readonly records: number;
+  /** The first record that does not match the chain, or null when every record does. */
+  readonly firstBroken: { readonly seq: string; readonly reason: 'CONTENT_ALTERED' | 'CHAIN_BROKEN' } | null;
+}
+
+/**
+ * Recomputes the hash chain over the whole log, in seq order, in pages. A record whose own hash no
+ * longer matches its content was edited (CONTENT_ALTERED); a record whose previous-hash is not the
+ * hash of the record before it has a record missing or inserted before it (CHAIN_BROKEN). The first
+ * record kept is trusted as the anchor: retention may have dropped its predecessors.
+ */
+export async function verifyLog(ownerUrl: string, pageSize = 5000): Promise<VerifyResult> {
+  return withClient(ownerUrl, async (client) => {
+    await client.query(`SET timezone = 'UTC'`);
+    let records = 0;
+    let previous: string | null = null;
+    let after = '-1';
+    for (;;) {
+      const page = await client.query<{ seq: string; prev_hash: string; hash: string; expected: string }>(
+        `/* logChainPage */
+         SELECT l.seq::text AS seq, l.prev_hash, l.hash, disclosure.seal(l.prev_hash, to_jsonb(l) - 'hash' - 'prev_hash') AS expected
+           FROM disclosure.log l WHERE l.seq > $1 ORDER BY l.seq LIMIT $2`,
+        [after, pageSize],
+      );
+      for (const row of page.rows) {
+        records++;
+        if (row.expected !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'CONTENT_ALTERED' } };
+        if (previous !== null && row.prev_hash !== previous) return { records, firstBroken: { seq: row.seq, reason: 'CHAIN_BROKEN' } };
+        previous = row.hash;
+        after = row.seq;
+      }
+      if (page.rows.length < pageSize) return { records, firstBroken: null };
+    }
+  });
+}

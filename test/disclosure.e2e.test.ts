@@ -1,0 +1,272 @@
+/**
+ * The provider's disclosure log (DESIGN.md §7): every request a provider answers is recorded in its
+ * own database before the answer leaves, hash-chained, insert-only for the application, partitioned
+ * by month with a retention that never goes under 3 months.
+ */
+import { spawnSync } from 'node:child_process';
+import pg from 'pg';
+import { citizenIdentity } from '../subgraphs/kit/seed-plan';
+import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
+import { maintainLog, verifyLog, RETENTION_FLOOR_MONTHS } from '../subgraphs/kit/log-admin';
+import { disclosureRecord, DisclosureRecorder, writeDisclosure } from '../subgraphs/kit/disclosure';
+import { parseConfig, subgraphEnvSchema } from '../subgraphs/kit/config';
+import { execute, official, startTestMesh, testServerUrl, uniquePrefix, type TestMesh } from './support/mesh';
+
+const citizen0 = citizenIdentity(0).id;
+const PURPOSE = 'Xác minh hồ sơ bảo hiểm y tế';
+
+let mesh: TestMesh;
+let graphql: string;
+let citizensOwner: pg.Pool;
+
+beforeAll(async () => {
+  mesh = await startTestMesh();
+  graphql = `${mesh.gatewayUrl}/graphql`;
+  citizensOwner = new pg.Pool({ connectionString: mesh.ownerUrls.get('citizens'), max: 2 });
+});
+afterAll(async () => {
+  await citizensOwner.end();
+  await mesh.stop();
+});
+
+interface LogRow {
+  seq: string;
+  request_id: string;
+  caller_kind: string;
+  consumer_agency: string | null;
+  official: string | null;
+  purpose: string | null;
+  operation_name: string | null;
+  operation_hash: string;
+  fields: Array<{ field: string; category: string }>;
+  record_keys: string[];
+  subject_ids: string[];
+  subject_fields: Record<string, string[]>;
+  used: string[];
+  refused: Array<{ field: string; reason: string }>;
+}
+
+async function recordsOf(requestId: string): Promise<LogRow[]> {
+  const result = await citizensOwner.query<LogRow>(
+    `SELECT seq::text, request_id, caller_kind, consumer_agency, official, purpose, operation_name, operation_hash, fields,
+            record_keys, subject_ids, subject_fields, used, refused
+       FROM disclosure.log WHERE request_id = $1`,
+    [requestId],
+  );
+  return result.rows;
+}
+
+async function asAgency(agency: string, query: string) {
+  const token = await mesh.token(official(agency));
+  const response = await execute<{ citizen: Record<string, unknown> | null }, never>(graphql, query, undefined, {
+    authorization: `Bearer ${token}`,
+    'x-purpose': encodeURIComponent(PURPOSE),
+  });
+  const requestId = response.headers.get('x-request-id');
+  if (!requestId) throw new Error('the gateway returned no x-request-id');
+  return { response, requestId };
+}
+
+const sorted = <T>(items: readonly T[], key: (item: T) => string) => [...items].sort((a, b) => key(a).localeCompare(key(b)));
+
+describe('the provider records what it disclosed', () => {
+  it('records the consumer, purpose, fields with categories, record keys, subjects and the grant used, under the gateway request id', async () => {
+    const { response, requestId } = await asAgency('so-y-te', `query HealthCheck { citizen(id: "${citizen0}") { id fullName ethnicGroup { code } } }`);
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.citizen?.['id']).toBe(citizen0);
+
+    const [record, ...more] = await recordsOf(requestId);
+    expect(more).toEqual([]);
+    expect(record).toMatchObject({
+      request_id: requestId,
+      caller_kind: 'official',
+      consumer_agency: 'so-y-te',
+      official: 'test-so-y-te-official',
+      purpose: PURPOSE,
+      // The citizen, and the code of the ethnic group disclosed with them.
+      record_keys: [`Citizen:${citizen0}`, expect.stringMatching(/^EthnicGroup:\d{2}$/)],
+      subject_ids: [citizen0],
+      refused: [],
+    });
+    expect(record?.operation_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(record?.operation_name).toMatch(/HealthCheck/);
+    expect(sorted(record?.fields ?? [], (f) => f.field)).toEqual([
+      { field: 'Citizen.ethnicGroup', category: 'SPECIAL_REQUEST' },
+      { field: 'Citizen.fullName', category: 'DEFAULT' },
+      { field: 'Citizen.id', category: 'DEFAULT' },
+      { field: 'EthnicGroup.code', category: 'OPEN' },
+      { field: 'Query.citizen', category: 'DEFAULT' },
+    ]);
+    expect([...(record?.subject_fields[citizen0] ?? [])].sort()).toEqual(['Citizen.ethnicGroup', 'Citizen.fullName', 'Citizen.id']);
+    // The dev seed grants Sở Y tế Citizen.ethnicGroup: the record names that grant.
+    expect(record?.used).toEqual([expect.stringMatching(/^grant:/)]);
+  });
+
+  it('records a refused request that disclosed nothing of the refused field', async () => {
+    const { response, requestId } = await asAgency('so-xay-dung', `{ citizen(id: "${citizen0}") { ethnicGroup { code } } }`);
+    expect(response.body.errors?.[0]?.extensions?.['reason']).toBe('NO_GRANT');
+    const [record] = await recordsOf(requestId);
+    expect(record?.consumer_agency).toBe('so-xay-dung');
+    expect(record?.refused).toEqual([{ field: 'Citizen.ethnicGroup', reason: 'NO_GRANT' }]);
+    expect(record?.fields.map((f) => f.field)).toEqual(['Query.citizen']);
+    expect(record?.subject_fields).toEqual({});
+  });
+});
+
+describe('no data leaves unlogged', () => {
+  it('withholds the data when the application role may not INSERT into the log, and serves again once it may', async () => {
+    const { rows } = await citizensOwner.query<{ role: string }>(`SELECT current_database() || '_app' AS role`);
+    const role = rows[0]?.role ?? '';
+    const query = `{ citizen(id: "${citizen0}") { fullName } }`;
+    await citizensOwner.query(`REVOKE INSERT ON disclosure.log FROM ${pg.Client.prototype.escapeIdentifier(role)}`);
+    try {
+      const { response, requestId } = await asAgency('so-y-te', query);
+      expect(response.status).toBe(200);
+      expect(response.body.data).toEqual({ citizen: null });
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringContaining('disclosure log'),
+          extensions: expect.objectContaining({ code: 'DISCLOSURE_LOG_UNAVAILABLE', agency: expect.stringContaining('Công an tỉnh') }),
+        }),
+      ]);
+      expect(JSON.stringify(response.body)).not.toMatch(/permission denied|disclosure\.log|INSERT/);
+      expect(await recordsOf(requestId)).toEqual([]);
+    } finally {
+      await citizensOwner.query(`GRANT INSERT ON disclosure.log TO ${pg.Client.prototype.escapeIdentifier(role)}`);
+    }
+    const again = await asAgency('so-y-te', query);
+    expect(again.response.body.data?.citizen).toEqual({ fullName: expect.any(String) });
+    expect(await recordsOf(again.requestId)).toHaveLength(1);
+  });
+
+  it('gives the application role INSERT and SELECT on the log, and refuses its UPDATE, DELETE and TRUNCATE', async () => {
+    await asAgency('so-y-te', `{ citizen(id: "${citizen0}") { id } }`);
+    const app = mesh.subgraphs.get('citizens')?.db.pool;
+    if (!app) throw new Error('no citizens subgraph');
+    const who = await app.query<{ user: string }>('SELECT current_user AS user');
+    expect(who.rows[0]?.user).toMatch(/_app$/);
+    expect((await app.query('SELECT count(*) FROM disclosure.log')).rows[0]).toBeDefined();
+    for (const statement of ['UPDATE disclosure.log SET purpose = $1', 'DELETE FROM disclosure.log WHERE purpose = $1', 'TRUNCATE disclosure.log']) {
+      const params = statement.includes('$1') ? ['x'] : [];
+      await expect(app.query(statement, params)).rejects.toMatchObject({ code: '42501' });
+    }
+    await expect(app.query('SELECT count(*) FROM disclosure.log_default')).rejects.toMatchObject({ code: '42501' });
+  });
+});
+
+/** A fresh database holding only the kit's disclosure log. */
+async function logDatabase(): Promise<string> {
+  const name = `${uniquePrefix()}log`;
+  await ensureDatabase(testServerUrl(), name);
+  const url = databaseUrl(testServerUrl(), name);
+  await migrate(url, KIT_MIGRATIONS.dir, KIT_MIGRATIONS.table);
+  return url;
+}
+
+async function writeRecords(url: string, count: number): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  try {
+    // Concurrent writers: the chain must come out whole whatever order they commit in.
+    await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const recorder = new DisclosureRecorder();
+          recorder.sawField('Citizen.fullName', 'DEFAULT', 'Citizen', { id: `05420400000${i % 10}` }, { kind: 'anonymous' }, (row) => (row as { id: string }).id, undefined);
+          const caller = { kind: 'official' as const, officialId: `official-${i}`, agency: 'so-y-te', roles: ['official' as const] };
+          await writeDisclosure(client, 'citizens', disclosureRecord({ requestId: `request-${i}`, caller, purpose: 'kiểm tra', operationName: null, query: '{ x }' }, recorder));
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
+      }),
+    );
+  } finally {
+    await pool.end();
+  }
+}
+
+describe('tamper evidence', () => {
+  it('verify passes an untouched chain and names the exact record a superuser edited or deleted', async () => {
+    const url = await logDatabase();
+    await writeRecords(url, 12);
+    expect(await verifyLog(url, 5)).toEqual({ records: 12, firstBroken: null });
+
+    const owner = new pg.Client({ connectionString: url });
+    await owner.connect();
+    try {
+      const { rows } = await owner.query<{ seq: string }>('SELECT l.seq::text AS seq FROM disclosure.log l ORDER BY l.seq');
+      const seventh = rows[6]?.seq ?? '';
+      await owner.query(`UPDATE disclosure.log SET purpose = 'sửa lén' WHERE seq = $1`, [seventh]);
+      expect(await verifyLog(url, 5)).toEqual({ records: 7, firstBroken: { seq: seventh, reason: 'CONTENT_ALTERED' } });
+
+      await owner.query(`UPDATE disclosure.log SET purpose = 'kiểm tra' WHERE seq = $1`, [seventh]);
+      expect(await verifyLog(url, 5)).toEqual({ records: 12, firstBroken: null });
+
+      const fourth = rows[3]?.seq ?? '';
+      const fifth = rows[4]?.seq ?? '';
+      await owner.query('DELETE FROM disclosure.log WHERE seq = $1', [fourth]);
+      expect(await verifyLog(url, 5)).toEqual({ records: 4, firstBroken: { seq: fifth, reason: 'CHAIN_BROKEN' } });
+    } finally {
+      await owner.end();
+    }
+  });
+});
+
+describe('retention', () => {
+  it(`never drops a partition younger than the floor, month after month on a shifted clock, and drops the older ones`, async () => {
+    const url = await logDatabase();
+    const owner = new pg.Client({ connectionString: url });
+    await owner.connect();
+    const partitions = async () =>
+      (await owner.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'disclosure' AND tablename ~ '^log_\\d{4}_\\d{2}$'`)).rows
+        .map((row) => row.name)
+        .sort();
+    /** The first instant after the month a partition holds. */
+    const endOf = (name: string) => {
+      const [, year, month] = /^log_(\d{4})_(\d{2})$/.exec(name) ?? [];
+      return Date.UTC(Number(year), Number(month), 1);
+    };
+    try {
+      const months = RETENTION_FLOOR_MONTHS;
+      const droppedEver: string[] = [];
+      for (let step = 0; step < 18; step++) {
+        const now = new Date(Date.UTC(2025, step, 17, 12));
+        const floor = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1);
+        const before = await partitions();
+        const { dropped } = await maintainLog(url, now, months);
+        droppedEver.push(...dropped);
+        const after = new Set(await partitions());
+        for (const name of before) {
+          // A partition holding any day younger than the floor survives; one wholly older is gone.
+          expect({ name, kept: after.has(name) }).toEqual({ name, kept: endOf(name) > floor });
+        }
+        for (const name of dropped) expect(endOf(name)).toBeLessThanOrEqual(floor);
+      }
+      // After 18 months at a 3-month retention, the first year's partitions are gone and the last months kept.
+      expect(droppedEver).toContain('log_2025_01');
+      expect(await partitions()).toEqual(['log_2026_03', 'log_2026_04', 'log_2026_05', 'log_2026_06', 'log_2026_07', 'log_2026_08']);
+    } finally {
+      await owner.end();
+    }
+  });
+
+  it('refuses a retention under 3 months, in maintenance and in a subgraph configuration', async () => {
+    const url = await logDatabase();
+    await expect(maintainLog(url, new Date(), 2)).rejects.toThrow(/at least 3 months/);
+    expect(() => parseConfig(subgraphEnvSchema, { DATABASE_URL: 'postgres://x@127.0.0.1/db', DISCLOSURE_RETENTION_MONTHS: '2' })).toThrow(
+      /DISCLOSURE_RETENTION_MONTHS: must be at least 3 months/,
+    );
+  });
+
+  it('a subgraph configured with a retention under 3 months refuses to start, saying why', () => {
+    const run = spawnSync('npx', ['tsx', 'subgraphs/kit/run.ts', 'citizens'], {
+      env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', DISCLOSURE_RETENTION_MONTHS: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(`${run.stdout}${run.stderr}`).toMatch(/DISCLOSURE_RETENTION_MONTHS: must be at least 3 months/);
+  });
+});
