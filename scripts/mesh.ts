@@ -12,7 +12,8 @@ import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../schema/compose';
 import { createTokenVerifier, gatewayProofSecret } from '../subgraphs/kit/identity';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevKeys } from './dev-keys';
 import { GrantCache } from '../subgraphs/kit/grants';
-import { fetchUsableGrants, ledgerReaderSecret } from '../subgraphs/access/client';
+import { deliverDisclosures, fetchUsableGrants, ledgerReaderSecret } from '../subgraphs/access/client';
+import type { DisclosureSink } from '../subgraphs/kit/outbox';
 
 export interface MeshOptions {
   /** Admin URL of the PostgreSQL server that holds one database per agency. */
@@ -102,12 +103,14 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
   let ledgerUrl: string | undefined;
   for (const { agency, definition, url } of prepared) {
     let grants: GrantCache | undefined;
+    let disclosureSink: DisclosureSink | undefined;
     if (ledgerUrl && agency.subgraph !== 'access') {
       const secret = ledgerReaderSecret(options.keys.gatewaySecret, agency.agencyCode);
-      const from = ledgerUrl;
-      grants = new GrantCache(() => fetchUsableGrants(from, agency.agencyCode, secret), options.grantRefreshMs ?? 1000);
+      const ledger = ledgerUrl;
+      grants = new GrantCache(() => fetchUsableGrants(ledger, agency.agencyCode, secret), options.grantRefreshMs ?? 1000);
       await grants.start();
       caches.push(grants);
+      disclosureSink = (records) => deliverDisclosures(ledger, agency.agencyCode, secret, records);
     }
     // A provider runs as its own role, which may only add to and read its disclosure log.
     const appUrl = definition.disclosureLog === false ? url : await ensureAppRole(url);
@@ -121,6 +124,7 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
         serviceSecret: (purpose) => gatewayProofSecret(options.keys.gatewaySecret, purpose),
       },
       ...(grants ? { grants } : {}),
+      ...(disclosureSink ? { disclosureSink } : {}),
       port: options.ports === 'default' ? agency.defaultPort : 0,
       logger: logger.child({ subgraph: agency.subgraph }),
     });

@@ -5,12 +5,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { citizenIdentity } from '../subgraphs/kit/seed-plan';
+import { citizenIdentity, holderOfParcel, parcelIdAt, seedSizes } from '../subgraphs/kit/seed-plan';
+import { vietnamDate } from '../subgraphs/access/calendar';
+import { DISCLOSURES_PATH } from '../subgraphs/access/client';
 import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
 import { maintainLog, verifyLog, RETENTION_FLOOR_MONTHS } from '../subgraphs/kit/log-admin';
 import { disclosureRecord, DisclosureRecorder, writeDisclosure } from '../subgraphs/kit/disclosure';
 import { parseConfig, subgraphEnvSchema } from '../subgraphs/kit/config';
-import { execute, official, startTestMesh, testServerUrl, uniquePrefix, type TestMesh } from './support/mesh';
+import { execute, official, startTestMesh, testServerUrl, TEST_SCALE, uniquePrefix, type TestMesh } from './support/mesh';
 
 const citizen0 = citizenIdentity(0).id;
 const PURPOSE = 'Xác minh hồ sơ bảo hiểm y tế';
@@ -154,6 +156,132 @@ describe('no data leaves unlogged', () => {
   });
 });
 
+/** How soon a disclosure must show in the citizen's view: the relay's debounce (0.1 s) plus generous margin. */
+const VIEW_BOUND_MS = 5000;
+
+/** Polls until `check` returns a value; returns it and the milliseconds it took, or throws after the bound. */
+async function within<T>(boundMs: number, check: () => Promise<T | null>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== null) return { value, ms: Date.now() - started };
+    if (Date.now() - started > boundMs) throw new Error(`not within ${boundMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+interface Disclosure {
+  requestId: string;
+  provider: string;
+  providerName: string;
+  consumer: string | null;
+  purpose: string | null;
+  fields: string[];
+  basis: string[];
+}
+
+async function myDisclosures(personalId: string) {
+  const token = await mesh.token({ kind: 'citizen', sub: personalId });
+  const response = await execute<{ myDisclosures: { nodes: Disclosure[] } }, never>(
+    graphql,
+    '{ myDisclosures(first: 100) { nodes { requestId at provider providerName consumer official purpose fields basis } } }',
+    undefined,
+    { authorization: `Bearer ${token}` },
+  );
+  if (response.body.errors) throw new Error(JSON.stringify(response.body.errors));
+  return response.body.data?.myDisclosures.nodes ?? [];
+}
+
+describe('who saw my data', () => {
+  it('shows a citizen, in one query, the disclosures of their data by three agencies, within the stated delay', async () => {
+    const sizes = seedSizes(TEST_SCALE);
+    let parcel = 0;
+    while (holderOfParcel(parcel, sizes).kind !== 'CITIZEN') parcel++;
+    const subject = citizenIdentity(holderOfParcel(parcel, sizes).index).id;
+
+    const people = await asAgency('so-y-te', `{ citizen(id: "${subject}") { fullName enterprises { name } } }`);
+    const land = await asAgency('so-y-te', `{ landParcel(id: "${parcelIdAt(parcel)}") { certificate { holder { ... on Citizen { id } } } } }`);
+    expect(people.response.body.errors).toBeUndefined();
+    expect(land.response.body.errors).toBeUndefined();
+
+    const expected = [
+      { requestId: people.requestId, provider: 'cong-an', fields: ['Citizen.fullName'] },
+      { requestId: people.requestId, provider: 'so-tai-chinh', fields: ['Citizen.enterprises'] },
+      { requestId: land.requestId, provider: 'so-nn-mt', fields: ['LandUseCertificate.holder'] },
+    ];
+    const { value: seen, ms } = await within(VIEW_BOUND_MS, async () => {
+      const nodes = await myDisclosures(subject);
+      const found = expected.map((e) => nodes.find((n) => n.requestId === e.requestId && n.provider === e.provider));
+      return found.every((n) => n !== undefined) ? (found as Disclosure[]) : null;
+    });
+    process.stdout.write(`disclosures reached the citizen's view after ${ms} ms (bound ${VIEW_BOUND_MS} ms)\n`);
+    for (const [i, node] of seen.entries()) {
+      expect(node).toMatchObject({ consumer: 'so-y-te', purpose: PURPOSE, providerName: expect.stringMatching(/^(Công an|Sở)/) });
+      expect(node.fields).toEqual(expect.arrayContaining(expected[i]?.fields ?? []));
+    }
+    // The land-use certificate holder is special-request data: the view names the grant it was given under.
+    expect(seen[2]?.basis).toEqual([expect.stringMatching(/^grant:/)]);
+  });
+
+  it('gives a citizen asking for another person nothing, logs the attempt, and shows the other person no disclosure', async () => {
+    const asker = citizenIdentity(1).id;
+    const other = citizenIdentity(2).id;
+    const token = await mesh.token({ kind: 'citizen', sub: asker });
+    const response = await execute<{ citizen: { fullName: string } | null }, never>(graphql, `{ citizen(id: "${other}") { fullName } }`, undefined, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(response.body.data).toEqual({ citizen: null });
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'ACCESS_DENIED', reason: 'NOT_THE_DATA_SUBJECT' });
+    const [record] = await recordsOf(response.headers.get('x-request-id') ?? '');
+    expect(record).toMatchObject({ caller_kind: 'citizen', consumer_agency: null, subject_ids: [], refused: [{ field: 'Query.citizen', reason: 'NOT_THE_DATA_SUBJECT' }] });
+    const { rows } = await citizensOwner.query<{ citizen_id: string }>('SELECT citizen_id FROM disclosure.log WHERE request_id = $1', [record?.request_id]);
+    expect(rows).toEqual([{ citizen_id: asker }]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await myDisclosures(other)).filter((n) => n.requestId === record?.request_id)).toEqual([]);
+  });
+
+  it('gives governance usage figures by day, provider, consumer and field, with no personal data', async () => {
+    const { requestId } = await asAgency('so-y-te', `{ citizen(id: "${citizen0}") { fullName } }`);
+    const token = await mesh.token(official('so-khcn', 'governance'));
+    const today = vietnamDate(new Date());
+    const usage = async () => {
+      const response = await execute<{ disclosureUsage: { nodes: Array<{ day: string; provider: { code: string }; consumer: string; field: string; category: string; requests: number }> } }, never>(
+        graphql,
+        `{ disclosureUsage(from: "${today}", to: "${today}", provider: "cong-an", consumer: "so-y-te", first: 100) { nodes { day provider { code } consumer field category requests } } }`,
+        undefined,
+        { authorization: `Bearer ${token}` },
+      );
+      if (response.body.errors) throw new Error(JSON.stringify(response.body.errors));
+      return response;
+    };
+    await within(VIEW_BOUND_MS, async () => {
+      const { rows } = await citizensOwner.query('SELECT 1 FROM disclosure.outbox o JOIN disclosure.log l ON l.seq = o.log_seq WHERE l.request_id = $1', [requestId]);
+      return rows.length === 0 ? true : null;
+    });
+    const response = await usage();
+    const nodes = response.body.data?.disclosureUsage.nodes ?? [];
+    expect(nodes).toEqual(
+      expect.arrayContaining([{ day: today, provider: { code: 'cong-an' }, consumer: 'so-y-te', field: 'Citizen.fullName', category: 'DEFAULT', requests: expect.any(Number) }]),
+    );
+    expect(JSON.stringify(response.body)).not.toMatch(/\d{12}/);
+
+    const refused = await execute(graphql, `{ disclosureUsage(from: "${today}", to: "${today}") { nodes { field } } }`, undefined, {
+      authorization: `Bearer ${await mesh.token(official('so-y-te'))}`,
+    });
+    expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+  });
+
+  it('takes outbox deliveries only from the provider itself', async () => {
+    const ledger = mesh.subgraphs.get('access')?.url ?? '';
+    const response = await fetch(`${ledger}${DISCLOSURES_PATH}?provider=cong-an`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ records: [] }),
+    });
+    expect(response.status).toBe(401);
+  });
+});
+
 /** A fresh database holding only the kit's disclosure log. */
 async function logDatabase(): Promise<string> {
   const name = `${uniquePrefix()}log`;
@@ -175,7 +303,7 @@ async function writeRecords(url: string, count: number): Promise<void> {
           const recorder = new DisclosureRecorder();
           recorder.sawField('Citizen.fullName', 'DEFAULT', 'Citizen', { id: `05420400000${i % 10}` }, { kind: 'anonymous' }, (row) => (row as { id: string }).id, undefined);
           const caller = { kind: 'official' as const, officialId: `official-${i}`, agency: 'so-y-te', roles: ['official' as const] };
-          await writeDisclosure(client, 'citizens', disclosureRecord({ requestId: `request-${i}`, caller, purpose: 'kiểm tra', operationName: null, query: '{ x }' }, recorder));
+          await writeDisclosure(client, disclosureRecord({ requestId: `request-${i}`, caller, purpose: 'kiểm tra', operationName: null, query: '{ x }' }, recorder));
           await client.query('COMMIT');
         } finally {
           client.release();

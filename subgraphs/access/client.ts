@@ -10,6 +10,8 @@ import { gatewayProofSecret } from '../kit/identity';
 
 /** The ledger's service route. */
 export const GRANTS_PATH = '/internal/grants';
+/** The ledger's route that providers deliver their disclosure outbox to. */
+export const DISCLOSURES_PATH = '/internal/disclosures';
 /** The header carrying the provider's service token. */
 export const SERVICE_TOKEN_HEADER = 'x-lienthong-service';
 /** The audience of every ledger-reader token. */
@@ -98,4 +100,33 @@ export async function fetchUsableGrants(
   const parsed = usableGrantsSchema.safeParse(await response.json().catch(() => null));
   if (!parsed.success) throw new LedgerUnavailableError('access ledger answered an unreadable body');
   return parsed.data;
+}
+
+/**
+ * Delivers a batch of `provider`'s disclosure records (its outbox payloads) to the ledger's
+ * /internal/disclosures, signed like a grants read. Throws LedgerUnavailableError unless the ledger
+ * acknowledged the whole batch.
+ */
+export async function deliverDisclosures(
+  ledgerUrl: string,
+  provider: string,
+  secret: Uint8Array,
+  records: readonly unknown[],
+  timeoutMs = 5000,
+): Promise<void> {
+  const url = new URL(DISCLOSURES_PATH, ledgerUrl);
+  url.searchParams.set('provider', provider);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { [SERVICE_TOKEN_HEADER]: await signLedgerReaderToken(provider, secret), 'content-type': 'application/json' },
+      body: JSON.stringify({ records }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new LedgerUnavailableError(`access ledger unreachable: ${error instanceof Error ? error.name : 'error'}`);
+  }
+  await response.body?.cancel();
+  if (!response.ok) throw new LedgerUnavailableError(`access ledger answered ${response.status}`);
 }

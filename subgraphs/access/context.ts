@@ -4,10 +4,13 @@ import type { SubgraphContext } from '../kit/server';
 import { vietnamDate } from './calendar';
 import type { FieldCatalogue } from './catalogue';
 import { accessStore, type AccessStore, type GrantEventRow, type GrantRow, type RequestRow } from './store';
+import { disclosureStore } from './disclosures';
 
 /** The per-request context of the access ledger. */
 export interface AccessContext extends SubgraphContext {
   readonly store: AccessStore;
+  /** The providers' disclosure records, as delivered to the ledger. */
+  readonly disclosures: ReturnType<typeof disclosureStore>;
   /** The ledger's clock: every timestamp written and every state computed reads it. */
   readonly now: () => Date;
   /** Makes the id of a new request, grant, notification or consent. */
@@ -34,6 +37,7 @@ export function createAccessContext(base: SubgraphContext, settings: LedgerSetti
   return {
     ...base,
     store,
+    disclosures: disclosureStore(base.db),
     now: settings.now,
     newId: settings.newId,
     catalogue: settings.catalogue(),

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import type { Database } from '../kit/db';
 import { sendJson, type Handler } from '../kit/http';
@@ -14,6 +15,46 @@ function rejection(error: unknown): string {
   if (error instanceof joseErrors.JWTClaimValidationFailed) return `service token claim "${error.claim}" rejected`;
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'service token algorithm not allowed';
   return 'service token rejected';
+}
+
+/**
+ * Settles which provider is calling a ledger service route: the `provider` query parameter, proven by
+ * the `x-lienthong-service` header, an HS256 JWT with issuer = the provider, audience
+ * 'access-ledger', iat and exp, signed with `readerSecret(provider)`. Answers the request itself (400,
+ * 401, or 503 when no secret is configured: the ledger fails closed) and returns null when it is not.
+ */
+export async function authenticatedProvider(
+  req: IncomingMessage,
+  res: ServerResponse,
+  readerSecret: ((provider: string) => Uint8Array) | null,
+): Promise<string | null> {
+  const provider = new URL(req.url ?? '/', 'http://localhost').searchParams.get('provider') ?? '';
+  if (!AGENCY_CODE.test(provider)) {
+    sendJson(res, 400, { errors: [{ message: 'Thiếu hoặc sai tham số provider (mã cơ quan). (Missing or malformed provider.)', extensions: { code: 'BAD_REQUEST' } }] });
+    return null;
+  }
+  if (!readerSecret) {
+    sendJson(res, 503, { errors: [{ message: 'Sổ cái chưa được cấu hình khóa dịch vụ. (Service keys are not configured.)', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+    return null;
+  }
+  const token = req.headers[SERVICE_TOKEN_HEADER];
+  if (typeof token !== 'string' || token === '') {
+    sendUnauthenticated(res, `missing ${SERVICE_TOKEN_HEADER} header`);
+    return null;
+  }
+  try {
+    await jwtVerify(token, readerSecret(provider), {
+      algorithms: ['HS256'],
+      issuer: provider,
+      audience: LEDGER_AUDIENCE,
+      requiredClaims: ['iat', 'exp'],
+      maxTokenAge: '5 minutes',
+    });
+  } catch (error) {
+    sendUnauthenticated(res, rejection(error));
+    return null;
+  }
+  return provider;
 }
 
 /**
@@ -35,28 +76,8 @@ export function grantsRoute(
       sendJson(res, 405, { errors: [{ message: 'Chỉ hỗ trợ GET. (GET only.)', extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: 'GET' });
       return;
     }
-    const provider = new URL(req.url ?? '/', 'http://localhost').searchParams.get('provider') ?? '';
-    if (!AGENCY_CODE.test(provider)) {
-      sendJson(res, 400, { errors: [{ message: 'Thiếu hoặc sai tham số provider (mã cơ quan). (Missing or malformed provider.)', extensions: { code: 'BAD_REQUEST' } }] });
-      return;
-    }
-    if (!readerSecret) {
-      sendJson(res, 503, { errors: [{ message: 'Sổ cái chưa được cấu hình khóa dịch vụ. (Service keys are not configured.)', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
-      return;
-    }
-    const token = req.headers[SERVICE_TOKEN_HEADER];
-    if (typeof token !== 'string' || token === '') return sendUnauthenticated(res, `missing ${SERVICE_TOKEN_HEADER} header`);
-    try {
-      await jwtVerify(token, readerSecret(provider), {
-        algorithms: ['HS256'],
-        issuer: provider,
-        audience: LEDGER_AUDIENCE,
-        requiredClaims: ['iat', 'exp'],
-        maxTokenAge: '5 minutes',
-      });
-    } catch (error) {
-      return sendUnauthenticated(res, rejection(error));
-    }
+    const provider = await authenticatedProvider(req, res, readerSecret);
+    if (!provider) return;
     const asOf = settings.now();
     const today = vietnamDate(asOf);
     const [grants, consents] = await Promise.all([

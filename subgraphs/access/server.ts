@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { subjectField, callerIsSubject } from '../kit/authorisation';
 import type { SubgraphDefinition } from '../kit/server';
 import { committedCatalogue, type FieldCatalogue } from './catalogue';
+import { DISCLOSURES_PATH, disclosuresRoute } from './disclosures';
 import { GRANTS_PATH, ledgerReaderPurpose } from './client';
 import { createAccessContext, type AccessContext, type LedgerSettings } from './context';
 import { grantsRoute } from './internal-grants';
@@ -37,6 +38,9 @@ export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<Ac
       DataConsent: subjectField('personal_id'),
       DataConsentConnection: subjectField('subject'),
       'Query.myConsents': callerIsSubject,
+      'Query.myDisclosures': callerIsSubject,
+      DataDisclosure: subjectField('subject'),
+      DataDisclosureConnection: subjectField('subject'),
       'Mutation.giveConsent': callerIsSubject,
       'Mutation.withdrawConsent': callerIsSubject,
     },
@@ -46,7 +50,7 @@ export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<Ac
     routes: (db, trust) => {
       const serviceSecret = trust.serviceSecret;
       const readerSecret = serviceSecret ? (provider: string) => serviceSecret(ledgerReaderPurpose(provider)) : null;
-      return { [GRANTS_PATH]: grantsRoute(db, readerSecret, settings) };
+      return { [GRANTS_PATH]: grantsRoute(db, readerSecret, settings), [DISCLOSURES_PATH]: disclosuresRoute(db, readerSecret) };
     },
   };
 }

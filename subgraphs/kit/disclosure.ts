@@ -158,10 +158,11 @@ export function disclosureRecord(facts: RequestFacts, recorder: DisclosureRecord
 }
 
 /**
- * Writes `record` to the log, and its copy to the outbox, in the transaction of `client`: one
- * statement, one round trip. The log's trigger chains it to the previous record.
+ * Writes `record` to the log, and its copy (with the log's seq and time, without the hashes) to the
+ * outbox, in the transaction of `client`: one statement, one round trip. The log's trigger chains
+ * it to the previous record.
  */
-export async function writeDisclosure(client: pg.PoolClient, provider: string, record: DisclosureRecord): Promise<void> {
+export async function writeDisclosure(client: pg.PoolClient, record: DisclosureRecord): Promise<void> {
   await client.query(
     `/* writeDisclosure */
      WITH written AS (
@@ -187,7 +188,7 @@ export async function writeDisclosure(client: pg.PoolClient, provider: string, r
       JSON.stringify(record.subjects),
       record.used,
       JSON.stringify(record.refused),
-      JSON.stringify({ provider, ...record }),
+      JSON.stringify(record),
     ],
   );
 }

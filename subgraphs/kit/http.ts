@@ -10,9 +10,11 @@ export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<voi
 /** Routes by exact path (query string ignored). Unknown paths get a JSON 404. */
 export type Routes = Readonly<Record<string, Handler>>;
 
-class BodyTooLarge extends Error {}
+/** A request body over the limit it was read with. */
+export class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** Reads a request body of at most `limit` bytes as UTF-8; throws BodyTooLarge past it. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyTooLarge();
   const chunks: Buffer[] = [];

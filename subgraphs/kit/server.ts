@@ -18,6 +18,7 @@ import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, veri
 import { sharedScalars } from './scalars';
 import { allStaticallyAllowed, grantsUsed, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
 import { disclosureRecord, DisclosureRecorder, recordDisclosures, writeDisclosure } from './disclosure';
+import { OutboxRelay, type DisclosureSink } from './outbox';
 import { schemaFieldPolicies } from '../../schema/sharing';
 import { BoundedCache } from './cache';
 import { NO_GRANTS, type GrantView } from './grants';
@@ -147,6 +148,8 @@ export interface StartOptions {
   readonly sharingRulesForBenchmarkOnly?: false | 'per-field';
   /** Benchmarks only: false serves without writing the disclosure log, to measure what it costs. */
   readonly disclosureLogForBenchmarkOnly?: false;
+  /** Where the disclosure outbox is delivered (the access ledger); without one, records wait in the outbox. */
+  readonly disclosureSink?: DisclosureSink;
 }
 
 /** A request whose caller the kit has verified, with its per-request state. */
@@ -256,6 +259,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
   await apollo.start();
   if (unchecked !== apollo) await unchecked.start();
   const { db, trust } = options;
+  const relay = logged && options.disclosureSink ? new OutboxRelay(db, options.disclosureSink, logger) : undefined;
   // Identity is settled before Apollo sees the request: a call that is not the gateway's, or whose
   // token fails, gets a 401 and reaches no resolver.
   const callers = new WeakMap<IncomingMessage, Verified>();
@@ -294,13 +298,15 @@ export async function startSubgraph<Context extends SubgraphContext>(
     if (!verified || !recorder) return run();
     let answered: HTTPGraphQLResponse | undefined;
     try {
-      return await db.requestScope(async () => (answered = await run()), async (client) => {
+      const response = await db.requestScope(async () => (answered = await run()), async (client) => {
         if (!recorder.touchedData) return;
         for (const via of grantsUsed(verified.decisions, recorder.fields)) recorder.use(via);
         const { query, operationName } = operationOf(body);
         const facts = { requestId: verified.requestId, caller: verified.caller, purpose: purposeOf(req), operationName, query };
-        await writeDisclosure(client, definition.name, disclosureRecord(facts, recorder));
+        await writeDisclosure(client, disclosureRecord(facts, recorder));
       });
+      if (recorder.touchedData) relay?.poke();
+      return response;
     } catch (error) {
       logger.error({ err: error, requestId: verified.requestId }, 'disclosure record not written: answer withheld');
       return withheldAnswer(agency.name, error instanceof DatabaseUnavailableError ? error : null, answered);
@@ -333,6 +339,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
     (error) => logger.error({ err: error }, 'request failed'),
   );
   const url = await listen(server, options.port, options.host);
+  relay?.start();
   return {
     name: definition.name,
     agency,
@@ -341,6 +348,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
     server,
     async stop() {
       await close(server);
+      await relay?.stop();
       await apollo.stop();
       if (unchecked !== apollo) await unchecked.stop();
     },

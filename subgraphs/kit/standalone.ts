@@ -8,7 +8,8 @@ import { readAgency } from './agency';
 import { trustFromEnv } from './trust';
 import { GrantCache } from './grants';
 import { gatewayProofSecret } from './identity';
-import { fetchUsableGrants, ledgerReaderSecret } from '../access/client';
+import { deliverDisclosures, fetchUsableGrants, ledgerReaderSecret } from '../access/client';
+import type { DisclosureSink } from './outbox';
 import { startSubgraph, type SubgraphContext, type SubgraphDefinition } from './server';
 
 /**
@@ -41,10 +42,11 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
       connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
     });
     const trust = trustFromEnv();
-    const grants = env.ACCESS_LEDGER_URL ? ledgerCache(env.ACCESS_LEDGER_URL, agency.agencyCode, env.LEDGER_READER_SECRET, trust.gatewaySecret) : undefined;
+    const ledger = env.ACCESS_LEDGER_URL ? ledgerClients(env.ACCESS_LEDGER_URL, agency.agencyCode, env.LEDGER_READER_SECRET, trust.gatewaySecret) : undefined;
+    const grants = ledger?.grants;
     await grants?.start();
     const running = await startSubgraph(definition, {
-      ...(grants ? { grants } : {}),
+      ...(ledger ? ledger : {}),
       trust: {
         verifyToken: trust.verifyToken,
         proofSecret: trust.proofSecret(definition.name),
@@ -72,9 +74,15 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
   }
 }
 
-/** A provider's grant cache over the access ledger; without a reader key, grant-based access is refused. */
-function ledgerCache(ledgerUrl: string, agencyCode: string, readerSecret: string | undefined, masterSecret: string | null): GrantCache {
+/**
+ * A provider's links to the access ledger: its grant cache, and where its disclosure outbox goes.
+ * Without a reader key the configuration is refused.
+ */
+function ledgerClients(ledgerUrl: string, agencyCode: string, readerSecret: string | undefined, masterSecret: string | null): { grants: GrantCache; disclosureSink: DisclosureSink } {
   const secret = readerSecret ? Buffer.from(readerSecret, 'base64url') : masterSecret ? ledgerReaderSecret(masterSecret, agencyCode) : null;
   if (!secret) throw new ConfigError('Invalid configuration:\n  - LEDGER_READER_SECRET: required with ACCESS_LEDGER_URL');
-  return new GrantCache(() => fetchUsableGrants(ledgerUrl, agencyCode, secret));
+  return {
+    grants: new GrantCache(() => fetchUsableGrants(ledgerUrl, agencyCode, secret)),
+    disclosureSink: (records) => deliverDisclosures(ledgerUrl, agencyCode, secret, records),
+  };
 }

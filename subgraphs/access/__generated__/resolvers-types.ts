@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { RequestRow, GrantRow, GrantEventRow, NotificationRow, ConsentRow } from '../store';
 import type { AgencyRef } from '../directory';
+import type { DisclosureRow, UsageRow } from '../disclosures';
 import type { AccessContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -306,6 +307,66 @@ export type DataConsentStatus =
   /** Công dân đã rút lại (withdrawn by the citizen). */
   | 'WITHDRAWN';
 
+/** Một lần dữ liệu về công dân được cung cấp (one disclosure of a citizen's data), as its provider logged it. */
+export type DataDisclosure = {
+  __typename?: 'DataDisclosure';
+  /** Thời điểm cung cấp, ISO 8601 (when). */
+  at: Scalars['String']['output'];
+  /** Quyền khai thác hoặc sự đồng ý đã dùng, dạng grant:<mã> hoặc consent:<mã> (the grants or consents relied on). */
+  basis: Array<Scalars['String']['output']>;
+  /** Mã cơ quan đã khai thác; null khi chính công dân xem (the consumer agency's code; null when the citizen looked themselves). */
+  consumer?: Maybe<Scalars['String']['output']>;
+  /** Tên cơ quan đã khai thác; null khi chính công dân xem (the consumer agency's name). */
+  consumerName?: Maybe<Scalars['String']['output']>;
+  /** Các trường dữ liệu về công dân đã được cung cấp, dạng Type.field (the fields of the citizen's data disclosed). */
+  fields: Array<Scalars['String']['output']>;
+  /** Mã cán bộ đã khai thác (the official). */
+  official?: Maybe<Scalars['String']['output']>;
+  /** Mã cơ quan đã cung cấp dữ liệu (the provider's agency code). */
+  provider: Scalars['String']['output'];
+  /** Tên cơ quan đã cung cấp (the provider's name). */
+  providerName: Scalars['String']['output'];
+  /** Mục đích đã nêu (the purpose stated). */
+  purpose?: Maybe<Scalars['String']['output']>;
+  /** Mã yêu cầu, như tiêu đề x-request-id của cổng (the request id, as in the gateway's x-request-id header). */
+  requestId: Scalars['ID']['output'];
+};
+
+/** Một trang các lần cung cấp (a page of disclosures). */
+export type DataDisclosureConnection = {
+  __typename?: 'DataDisclosureConnection';
+  /** Các lần cung cấp trong trang. */
+  nodes: Array<DataDisclosure>;
+  /** Thông tin phân trang. */
+  pageInfo: PageInfo;
+};
+
+/** Số lần một bên khai thác nhận một trường trong một ngày (uses of one field by one consumer on one day). */
+export type DisclosureUsage = {
+  __typename?: 'DisclosureUsage';
+  /** Nhóm chia sẻ của trường (its sharing category). */
+  category: Scalars['String']['output'];
+  /** Mã cơ quan khai thác; citizen khi công dân tự xem, anonymous với dữ liệu mở (consumer agency code, or citizen, or anonymous). */
+  consumer: Scalars['String']['output'];
+  /** Ngày, theo giờ Việt Nam (the day, Vietnamese time). */
+  day: Scalars['Date']['output'];
+  /** Trường, dạng Type.field (the field). */
+  field: Scalars['String']['output'];
+  /** Cơ quan cung cấp (the provider). */
+  provider: AccessAgency;
+  /** Số yêu cầu đã nhận trường này (requests that received it). */
+  requests: Scalars['Int']['output'];
+};
+
+/** Một trang số liệu khai thác (a page of usage figures). */
+export type DisclosureUsageConnection = {
+  __typename?: 'DisclosureUsageConnection';
+  /** Các dòng số liệu trong trang. */
+  nodes: Array<DisclosureUsage>;
+  /** Thông tin phân trang. */
+  pageInfo: PageInfo;
+};
+
 /** Thao tác trên sổ cái (ledger operations). Each one is a single transaction that also notifies the other party. */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -421,6 +482,11 @@ export type Query = {
    * (visible to its consumer, its provider and governance; null for anyone else or an unknown id).
    */
   accessRequest?: Maybe<AccessRequest>;
+  /**
+   * Số liệu khai thác theo ngày, bên cung cấp, bên khai thác và trường, giữa hai ngày (kể cả hai đầu); không có dữ liệu
+   * cá nhân (usage figures by day, provider, consumer and field, both days included; no personal data). Governance only.
+   */
+  disclosureUsage: DisclosureUsageConnection;
   /** Một quyền khai thác theo mã; null với người không phải một bên hay quản trị (a grant, or null when not visible). */
   grant?: Maybe<AccessGrant>;
   /**
@@ -438,6 +504,13 @@ export type Query = {
    * Chỉ công dân, về chính mình (citizens only, their own).
    */
   myConsents: DataConsentConnection;
+  /**
+   * Ai đã xem dữ liệu của tôi: mọi lần một cơ quan cung cấp dữ liệu về công dân đang đăng nhập, của mọi bên cung cấp,
+   * mới nhất trước (who saw my data: every disclosure of the signed-in citizen's data by every provider, newest first).
+   * Đầy đủ khi hộp thư đi của các bên cung cấp đã chuyển hết, thường trong vài giây (complete once the providers'
+   * outboxes have drained, normally within seconds). Chỉ công dân, về chính mình (citizens only, their own).
+   */
+  myDisclosures: DataDisclosureConnection;
   /**
    * Các yêu cầu do cơ quan của người gọi gửi đi, mới nhất trước (the caller agency's own requests, as consumer).
    * Chỉ cán bộ cơ quan nhà nước (officials only).
@@ -458,6 +531,22 @@ export type Query = {
  */
 export type QueryAccessRequestArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Hệ thống quản lý dịch vụ chia sẻ dữ liệu của tỉnh (Quy chế Phú Yên, Điều 9): sổ cái các yêu cầu khai thác dữ liệu
+ * chia sẻ theo yêu cầu riêng (Nghị định 47/2020/NĐ-CP), các quyền được cấp và sự đồng ý của công dân.
+ * (The province's sharing-service management system: the ledger of special-request access.)
+ * Mọi kiểm tra ai được làm gì nằm trong resolver; danh mục chia sẻ ở đây chỉ là lớp ngoài.
+ */
+export type QueryDisclosureUsageArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  consumer?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: Scalars['Date']['input'];
+  provider?: InputMaybe<Scalars['String']['input']>;
+  to: Scalars['Date']['input'];
 };
 
 
@@ -505,6 +594,18 @@ export type QueryInboxArgs = {
  * Mọi kiểm tra ai được làm gì nằm trong resolver; danh mục chia sẻ ở đây chỉ là lớp ngoài.
  */
 export type QueryMyConsentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Hệ thống quản lý dịch vụ chia sẻ dữ liệu của tỉnh (Quy chế Phú Yên, Điều 9): sổ cái các yêu cầu khai thác dữ liệu
+ * chia sẻ theo yêu cầu riêng (Nghị định 47/2020/NĐ-CP), các quyền được cấp và sự đồng ý của công dân.
+ * (The province's sharing-service management system: the ledger of special-request access.)
+ * Mọi kiểm tra ai được làm gì nằm trong resolver; danh mục chia sẻ ở đây chỉ là lớp ngoài.
+ */
+export type QueryMyDisclosuresArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -697,7 +798,11 @@ export type ResolversTypes = ResolversObject<{
   DataConsent: ResolverTypeWrapper<ConsentRow>;
   DataConsentConnection: ResolverTypeWrapper<Omit<DataConsentConnection, 'nodes'> & { nodes: Array<ResolversTypes['DataConsent']> }>;
   DataConsentStatus: DataConsentStatus;
+  DataDisclosure: ResolverTypeWrapper<DisclosureRow>;
+  DataDisclosureConnection: ResolverTypeWrapper<Omit<DataDisclosureConnection, 'nodes'> & { nodes: Array<ResolversTypes['DataDisclosure']> }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
+  DisclosureUsage: ResolverTypeWrapper<UsageRow>;
+  DisclosureUsageConnection: ResolverTypeWrapper<Omit<DisclosureUsageConnection, 'nodes'> & { nodes: Array<ResolversTypes['DisclosureUsage']> }>;
   EthnicGroupCode: ResolverTypeWrapper<Scalars['EthnicGroupCode']['output']>;
   LandUseTypeCode: ResolverTypeWrapper<Scalars['LandUseTypeCode']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -729,7 +834,11 @@ export type ResolversParentTypes = ResolversObject<{
   AdministrativeUnitCode: Scalars['AdministrativeUnitCode']['output'];
   DataConsent: ConsentRow;
   DataConsentConnection: Omit<DataConsentConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DataConsent']> };
+  DataDisclosure: DisclosureRow;
+  DataDisclosureConnection: Omit<DataDisclosureConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DataDisclosure']> };
   Date: Scalars['Date']['output'];
+  DisclosureUsage: UsageRow;
+  DisclosureUsageConnection: Omit<DisclosureUsageConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DisclosureUsage']> };
   EthnicGroupCode: Scalars['EthnicGroupCode']['output'];
   LandUseTypeCode: Scalars['LandUseTypeCode']['output'];
   Mutation: Record<PropertyKey, never>;
@@ -849,9 +958,41 @@ export type DataConsentConnectionResolvers<ContextType = AccessContext, ParentTy
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 
+export type DataDisclosureResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['DataDisclosure'] = ResolversParentTypes['DataDisclosure']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  basis?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  consumer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  consumerName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  official?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  providerName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  requestId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type DataDisclosureConnectionResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['DataDisclosureConnection'] = ResolversParentTypes['DataDisclosureConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['DataDisclosure']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
+
+export type DisclosureUsageResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['DisclosureUsage'] = ResolversParentTypes['DisclosureUsage']> = ResolversObject<{
+  category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  consumer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  day?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['AccessAgency'], ParentType, ContextType>;
+  requests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type DisclosureUsageConnectionResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['DisclosureUsageConnection'] = ResolversParentTypes['DisclosureUsageConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['DisclosureUsage']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
 
 export interface EthnicGroupCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['EthnicGroupCode'], any> {
   name: 'EthnicGroupCode';
@@ -884,10 +1025,12 @@ export interface PersonalIdScalarConfig extends GraphQLScalarTypeConfig<Resolver
 
 export type QueryResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   accessRequest?: Resolver<Maybe<ResolversTypes['AccessRequest']>, ParentType, ContextType, RequireFields<QueryAccessRequestArgs, 'id'>>;
+  disclosureUsage?: Resolver<ResolversTypes['DisclosureUsageConnection'], ParentType, ContextType, RequireFields<QueryDisclosureUsageArgs, 'first' | 'from' | 'to'>>;
   grant?: Resolver<Maybe<ResolversTypes['AccessGrant']>, ParentType, ContextType, RequireFields<QueryGrantArgs, 'id'>>;
   grants?: Resolver<ResolversTypes['AccessGrantConnection'], ParentType, ContextType, RequireFields<QueryGrantsArgs, 'first'>>;
   inbox?: Resolver<ResolversTypes['AccessRequestConnection'], ParentType, ContextType, RequireFields<QueryInboxArgs, 'first'>>;
   myConsents?: Resolver<ResolversTypes['DataConsentConnection'], ParentType, ContextType, RequireFields<QueryMyConsentsArgs, 'first'>>;
+  myDisclosures?: Resolver<ResolversTypes['DataDisclosureConnection'], ParentType, ContextType, RequireFields<QueryMyDisclosuresArgs, 'first'>>;
   myRequests?: Resolver<ResolversTypes['AccessRequestConnection'], ParentType, ContextType, RequireFields<QueryMyRequestsArgs, 'first'>>;
   notifications?: Resolver<ResolversTypes['AccessNotificationConnection'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'first' | 'unreadOnly'>>;
   requests?: Resolver<ResolversTypes['AccessRequestConnection'], ParentType, ContextType, RequireFields<QueryRequestsArgs, 'first'>>;
@@ -913,7 +1056,11 @@ export type Resolvers<ContextType = AccessContext> = ResolversObject<{
   AdministrativeUnitCode?: GraphQLScalarType;
   DataConsent?: DataConsentResolvers<ContextType>;
   DataConsentConnection?: DataConsentConnectionResolvers<ContextType>;
+  DataDisclosure?: DataDisclosureResolvers<ContextType>;
+  DataDisclosureConnection?: DataDisclosureConnectionResolvers<ContextType>;
   Date?: GraphQLScalarType;
+  DisclosureUsage?: DisclosureUsageResolvers<ContextType>;
+  DisclosureUsageConnection?: DisclosureUsageConnectionResolvers<ContextType>;
   EthnicGroupCode?: GraphQLScalarType;
   LandUseTypeCode?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;

@@ -1,3 +1,4 @@
+import { badUserInput } from '../../kit/errors';
 import { pageRequest, toPage } from '../../kit/pagination';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 import { vietnamDate } from '../calendar';
@@ -54,5 +55,19 @@ export const Query: QueryResolvers = {
     const rows = await context.store.consentsPage(vietnamDate(context.now()), citizen.personalId, page);
     // `subject` lets the sharing rules see whose consents the page holds, even when it is empty.
     return { ...toPage(rows, page), subject: citizen.personalId };
+  },
+
+  myDisclosures: async (_parent, { first, after }, context) => {
+    const citizen = requireCitizen(context.caller);
+    const page = pageRequest({ first, after });
+    const rows = await context.disclosures.ofSubject(citizen.personalId, page);
+    return { ...toPage(rows, page), subject: citizen.personalId };
+  },
+
+  disclosureUsage: async (_parent, { from, to, provider, consumer, first, after }, context) => {
+    requireGovernance(context.caller);
+    if (to < from) throw badUserInput('`to` phải không trước `from`. (`to` must not be before `from`.)', { argument: 'to' });
+    const page = pageRequest({ first, after });
+    return toPage(await context.disclosures.usage(from, to, provider ?? null, consumer ?? null, page), page);
   },
 };

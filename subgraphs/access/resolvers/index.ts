@@ -5,7 +5,9 @@ import { AccessGrantEvent } from './AccessGrantEvent';
 import { AccessNotification } from './AccessNotification';
 import { AccessRequest } from './AccessRequest';
 import { DataConsent } from './DataConsent';
+import { DataDisclosure } from './DataDisclosure';
+import { DisclosureUsage } from './DisclosureUsage';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
 
-export const resolvers: Resolvers = { Query, Mutation, AccessAgency, AccessRequest, AccessGrant, AccessGrantEvent, AccessNotification, DataConsent };
+export const resolvers: Resolvers = { Query, Mutation, AccessAgency, AccessRequest, AccessGrant, AccessGrantEvent, AccessNotification, DataConsent, DataDisclosure, DisclosureUsage };

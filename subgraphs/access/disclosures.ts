@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { statement, type Database } from '../kit/db';
+import { BodyTooLarge, MAX_BODY_BYTES, readBody, sendJson, type Handler } from '../kit/http';
+import type { PageRequest } from '../kit/pagination';
+import { authenticatedProvider } from './internal-grants';
+export { DISCLOSURES_PATH } from './client';
+
+/**
+ * The governing department's copy of the providers' disclosure records (DESIGN.md §7): delivered by
+ * each provider's outbox relay to POST /internal/disclosures, read by citizens ("who saw my data")
+ * and by governance (usage figures, with no personal data).
+ */
+
+/** The most records one delivery may carry. */
+export const MAX_DELIVERY = 500;
+
+const SUBJECT = /^\d{12}$/;
+
+/** One record as a provider's outbox carries it (kit/disclosure.ts DisclosureRecord, plus seq and time). */
+const deliveredRecord = z.object({
+  seq: z.coerce.number().int().positive(),
+  recordedAt: z.string().datetime({ offset: true }),
+  requestId: z.string().min(1).max(200),
+  callerKind: z.enum(['official', 'citizen', 'anonymous']),
+  consumerAgency: z.string().max(100).nullable(),
+  official: z.string().max(200).nullable(),
+  citizenId: z.string().regex(SUBJECT).nullable(),
+  purpose: z.string().max(1000).nullable(),
+  operationName: z.string().max(500).nullable(),
+  fields: z.array(z.object({ field: z.string(), category: z.string() })),
+  subjects: z.record(z.string().regex(SUBJECT), z.array(z.string())),
+  used: z.array(z.string()),
+  refused: z.array(z.object({ field: z.string(), reason: z.string() })),
+});
+const delivery = z.object({ records: z.array(deliveredRecord).max(MAX_DELIVERY) });
+export type DeliveredRecord = z.infer<typeof deliveredRecord>;
+
+const disclosureRow = z.object({
+  provider_agency: z.string(),
+  request_id: z.string(),
+  recorded_at: z.date(),
+  caller_kind: z.enum(['official', 'citizen', 'anonymous']),
+  consumer_agency: z.string().nullable(),
+  official: z.string().nullable(),
+  purpose: z.string().nullable(),
+  /** The fields disclosed about the subject the row was read for. */
+  fields: z.array(z.string()),
+  used: z.array(z.string()),
+  /** The citizen the row was read for (the data subject). */
+  subject: z.string(),
+});
+/** One disclosure of one citizen's data: the mapper type of GraphQL `DataDisclosure`. */
+export type DisclosureRow = z.infer<typeof disclosureRow>;
+
+const usageRow = z.object({
+  day: z.string(),
+  provider_agency: z.string(),
+  consumer: z.string(),
+  field: z.string(),
+  category: z.string(),
+  requests: z.coerce.number(),
+});
+/** Uses of one field by one consumer on one day: the mapper type of GraphQL `DisclosureUsage`. */
+export type UsageRow = z.infer<typeof usageRow>;
+
+const receiveDisclosures = statement(
+  'receiveDisclosures',
+  `INSERT INTO disclosures (provider_agency, log_seq, request_id, recorded_at, caller_kind, consumer_agency, official, citizen_id,
+     purpose, operation_name, fields, subject_ids, subject_fields, used, refused)
+   SELECT $1, r.seq, r."requestId", r."recordedAt", r."callerKind", r."consumerAgency", r.official, r."citizenId",
+          r.purpose, r."operationName", r.fields, ARRAY(SELECT jsonb_object_keys(r.subjects)), r.subjects, r.used, r.refused
+     FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, "recordedAt" timestamptz, "requestId" text, "callerKind" text,
+          "consumerAgency" text, official text, "citizenId" text, purpose text, "operationName" text, fields jsonb,
+          subjects jsonb, used text[], refused jsonb)
+   ON CONFLICT (provider_agency, log_seq) DO NOTHING
+   RETURNING log_seq`,
+  z.object({ log_seq: z.coerce.number() }),
+);
+
+const disclosuresOfSubject = statement(
+  'disclosuresOfSubject',
+  `SELECT provider_agency, request_id, recorded_at, caller_kind, consumer_agency, official, purpose,
+          ARRAY(SELECT jsonb_array_elements_text(subject_fields -> $1)) AS fields, used, $1 AS subject
+     FROM disclosures
+    WHERE subject_ids @> ARRAY[$1]::text[]
+    ORDER BY recorded_at DESC, provider_agency, log_seq DESC
+    LIMIT $2 OFFSET $3`,
+  disclosureRow,
+);
+
+const usage = statement(
+  'disclosureUsage',
+  `SELECT to_char((d.recorded_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 'YYYY-MM-DD') AS day, d.provider_agency,
+          coalesce(d.consumer_agency, d.caller_kind) AS consumer, f ->> 'field' AS field, f ->> 'category' AS category,
+          count(*) AS requests
+     FROM disclosures d CROSS JOIN jsonb_array_elements(d.fields) AS f
+    WHERE d.recorded_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
+      AND d.recorded_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
+      AND ($3::text IS NULL OR d.provider_agency = $3)
+      AND ($4::text IS NULL OR coalesce(d.consumer_agency, d.caller_kind) = $4)
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4
+    LIMIT $5 OFFSET $6`,
+  usageRow,
+);
+
+/** The ledger's statements over the disclosure copies. */
+export function disclosureStore(db: Database) {
+  return {
+    /** Stores what `provider` delivered; returns how many were new (a redelivered record is ignored). */
+    receive: async (provider: string, records: readonly DeliveredRecord[]) =>
+      (await db.many(receiveDisclosures, [provider, JSON.stringify(records)])).length,
+    /** One page of the disclosures of `personalId`'s data, newest first (limit + 1 rows, for hasNextPage). */
+    ofSubject: (personalId: string, page: PageRequest) => db.many(disclosuresOfSubject, [personalId, page.limit + 1, page.offset]),
+    /** Uses per day, provider, consumer and field between two Vietnamese calendar days, inclusive. */
+    usage: (from: string, to: string, provider: string | null, consumer: string | null, page: PageRequest) =>
+      db.many(usage, [from, to, provider, consumer, page.limit + 1, page.offset]),
+  };
+}
+
+/**
+ * `POST /internal/disclosures?provider=<agencyCode>`: a provider's outbox delivers up to
+ * MAX_DELIVERY records, authenticated like the grants route (only that provider, with its service
+ * token). Answers `{ received, stored }`; a record already stored is acknowledged again, so a
+ * provider that lost an acknowledgement simply delivers again.
+ */
+export function disclosuresRoute(db: Database, readerSecret: ((provider: string) => Uint8Array) | null): Handler {
+  const store = disclosureStore(db);
+  return async (req, res) => {
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { errors: [{ message: 'Chỉ hỗ trợ POST. (POST only.)', extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: 'POST' });
+      return;
+    }
+    const provider = await authenticatedProvider(req, res, readerSecret);
+    if (!provider) return;
+    let raw: string;
+    try {
+      raw = await readBody(req, MAX_BODY_BYTES * 8);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return sendJson(res, 413, { errors: [{ message: 'Quá lớn. (Delivery too large.)', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      throw error;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return sendJson(res, 400, { errors: [{ message: 'Nội dung không phải JSON. (The body is not JSON.)', extensions: { code: 'BAD_REQUEST' } }] });
+    }
+    const parsed = delivery.safeParse(body);
+    if (!parsed.success) {
+      const where = parsed.error.issues[0]?.path.join('.') ?? '';
+      return sendJson(res, 400, { errors: [{ message: `Bản ghi không hợp lệ tại ${where}. (Malformed record at ${where}.)`, extensions: { code: 'BAD_REQUEST' } }] });
+    }
+    const stored = await store.receive(provider, parsed.data.records);
+    sendJson(res, 200, { received: parsed.data.records.length, stored });
+  };
+}
