@@ -16,6 +16,7 @@ import { graphiqlAssetRoutes, graphiqlPage } from './graphiql';
 import { armorFor, LIMITS, type Audience } from './limits';
 import { checkSubgraphs } from './health';
 import { supergraphEndpoints } from './supergraph';
+import { disclosureLogProxy } from './disclosure-log';
 
 export interface GatewayOptions {
   readonly supergraphSdl: string;
@@ -82,15 +83,45 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : randomUUID();
 }
 
-const requestIdHeader: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response, contextValue }) {
-        response.http.headers.set('x-request-id', contextValue.requestId);
-      },
-    };
-  },
-};
+/**
+ * The consumer-side record of every request (DESIGN.md §7): request id, caller, operation and
+ * outcome, logged as one line when the answer is sent; the request id also goes back to the client
+ * in `x-request-id`, so that a client, a provider's log and an auditor can match records.
+ */
+function consumerRecord(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue, operationName, errors }) {
+          response.http.headers.set('x-request-id', contextValue.requestId);
+          const { caller } = contextValue;
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const codes = [...new Set([...(errors ?? []), ...(result?.errors ?? [])].map((e) => String(e.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR')))];
+          logger.info(
+            {
+              record: 'consumer',
+              requestId: contextValue.requestId,
+              caller: caller.kind === 'official' ? { kind: caller.kind, agency: caller.agency, official: caller.officialId, roles: caller.roles } : { kind: caller.kind },
+              purpose: contextValue.purposeHeader ? safeDecode(contextValue.purposeHeader) : null,
+              operation: operationName ?? null,
+              outcome: codes.length === 0 ? 'OK' : result?.data ? 'PARTIAL' : 'REFUSED',
+              errors: codes,
+            },
+            'request answered',
+          );
+        },
+      };
+    },
+  };
+}
+
+function safeDecode(header: string): string | null {
+  try {
+    return decodeURIComponent(header).slice(0, 500);
+  } catch {
+    return null;
+  }
+}
 
 interface Endpoint {
   readonly name: string;
@@ -120,7 +151,7 @@ async function graphServer(supergraphSdl: string, endpoints: readonly Endpoint[]
     formatError: formatGatewayError(logger),
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: LIMITS[audience].tokens },
-    plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginLandingPageDisabled(), requestIdHeader],
+    plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginLandingPageDisabled(), consumerRecord(logger)],
   });
   await apollo.start();
   return apollo;
@@ -196,6 +227,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       '/graphql': withGraphiql(graphql, '/graphql', 'lienthong — GraphiQL'),
       '/open/graphql': withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)'),
       ...graphiqlAssetRoutes(),
+      '/disclosure-log': disclosureLogProxy(endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000),
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'live' }),
       '/health': async (_req, res) => {
         const health = await checkSubgraphs(endpoints);

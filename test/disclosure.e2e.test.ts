@@ -4,6 +4,8 @@
  * by month with a retention that never goes under 3 months.
  */
 import { spawnSync } from 'node:child_process';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import pg from 'pg';
 import { citizenIdentity, holderOfParcel, parcelIdAt, seedSizes } from '../subgraphs/kit/seed-plan';
 import { vietnamDate } from '../subgraphs/access/calendar';
@@ -21,8 +23,17 @@ let mesh: TestMesh;
 let graphql: string;
 let citizensOwner: pg.Pool;
 
+/** Every line the mesh logs at info and above, parsed: the gateway's consumer-side records among them. */
+const logLines: Array<Record<string, unknown>> = [];
+
 beforeAll(async () => {
-  mesh = await startTestMesh();
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  mesh = await startTestMesh({ logger: pino({ level: 'info' }, sink) });
   graphql = `${mesh.gatewayUrl}/graphql`;
   citizensOwner = new pg.Pool({ connectionString: mesh.ownerUrls.get('citizens'), max: 2 });
 });
@@ -112,6 +123,73 @@ describe('the provider records what it disclosed', () => {
     expect(record?.refused).toEqual([{ field: 'Citizen.ethnicGroup', reason: 'NO_GRANT' }]);
     expect(record?.fields.map((f) => f.field)).toEqual(['Query.citizen']);
     expect(record?.subject_fields).toEqual({});
+  });
+});
+
+describe('the gateway records the consumer side', () => {
+  it('logs every request with its request id, caller, operation and outcome, and returns the id to the client', async () => {
+    const { requestId } = await asAgency('so-y-te', `query ConsumerSide { citizen(id: "${citizen0}") { fullName } }`);
+    const record = logLines.find((line) => line['record'] === 'consumer' && line['requestId'] === requestId);
+    expect(record).toMatchObject({
+      requestId,
+      caller: { kind: 'official', agency: 'so-y-te', official: 'test-so-y-te-official', roles: ['official'] },
+      purpose: PURPOSE,
+      operation: 'ConsumerSide',
+      outcome: 'OK',
+      errors: [],
+    });
+    const refused = await asAgency('so-xay-dung', `query Refused { citizen(id: "${citizen0}") { ethnicGroup { code } } }`);
+    expect(logLines.find((line) => line['requestId'] === refused.requestId)).toMatchObject({ outcome: 'PARTIAL', errors: ['ACCESS_DENIED'] });
+  });
+});
+
+describe('reading the provider log', () => {
+  const log = async (agency: string, query: string, role: 'official' | 'owner' | 'governance' = 'official') =>
+    fetch(`${mesh.gatewayUrl}/disclosure-log?${query}`, { headers: { authorization: `Bearer ${await mesh.token(official(agency, role))}` } });
+
+  it('gives the provider its log filtered by consumer, field, subject and day, paginated, and as CSV', async () => {
+    const a = await asAgency('so-y-te', `{ citizen(id: "${citizen0}") { fullName } }`);
+    const b = await asAgency('so-y-te', `{ citizen(id: "${citizen0}") { gender } }`);
+    const today = vietnamDate(new Date());
+    const response = await log('cong-an', `subgraph=citizens&consumer=so-y-te&field=Citizen.fullName&subject=${citizen0}&from=${today}&to=${today}&first=100`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { records: Array<{ request_id: string; consumer_agency: string; subject_ids: string[] }>; pageInfo: { hasNextPage: boolean } };
+    const ids = body.records.map((r) => r.request_id);
+    expect(ids).toContain(a.requestId);
+    expect(ids).not.toContain(b.requestId);
+    for (const record of body.records) expect(record).toMatchObject({ consumer_agency: 'so-y-te', subject_ids: expect.arrayContaining([citizen0]) });
+
+    const first = (await (await log('cong-an', 'subgraph=citizens&first=1')).json()) as { records: Array<{ seq: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
+    expect(first.records).toHaveLength(1);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const second = (await (await log('cong-an', `subgraph=citizens&first=1&after=${first.pageInfo.endCursor}`)).json()) as { records: Array<{ seq: string }> };
+    expect(BigInt(second.records[0]?.seq ?? '0')).toBeLessThan(BigInt(first.records[0]?.seq ?? '0'));
+
+    const csv = await log('cong-an', `subgraph=citizens&consumer=so-y-te&format=csv`);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toBe('seq,recorded_at,request_id,caller_kind,consumer_agency,official,citizen_id,purpose,operation_name,operation_hash,fields,record_keys,subject_ids,used,refused,hash');
+    expect(lines.some((line) => line.includes(a.requestId) && line.includes('Citizen.fullName:DEFAULT'))).toBe(true);
+  });
+
+  it("shows another agency only its own agency's requests, and refuses citizens, governance and bad parameters with a code", async () => {
+    await asAgency('so-xay-dung', `{ citizen(id: "${citizen0}") { fullName } }`);
+    const own = (await (await log('so-y-te', 'subgraph=citizens&first=100')).json()) as { records: Array<{ consumer_agency: string }> };
+    expect(own.records.length).toBeGreaterThan(0);
+    expect(new Set(own.records.map((r) => r.consumer_agency))).toEqual(new Set(['so-y-te']));
+    expect((await log('so-y-te', 'subgraph=citizens&consumer=so-xay-dung')).status).toBe(403);
+    expect((await log('so-khcn', 'subgraph=citizens', 'governance')).status).toBe(403);
+    const citizen = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens`, {
+      headers: { authorization: `Bearer ${await mesh.token({ kind: 'citizen', sub: citizen0 })}` },
+    });
+    expect(citizen.status).toBe(403);
+    const bad = await log('cong-an', 'subgraph=citizens&subject=123&first=1000');
+    expect(bad.status).toBe(400);
+    const problem = (await bad.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(problem.errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(problem.errors[0]?.message).toMatch(/subject: must be a 12-digit personal id; first: at most 100/);
+    expect((await log('cong-an', 'subgraph=nowhere')).status).toBe(400);
+    expect((await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens`)).status).toBe(401);
   });
 });
 

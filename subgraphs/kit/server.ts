@@ -19,6 +19,7 @@ import { sharedScalars } from './scalars';
 import { allStaticallyAllowed, grantsUsed, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
 import { disclosureRecord, DisclosureRecorder, recordDisclosures, writeDisclosure } from './disclosure';
 import { OutboxRelay, type DisclosureSink } from './outbox';
+import { disclosureLogRoute } from './log-route';
 import { schemaFieldPolicies } from '../../schema/sharing';
 import { BoundedCache } from './cache';
 import { NO_GRANTS, type GrantView } from './grants';
@@ -151,6 +152,9 @@ export interface StartOptions {
   /** Where the disclosure outbox is delivered (the access ledger); without one, records wait in the outbox. */
   readonly disclosureSink?: DisclosureSink;
 }
+
+/** Where a provider serves its own disclosure log (through the gateway's route of the same path). */
+export const DISCLOSURE_LOG_PATH = '/disclosure-log';
 
 /** A request whose caller the kit has verified, with its per-request state. */
 interface Verified {
@@ -312,17 +316,26 @@ export async function startSubgraph<Context extends SubgraphContext>(
       return withheldAnswer(agency.name, error instanceof DatabaseUnavailableError ? error : null, answered);
     }
   };
-  const graphql: Handler = async (req, res) => {
+  /** Settles a call's gateway proof and caller; answers 401 itself and returns null when either fails. */
+  const authenticate = async (req: IncomingMessage, res: ServerResponse): Promise<Verified | null> => {
     try {
       const token = bearerToken(req.headers.authorization);
       const proof = req.headers[GATEWAY_PROOF_HEADER];
       const requestId = await verifyGatewayProof(trust.proofSecret, definition.name, typeof proof === 'string' ? proof : undefined, token);
       const caller = token ? await trust.verifyToken(token) : ANONYMOUS;
-      callers.set(req, { caller, requestId: requestId || requestIdOf(req), decisions: new Map(), ...(logged ? { disclosure: new DisclosureRecorder() } : {}) });
+      return { caller, requestId: requestId || requestIdOf(req), decisions: new Map(), ...(logged ? { disclosure: new DisclosureRecorder() } : {}) };
     } catch (error) {
-      if (error instanceof AuthenticationError) return sendUnauthenticated(res, error.reason);
+      if (error instanceof AuthenticationError) {
+        sendUnauthenticated(res, error.reason);
+        return null;
+      }
       throw error;
     }
+  };
+  const graphql: Handler = async (req, res) => {
+    const verified = await authenticate(req, res);
+    if (!verified) return;
+    callers.set(req, verified);
     await graphqlInner(req, res);
   };
   const delayMs = options.delayMs ?? 0;
@@ -330,6 +343,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
     {
       '/graphql': delayMs > 0 ? async (req, res) => { await sleep(delayMs); await graphql(req, res); } : graphql,
       ...(definition.routes?.(db, trust) ?? {}),
+      ...(logged ? { [DISCLOSURE_LOG_PATH]: disclosureLogRoute(db, agency.agencyCode, async (req, res) => (await authenticate(req, res))?.caller ?? null) } : {}),
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'live', subgraph: definition.name }),
       '/health/ready': async (_req, res) => {
         const ready = await db.ping();

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, gatewayProofSecret, signGatewayProof, type Caller } from '../subgraphs/kit/identity';
+import { sendJson, type Handler } from '../subgraphs/kit/http';
+import { DISCLOSURE_LOG_PATH, sendUnauthenticated } from '../subgraphs/kit/server';
+
+/** Headers of a provider's answer that reach the client. */
+const PASSED_HEADERS = ['content-type', 'content-disposition', 'cache-control'];
+
+/**
+ * `GET /disclosure-log?subgraph=<name>&…` at the gateway: a provider's own disclosure log, read from
+ * that provider's subgraph with the caller's token and a gateway proof, as the subgraph answers it
+ * (JSON pages, or `format=csv` streamed). The provider decides who sees what (kit/log-route.ts).
+ */
+export function disclosureLogProxy(
+  endpoints: ReadonlyArray<{ readonly name: string; readonly agency: string; readonly url: string }>,
+  trust: { readonly verifyToken: (token: string) => Promise<Caller>; readonly gatewaySecret: string },
+  timeoutMs: number,
+): Handler {
+  const byName = new Map(endpoints.map((endpoint) => [endpoint.name, endpoint]));
+  return async (req, res) => {
+    let token: string | null;
+    try {
+      token = bearerToken(req.headers.authorization);
+      if (!token) throw new AuthenticationError('a bearer token is required');
+      await trust.verifyToken(token);
+    } catch (error) {
+      if (error instanceof AuthenticationError) return sendUnauthenticated(res, error.reason);
+      throw error;
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const subgraph = url.searchParams.get('subgraph') ?? '';
+    const endpoint = byName.get(subgraph);
+    if (!endpoint) {
+      const known = [...byName.keys()].join(', ');
+      sendJson(res, 400, { errors: [{ message: `Tham số subgraph phải là một trong: ${known}. (subgraph must be one of: ${known}.)`, extensions: { code: 'BAD_USER_INPUT', argument: 'subgraph' } }] });
+      return;
+    }
+    url.searchParams.delete('subgraph');
+    const requestId = randomUUID();
+    const target = new URL(`${DISCLOSURE_LOG_PATH}${url.search}`, endpoint.url);
+    let answer: Response;
+    try {
+      answer = await fetch(target, {
+        headers: {
+          authorization: `Bearer ${token}`,
+          [GATEWAY_PROOF_HEADER]: await signGatewayProof(gatewayProofSecret(trust.gatewaySecret, endpoint.name), endpoint.name, requestId, token),
+          'x-request-id': requestId,
+        },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch {
+      sendJson(res, 502, { errors: [{ message: `Không kết nối được hệ thống của ${endpoint.agency}. (The agency's system is unavailable.)`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: endpoint.name, agency: endpoint.agency } }] });
+      return;
+    }
+    const headers: Record<string, string> = { 'x-request-id': requestId };
+    for (const name of PASSED_HEADERS) {
+      const value = answer.headers.get(name);
+      if (value) headers[name] = value;
+    }
+    res.writeHead(answer.status, headers);
+    if (!answer.body) return void res.end();
+    Readable.fromWeb(answer.body as WebReadableStream<Uint8Array>).pipe(res);
+  };
+}

@@ -1,0 +1,147 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import { statement, type Database } from './db';
+import { sendJson, type Handler } from './http';
+import type { Caller } from './identity';
+
+/**
+ * `GET /disclosure-log` on a provider's subgraph (reached through the gateway's `/disclosure-log`):
+ * the provider's own disclosure log, newest first, filtered by consumer, field, data subject and
+ * date range, as JSON pages or as one CSV file. The provider's own officials see every record; any
+ * other agency's official sees only the records of its own requests. Citizens use `myDisclosures`;
+ * governance sees usage figures, not this log, which holds personal data.
+ */
+
+/** The largest JSON page; CSV exports stream every matching record in pages of EXPORT_PAGE. */
+export const MAX_LOG_PAGE = 100;
+const EXPORT_PAGE = 1000;
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' });
+const filterSchema = z.object({
+  consumer: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, { message: 'must be an agency code, e.g. so-y-te' }).optional(),
+  field: z.string().regex(/^[A-Z_]\w*\.\w+$/, { message: 'must be a field coordinate Type.field, e.g. Citizen.fullName' }).optional(),
+  subject: z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit personal id' }).optional(),
+  from: day.optional(),
+  to: day.optional(),
+  first: z.coerce.number().int().min(1).max(MAX_LOG_PAGE, { message: `at most ${MAX_LOG_PAGE} records per page` }).default(50),
+  after: z.string().regex(/^\d{1,19}$/, { message: 'must be the endCursor of the previous page' }).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+type LogFilter = z.infer<typeof filterSchema>;
+
+const logRow = z.object({
+  seq: z.string(),
+  recorded_at: z.date(),
+  request_id: z.string(),
+  caller_kind: z.string(),
+  consumer_agency: z.string().nullable(),
+  official: z.string().nullable(),
+  citizen_id: z.string().nullable(),
+  purpose: z.string().nullable(),
+  operation_name: z.string().nullable(),
+  operation_hash: z.string(),
+  fields: z.array(z.object({ field: z.string(), category: z.string() })),
+  record_keys: z.array(z.string()),
+  subject_ids: z.array(z.string()),
+  used: z.array(z.string()),
+  refused: z.array(z.object({ field: z.string(), reason: z.string() })),
+  hash: z.string(),
+});
+type LogRow = z.infer<typeof logRow>;
+
+const logPage = statement(
+  'disclosureLogPage',
+  `SELECT seq::text AS seq, recorded_at, request_id, caller_kind, consumer_agency, official, citizen_id, purpose, operation_name,
+          operation_hash, fields, record_keys, subject_ids, used, refused, hash
+     FROM disclosure.log
+    WHERE ($1::text IS NULL OR consumer_agency = $1)
+      AND ($2::text IS NULL OR fields @> jsonb_build_array(jsonb_build_object('field', $2::text)))
+      AND ($3::text IS NULL OR subject_ids @> ARRAY[$3::text])
+      AND ($4::date IS NULL OR recorded_at >= ($4::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
+      AND ($5::date IS NULL OR recorded_at < (($5::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
+      AND ($6::bigint IS NULL OR seq < $6::bigint)
+    ORDER BY seq DESC
+    LIMIT $7`,
+  logRow,
+);
+
+function readPage(db: Database, filter: LogFilter, consumer: string | null, after: string | null, limit: number): Promise<LogRow[]> {
+  return db.many(logPage, [consumer, filter.field ?? null, filter.subject ?? null, filter.from ?? null, filter.to ?? null, after, limit]);
+}
+
+function refuse(res: ServerResponse, status: number, code: string, vi: string, en: string): void {
+  sendJson(res, status, { errors: [{ message: `${vi} (${en})`, extensions: { code } }] });
+}
+
+const CSV_COLUMNS = [
+  'seq', 'recorded_at', 'request_id', 'caller_kind', 'consumer_agency', 'official', 'citizen_id', 'purpose', 'operation_name',
+  'operation_hash', 'fields', 'record_keys', 'subject_ids', 'used', 'refused', 'hash',
+];
+
+function csvRecord(row: LogRow): string[] {
+  return [
+    row.seq, row.recorded_at.toISOString(), row.request_id, row.caller_kind, row.consumer_agency ?? '', row.official ?? '',
+    row.citizen_id ?? '', row.purpose ?? '', row.operation_name ?? '', row.operation_hash,
+    row.fields.map((f) => `${f.field}:${f.category}`).join(' '), row.record_keys.join(' '), row.subject_ids.join(' '),
+    row.used.join(' '), row.refused.map((r) => `${r.field}:${r.reason}`).join(' '), row.hash,
+  ];
+}
+
+/**
+ * The route, given how the kit authenticates a gateway call (null when it has already answered 401)
+ * and the owning agency's code.
+ */
+export function disclosureLogRoute(db: Database, ownerAgency: string, authenticate: (req: IncomingMessage, res: ServerResponse) => Promise<Caller | null>): Handler {
+  return async (req, res) => {
+    if (req.method !== 'GET') return refuse(res, 405, 'METHOD_NOT_ALLOWED', 'Chỉ hỗ trợ GET.', 'GET only.');
+    const caller = await authenticate(req, res);
+    if (!caller) return;
+    // Governance of another agency reads usage figures, never this log, which holds personal data.
+    const governanceOnly = caller.kind === 'official' && !caller.roles.some((role) => role === 'official' || role === 'owner');
+    if (caller.kind !== 'official' || (governanceOnly && caller.agency !== ownerAgency)) {
+      return refuse(res, 403, 'FORBIDDEN', 'Chỉ cán bộ cơ quan nhà nước xem được nhật ký cung cấp; công dân dùng myDisclosures.', 'Officials only; citizens use myDisclosures.');
+    }
+    const params = Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams);
+    const parsed = filterSchema.safeParse(params);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+      return sendJson(res, 400, { errors: [{ message: `Tham số không hợp lệ (bad parameters): ${problems}`, extensions: { code: 'BAD_USER_INPUT' } }] });
+    }
+    const filter = parsed.data;
+    // Another agency's official sees its own agency's requests only, whatever it asked for.
+    const own = caller.agency === ownerAgency;
+    if (!own && filter.consumer && filter.consumer !== caller.agency) {
+      return refuse(res, 403, 'FORBIDDEN', 'Chỉ xem được các yêu cầu của cơ quan mình.', "An agency sees only its own agency's requests.");
+    }
+    const consumer = own ? (filter.consumer ?? null) : caller.agency;
+    if (filter.format === 'csv') {
+      res.writeHead(200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="disclosure-log-${ownerAgency}.csv"`,
+        'cache-control': 'no-store',
+      });
+      res.write(stringify([CSV_COLUMNS]));
+      let after: string | null = filter.after ?? null;
+      for (;;) {
+        const rows = await readPage(db, filter, consumer, after, EXPORT_PAGE);
+        if (rows.length > 0) res.write(stringify(rows.map(csvRecord)));
+        if (rows.length < EXPORT_PAGE) break;
+        after = rows[rows.length - 1]?.seq ?? null;
+      }
+      res.end();
+      return;
+    }
+    const rows = await readPage(db, filter, consumer, filter.after ?? null, filter.first + 1);
+    const page = rows.slice(0, filter.first);
+    sendJson(
+      res,
+      200,
+      {
+        records: page.map((row) => ({ ...row, recorded_at: row.recorded_at.toISOString() })),
+        pageInfo: { hasNextPage: rows.length > filter.first, endCursor: page[page.length - 1]?.seq ?? null },
+      },
+      { 'cache-control': 'no-store' },
+    );
+  };
+}
