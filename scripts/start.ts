@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir, userInfo } from 'node:os';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { ConfigError, parseConfig } from '../subgraphs/kit/config';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { startMesh } from './mesh';
 import { ensureDevKeys } from './dev-keys';
+import { RUNNING_MESH_FILE } from './disclosure';
 
 const startEnvSchema = z.object({
   /** An existing PostgreSQL server (admin URL); when absent, embedded PostgreSQL is used. */
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
     logger,
     onProgress: say,
   });
+  mkdirSync(dirname(RUNNING_MESH_FILE), { recursive: true });
+  writeFileSync(RUNNING_MESH_FILE, JSON.stringify({ ownerUrls: Object.fromEntries(mesh.ownerUrls) }), { mode: 0o600 });
   say('');
   say(`lienthong is up in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   say(`  Gateway (GraphQL + GraphiQL):  ${mesh.gatewayUrl}/graphql        (needs a token: npm run token)`);
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say('Stopping …');
+    rmSync(RUNNING_MESH_FILE, { force: true });
     await mesh.stop();
     await embedded?.stop();
     process.exit(0);

@@ -406,6 +406,12 @@ describe('tamper evidence', () => {
       const seventh = rows[6]?.seq ?? '';
       await owner.query(`UPDATE disclosure.log SET purpose = 'sửa lén' WHERE seq = $1`, [seventh]);
       expect(await verifyLog(url, 5)).toEqual({ records: 7, firstBroken: { seq: seventh, reason: 'CONTENT_ALTERED' } });
+      // The operator's command says the same, and fails.
+      const cli = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', url], { encoding: 'utf8', timeout: 60_000 });
+      expect({ status: cli.status, out: cli.stdout.trim() }).toEqual({
+        status: 1,
+        out: `BROKEN at record seq ${seventh}: its content no longer matches its hash (edited after it was written).`,
+      });
 
       await owner.query(`UPDATE disclosure.log SET purpose = 'kiểm tra' WHERE seq = $1`, [seventh]);
       expect(await verifyLog(url, 5)).toEqual({ records: 12, firstBroken: null });

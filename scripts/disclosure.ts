@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { DEFAULT_RETENTION_MONTHS, maintainLog, verifyLog } from '../subgraphs/kit/log-admin';
+
+/** Where `npm start` writes the owner URL of each agency database while it runs (development only). */
+export const RUNNING_MESH_FILE = join(__dirname, '..', '.data', 'running-mesh.json');
+
+const runningMesh = z.object({ ownerUrls: z.record(z.string(), z.string()) });
+
+/** The owner URL of a provider's database: --database-url, else DATABASE_URL, else the running `npm start`. */
+function ownerUrl(options: { databaseUrl?: string; subgraph?: string }): string {
+  const explicit = options.databaseUrl ?? process.env['DATABASE_URL'];
+  if (explicit) return explicit;
+  if (!options.subgraph) throw new Error('give --subgraph <name> (with npm start running), --database-url or DATABASE_URL');
+  if (!existsSync(RUNNING_MESH_FILE)) throw new Error('npm start is not running here: give --database-url or DATABASE_URL (the agency database, as its owner)');
+  const urls = runningMesh.parse(JSON.parse(readFileSync(RUNNING_MESH_FILE, 'utf8'))).ownerUrls;
+  const url = urls[options.subgraph];
+  if (!url) throw new Error(`no subgraph "${options.subgraph}" in the running mesh (known: ${Object.keys(urls).join(', ')})`);
+  return url;
+}
+
+/**
+ * `npm run disclosure -- verify|maintain`: what the provider's database owner does with its
+ * disclosure log. `verify` recomputes the hash chain and names the first broken record (exit 1);
+ * `maintain` creates the coming months' partitions and drops those past the retention.
+ */
+async function main(): Promise<void> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const program = new Command().name('npm run disclosure --');
+  const target = (command: Command) =>
+    command
+      .option('--subgraph <name>', 'a provider of the mesh npm start is running, e.g. citizens')
+      .option('--database-url <url>', "the provider's database, as its owner (default: DATABASE_URL)");
+  target(program.command('verify').description('check the hash chain of the whole log; exit 1 at the first broken record')).action(
+    async (options: { subgraph?: string; databaseUrl?: string }) => {
+      const result = await verifyLog(ownerUrl(options));
+      if (!result.firstBroken) {
+        say(`Disclosure log intact: ${result.records} record(s), every hash matches its content and its predecessor.`);
+        return;
+      }
+      const { seq, reason } = result.firstBroken;
+      say(
+        reason === 'CONTENT_ALTERED'
+          ? `BROKEN at record seq ${seq}: its content no longer matches its hash (edited after it was written).`
+          : `BROKEN at record seq ${seq}: its previous-hash does not match the record before it (a record was removed or inserted).`,
+      );
+      process.exitCode = 1;
+    },
+  );
+  target(program.command('maintain').description("create the coming months' partitions and drop those past the retention"))
+    .option('--retention <months>', `months to keep, at least 3`, String(DEFAULT_RETENTION_MONTHS))
+    .action(async (options: { subgraph?: string; databaseUrl?: string; retention: string }) => {
+      const result = await maintainLog(ownerUrl(options), new Date(), Number(options.retention));
+      say(`Partitions created: ${result.created.join(', ') || 'none'}; dropped: ${result.dropped.join(', ') || 'none'}.`);
+    });
+  await program.parseAsync(process.argv);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    const issues = error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : null;
+    process.stderr.write(`${issues ?? (error instanceof Error ? error.message : String(error))}\n`);
+    process.exit(2);
+  });
+}
