@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import pg from 'pg';
 import { z } from 'zod';
 
@@ -30,16 +30,18 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 }
 
 /**
- * Creates (or re-keys) the login role the provider's subgraph runs as, on the database of `ownerUrl`,
- * with a fresh password: SELECT on the agency's tables, and on the disclosure log INSERT and SELECT
- * only, so the application can neither alter nor remove a record. Returns the role's URL.
+ * Creates (or updates) the login role the provider's subgraph runs as, on the database of `ownerUrl`:
+ * SELECT on the agency's tables, and on the disclosure log INSERT and SELECT only, so the application
+ * can neither alter nor remove a record. Returns the role's URL. The password is derived from the
+ * owner's URL (its credentials included), so every replica of a subgraph derives the same one and
+ * none locks the others out.
  */
 export async function ensureAppRole(ownerUrl: string): Promise<string> {
   const url = new URL(ownerUrl);
   const database = url.pathname.slice(1);
   const role = `${database}_app`;
   if (!/^[a-z][a-z0-9_]{0,58}_app$/.test(role)) throw new Error(`Refusing unsafe role name "${role}"`);
-  const password = randomBytes(18).toString('base64url');
+  const password = createHmac('sha256', ownerUrl).update(`lienthong-app-role:${role}`).digest('base64url');
   await withClient(ownerUrl, async (client) => {
     const name = client.escapeIdentifier(role);
     // Roles are cluster-wide; the advisory lock keeps two starts from creating the same one at once.
