@@ -1,0 +1,82 @@
+/**
+ * Disclosure log cost (DESIGN.md §9): throughput of the citizens subgraph writing its disclosure log
+ * (record and outbox copy in each request's transaction, the outbox relayed after the answer) over
+ * the same without the log, pair by pair in one run, for three request shapes the gateway sends.
+ * `npx tsx bench/disclosure-cost.ts [--quick]`. Writes its section of BENCHMARKS.md.
+ */
+import { freePort } from '../scripts/embedded-postgres';
+import { citizenIdentity } from '../subgraphs/kit/seed-plan';
+import { startSubgraph } from '../subgraphs/kit/server';
+import { citizensFixture, load, machineLine, median, quick, spread, writeSection } from './subgraph-ab';
+
+const ROUNDS = quick ? 1 : 5;
+const SECONDS = quick ? 2 : 6;
+const CONCURRENCY = 4;
+
+const entities = (rows: number) =>
+  JSON.stringify({
+    query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { id fullName gender dateOfBirth addressLine addressRegisteredOn } } }',
+    variables: { r: Array.from({ length: rows }, (_, i) => ({ __typename: 'Citizen', id: citizenIdentity(i).id })) },
+  });
+
+const SHAPES = [
+  { name: 'one citizen by id (root field, 3 fields)', body: JSON.stringify({ query: `{ citizen(id: "${citizenIdentity(7).id}") { id fullName dateOfBirth } }` }) },
+  { name: '`_entities`, 20 citizens × 6 fields', body: entities(20) },
+  { name: '`_entities`, 1,000 citizens × 6 fields', body: entities(1000) },
+];
+
+async function main(): Promise<void> {
+  const fixture = await citizensFixture('bench-log-postgres', 'benchlog_');
+  const { definition, db, trust } = fixture;
+  // A stand-in for the ledger that takes every delivery at once: the provider's side of the outbox
+  // (reading and deleting its rows) is measured, the ledger's own work is not the provider's cost.
+  let delivered = 0;
+  const on = await startSubgraph(definition, { db, port: await freePort(), trust, disclosureSink: async (records) => void (delivered += records.length) });
+  const off = await startSubgraph(definition, { db, port: await freePort(), trust, disclosureLogForBenchmarkOnly: false });
+
+  const rows: string[] = [];
+  const verdicts: number[] = [];
+  let errors = 0;
+  for (const shape of SHAPES) {
+    const onRps: number[] = [];
+    const offRps: number[] = [];
+    const ratios: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which side goes first, so drift in the machine favours neither.
+      const order = round % 2 === 0 ? [on, off] : [off, on];
+      const result = new Map<typeof on, number>();
+      for (const server of order) {
+        await load(`${server.url}/graphql`, shape.body, await fixture.headers(), 1, CONCURRENCY);
+        const measured = await load(`${server.url}/graphql`, shape.body, await fixture.headers(), SECONDS, CONCURRENCY);
+        errors += measured.errors;
+        result.set(server, measured.rps);
+      }
+      onRps.push(result.get(on) ?? 0);
+      offRps.push(result.get(off) ?? 0);
+      ratios.push((result.get(on) ?? 0) / (result.get(off) ?? 1));
+    }
+    verdicts.push(median(ratios));
+    rows.push(`| ${shape.name} | ${spread(onRps)} | ${spread(offRps)} | **${spread(ratios, 2)}×** |`);
+  }
+  await on.stop();
+  await off.stop();
+  await fixture.close();
+
+  const worst = Math.min(...verdicts);
+  writeSection('disclosure-cost', [
+    '## Disclosure log cost',
+    '',
+    `The citizens subgraph as deployed (its application role, the sharing rules on) answering a consumer agency's official, with its disclosure log on and off: on, each request's reads run in one transaction that also writes the hash-chained record and its outbox copy before the answer leaves, and the outbox is relayed after it (here to a stand-in for the ledger that accepts at once; ${delivered} records relayed). Same process, database and pool; \`bench/disclosure-cost.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per side at concurrency ${CONCURRENCY}, sides alternating first; median (min–max). ${machineLine()}`,
+    '',
+    '| Request | requests/s, log on | requests/s, log off | on ÷ off, pair by pair |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+    `Bar (DESIGN §9): ≥ 0.85× throughput without the log. Lowest median ratio over the three shapes: ${worst.toFixed(2)}×: ${worst >= 0.85 ? 'met' : 'not met'}. Responses with errors: ${errors}.`,
+  ]);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
