@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CommanderError } from 'commander';
 import type { BenchContext } from './context';
-import { coresFor, GATEWAYS, startDeployment, type Deployment, type GatewayKind } from './deployment';
+import { coresFor, GATEWAYS, startDeployment, type Deployment, type DeploymentOptions, type GatewayKind } from './deployment';
 import { startLoadGenerator, type LoadGenerator } from './load';
 import { createBenchIdentity, type BenchIdentity } from './identity';
 import { describeMachine } from './machine';
@@ -72,9 +72,23 @@ async function main(): Promise<void> {
   let server: BenchServer | undefined;
   let load: LoadGenerator | undefined;
   let deployment: Deployment | undefined;
+  /** A deployment still starting, which `deployment` does not hold yet. */
+  let starting: Promise<Deployment> | undefined;
+  /** Starts a deployment that the cleanup stops even when interrupted before it is up. */
+  const deploy = async (deploymentOptions: DeploymentOptions): Promise<Deployment> => {
+    starting = startDeployment(deploymentOptions);
+    try {
+      return await starting;
+    } finally {
+      starting = undefined;
+    }
+  };
   let identity: BenchIdentity | undefined;
   const cleanup = async () => {
     identity?.dispose();
+    // A start under way is waited for (a failed start stops what it started), then stopped.
+    const pending = starting;
+    if (pending) await (await pending.catch(() => undefined))?.stop().catch(() => undefined);
     await deployment?.stop().catch(() => undefined);
     deployment = undefined;
     await load?.stop().catch(() => undefined);
@@ -100,8 +114,13 @@ async function main(): Promise<void> {
     say('Interrupted: stopping …');
     void cleanup().then(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Kept for every signal, not once: a Ctrl-C (or a SIGTERM to the process group) can reach this
+  // process twice, from the terminal and again from the tsx launcher (which relays it unless it hears
+  // within 30 ms that this process got it), and a signal that finds no listener of ours makes tsx exit
+  // at once, in the middle of the cleanup (children still running, supergraph copies left in
+  // bench/.cache). Repeats are ignored while the cleanup runs.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     server = await startBenchServer(options.databaseUrl, options.pgDataDir, say);
@@ -120,7 +139,7 @@ async function main(): Promise<void> {
     identity = await createBenchIdentity();
     const headers = { authorization: identity.authorization };
     say('Starting subgraphs and gateways …');
-    deployment = await startDeployment({ databases, delayMs: 0, gateways: GATEWAYS, layout: options.layout, tag: 'plain', identity, say });
+    deployment = await deploy({ databases, delayMs: 0, gateways: GATEWAYS, layout: options.layout, tag: 'plain', identity, say });
     say('Sampling variables from the seeded data …');
     const pools = await sampleVariables(deployment.gateway('ours').url, headers, options.scale);
     const errors = new ErrorTally();
@@ -145,7 +164,7 @@ async function main(): Promise<void> {
     const sql = await runSqlCount(ctx, server.url);
 
     say(`Scenario 3: latency floor (${options.delayMs} ms per subgraph request)`);
-    deployment = await startDeployment({ databases, delayMs: options.delayMs, gateways: GATEWAYS, layout: options.layout, tag: 'delayed', identity, say });
+    deployment = await deploy({ databases, delayMs: options.delayMs, gateways: GATEWAYS, layout: options.layout, tag: 'delayed', identity, say });
     const floor = await runLatencyFloor(ctx, deployment, baseline);
     await deployment.stop();
     deployment = undefined;
