@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   Kind,
   parse,
+  Source,
   visit,
   type ConstDirectiveNode,
   type DocumentNode,
@@ -34,7 +35,8 @@ function isSharingCategory(value: string): value is SharingCategory {
   return (SHARING_CATEGORIES as readonly string[]).includes(value);
 }
 
-function categoryOf(directives: readonly ConstDirectiveNode[] | undefined): SharingCategory | undefined {
+/** The category a `@sharing` directive in `directives` names, if any. */
+export function categoryOf(directives: readonly ConstDirectiveNode[] | undefined): SharingCategory | undefined {
   const directive = directives?.find((d) => d.name.value === 'sharing');
   const argument = directive?.arguments?.find((a) => a.name.value === 'category');
   if (!argument || argument.value.kind !== Kind.ENUM) return undefined;
@@ -119,13 +121,27 @@ export class SharingPolicyError extends Error {
   }
 }
 
+/** The name of the source the shared definitions' locations refer to. */
+export const SHARED_DEFINITIONS_SOURCE = 'schema/directives.graphql';
+
+/**
+ * A subgraph's own SDL after the shared definitions, with type-level defaults expanded and no policy
+ * checked. Each part keeps its own source (the own part is named after the subgraph), so a location
+ * in an error points into the file it came from. Throws the GraphQLError of a syntax error.
+ */
+export function expandedSubgraphDocument(subgraph: string, ownSdl: string): DocumentNode {
+  const shared = parse(new Source(sharedDefinitions(), SHARED_DEFINITIONS_SOURCE));
+  const own = parse(new Source(ownSdl, subgraph));
+  return expandSharingDefaults({ kind: Kind.DOCUMENT, definitions: [...shared.definitions, ...own.definitions] });
+}
+
 /**
  * Reads a subgraph's own SDL, prepends the shared definitions, expands type-level defaults and
  * refuses (throws SharingPolicyError) if any field is left without a category, or if a personal
  * field is OPEN. The result is what the subgraph serves and what composition reads.
  */
 export function prepareSubgraphSdl(subgraph: string, ownSdl: string): DocumentNode {
-  const document = expandSharingDefaults(parse(`${sharedDefinitions()}\n${ownSdl}`));
+  const document = expandedSubgraphDocument(subgraph, ownSdl);
   const missing = uncategorisedFields(document);
   if (missing.length > 0) {
     throw new SharingPolicyError(subgraph, missing, 'has fields with no @sharing category');
