@@ -8,6 +8,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test', '<rootDir>/subgraphs', '<rootDir>/schema', '<rootDir>/gateway'],
   testMatch: ['**/*.test.ts'],
+  // The benchmark harness's own test runs alone, after the rest (jest.bench.config.js): it starts
+  // three gateways and a mesh, and other test files beside it would starve it of CPU.
+  testPathIgnorePatterns: ['/node_modules/', '/test/bench\\.e2e\\.test\\.ts$'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },

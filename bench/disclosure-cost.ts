@@ -9,9 +9,10 @@ import { citizenIdentity } from '../subgraphs/kit/seed-plan';
 import { startSubgraph } from '../subgraphs/kit/server';
 import { citizensFixture, load, machineLine, median, quick, spread, writeSection } from './subgraph-ab';
 
-const ROUNDS = quick ? 1 : 5;
+const ROUNDS = quick ? 1 : 3;
 const SECONDS = quick ? 2 : 6;
-const CONCURRENCY = 4;
+/** Clients in the closed loop: a few, and enough to keep the subgraph busy while records commit. */
+const CONCURRENCIES = [4, 16];
 
 const entities = (rows: number) =>
   JSON.stringify({
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const verdicts: number[] = [];
   let errors = 0;
-  for (const shape of SHAPES) {
+  for (const concurrency of CONCURRENCIES) for (const shape of SHAPES) {
     const onRps: number[] = [];
     const offRps: number[] = [];
     const ratios: number[] = [];
@@ -46,8 +47,8 @@ async function main(): Promise<void> {
       const order = round % 2 === 0 ? [on, off] : [off, on];
       const result = new Map<typeof on, number>();
       for (const server of order) {
-        await load(`${server.url}/graphql`, shape.body, await fixture.headers(), 1, CONCURRENCY);
-        const measured = await load(`${server.url}/graphql`, shape.body, await fixture.headers(), SECONDS, CONCURRENCY);
+        await load(`${server.url}/graphql`, shape.body, await fixture.headers(), 1, concurrency);
+        const measured = await load(`${server.url}/graphql`, shape.body, await fixture.headers(), SECONDS, concurrency);
         errors += measured.errors;
         result.set(server, measured.rps);
       }
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
       ratios.push((result.get(on) ?? 0) / (result.get(off) ?? 1));
     }
     verdicts.push(median(ratios));
-    rows.push(`| ${shape.name} | ${spread(onRps)} | ${spread(offRps)} | **${spread(ratios, 2)}×** |`);
+    rows.push(`| ${shape.name} | ${concurrency} | ${spread(onRps)} | ${spread(offRps)} | **${spread(ratios, 2)}×** |`);
   }
   await on.stop();
   await off.stop();
@@ -66,13 +67,13 @@ async function main(): Promise<void> {
   writeSection('disclosure-cost', [
     '## Disclosure log cost',
     '',
-    `The citizens subgraph as deployed (its application role, the sharing rules on) answering a consumer agency's official, with its disclosure log on and off: on, each request's reads run in one transaction that also writes the hash-chained record and its outbox copy before the answer leaves, and the outbox is relayed after it (here to a stand-in for the ledger that accepts at once; ${delivered} records relayed). Same process, database and pool; \`bench/disclosure-cost.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per side at concurrency ${CONCURRENCY}, sides alternating first; median (min–max). ${machineLine()}`,
+    `The citizens subgraph alone, as deployed (its application role, the sharing rules on) answering a consumer agency's official, with its disclosure log on and off: on, each answer waits until its hash-chained record and outbox entry are committed (records of concurrent answers are written together, one statement per batch), and the outbox is relayed after it (here to a stand-in for the ledger that accepts at once; ${delivered} records relayed). Same process, database and pool; \`bench/disclosure-cost.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per side for each number of clients (a closed loop in the same process), sides alternating first; median (min–max). ${machineLine()}`,
     '',
-    '| Request | requests/s, log on | requests/s, log off | on ÷ off, pair by pair |',
-    '| --- | --- | --- | --- |',
+    '| Request | clients | requests/s, log on | requests/s, log off | on ÷ off, pair by pair |',
+    '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    `Bar (DESIGN §9): ≥ 0.85× throughput without the log. Lowest median ratio over the three shapes: ${worst.toFixed(2)}×: ${worst >= 0.85 ? 'met' : 'not met'}. Responses with errors: ${errors}.`,
+    `Bar (DESIGN §9): ≥ 0.85× throughput without the log. Lowest median ratio: ${worst.toFixed(2)}×: ${worst >= 0.85 ? 'met' : 'not met'}; highest: ${Math.max(...verdicts).toFixed(2)}×. Responses with errors: ${errors}.`,
   ]);
 }
 

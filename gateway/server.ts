@@ -148,6 +148,8 @@ async function graphServer(supergraphSdl: string, endpoints: readonly Endpoint[]
     gateway,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Whoever runs the server stops it (npm start, run.ts, tests): no signal handlers per server.
+    stopOnTerminationSignals: false,
     formatError: formatGatewayError(logger),
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: LIMITS[audience].tokens },

@@ -12,7 +12,8 @@ import { vietnamDate } from '../subgraphs/access/calendar';
 import { DISCLOSURES_PATH } from '../subgraphs/access/client';
 import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
 import { maintainLog, verifyLog, RETENTION_FLOOR_MONTHS } from '../subgraphs/kit/log-admin';
-import { disclosureRecord, DisclosureRecorder, writeDisclosure } from '../subgraphs/kit/disclosure';
+import { disclosureRecord, DisclosureRecorder, DisclosureWriter } from '../subgraphs/kit/disclosure';
+import { Database } from '../subgraphs/kit/db';
 import { parseConfig, subgraphEnvSchema } from '../subgraphs/kit/config';
 import { execute, official, startTestMesh, testServerUrl, TEST_SCALE, uniquePrefix, type TestMesh } from './support/mesh';
 
@@ -370,26 +371,23 @@ async function logDatabase(): Promise<string> {
 }
 
 async function writeRecords(url: string, count: number): Promise<void> {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const db = new Database('test', { connectionString: url, max: 4, statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
   try {
-    // Concurrent writers: the chain must come out whole whatever order they commit in.
+    // Two writers over one database, as two replicas of a subgraph: the chain must come out whole
+    // however their batches interleave.
+    const writers = [new DisclosureWriter(db), new DisclosureWriter(db)];
     await Promise.all(
       Array.from({ length: count }, async (_, i) => {
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
-          const recorder = new DisclosureRecorder();
-          recorder.sawField('Citizen.fullName', 'DEFAULT', 'Citizen', { id: `05420400000${i % 10}` }, { kind: 'anonymous' }, (row) => (row as { id: string }).id, undefined);
-          const caller = { kind: 'official' as const, officialId: `official-${i}`, agency: 'so-y-te', roles: ['official' as const] };
-          await writeDisclosure(client, disclosureRecord({ requestId: `request-${i}`, caller, purpose: 'kiểm tra', operationName: null, query: '{ x }' }, recorder));
-          await client.query('COMMIT');
-        } finally {
-          client.release();
-        }
+        const recorder = new DisclosureRecorder();
+        recorder.sawField('Citizen.fullName', 'DEFAULT', 'Citizen', { id: `05420400000${i % 10}` }, { kind: 'anonymous' }, (row) => (row as { id: string }).id, undefined);
+        const caller = { kind: 'official' as const, officialId: `official-${i}`, agency: 'so-y-te', roles: ['official' as const] };
+        const record = disclosureRecord({ requestId: `request-${i}`, caller, purpose: 'kiểm tra', operationName: null, query: '{ x }' }, recorder);
+        await writers[i % 2]?.write(record);
       }),
     );
+    for (const writer of writers) await writer.close();
   } finally {
-    await pool.end();
+    await db.close();
   }
 }
 

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { z } from 'zod';
 import { DatabaseUnavailableError } from './errors';
@@ -31,13 +30,6 @@ export interface PoolOptions {
 
 type StatementListener = (name: string) => void;
 
-/** One request's transaction: opened by its first statement, closed by `Database.requestScope`. */
-interface RequestScope {
-  client?: Promise<pg.PoolClient>;
-  /** A statement failed: PostgreSQL has aborted the transaction, so nothing more can run in it. */
-  failed: boolean;
-}
-
 /** Connection-level failures: the database is down, restarting, unreachable or too slow. */
 const UNAVAILABLE_SQLSTATE = /^(08|57P0|53)/;
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
@@ -61,7 +53,6 @@ export function isUnavailable(error: unknown): boolean {
 export class Database {
   readonly pool: pg.Pool;
   private readonly listeners = new Set<StatementListener>();
-  private readonly scopes = new AsyncLocalStorage<RequestScope>();
 
   constructor(readonly agency: string, options: PoolOptions) {
     this.pool = new pg.Pool({
@@ -83,85 +74,17 @@ export class Database {
     return () => this.listeners.delete(listener);
   }
 
-  /**
-   * Runs `stmt` and returns all rows, parsed. Without an explicit `client`, a statement sent inside
-   * `requestScope` runs in that request's transaction.
-   */
+  /** Runs `stmt` and returns all rows, parsed. */
   async many<Row>(stmt: Statement<Row>, params: readonly unknown[] = [], client?: pg.PoolClient): Promise<Row[]> {
     for (const listener of this.listeners) listener(stmt.name);
-    const scope = client ? undefined : this.scopes.getStore();
     let result: pg.QueryResult;
     try {
-      const target = client ?? (scope ? await (scope.client ??= this.begin()) : this.pool);
-      result = await target.query(stmt.text, params as unknown[]);
+      result = await (client ?? this.pool).query(stmt.text, params as unknown[]);
     } catch (error) {
-      if (scope) scope.failed = true;
       if (isUnavailable(error)) throw new DatabaseUnavailableError(this.agency);
       throw error;
     }
     return result.rows.map((row: unknown) => stmt.row.parse(row));
-  }
-
-  /**
-   * Runs `work` so that every statement it sends runs in one transaction on one connection, opened
-   * by the first statement; then runs `finish` as the transaction's last statements and commits.
-   * When a statement of `work` failed (PostgreSQL aborts the transaction), the reads are rolled back
-   * and `finish` runs in a fresh transaction of its own. Throws (after rolling back) when `finish`
-   * throws or the commit fails: the caller must then not use what `work` returned.
-   */
-  async requestScope<T>(work: () => Promise<T>, finish: (client: pg.PoolClient, value: T) => Promise<void>): Promise<T> {
-    const scope: RequestScope = { failed: false };
-    let value: T;
-    try {
-      value = await this.scopes.run(scope, work);
-    } catch (error) {
-      await this.end(scope.client, 'ROLLBACK');
-      throw error;
-    }
-    let opened = scope.client;
-    if (opened && scope.failed) {
-      await this.end(opened, 'ROLLBACK');
-      opened = undefined;
-    }
-    const client = await (opened ?? this.begin());
-    try {
-      await finish(client, value);
-      await client.query('COMMIT');
-    } catch (error) {
-      const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
-      client.release(!rolledBack);
-      if (isUnavailable(error)) throw new DatabaseUnavailableError(this.agency);
-      throw error;
-    }
-    client.release();
-    return value;
-  }
-
-  private async begin(): Promise<pg.PoolClient> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      if (isUnavailable(error)) throw new DatabaseUnavailableError(this.agency);
-      throw error;
-    }
-    try {
-      await client.query('BEGIN');
-    } catch (error) {
-      client.release(true);
-      if (isUnavailable(error)) throw new DatabaseUnavailableError(this.agency);
-      throw error;
-    }
-    return client;
-  }
-
-  private async end(opened: Promise<pg.PoolClient> | undefined, how: 'ROLLBACK'): Promise<void> {
-    const client = await opened?.catch(() => undefined);
-    if (!client) return;
-    await client.query(how).then(
-      () => client.release(),
-      () => client.release(true),
-    );
   }
 
   /** Runs `stmt` and returns its first row, or null. */

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { defaultFieldResolver, isObjectType, Kind, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type pg from 'pg';
+import { isUnavailable, type Database } from './db';
+import { DatabaseUnavailableError } from './errors';
 import type { FieldPolicy, SharingCategory } from '../../schema/sharing';
 import type { Caller } from './identity';
 import type { SubjectOf } from './authorisation';
@@ -157,38 +159,103 @@ export function disclosureRecord(facts: RequestFacts, recorder: DisclosureRecord
   };
 }
 
+const INSERT_BATCH = `/* writeDisclosures */
+  WITH written AS (
+    INSERT INTO disclosure.log (request_id, caller_kind, consumer_agency, official, roles, citizen_id, purpose,
+      operation_name, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+    SELECT r."requestId", r."callerKind", r."consumerAgency", r.official, r.roles, r."citizenId", r.purpose,
+           r."operationName", r."operationHash", r.fields, r."recordKeys", ARRAY(SELECT jsonb_object_keys(r.subjects)),
+           r.subjects, r.used, r.refused
+      FROM jsonb_to_recordset($1::jsonb) AS r("requestId" text, "callerKind" text, "consumerAgency" text,
+           official text, roles text[], "citizenId" text, purpose text, "operationName" text, "operationHash" text,
+           fields jsonb, "recordKeys" text[], subjects jsonb, used text[], refused jsonb)
+    RETURNING seq, recorded_at)
+  INSERT INTO disclosure.outbox (log_seq, recorded_at) SELECT seq, recorded_at FROM written`;
+
 /**
- * Writes `record` to the log, and its copy (with the log's seq and time, without the hashes) to the
- * outbox, in the transaction of `client`: one statement, one round trip. The log's trigger chains
- * it to the previous record.
+ * Writes disclosure records, each before its answer may leave. Records of concurrent requests are
+ * written together: while one batch is being written, the records that arrive wait and go in the
+ * next, as one statement (one round trip, one commit, the chain trigger taking its lock once per
+ * batch). At low load a record is written alone at once; under load the cost per request falls.
+ * `write` resolves once the record is committed and rejects when it could not be: the caller must
+ * then withhold the answer.
  */
-export async function writeDisclosure(client: pg.PoolClient, record: DisclosureRecord): Promise<void> {
-  await client.query(
-    `/* writeDisclosure */
-     WITH written AS (
-       INSERT INTO disclosure.log (request_id, caller_kind, consumer_agency, official, roles, citizen_id, purpose,
-         operation_name, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-       RETURNING seq, recorded_at)
-     INSERT INTO disclosure.outbox (log_seq, payload)
-     SELECT seq, $16::jsonb || jsonb_build_object('seq', seq, 'recordedAt', recorded_at) FROM written`,
-    [
-      record.requestId,
-      record.callerKind,
-      record.consumerAgency,
-      record.official,
-      record.roles,
-      record.citizenId,
-      record.purpose,
-      record.operationName,
-      record.operationHash,
-      JSON.stringify(record.fields),
-      record.recordKeys,
-      Object.keys(record.subjects),
-      JSON.stringify(record.subjects),
-      record.used,
-      JSON.stringify(record.refused),
-      JSON.stringify(record),
-    ],
-  );
+export class DisclosureWriter {
+  private waiting: Array<{ record: DisclosureRecord; done: (error?: unknown) => void }> = [];
+  private writing = false;
+  /** The writer's own connection, kept between batches; dropped when it fails. */
+  private connection: Promise<pg.PoolClient> | undefined;
+  private readonly dropped = new WeakSet<pg.PoolClient>();
+
+  constructor(private readonly db: Database, private readonly maxBatch = 500) {}
+
+  write(record: DisclosureRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ record, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!this.writing) {
+        this.writing = true;
+        // Records of answers finishing in the same turn of the event loop go in one batch.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  /** Gives the writer's connection back to the pool (before the pool is closed). */
+  async close(): Promise<void> {
+    const connection = await this.connection?.catch(() => undefined);
+    this.connection = undefined;
+    if (connection && !this.dropped.has(connection)) {
+      this.dropped.add(connection);
+      connection.release();
+    }
+  }
+
+  /** Discards a connection that failed; the next batch opens a fresh one. */
+  private drop(connection: pg.PoolClient): void {
+    this.connection = undefined;
+    if (this.dropped.has(connection)) return;
+    this.dropped.add(connection);
+    connection.release(true);
+  }
+
+  private async flush(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.maxBatch);
+      try {
+        await this.insert(batch.map((entry) => entry.record));
+        for (const entry of batch) entry.done();
+      } catch (error) {
+        if (batch.length === 1 || error instanceof DatabaseUnavailableError) {
+          for (const entry of batch) entry.done(error);
+          continue;
+        }
+        // One record the database refuses must not withhold the others' answers: write each alone.
+        for (const entry of batch) await this.insert([entry.record]).then(() => entry.done(), (alone: unknown) => entry.done(alone));
+      }
+    }
+    this.writing = false;
+  }
+
+  /** A pool connection kept for the writer; a connection that fails while held is dropped, not fatal. */
+  private async connect(): Promise<pg.PoolClient> {
+    const connection = await this.db.pool.connect();
+    connection.on('error', () => this.drop(connection));
+    return connection;
+  }
+
+  private async insert(records: readonly DisclosureRecord[]): Promise<void> {
+    let connection: pg.PoolClient | undefined;
+    try {
+      connection = await (this.connection ??= this.connect());
+      await connection.query(INSERT_BATCH, [JSON.stringify(records)]);
+    } catch (error) {
+      if (isUnavailable(error)) {
+        // The connection may be dead: drop it, and open a fresh one for the next batch.
+        if (connection) this.drop(connection);
+        else this.connection = undefined;
+        throw new DatabaseUnavailableError(this.db.agency);
+      }
+      throw error;
+    }
+  }
 }

@@ -5,9 +5,18 @@ import { statement, type Database } from './db';
 /** Hands a batch of outbox payloads to the governing department's ledger; throws when it did not take them. */
 export type DisclosureSink = (records: readonly unknown[]) => Promise<void>;
 
+/** The outbox's next records, each as the ledger takes it (access/disclosures.ts), without hashes. */
 const outboxBatch = statement(
   'outboxBatch',
-  `SELECT id::text AS id, payload FROM disclosure.outbox ORDER BY id LIMIT $1`,
+  `SELECT o.id::text AS id,
+          jsonb_build_object('seq', l.seq, 'recordedAt', l.recorded_at, 'requestId', l.request_id, 'callerKind', l.caller_kind,
+            'consumerAgency', l.consumer_agency, 'official', l.official, 'roles', l.roles, 'citizenId', l.citizen_id,
+            'purpose', l.purpose, 'operationName', l.operation_name, 'fields', l.fields, 'subjects', l.subject_fields,
+            'used', l.used, 'refused', l.refused) AS payload
+     FROM disclosure.outbox o
+     JOIN disclosure.log l ON l.seq = o.log_seq AND l.recorded_at = o.recorded_at
+    ORDER BY o.id
+    LIMIT $1`,
   z.object({ id: z.string(), payload: z.unknown() }),
 );
 const outboxDelivered = statement(

@@ -17,7 +17,7 @@ import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler
 import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
 import { allStaticallyAllowed, grantsUsed, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
-import { disclosureRecord, DisclosureRecorder, recordDisclosures, writeDisclosure } from './disclosure';
+import { disclosureRecord, DisclosureRecorder, DisclosureWriter, recordDisclosures } from './disclosure';
 import { OutboxRelay, type DisclosureSink } from './outbox';
 import { disclosureLogRoute } from './log-route';
 import { schemaFieldPolicies } from '../../schema/sharing';
@@ -188,8 +188,8 @@ function disclosesNothing(answer: HTTPGraphQLResponse): boolean {
  * carries no data at all (its errors, e.g. the database being down, say more), otherwise no data and
  * a stable code naming the agency (DATABASE_UNAVAILABLE when its database is down).
  */
-function withheldAnswer(agency: string, unavailable: DatabaseUnavailableError | null, answered: HTTPGraphQLResponse | undefined): HTTPGraphQLResponse {
-  if (answered && disclosesNothing(answered)) return answered;
+function withheldAnswer(agency: string, unavailable: DatabaseUnavailableError | null, answered: HTTPGraphQLResponse): HTTPGraphQLResponse {
+  if (disclosesNothing(answered)) return answered;
   const error = unavailable
     ? { message: unavailable.message, extensions: unavailable.extensions }
     : {
@@ -254,6 +254,8 @@ export async function startSubgraph<Context extends SubgraphContext>(
       schema,
       includeStacktraceInErrorResponses: false,
       formatError: maskError(logger),
+      // Whoever runs the server stops it (npm start, run.ts, tests): no signal handlers per server.
+      stopOnTerminationSignals: false,
       plugins: [ApolloServerPluginInlineTraceDisabled()],
     });
   // Two executors over the same schema: with the per-field rules, and without them for operations
@@ -263,6 +265,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
   await apollo.start();
   if (unchecked !== apollo) await unchecked.start();
   const { db, trust } = options;
+  const writer = logged ? new DisclosureWriter(db) : undefined;
   const relay = logged && options.disclosureSink ? new OutboxRelay(db, options.disclosureSink, logger) : undefined;
   // Identity is settled before Apollo sees the request: a call that is not the gateway's, or whose
   // token fails, gets a 401 and reaches no resolver.
@@ -294,27 +297,25 @@ export async function startSubgraph<Context extends SubgraphContext>(
       ...(verified.disclosure ? { disclosure: verified.disclosure } : {}),
     });
   }, logged ? (req, body, run) => answerWithDisclosureRecord(req, body, run) : undefined);
-  // The record of what a request disclosed is written in the transaction its reads ran in, before
-  // the answer is sent; if it cannot be written, the answer is withheld.
+  // The record of what a request disclosed is committed before the answer is sent; if it cannot
+  // be, the answer is withheld.
   const answerWithDisclosureRecord = async (req: IncomingMessage, body: unknown, run: () => Promise<HTTPGraphQLResponse>): Promise<HTTPGraphQLResponse> => {
     const verified = callers.get(req);
     const recorder = verified?.disclosure;
-    if (!verified || !recorder) return run();
-    let answered: HTTPGraphQLResponse | undefined;
+    if (!verified || !recorder || !writer) return run();
+    const answered = await run();
+    if (!recorder.touchedData) return answered;
+    for (const via of grantsUsed(verified.decisions, recorder.fields)) recorder.use(via);
+    const { query, operationName } = operationOf(body);
+    const facts = { requestId: verified.requestId, caller: verified.caller, purpose: purposeOf(req), operationName, query };
     try {
-      const response = await db.requestScope(async () => (answered = await run()), async (client) => {
-        if (!recorder.touchedData) return;
-        for (const via of grantsUsed(verified.decisions, recorder.fields)) recorder.use(via);
-        const { query, operationName } = operationOf(body);
-        const facts = { requestId: verified.requestId, caller: verified.caller, purpose: purposeOf(req), operationName, query };
-        await writeDisclosure(client, disclosureRecord(facts, recorder));
-      });
-      if (recorder.touchedData) relay?.poke();
-      return response;
+      await writer.write(disclosureRecord(facts, recorder));
     } catch (error) {
       logger.error({ err: error, requestId: verified.requestId }, 'disclosure record not written: answer withheld');
       return withheldAnswer(agency.name, error instanceof DatabaseUnavailableError ? error : null, answered);
     }
+    relay?.poke();
+    return answered;
   };
   /** Settles a call's gateway proof and caller; answers 401 itself and returns null when either fails. */
   const authenticate = async (req: IncomingMessage, res: ServerResponse): Promise<Verified | null> => {
@@ -363,6 +364,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
     async stop() {
       await close(server);
       await relay?.stop();
+      await writer?.close();
       await apollo.stop();
       if (unchecked !== apollo) await unchecked.stop();
     },

@@ -71,12 +71,11 @@ $$;
 
 CREATE TRIGGER chain BEFORE INSERT ON disclosure.log FOR EACH ROW EXECUTE FUNCTION disclosure.chain();
 
--- The transactional outbox: a copy of each record, without hashes, for the governing department's
--- ledger (usage figures, and the citizen's "who saw my data"). Written in the same transaction as the
--- log; the relay deletes what the ledger has acknowledged.
+-- The transactional outbox: which records the governing department's ledger has not yet received
+-- (usage figures, and the citizen's "who saw my data"). A row is written in the same transaction as
+-- its record; the relay reads the record itself and deletes the row once the ledger acknowledged it.
 CREATE TABLE disclosure.outbox (
-  id          bigserial PRIMARY KEY,
-  log_seq     bigint      NOT NULL,
-  payload     jsonb       NOT NULL,
-  created_at  timestamptz NOT NULL DEFAULT now()
+  id           bigserial PRIMARY KEY,
+  log_seq      bigint      NOT NULL,
+  recorded_at  timestamptz NOT NULL
 );
