@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   await fixture.close();
 
   const worst = Math.min(...verdicts);
-  writeSection('disclosure-cost', [
+  writeSection('disclosure-log-cost', [
     '## Disclosure log cost',
     '',
     `The citizens subgraph alone, as deployed (its application role, the sharing rules on) answering a consumer agency's official, with its disclosure log on and off: on, each answer waits until its hash-chained record and outbox entry are committed (records of concurrent answers are written together, one statement per batch), and the outbox is relayed after it (here to a stand-in for the ledger that accepts at once; ${delivered} records relayed). Same process, database and pool; \`bench/disclosure-cost.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per side for each number of clients (a closed loop in the same process), sides alternating first; median (min–max). ${machineLine()}`,
