@@ -17,6 +17,7 @@ import { armorFor, LIMITS, type Audience } from './limits';
 import { checkSubgraphs } from './health';
 import { supergraphEndpoints } from './supergraph';
 import { disclosureLogProxy } from './disclosure-log';
+import { catalogueRoutes } from './catalogue';
 
 export interface GatewayOptions {
   readonly supergraphSdl: string;
@@ -229,6 +230,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       '/graphql': withGraphiql(graphql, '/graphql', 'lienthong — GraphiQL'),
       '/open/graphql': withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)'),
       ...graphiqlAssetRoutes(),
+      ...catalogueRoutes(options.supergraphSdl),
       '/disclosure-log': disclosureLogProxy(endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000),
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'live' }),
       '/health': async (_req, res) => {

@@ -2,6 +2,7 @@ import { GraphQLError, isObjectType, parse, TypeInfo, visit, visitWithTypeInfo, 
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, rule, shield } from 'graphql-shield';
 import { schemaFieldPolicies, type FieldPolicy, type SharingCategory } from '../../schema/sharing';
+import { requestAccessExample } from '../../schema/catalogue';
 import type { Caller } from './identity';
 import { ErrorCode } from './errors';
 import type { GrantView } from './grants';
@@ -74,7 +75,7 @@ function refusal(policy: FieldPolicy | undefined, coordinate: string, reason: Re
       ownerAgency: owner.agencyCode,
       requestAccess:
         policy?.category === 'SPECIAL_REQUEST'
-          ? `mutation { requestAccess(input: { provider: "${owner.agencyCode}", fields: ["${coordinate}"], purpose: "…", legalBasis: "…", validFrom: "YYYY-MM-DD" }) { id status } }`
+          ? requestAccessExample(owner.agencyCode, coordinate)
           : policy?.category === 'DEFAULT'
             ? 'Đăng nhập bằng tài khoản cán bộ của một cơ quan nhà nước (sign in as a state agency official).'
             : null,

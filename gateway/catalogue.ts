@@ -1,0 +1,78 @@
+import { agencyDirectory, listAgencies } from '../subgraphs/kit/agency';
+import type { Routes } from '../subgraphs/kit/http';
+import { buildCatalogue, type Catalogue, type CatalogueField } from '../schema/catalogue';
+import type { SharingCategory } from '../schema/sharing';
+
+/** The sharing categories as the catalogue page names them (Decree 47/2020/NĐ-CP). */
+const CATEGORY_LABELS: Readonly<Record<SharingCategory, string>> = {
+  OPEN: 'Dữ liệu mở',
+  DEFAULT: 'Chia sẻ mặc định',
+  SPECIAL_REQUEST: 'Chia sẻ theo yêu cầu riêng',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+function fieldRow(field: CatalogueField): string {
+  const access = field.requestAccess ? `<details><summary>Cách đề nghị</summary><code>${escapeHtml(field.requestAccess)}</code></details>` : '';
+  return `<tr class="${field.category.toLowerCase()}"><td><code>${escapeHtml(field.name)}</code></td><td><code>${escapeHtml(field.type)}</code></td><td>${escapeHtml(field.description ?? '')}</td><td>${CATEGORY_LABELS[field.category]}</td><td>${field.personal ? 'Có' : 'Không'}</td><td>${access}</td></tr>`;
+}
+
+/** The catalogue as a readable Vietnamese page: agencies, contact officers, databases, datasets, fields. */
+export function cataloguePage(catalogue: Catalogue): string {
+  const agencies = catalogue.agencies.map((agency) => {
+    const databases = agency.databases.map((database) => {
+      const datasets = database.datasets.map(
+        (dataset) => `<section class="dataset"><h4 id="${escapeHtml(`${database.subgraph}-${dataset.name}`)}">${escapeHtml(dataset.name)}</h4>
+<p>${escapeHtml(dataset.description ?? '')}</p>
+<table><thead><tr><th>Trường</th><th>Kiểu</th><th>Mô tả</th><th>Loại chia sẻ</th><th>Dữ liệu cá nhân</th><th>Đề nghị khai thác</th></tr></thead>
+<tbody>${dataset.fields.map(fieldRow).join('\n')}</tbody></table></section>`,
+      );
+      const { contact } = database;
+      return `<section class="database"><h3>${escapeHtml(database.name)}</h3>
+<p class="english">${escapeHtml(database.englishName)} · subgraph <code>${escapeHtml(database.subgraph)}</code></p>
+<p class="contact">Đầu mối: ${escapeHtml(contact.name)}, ${escapeHtml(contact.title)} · <a href="mailto:${escapeHtml(contact.email)}">${escapeHtml(contact.email)}</a> · ${escapeHtml(contact.phone)}</p>
+${datasets.join('\n')}</section>`;
+    });
+    const former = agency.formerNames.length > 0 ? `<p>Tên cũ: ${agency.formerNames.map(escapeHtml).join('; ')}</p>` : '';
+    return `<section class="agency"><h2 id="${escapeHtml(agency.code)}">${escapeHtml(agency.name)} <small>(${escapeHtml(agency.code)})</small></h2>${former}\n${databases.join('\n')}</section>`;
+  });
+  return `<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Danh mục dịch vụ chia sẻ dữ liệu — lienthong</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem;color:#1a1a1a}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f2f2f2}tr.open td:nth-child(4){color:#0a6b2a}tr.special_request td:nth-child(4){color:#9a3412;font-weight:600}
+code{font-size:.9em}details code{display:block;white-space:pre-wrap;margin-top:.3rem}.english{color:#555}
+</style></head>
+<body><h1>Danh mục dịch vụ chia sẻ dữ liệu của tỉnh</h1>
+<p>Sinh từ lược đồ đang phục vụ (supergraph <code>${catalogue.supergraph.slice(0, 12)}</code>). Mỗi trường có một loại chia sẻ theo Nghị định 47/2020/NĐ-CP:
+dữ liệu mở (ai cũng xem được, tại <code>/open/graphql</code>), chia sẻ mặc định (mọi cơ quan nhà nước), chia sẻ theo yêu cầu riêng (cần được bên cung cấp cấp quyền).
+Bản máy đọc: <a href="/catalog.json">/catalog.json</a>.</p>
+${agencies.join('\n')}
+</body></html>`;
+}
+
+/**
+ * `/catalog.json` and `/catalog` for the supergraph the gateway serves, with the agencies'
+ * metadata (agency.json) and names (schema/agencies.json). Built once per supergraph.
+ */
+export function catalogueRoutes(supergraphSdl: string): Routes {
+  const directory = agencyDirectory();
+  const catalogue = buildCatalogue(supergraphSdl, listAgencies(), (code) => directory.get(code)?.name ?? code);
+  const json = JSON.stringify(catalogue);
+  const page = cataloguePage(catalogue);
+  return {
+    '/catalog.json': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), 'cache-control': 'no-cache' });
+      res.end(json);
+    },
+    '/catalog': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page), 'cache-control': 'no-cache' });
+      res.end(page);
+    },
+  };
+}
+

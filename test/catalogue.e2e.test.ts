@@ -1,0 +1,126 @@
+/**
+ * The sharing-service catalogue at the gateway (DESIGN.md §8): generated from the supergraph it
+ * serves and the agencies' metadata, it lists every agency, its contact officer, its databases,
+ * datasets and fields with their categories, and how to ask for special-request fields.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isObjectType } from 'graphql';
+import { chromium, type Browser } from 'playwright-core';
+import type { Catalogue } from '../schema/catalogue';
+import { SUPERGRAPH_PATH } from '../schema/compose';
+import { schemaFieldPolicies } from '../schema/sharing';
+import { listAgencies } from '../subgraphs/kit/agency';
+import { loadDefinition } from '../subgraphs/kit/registry';
+import { buildSchema } from '../subgraphs/kit/server';
+import { startTestMesh, type TestMesh } from './support/mesh';
+
+let mesh: TestMesh;
+let catalogue: Catalogue;
+beforeAll(async () => {
+  mesh = await startTestMesh();
+  const response = await fetch(`${mesh.gatewayUrl}/catalog.json`);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  catalogue = (await response.json()) as Catalogue;
+});
+afterAll(() => mesh.stop());
+
+function database(subgraph: string) {
+  for (const agency of catalogue.agencies) for (const db of agency.databases) if (db.subgraph === subgraph) return { agency, db };
+  return undefined;
+}
+
+describe('/catalog.json', () => {
+  it('is generated from the supergraph the gateway serves', () => {
+    expect(catalogue.supergraph).toBe(createHash('sha256').update(readFileSync(SUPERGRAPH_PATH, 'utf8')).digest('hex'));
+  });
+
+  it('lists every agency subgraph as a database of its agency, with its contact officer', () => {
+    for (const agency of listAgencies()) {
+      const found = database(agency.subgraph);
+      expect({ subgraph: agency.subgraph, code: found?.agency.code, name: found?.db.name, contact: found?.db.contact }).toEqual({
+        subgraph: agency.subgraph,
+        code: agency.agencyCode,
+        name: agency.name,
+        contact: agency.contact,
+      });
+      expect(found?.agency.name).toEqual(expect.any(String));
+    }
+  });
+
+  it("shows every field a subgraph resolves with the category and personal flag of that subgraph's own schema", () => {
+    const mismatches: string[] = [];
+    let checked = 0;
+    for (const agency of listAgencies()) {
+      const schema = buildSchema(loadDefinition(agency));
+      const policies = schemaFieldPolicies(schema);
+      const datasets = new Map((database(agency.subgraph)?.db.datasets ?? []).map((d) => [d.name, new Map(d.fields.map((f) => [f.name, f]))]));
+      for (const type of Object.values(schema.getTypeMap())) {
+        if (!isObjectType(type) || type.name.startsWith('_') || type.name.startsWith('__')) continue;
+        const stub = type.astNode?.directives?.some((d) => d.name.value === 'key' && d.arguments?.some((a) => a.name.value === 'resolvable' && a.value.kind === 'BooleanValue' && !a.value.value));
+        if (stub) continue;
+        for (const field of Object.values(type.getFields())) {
+          const policy = policies.get(`${type.name}.${field.name}`);
+          if (!policy || field.name.startsWith('_') || field.astNode?.directives?.some((d) => d.name.value === 'external')) continue;
+          checked++;
+          const listed = datasets.get(type.name)?.get(field.name);
+          const expected = { category: policy.category, personal: policy.personal };
+          if (!listed) mismatches.push(`${agency.subgraph}: ${policy.coordinate} missing`);
+          else if (listed.category !== expected.category || listed.personal !== expected.personal) {
+            mismatches.push(`${agency.subgraph}: ${policy.coordinate} listed ${listed.category}/${listed.personal}, schema says ${expected.category}/${expected.personal}`);
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect(mismatches).toEqual([]);
+  });
+
+  it('tells how to request each special-request field from its owner, and nothing for the others', () => {
+    for (const agency of catalogue.agencies) {
+      for (const db of agency.databases) {
+        for (const dataset of db.datasets) {
+          for (const field of dataset.fields) {
+            if (field.category === 'SPECIAL_REQUEST') {
+              expect(field.requestAccess).toContain(`provider: "${agency.code}", fields: ["${field.coordinate}"]`);
+            } else {
+              expect(field.requestAccess).toBeNull();
+            }
+          }
+        }
+      }
+    }
+    const ethnicGroup = database('citizens')?.db.datasets.find((d) => d.name === 'Citizen')?.fields.find((f) => f.name === 'ethnicGroup');
+    expect(ethnicGroup).toMatchObject({ coordinate: 'Citizen.ethnicGroup', category: 'SPECIAL_REQUEST', personal: true, description: expect.any(String) });
+  });
+});
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Skipped only where Debian's chromium is not installed (`apt-get install chromium`; .ci/run does it).
+const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
+
+describeWithBrowser('/catalog, in chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  });
+  afterAll(() => browser?.close());
+
+  it('reads as a Vietnamese page listing agencies, contact officers and fields with their categories', async () => {
+    const page = await browser.newPage();
+    const foreign: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(mesh.gatewayUrl)) foreign.push(request.url());
+    });
+    await page.goto(`${mesh.gatewayUrl}/catalog`);
+    expect(await page.locator('h1').textContent()).toBe('Danh mục dịch vụ chia sẻ dữ liệu của tỉnh');
+    expect(await page.locator('html').getAttribute('lang')).toBe('vi');
+    const police = page.locator('section.agency', { has: page.locator('h2#cong-an') });
+    await expect(police.locator('.contact').first().textContent()).resolves.toContain('Đầu mối');
+    const row = police.locator('section.dataset', { has: page.locator('h4#citizens-Citizen') }).locator('tr', { hasText: 'ethnicGroup' });
+    await expect(row.locator('td').nth(3).textContent()).resolves.toBe('Chia sẻ theo yêu cầu riêng');
+    await expect(row.locator('td').nth(4).textContent()).resolves.toBe('Có');
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+});
