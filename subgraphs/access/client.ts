@@ -74,6 +74,30 @@ export class LedgerUnavailableError extends Error {
 }
 
 /**
+ * Calls one of the ledger's service routes as `provider`, with its service token; throws
+ * LedgerUnavailableError when the ledger cannot be reached in `timeoutMs` or does not answer 2xx.
+ */
+async function callLedger(ledgerUrl: string, path: string, provider: string, secret: Uint8Array, timeoutMs: number, init: RequestInit = {}): Promise<Response> {
+  const url = new URL(path, ledgerUrl);
+  url.searchParams.set('provider', provider);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string> | undefined), [SERVICE_TOKEN_HEADER]: await signLedgerReaderToken(provider, secret) },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new LedgerUnavailableError(`access ledger unreachable: ${error instanceof Error ? error.name : 'error'}`);
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new LedgerUnavailableError(`access ledger answered ${response.status}`);
+  }
+  return response;
+}
+
+/**
  * Fetches the grants `provider` must honour now (ACTIVE, within their window) and the consents in
  * force on its fields, from the ledger at `ledgerUrl` (its base URL, e.g. http://127.0.0.1:4106).
  * Gives up after LEDGER_TIMEOUT_MS. Throws LedgerUnavailableError on any failure: a provider must
@@ -85,18 +109,7 @@ export async function fetchUsableGrants(
   secret: Uint8Array,
   timeoutMs = LEDGER_TIMEOUT_MS,
 ): Promise<UsableGrants> {
-  const url = new URL(GRANTS_PATH, ledgerUrl);
-  url.searchParams.set('provider', provider);
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      headers: { [SERVICE_TOKEN_HEADER]: await signLedgerReaderToken(provider, secret), accept: 'application/json' },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    throw new LedgerUnavailableError(`access ledger unreachable: ${error instanceof Error ? error.name : 'error'}`);
-  }
-  if (!response.ok) throw new LedgerUnavailableError(`access ledger answered ${response.status}`);
+  const response = await callLedger(ledgerUrl, GRANTS_PATH, provider, secret, timeoutMs, { headers: { accept: 'application/json' } });
   const parsed = usableGrantsSchema.safeParse(await response.json().catch(() => null));
   if (!parsed.success) throw new LedgerUnavailableError('access ledger answered an unreadable body');
   return parsed.data;
@@ -114,19 +127,10 @@ export async function deliverDisclosures(
   records: readonly unknown[],
   timeoutMs = 5000,
 ): Promise<void> {
-  const url = new URL(DISCLOSURES_PATH, ledgerUrl);
-  url.searchParams.set('provider', provider);
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { [SERVICE_TOKEN_HEADER]: await signLedgerReaderToken(provider, secret), 'content-type': 'application/json' },
-      body: JSON.stringify({ records }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    throw new LedgerUnavailableError(`access ledger unreachable: ${error instanceof Error ? error.name : 'error'}`);
-  }
+  const response = await callLedger(ledgerUrl, DISCLOSURES_PATH, provider, secret, timeoutMs, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ records }),
+  });
   await response.body?.cancel();
-  if (!response.ok) throw new LedgerUnavailableError(`access ledger answered ${response.status}`);
 }
