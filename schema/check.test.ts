@@ -1,0 +1,458 @@
+import { readFileSync } from 'node:fs';
+import { parse, Source } from 'graphql';
+import { checkSubgraph, LintRule, type CheckResult } from './check';
+import { composeSupergraph, localSubgraphSources, SUPERGRAPH_PATH, type SubgraphSource } from './compose';
+import { lintSubgraph } from './lint';
+
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+const lint = (sdl: string) => lintSubgraph('demo', parse(new Source(sdl, 'demo')));
+const at = (line: number, column: number) => [{ source: 'demo', line, column }];
+
+describe('lint rules on a minimal bad schema', () => {
+  it('finds nothing in a small schema that follows every rule', () => {
+    const sdl = lines(
+      'type Query {',
+      '  "Tra cứu một vật (look up a thing)."',
+      '  thing(id: ID!, first: Int = 20, after: String): ThingConnection @sharing(category: OPEN)',
+      '}',
+      '"Một trang vật (a page of things)."',
+      'type ThingConnection @sharing(category: OPEN) {',
+      '  "Các vật (things)."',
+      '  nodes: [Thing!]!',
+      '  "Phân trang (paging)."',
+      '  pageInfo: PageInfo!',
+      '}',
+      '"Một vật (a thing)."',
+      'type Thing @sharing(category: OPEN) {',
+      '  "Mã xã (commune code)."',
+      '  communeCode: AdministrativeUnitCode',
+      '  "Các thẻ (tags): a list of values, not of records."',
+      '  tags: [String!]!',
+      '  "Các phần, tối đa 5 (parts, at most 5)."',
+      '  parts: [Thing!]',
+      '  "Các vật liên quan (related things)."',
+      '  related(first: Int = 20): [Thing!]',
+      '}',
+    );
+    expect(lint(sdl)).toEqual([]);
+  });
+
+  it(`${LintRule.DESCRIPTION}: a type, a field, an input field and an enum value without a description (root types excepted)`, () => {
+    const sdl = lines(
+      'type Query {',
+      '  "Tra cứu (look up)."',
+      '  thing(filter: ThingFilter): Thing @sharing(category: OPEN)',
+      '}',
+      'type Thing @sharing(category: OPEN) {',
+      '  id: ID!',
+      '}',
+      '"Điều kiện (filter)."',
+      'input ThingFilter {',
+      '  size: Size',
+      '}',
+      '"Cỡ (size)."',
+      'enum Size {',
+      '  "Lớn (big)."',
+      '  BIG',
+      '  SMALL',
+      '}',
+    );
+    const fix = (coordinate: string, vi: string, en: string) =>
+      `${coordinate} chưa có mô tả: thêm một chuỗi mô tả ngay trước ${vi}, tiếng Việt rồi tiếng Anh trong ngoặc. ` +
+      `(${coordinate} has no description: add a description string just before the ${en}.)`;
+    expect(lint(sdl)).toEqual([
+      { code: 'LT001-description', subgraph: 'demo', coordinate: 'Thing', locations: at(5, 6), message: fix('Thing', 'định nghĩa kiểu', 'type definition') },
+      { code: 'LT001-description', subgraph: 'demo', coordinate: 'Thing.id', locations: at(6, 3), message: fix('Thing.id', 'trường', 'field') },
+      { code: 'LT001-description', subgraph: 'demo', coordinate: 'ThingFilter.size', locations: at(10, 3), message: fix('ThingFilter.size', 'trường nhập', 'input field') },
+      { code: 'LT001-description', subgraph: 'demo', coordinate: 'Size.SMALL', locations: at(16, 3), message: fix('Size.SMALL', 'giá trị', 'enum value') },
+    ]);
+  });
+
+  it(`${LintRule.SHARING_CATEGORY}: a field with no category of its own and no type default`, () => {
+    const sdl = lines(
+      'type Query {',
+      '  "Tra cứu (look up)."',
+      '  thing: Thing @sharing(category: OPEN)',
+      '}',
+      '"Một vật (a thing)."',
+      'type Thing {',
+      '  "Mã (id)."',
+      '  id: ID! @sharing(category: OPEN)',
+      '  "Tên (name)."',
+      '  name: String',
+      '}',
+    );
+    expect(lint(sdl)).toEqual([
+      {
+        code: 'LT002-sharing-category', subgraph: 'demo', coordinate: 'Thing.name', locations: at(10, 3),
+        message: expect.stringContaining('thêm @sharing(category: OPEN | DEFAULT | SPECIAL_REQUEST) vào trường, hoặc vào kiểu Thing làm mặc định'),
+      },
+    ]);
+  });
+
+  it(`${LintRule.PERSONAL_OPEN}: a personal field that is OPEN through its type's default`, () => {
+    const sdl = lines(
+      'type Query {',
+      '  "Tra cứu (look up)."',
+      '  person: Person @sharing(category: DEFAULT)',
+      '}',
+      '"Một người (a person)."',
+      'type Person @sharing(category: OPEN) {',
+      '  "Họ tên (full name)."',
+      '  fullName: String @personal',
+      '}',
+    );
+    expect(lint(sdl)).toEqual([
+      {
+        code: 'LT003-personal-open', subgraph: 'demo', coordinate: 'Person.fullName', locations: at(8, 3),
+        message: expect.stringContaining('đặt @sharing(category: DEFAULT) hoặc SPECIAL_REQUEST trên trường'),
+      },
+    ]);
+  });
+
+  it(`${LintRule.PAGINATION}: an unbounded list of objects, and a page type reached without after`, () => {
+    const sdl = lines(
+      'type Query {',
+      '  "Mọi vật (every thing)."',
+      '  things: [Thing!]! @sharing(category: OPEN)',
+      '  "Một trang vật (a page of things)."',
+      '  page(first: Int = 20): ThingConnection! @sharing(category: OPEN)',
+      '}',
+      '"Một trang vật (a page of things)."',
+      'type ThingConnection @sharing(category: OPEN) {',
+      '  "Các vật (things)."',
+      '  nodes: [Thing!]!',
+      '  "Phân trang (paging)."',
+      '  pageInfo: PageInfo!',
+      '}',
+      '"Một vật (a thing)."',
+      'type Thing @sharing(category: OPEN) {',
+      '  "Mã (id)."',
+      '  id: ID!',
+      '}',
+    );
+    expect(lint(sdl)).toEqual([
+      {
+        code: 'LT004-pagination', subgraph: 'demo', coordinate: 'Query.things', locations: at(3, 3),
+        message: expect.stringContaining('trả về một trang (nodes + pageInfo, tham số first và after), thêm tham số first: Int, hoặc ghi giới hạn vào mô tả'),
+      },
+      {
+        code: 'LT004-pagination', subgraph: 'demo', coordinate: 'Query.page', locations: at(5, 3),
+        message: expect.stringContaining('thêm (first: Int = 20, after: String)'),
+      },
+    ]);
+  });
+
+  it(`${LintRule.SHARED_SCALAR}: shared codes held as String, ID or a home-made scalar, in fields, arguments and input fields`, () => {
+    const sdl = lines(
+      'type Query {',
+      '  "Tra cứu doanh nghiệp (look up an enterprise)."',
+      '  enterprise(taxCode: String!): Enterprise @sharing(category: OPEN)',
+      '}',
+      '"Mã tự đặt (a home-made code)."',
+      'scalar MyCode',
+      '"Doanh nghiệp (an enterprise)."',
+      'type Enterprise @sharing(category: OPEN) {',
+      '  "Mã xã trụ sở (commune of the head office)."',
+      '  headOfficeCommuneCode: MyCode',
+      '  "Đơn vị hành chính (a unit, a reference: not a code)."',
+      '  commune: AdministrativeUnit',
+      '}',
+      '"Đơn vị hành chính (an administrative unit)."',
+      'type AdministrativeUnit @sharing(category: OPEN) {',
+      '  "Mã (code)."',
+      '  code: String!',
+      '}',
+      '"Điều kiện (filter)."',
+      'input PersonFilter {',
+      '  "Số định danh (personal ids)."',
+      '  personalIds: [ID!]',
+      '  "Ngành (business line)."',
+      '  vsicCode: Int',
+      '}',
+    );
+    const fix = (scalar: string, actual: string) => expect.stringContaining(`phải có kiểu ${scalar} (bảng mã dùng chung, schema/directives.graphql), không phải ${actual}: đổi ${actual} thành ${scalar}`);
+    expect(lint(sdl)).toEqual([
+      { code: 'LT005-shared-scalar', subgraph: 'demo', coordinate: 'Query.enterprise(taxCode:)', locations: at(3, 14), message: fix('TaxCode', 'String') },
+      { code: 'LT005-shared-scalar', subgraph: 'demo', coordinate: 'Enterprise.headOfficeCommuneCode', locations: at(10, 3), message: fix('AdministrativeUnitCode', 'MyCode') },
+      { code: 'LT005-shared-scalar', subgraph: 'demo', coordinate: 'AdministrativeUnit.code', locations: at(17, 3), message: fix('AdministrativeUnitCode', 'String') },
+      { code: 'LT005-shared-scalar', subgraph: 'demo', coordinate: 'PersonFilter.personalIds', locations: at(22, 3), message: fix('PersonalId', 'ID') },
+      { code: 'LT005-shared-scalar', subgraph: 'demo', coordinate: 'PersonFilter.vsicCode', locations: at(24, 3), message: fix('VsicCode', 'Int') },
+    ]);
+  });
+
+  it(`${LintRule.TYPE_NAME}, ${LintRule.FIELD_NAME} and ${LintRule.ENUM_VALUE_NAME}: names off convention, each with the conventional spelling`, () => {
+    const sdl = lines(
+      'type Query {',
+      '  "Tra cứu thửa (look up a parcel)."',
+      '  land_parcel(Parcel_Id: ID!): land_parcel @sharing(category: OPEN)',
+      '}',
+      '"Thửa đất (a parcel)."',
+      'type land_parcel @sharing(category: OPEN) {',
+      '  "Ngày cấp (issued on)."',
+      '  IssuedOn: Date',
+      '  "Tình trạng (status)."',
+      '  status: ParcelStatus',
+      '}',
+      '"Tình trạng (status)."',
+      'enum ParcelStatus {',
+      '  "Đang sử dụng (in use)."',
+      '  inUse',
+      '}',
+    );
+    const rename = (coordinate: string, style: string, suggestion: string) =>
+      `Tên ${coordinate} không theo quy ước ${style}: đổi thành ${suggestion}. (${coordinate} is not ${style}: rename it ${suggestion}.)`;
+    expect(lint(sdl)).toEqual([
+      { code: 'LT007-field-name', subgraph: 'demo', coordinate: 'Query.land_parcel', locations: at(3, 3), message: rename('Query.land_parcel', 'camelCase', 'landParcel') },
+      {
+        code: 'LT007-field-name', subgraph: 'demo', coordinate: 'Query.land_parcel(Parcel_Id:)', locations: at(3, 15),
+        message: rename('Query.land_parcel(Parcel_Id:)', 'camelCase', 'parcelId'),
+      },
+      { code: 'LT006-type-name', subgraph: 'demo', coordinate: 'land_parcel', locations: at(6, 6), message: rename('land_parcel', 'PascalCase', 'LandParcel') },
+      { code: 'LT007-field-name', subgraph: 'demo', coordinate: 'land_parcel.IssuedOn', locations: at(8, 3), message: rename('land_parcel.IssuedOn', 'camelCase', 'issuedOn') },
+      { code: 'LT008-enum-value-name', subgraph: 'demo', coordinate: 'ParcelStatus.inUse', locations: at(15, 3), message: rename('ParcelStatus.inUse', 'UPPER_SNAKE_CASE', 'IN_USE') },
+    ]);
+  });
+});
+
+/**
+ * What the rules find in the committed schemas. The codes subgraph's three crosswalk lists state no
+ * bound in their descriptions; its owner fixes that by adding one (e.g. "at most 10"), and this
+ * expectation then becomes empty.
+ */
+const KNOWN_FINDINGS: Record<string, readonly { code: string; coordinate: string }[]> = {
+  codes: [
+    { code: 'LT004-pagination', coordinate: 'Query.currentUnits' },
+    { code: 'LT004-pagination', coordinate: 'AdministrativeUnit.successors' },
+    { code: 'LT004-pagination', coordinate: 'AdministrativeUnit.predecessors' },
+  ],
+};
+
+describe('lint rules on the real subgraph schemas', () => {
+  it.each(localSubgraphSources().map((source) => [source.name, source] as const))('%s: only the known findings', (name, source) => {
+    const findings = lintSubgraph(name, parse(new Source(source.sdl, name))).map(({ code, coordinate }) => ({ code, coordinate }));
+    expect(findings).toEqual(KNOWN_FINDINGS[name] ?? []);
+  });
+});
+
+const owner = lines(
+  'type Query {',
+  '  "Các vật, tối đa 10 (things, at most 10)."',
+  '  things: [Thing!]! @sharing(category: OPEN)',
+  '}',
+  '"Một vật (a thing)."',
+  'type Thing @key(fields: "id") @sharing(category: DEFAULT) {',
+  '  "Mã (id)."',
+  '  id: ID!',
+  '  "Tên (name)."',
+  '  name: String!',
+  '  "Bí mật (a secret)."',
+  '  secret: String @sharing(category: SPECIAL_REQUEST)',
+  '}',
+);
+const contributor = lines(
+  '"Một vật, thêm một trường (a thing, extended)."',
+  'type Thing @key(fields: "id") {',
+  '  "Mã (id)."',
+  '  id: ID! @sharing(category: DEFAULT)',
+  '  "Thêm (extra)."',
+  '  extra: Int @sharing(category: DEFAULT)',
+  '}',
+);
+const current: readonly SubgraphSource[] = [
+  { name: 'owner', url: 'http://owner.test/graphql', sdl: owner },
+  { name: 'contributor', url: 'http://contributor.test/graphql', sdl: contributor },
+];
+function currentSupergraph(): string {
+  const composed = composeSupergraph(current);
+  if (!composed.ok) throw new Error(composed.errors.join('\n'));
+  return composed.supergraphSdl;
+}
+
+/** A result with every step passed and nothing found, to spread the expected differences into. */
+const clean = (subgraph: string): Omit<CheckResult, 'supergraphSdl'> => ({
+  subgraph,
+  outcome: 'ok',
+  composition: { status: 'passed', issues: [] },
+  lint: { status: 'passed', issues: [] },
+  breakingChanges: { status: 'passed', issues: [], warnings: [] },
+  categoryChanges: { status: 'passed', loosened: [], tightened: [] },
+});
+
+describe('checkSubgraph', () => {
+  it('passes an unchanged subgraph and composes exactly the current supergraph', async () => {
+    const supergraph = currentSupergraph();
+    const result = await checkSubgraph({ subgraph: 'owner', sdl: owner, subgraphs: current, currentSupergraphSdl: supergraph });
+    expect(result).toEqual({ ...clean('owner'), supergraphSdl: supergraph });
+  });
+
+  it.each(localSubgraphSources().filter((s) => !KNOWN_FINDINGS[s.name]).map((s) => [s.name]))(
+    'passes the real %s subgraph, unchanged, against the committed supergraph',
+    async (name) => {
+      const subgraphs = localSubgraphSources();
+      const committed = readFileSync(SUPERGRAPH_PATH, 'utf8');
+      const sdl = subgraphs.find((s) => s.name === name)?.sdl ?? '';
+      expect(await checkSubgraph({ subgraph: name, sdl, subgraphs, currentSupergraphSdl: committed })).toEqual({ ...clean(name), supergraphSdl: committed });
+    },
+  );
+
+  it('returns a parse error with its location, and runs nothing else', async () => {
+    const sdl = lines('type Query {', '  "Tra cứu (look up)."', '  thing(: Thing @sharing(category: OPEN)', '}');
+    expect(await checkSubgraph({ subgraph: 'owner', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph() })).toEqual({
+      subgraph: 'owner',
+      outcome: 'failed',
+      composition: {
+        status: 'failed',
+        issues: [
+          {
+            code: 'INVALID_SDL',
+            message: 'Lỗi cú pháp SDL (SDL syntax error): Syntax Error: Expected Name, found ":".',
+            subgraph: 'owner',
+            locations: [{ source: 'owner', line: 3, column: 9 }],
+          },
+        ],
+      },
+      lint: { status: 'skipped', issues: [] },
+      breakingChanges: { status: 'skipped', issues: [], warnings: [] },
+      categoryChanges: { status: 'skipped', loosened: [], tightened: [] },
+    });
+  });
+
+  it('reports a composition error with the subgraph and the line and column in each subgraph involved', async () => {
+    const sdl = contributor.replace('id: ID! @sharing', 'id: Int! @sharing');
+    expect(await checkSubgraph({ subgraph: 'contributor', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph() })).toEqual({
+      ...clean('contributor'),
+      outcome: 'failed',
+      composition: {
+        status: 'failed',
+        issues: [
+          {
+            code: 'FIELD_TYPE_MISMATCH',
+            message: 'Type of field "Thing.id" is incompatible across subgraphs: it has type "Int!" in subgraph "contributor" but type "ID!" in subgraph "owner"',
+            subgraph: 'contributor',
+            locations: [
+              { source: 'contributor', line: 4, column: 3 },
+              { source: 'owner', line: 8, column: 3 },
+            ],
+          },
+        ],
+      },
+      breakingChanges: { status: 'skipped', issues: [], warnings: [] },
+    });
+  });
+
+  it("names the current subgraph whose SDL no longer parses, instead of throwing", async () => {
+    const broken = [current[0] as SubgraphSource, { name: 'contributor', url: 'http://contributor.test/graphql', sdl: 'type {' }];
+    const result = await checkSubgraph({ subgraph: 'owner', sdl: owner, subgraphs: broken, currentSupergraphSdl: currentSupergraph() });
+    expect(result.outcome).toBe('failed');
+    expect(result.composition).toEqual({
+      status: 'failed',
+      issues: [
+        {
+          code: 'INVALID_SDL',
+          message: 'Lỗi cú pháp SDL (SDL syntax error): Syntax Error: Expected Name, found "{".',
+          subgraph: 'contributor',
+          locations: [{ source: 'contributor', line: 1, column: 6 }],
+        },
+      ],
+    });
+  });
+
+  it('composes a proposal with an uncategorised field and leaves the finding to lint, with its location', async () => {
+    const sdl = contributor.replace('extra: Int @sharing(category: DEFAULT)', 'extra: Int');
+    const result = await checkSubgraph({ subgraph: 'contributor', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph() });
+    expect({ ...result, supergraphSdl: undefined }).toEqual({
+      ...clean('contributor'),
+      outcome: 'failed',
+      lint: {
+        status: 'failed',
+        issues: [
+          {
+            code: 'LT002-sharing-category', subgraph: 'contributor', coordinate: 'Thing.extra',
+            locations: [{ source: 'contributor', line: 6, column: 3 }], message: expect.stringContaining('Thing.extra chưa có nhóm chia sẻ'),
+          },
+        ],
+      },
+      supergraphSdl: undefined,
+    });
+  });
+
+  it('detects a breaking change: a field removed from the graph', async () => {
+    const sdl = owner.replace('  "Tên (name)."\n  name: String!\n', '');
+    const result = await checkSubgraph({ subgraph: 'owner', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph() });
+    expect({ ...result, supergraphSdl: undefined }).toEqual({
+      ...clean('owner'),
+      outcome: 'failed',
+      breakingChanges: {
+        status: 'failed',
+        issues: [{ code: 'FIELD_REMOVED', message: "Field 'name' was removed from object type 'Thing'", coordinate: 'Thing.name', locations: [] }],
+        warnings: [],
+      },
+      supergraphSdl: undefined,
+    });
+  });
+
+  it('skips breaking changes before the first publish, when there is no current supergraph', async () => {
+    const result = await checkSubgraph({ subgraph: 'owner', sdl: owner, subgraphs: current });
+    expect({ ...result, supergraphSdl: undefined }).toEqual({ ...clean('owner'), breakingChanges: { status: 'skipped', issues: [], warnings: [] }, supergraphSdl: undefined });
+  });
+
+  it('reports a loosening (SPECIAL_REQUEST → DEFAULT) as needing governance approval', async () => {
+    const sdl = owner.replace('secret: String @sharing(category: SPECIAL_REQUEST)', 'secret: String');
+    const result = await checkSubgraph({ subgraph: 'owner', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph() });
+    expect({ ...result, supergraphSdl: undefined }).toEqual({
+      ...clean('owner'),
+      outcome: 'needsApproval',
+      categoryChanges: {
+        status: 'needsApproval',
+        loosened: [
+          {
+            code: 'CATEGORY_LOOSENED', coordinate: 'Thing.secret', from: 'SPECIAL_REQUEST', to: 'DEFAULT', subgraph: 'owner',
+            locations: [{ source: 'owner', line: 12, column: 3 }], affectedConsumers: [],
+            message:
+              'Thing.secret: SPECIAL_REQUEST → DEFAULT là nới lỏng, cần cơ quan quản lý (Sở KH&CN) phê duyệt trước khi đưa vào đồ thị. ' +
+              '(SPECIAL_REQUEST → DEFAULT loosens access and needs governance approval.)',
+          },
+        ],
+        tightened: [],
+      },
+      supergraphSdl: undefined,
+    });
+  });
+
+  it('reports a new subgraph that serves an existing field more openly than the graph does as a loosening', async () => {
+    const newcomer = lines('"Một vật (a thing)."', 'type Thing @key(fields: "id") {', '  "Mã (id)."', '  id: ID! @sharing(category: OPEN)', '}');
+    const result = await checkSubgraph({ subgraph: 'newcomer', sdl: newcomer, subgraphs: current, currentSupergraphSdl: currentSupergraph() });
+    expect(result.outcome).toBe('needsApproval');
+    expect(result.categoryChanges.loosened.map(({ coordinate, from, to }) => ({ coordinate, from, to }))).toEqual([{ coordinate: 'Thing.id', from: 'DEFAULT', to: 'OPEN' }]);
+  });
+
+  it('reports a tightening (DEFAULT → SPECIAL_REQUEST) as breaking, naming the consumers that use the field', async () => {
+    const sdl = owner.replace('name: String!', 'name: String! @sharing(category: SPECIAL_REQUEST)');
+    const grantsOrUsage = [
+      { consumer: 'so-y-te', fields: ['Thing.name', 'Thing.secret'] },
+      { consumer: 'so-noi-vu', fields: ['Thing.extra'] },
+      { consumer: 'so-tai-chinh', fields: ['Thing.name'] },
+    ];
+    const result = await checkSubgraph({ subgraph: 'owner', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph(), grantsOrUsage });
+    expect({ ...result, supergraphSdl: undefined }).toEqual({
+      ...clean('owner'),
+      outcome: 'failed',
+      categoryChanges: {
+        status: 'failed',
+        loosened: [],
+        tightened: [
+          {
+            code: 'CATEGORY_TIGHTENED', coordinate: 'Thing.name', from: 'DEFAULT', to: 'SPECIAL_REQUEST', subgraph: 'owner',
+            locations: [{ source: 'owner', line: 10, column: 3 }], affectedConsumers: ['so-tai-chinh', 'so-y-te'],
+            message:
+              'Thing.name: DEFAULT → SPECIAL_REQUEST là thắt chặt, làm hỏng truy vấn của bên đang dùng trường: ' +
+              'các cơ quan không có quyền khai thác được cấp (agencies without a grant); so-tai-chinh; so-y-te. ' +
+              '(DEFAULT → SPECIAL_REQUEST tightens access and breaks the consumers of the field.)',
+          },
+        ],
+      },
+      supergraphSdl: undefined,
+    });
+  });
+});

@@ -1,0 +1,191 @@
+import { composeServices } from '@apollo/composition';
+import { Supergraph } from '@apollo/federation-internals';
+import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
+import { GraphQLError, parse, Source, type ASTNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { categoryChanges, type CategoryChange, type FieldConsumer } from './categories';
+import type { SubgraphSource } from './compose';
+import { locationOf, type CheckIssue } from './issue';
+import { lintSubgraph } from './lint';
+import { expandedSubgraphDocument, prepareSubgraphSdl, SharingPolicyError } from './sharing';
+
+export type { CheckIssue, IssueLocation } from './issue';
+export type { CategoryChange, FieldConsumer } from './categories';
+export { LintRule } from './lint';
+
+/** `passed`, `failed`, or `skipped` when an earlier step left nothing to check. */
+export type StepStatus = 'passed' | 'failed' | 'skipped';
+
+/**
+ * The outcome of a check: `ok` (may be published), `failed` (may not; every step says why), or
+ * `needsApproval` (nothing fails, but a category is loosened: governance must approve the publish).
+ */
+export type CheckOutcome = 'ok' | 'failed' | 'needsApproval';
+
+export interface CheckResult {
+  readonly subgraph: string;
+  readonly outcome: CheckOutcome;
+  /** 1. Composition with the other subgraphs' current SDL; `issues` also holds a parse error of the proposal. */
+  readonly composition: { readonly status: StepStatus; readonly issues: readonly CheckIssue[] };
+  /** 2. The lint rules of `LintRule`, on the proposal's own SDL. */
+  readonly lint: { readonly status: StepStatus; readonly issues: readonly CheckIssue[] };
+  /** 3. graphql-inspector's diff of the API schemas: breaking changes fail, dangerous ones are warnings. */
+  readonly breakingChanges: { readonly status: StepStatus; readonly issues: readonly CheckIssue[]; readonly warnings: readonly CheckIssue[] };
+  /** 4. Category changes: a tightening fails (it breaks consumers), a loosening needs approval. */
+  readonly categoryChanges: {
+    readonly status: StepStatus | 'needsApproval';
+    readonly loosened: readonly CategoryChange[];
+    readonly tightened: readonly CategoryChange[];
+  };
+  /** The supergraph composed with the proposal, when composition passed: what a publish would serve. */
+  readonly supergraphSdl?: string;
+}
+
+export interface CheckInput {
+  /** The subgraph the proposal is for. */
+  readonly subgraph: string;
+  /** The proposed SDL: the subgraph's own schema.graphql, without the shared definitions. */
+  readonly sdl: string;
+  /** The proposal's routing URL; by default its current one. */
+  readonly url?: string;
+  /** Every subgraph's current version; the one named `subgraph`, if present, is what the proposal replaces. */
+  readonly subgraphs: readonly SubgraphSource[];
+  /** The supergraph being served now; absent before the first publish (no breaking changes then). */
+  readonly currentSupergraphSdl?: string;
+  /** Active grants or observed usage, to name the consumers a tightening breaks. */
+  readonly grantsOrUsage?: readonly FieldConsumer[];
+}
+
+function nodeSubgraph(node: ASTNode): string | undefined {
+  return 'subgraph' in node && typeof node.subgraph === 'string' ? node.subgraph : undefined;
+}
+
+/** A composition error as an issue, attributed to the proposal when it is involved, else to the first subgraph named. */
+function compositionIssue(error: GraphQLError, proposed: string): CheckIssue {
+  const nodes = error.nodes ?? [];
+  const named = nodes.map(nodeSubgraph).filter((name): name is string => name !== undefined);
+  const subgraph = named.includes(proposed) ? proposed : (named[0] ?? /^\[([^\]]+)\]/.exec(error.message)?.[1]);
+  const code = typeof error.extensions['code'] === 'string' ? error.extensions['code'] : 'COMPOSITION_ERROR';
+  const locations = nodes.flatMap(locationOf).sort((a, b) => Number(b.source === proposed) - Number(a.source === proposed));
+  return { code, message: error.message, ...(subgraph ? { subgraph } : {}), locations };
+}
+
+function invalidSdl(subgraph: string, error: GraphQLError): CheckIssue {
+  const locations = (error.locations ?? []).map(({ line, column }) => ({ source: error.source?.name ?? subgraph, line, column }));
+  return { code: 'INVALID_SDL', message: `Lỗi cú pháp SDL (SDL syntax error): ${error.message}`, subgraph, locations };
+}
+
+/** Whatever a subgraph's SDL failed with (a syntax error, a sharing policy refusal, a crash), as an issue naming it. */
+function failureIssue(subgraph: string, error: unknown): CheckIssue {
+  if (error instanceof GraphQLError) return invalidSdl(subgraph, error);
+  const code = error instanceof SharingPolicyError ? 'SHARING_POLICY' : 'COMPOSITION_ERROR';
+  return { code, message: error instanceof Error ? error.message : String(error), subgraph, locations: [] };
+}
+
+type Composed = { readonly issues: CheckIssue[]; readonly supergraphSdl?: string };
+
+/**
+ * Composes the proposal with the others' current versions. The proposal is expanded without the
+ * sharing policy checks of `prepareSubgraphSdl` (lint reports those, with their locations); the
+ * others are prepared as the gateway composes them.
+ */
+function compose(input: CheckInput, proposed: DocumentNode): Composed {
+  const current = input.subgraphs.find((s) => s.name === input.subgraph);
+  const services = [{ name: input.subgraph, url: input.url ?? current?.url ?? `http://${input.subgraph}.invalid/graphql`, typeDefs: proposed }];
+  const issues: CheckIssue[] = [];
+  for (const other of input.subgraphs.filter((s) => s.name !== input.subgraph)) {
+    try {
+      services.push({ name: other.name, url: other.url, typeDefs: other.prepared ?? prepareSubgraphSdl(other.name, other.sdl) });
+    } catch (error) {
+      issues.push(failureIssue(other.name, error));
+    }
+  }
+  if (issues.length > 0) return { issues };
+  try {
+    const result = composeServices(services);
+    if (result.errors) return { issues: result.errors.map((error) => compositionIssue(error, input.subgraph)) };
+    return { issues, supergraphSdl: result.supergraphSdl };
+  } catch (error) {
+    return { issues: [failureIssue(input.subgraph, error)] };
+  }
+}
+
+function apiSchema(supergraphSdl: string): GraphQLSchema {
+  return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
+}
+
+function changeIssue(change: Change): CheckIssue {
+  return { code: change.type, message: change.message, ...(change.path ? { coordinate: change.path } : {}), locations: [] };
+}
+
+/** graphql-inspector's diff between the API schemas of the current and the proposed supergraph. */
+async function breakingChanges(currentSupergraphSdl: string, proposedSupergraphSdl: string): Promise<CheckResult['breakingChanges']> {
+  let current: GraphQLSchema;
+  try {
+    current = apiSchema(currentSupergraphSdl);
+  } catch (error) {
+    const message = `Không đọc được siêu đồ thị hiện hành (the current supergraph cannot be read): ${error instanceof Error ? error.message : String(error)}`;
+    return { status: 'failed', issues: [{ code: 'INVALID_CURRENT_SUPERGRAPH', message, locations: [] }], warnings: [] };
+  }
+  // The proposed supergraph was just composed, so it builds; the current one came from outside.
+  const changes = await diff(current, apiSchema(proposedSupergraphSdl));
+  const issues = changes.filter((c) => c.criticality.level === CriticalityLevel.Breaking).map(changeIssue);
+  const warnings = changes.filter((c) => c.criticality.level === CriticalityLevel.Dangerous).map(changeIssue);
+  return { status: issues.length > 0 ? 'failed' : 'passed', issues, warnings };
+}
+
+const SKIPPED = { status: 'skipped', issues: [] } as const;
+
+/**
+ * Checks a proposed version of one subgraph, in the order of DESIGN.md §8: composition with the
+ * other subgraphs, lint, breaking changes against the current supergraph's API schema, and sharing
+ * category changes. Never throws on bad input: a parse error, a composition error, or a broken
+ * current version comes back as an issue. Lint and category changes run on any proposal that
+ * parses; breaking changes need composition to pass and a current supergraph.
+ */
+export async function checkSubgraph(input: CheckInput): Promise<CheckResult> {
+  let own: DocumentNode;
+  let proposed: DocumentNode;
+  try {
+    own = parse(new Source(input.sdl, input.subgraph));
+    proposed = expandedSubgraphDocument(input.subgraph, input.sdl);
+  } catch (error) {
+    const issue = failureIssue(input.subgraph, error);
+    return {
+      subgraph: input.subgraph,
+      outcome: 'failed',
+      composition: { status: 'failed', issues: [issue] },
+      lint: SKIPPED,
+      breakingChanges: { ...SKIPPED, warnings: [] },
+      categoryChanges: { status: 'skipped', loosened: [], tightened: [] },
+    };
+  }
+  const composed = compose(input, proposed);
+  const lintIssues = lintSubgraph(input.subgraph, own);
+  const breaking =
+    composed.supergraphSdl !== undefined && input.currentSupergraphSdl !== undefined
+      ? await breakingChanges(input.currentSupergraphSdl, composed.supergraphSdl)
+      : { ...SKIPPED, warnings: [] };
+  const changes = categoryChanges({
+    subgraph: input.subgraph,
+    proposed,
+    currentSdl: input.subgraphs.find((s) => s.name === input.subgraph)?.sdl,
+    currentSupergraphSdl: input.currentSupergraphSdl,
+    consumers: input.grantsOrUsage ?? [],
+  });
+  const loosened = changes.filter((c) => c.code === 'CATEGORY_LOOSENED');
+  const tightened = changes.filter((c) => c.code === 'CATEGORY_TIGHTENED');
+  const failed = composed.issues.length > 0 || lintIssues.length > 0 || breaking.status === 'failed' || tightened.length > 0;
+  return {
+    subgraph: input.subgraph,
+    outcome: failed ? 'failed' : loosened.length > 0 ? 'needsApproval' : 'ok',
+    composition: { status: composed.issues.length > 0 ? 'failed' : 'passed', issues: composed.issues },
+    lint: { status: lintIssues.length > 0 ? 'failed' : 'passed', issues: lintIssues },
+    breakingChanges: breaking,
+    categoryChanges: {
+      status: tightened.length > 0 ? 'failed' : loosened.length > 0 ? 'needsApproval' : 'passed',
+      loosened,
+      tightened,
+    },
+    ...(composed.supergraphSdl !== undefined ? { supergraphSdl: composed.supergraphSdl } : {}),
+  };
+}
