@@ -150,7 +150,16 @@ export function requestAccessExample(provider: string, coordinate: string): stri
   return `mutation { requestAccess(input: { provider: "${provider}", fields: ["${coordinate}"], purpose: "…", legalBasis: "…", validFrom: "YYYY-MM-DD" }) { id status } }`;
 }
 
-const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
+/**
+ * Root types are shared by every subgraph, so the supergraph's description of one belongs to
+ * whichever subgraph composed it: the catalogue says what they are instead.
+ */
+const ROOT_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  Query: 'Các truy vấn gốc mà cơ sở dữ liệu này cung cấp (root query fields).',
+  Mutation: 'Các thao tác ghi mà cơ sở dữ liệu này cung cấp (root mutation fields).',
+  Subscription: 'Các đăng ký theo dõi mà cơ sở dữ liệu này cung cấp (root subscription fields).',
+};
+const ROOT_TYPES = new Set(Object.keys(ROOT_DESCRIPTIONS));
 
 /**
  * The catalogue of `supergraphSdl`: one entry per agency code, each of its subgraphs a database,
@@ -168,7 +177,7 @@ export function buildCatalogue(supergraphSdl: string, agencies: readonly Catalog
       const typeFields = own.filter((field) => field.typeName === typeName).sort((a, b) => a.fieldName.localeCompare(b.fieldName));
       return {
         name: typeName,
-        description: typeFields[0]?.typeDescription ?? null,
+        description: ROOT_DESCRIPTIONS[typeName] ?? typeFields[0]?.typeDescription ?? null,
         fields: typeFields.map((field) => ({
           name: field.fieldName,
           coordinate: field.coordinate,

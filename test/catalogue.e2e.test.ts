@@ -90,6 +90,8 @@ describe('/catalog.json', () => {
         }
       }
     }
+    // A root type's description is the catalogue's own, never another subgraph's.
+    expect(database('citizens')?.db.datasets.find((d) => d.name === 'Query')?.description).toBe('Các truy vấn gốc mà cơ sở dữ liệu này cung cấp (root query fields).');
     const ethnicGroup = database('citizens')?.db.datasets.find((d) => d.name === 'Citizen')?.fields.find((f) => f.name === 'ethnicGroup');
     expect(ethnicGroup).toMatchObject({ coordinate: 'Citizen.ethnicGroup', category: 'SPECIAL_REQUEST', personal: true, description: expect.any(String) });
   });
