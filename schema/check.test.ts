@@ -1,9 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse, Source } from 'graphql';
 import { checkSubgraph, LintRule, type CheckResult } from './check';
 import { composeSupergraph, localSubgraphSources, SUPERGRAPH_PATH, type SubgraphSource } from './compose';
 import { lintSubgraph } from './lint';
 
+const REPO_ROOT = join(__dirname, '..');
 const lines = (...text: string[]) => `${text.join('\n')}\n`;
 const lint = (sdl: string) => lintSubgraph('demo', parse(new Source(sdl, 'demo')));
 const at = (line: number, column: number) => [{ source: 'demo', line, column }];
@@ -453,6 +457,85 @@ describe('checkSubgraph', () => {
         ],
       },
       supergraphSdl: undefined,
+    });
+  });
+});
+
+describe('npm run schema -- check', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lienthong-schema-check-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const run = (...args: string[]) =>
+    spawnSync('npm', ['run', '--silent', 'schema', '--', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, INIT_CWD: REPO_ROOT } });
+  const landSdl = () => readFileSync(join(REPO_ROOT, 'subgraphs', 'land', 'schema.graphql'), 'utf8');
+
+  it('passes the real land schema: exit 0 and a report of four passed steps', () => {
+    const cli = run('check', '--subgraph', 'land', '--sdl', 'subgraphs/land/schema.graphql');
+    expect({ status: cli.status, stdout: cli.stdout, stderr: cli.stderr }).toEqual({
+      status: 0,
+      stderr: '',
+      stdout: lines(
+        'Kiểm tra lược đồ subgraph "land" (schema check)',
+        '',
+        '1. Hợp nhất siêu đồ thị (composition): ĐẠT (passed)',
+        '2. Quy tắc lược đồ (lint): ĐẠT (passed)',
+        '3. Thay đổi phá vỡ so với đồ thị hiện hành (breaking changes): ĐẠT (passed)',
+        '4. Thay đổi nhóm chia sẻ (sharing category changes): ĐẠT (passed)',
+        '',
+        'Kết quả (result): ĐẠT: có thể công bố (ok: may be published). Mã thoát (exit code) 0.',
+      ),
+    });
+  });
+
+  it('fails a schema with lint errors: exit 1, each finding with its rule, file, line and column', () => {
+    const path = join(dir, 'land-bad.graphql');
+    writeFileSync(path, lines('"Thửa phụ (an extra parcel kind)."', 'type Extra_parcel @sharing(category: OPEN) {', '  "Mã xã (commune code)."', '  communeCode: String', '}') + landSdl());
+    const cli = run('check', '--subgraph', 'land', '--sdl', path);
+    expect({ status: cli.status, stderr: cli.stderr }).toEqual({ status: 1, stderr: '' });
+    expect(cli.stdout.split('\n')).toEqual([
+      'Kiểm tra lược đồ subgraph "land" (schema check)',
+      '',
+      '1. Hợp nhất siêu đồ thị (composition): ĐẠT (passed)',
+      '2. Quy tắc lược đồ (lint): KHÔNG ĐẠT (failed)',
+      `   ✗ LT006-type-name  Extra_parcel  (${path}:2:6)`,
+      '       Tên Extra_parcel không theo quy ước PascalCase: đổi thành ExtraParcel. (Extra_parcel is not PascalCase: rename it ExtraParcel.)',
+      `   ✗ LT005-shared-scalar  Extra_parcel.communeCode  (${path}:4:3)`,
+      '       Extra_parcel.communeCode chứa mã dùng chung nên phải có kiểu AdministrativeUnitCode (bảng mã dùng chung, schema/directives.graphql), ' +
+        'không phải String: đổi String thành AdministrativeUnitCode. (Extra_parcel.communeCode holds a shared code: declare it as AdministrativeUnitCode, not String.)',
+      '3. Thay đổi phá vỡ so với đồ thị hiện hành (breaking changes): ĐẠT (passed)',
+      '4. Thay đổi nhóm chia sẻ (sharing category changes): ĐẠT (passed)',
+      '',
+      'Kết quả (result): KHÔNG ĐẠT: chưa được công bố, sửa các lỗi trên (failed: fix the issues above before publishing). Mã thoát (exit code) 1.',
+      '',
+    ]);
+  });
+
+  it('exits 3 when the schema passes but loosens a category, which needs approval', () => {
+    const path = join(dir, 'land-looser.graphql');
+    const looser = landSdl().replace('holder: LandHolder @personal @sharing(category: SPECIAL_REQUEST)', 'holder: LandHolder @personal @sharing(category: DEFAULT)');
+    expect(looser).not.toBe(landSdl());
+    writeFileSync(path, looser);
+    const cli = run('check', '--subgraph', 'land', '--sdl', path, '--json');
+    expect(cli.status).toBe(3);
+    const result = JSON.parse(cli.stdout) as CheckResult;
+    expect({ outcome: result.outcome, loosened: result.categoryChanges.loosened.map(({ coordinate, from, to }) => ({ coordinate, from, to })) }).toEqual({
+      outcome: 'needsApproval',
+      loosened: [{ coordinate: 'LandUseCertificate.holder', from: 'SPECIAL_REQUEST', to: 'DEFAULT' }],
+    });
+  });
+
+  it('refuses an unknown subgraph with exit 2, naming the known ones', () => {
+    const cli = run('check', '--subgraph', 'tourism', '--sdl', 'subgraphs/land/schema.graphql');
+    const known = localSubgraphSources().map((s) => s.name).join(', ');
+    expect({ status: cli.status, stdout: cli.stdout, stderr: cli.stderr }).toEqual({
+      status: 2,
+      stdout: '',
+      stderr:
+        `Không có subgraph "tourism"; các subgraph đã biết: ${known}. ` +
+        '(Unknown subgraph "tourism": a new agency first adds subgraphs/<name>/agency.json.)\n',
     });
   });
 });
