@@ -219,23 +219,10 @@ describe('lint rules on a minimal bad schema', () => {
   });
 });
 
-/**
- * What the rules find in the committed schemas. The codes subgraph's three crosswalk lists state no
- * bound in their descriptions; its owner fixes that by adding one (e.g. "at most 10"), and this
- * expectation then becomes empty.
- */
-const KNOWN_FINDINGS: Record<string, readonly { code: string; coordinate: string }[]> = {
-  codes: [
-    { code: 'LT004-pagination', coordinate: 'Query.currentUnits' },
-    { code: 'LT004-pagination', coordinate: 'AdministrativeUnit.successors' },
-    { code: 'LT004-pagination', coordinate: 'AdministrativeUnit.predecessors' },
-  ],
-};
-
 describe('lint rules on the real subgraph schemas', () => {
-  it.each(localSubgraphSources().map((source) => [source.name, source] as const))('%s: only the known findings', (name, source) => {
+  it.each(localSubgraphSources().map((source) => [source.name, source] as const))('%s: no findings', (name, source) => {
     const findings = lintSubgraph(name, parse(new Source(source.sdl, name))).map(({ code, coordinate }) => ({ code, coordinate }));
-    expect(findings).toEqual(KNOWN_FINDINGS[name] ?? []);
+    expect(findings).toEqual([]);
   });
 });
 
@@ -290,7 +277,7 @@ describe('checkSubgraph', () => {
     expect(result).toEqual({ ...clean('owner'), supergraphSdl: supergraph });
   });
 
-  it.each(localSubgraphSources().filter((s) => !KNOWN_FINDINGS[s.name]).map((s) => [s.name]))(
+  it.each(localSubgraphSources().map((s) => [s.name]))(
     'passes the real %s subgraph, unchanged, against the committed supergraph',
     async (name) => {
       const subgraphs = localSubgraphSources();

@@ -82,6 +82,7 @@ export type AdministrativeUnit = {
   /**
    * Với xã/phường của hệ thống 2 cấp: các xã/phường/thị trấn cũ được sắp xếp vào nó; rỗng trong các trường hợp khác.
    * (For a TWO_LEVEL commune: the THREE_LEVEL communes merged into it; empty otherwise.)
+   * Tối đa 10 (at most 10: the crosswalk's largest merger joins 6 old communes).
    */
   predecessors?: Maybe<Array<AdministrativeUnit>>;
   /** Tỉnh chứa đơn vị này; chính nó nếu là cấp tỉnh (the province, itself for a province). */
@@ -89,6 +90,7 @@ export type AdministrativeUnit = {
   /**
    * Với xã của hệ thống 3 cấp: các xã/phường của hệ thống 2 cấp mà nó được sắp xếp vào; rỗng trong các trường hợp khác.
    * (For a THREE_LEVEL commune: the TWO_LEVEL commune(s) it became; empty otherwise.)
+   * Tối đa 10 (at most 10: the crosswalk maps each old commune to one new unit).
    */
   successors?: Maybe<Array<AdministrativeUnit>>;
   /** Ngày bắt đầu hiệu lực, nếu biết (valid from). */
@@ -183,6 +185,7 @@ export type Query = {
    * Các xã/phường hiện hành (hệ thống 2 cấp) mà một xã/phường/thị trấn cũ (hệ thống 3 cấp) được sắp xếp vào,
    * theo bảng chuyển đổi. Rỗng nếu mã không phải xã cũ đã biết.
    * (The TWO_LEVEL communes a THREE_LEVEL commune code became, via the crosswalk; empty for unknown codes.)
+   * Tối đa 10 (at most 10: the crosswalk maps each old commune to one new unit).
    */
   currentUnits?: Maybe<Array<AdministrativeUnit>>;
   /** Tra cứu dân tộc theo mã (look up an ethnic group). Null when unknown. */
