@@ -1,0 +1,249 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { Database } from '../../subgraphs/kit/db';
+import { close, listen } from '../../subgraphs/kit/http';
+import { createTokenVerifier, type TokenClaims } from '../../subgraphs/kit/identity';
+import { databaseUrl, ensureDatabase, migrate } from '../../subgraphs/kit/migrate';
+import { DEV_AUDIENCE, DEV_ISSUER, generateDevKeys, signDevToken, type DevKeys } from '../../scripts/dev-keys';
+import { official, testServerUrl, uniquePrefix } from '../../test/support/mesh';
+import { localSubgraphSources } from '../compose';
+import { startRegistry, type Registry } from './server';
+
+interface ApiResponse {
+  readonly status: number;
+  readonly body: Record<string, unknown> & { errors?: Array<{ message: string; extensions: Record<string, unknown> & { code: string } }> };
+}
+
+let keys: DevKeys;
+let db: Database;
+let registry: Registry;
+const servers: Server[] = [];
+
+/** A tiny HTTP server standing in for a subgraph: answers every request with `status` and `body`. */
+async function fakeSubgraph(status: number, body: string, contentType = 'application/json'): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(status, { 'content-type': contentType });
+      res.end(body);
+    });
+  });
+  servers.push(server);
+  return `${await listen(server, 0)}/graphql`;
+}
+
+/** The URL of a port nobody listens on: a server that was started and closed again. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  const url = await listen(server, 0);
+  await close(server);
+  return `${url}/graphql`;
+}
+
+async function call(method: 'GET' | 'POST', path: string, claims: TokenClaims | null, body?: unknown, rawBody?: string): Promise<ApiResponse> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (claims) headers['authorization'] = `Bearer ${await signDevToken(keys, claims)}`;
+  const response = await fetch(`${registry.url}${path}`, {
+    method,
+    headers,
+    ...(method === 'POST' ? { body: rawBody ?? JSON.stringify(body) } : {}),
+  });
+  return { status: response.status, body: (await response.json()) as ApiResponse['body'] };
+}
+
+const landOwner = official('so-nn-mt', 'owner');
+const governance = official('so-khcn', 'governance');
+const landSdl = localSubgraphSources().find((s) => s.name === 'land')?.sdl ?? '';
+/** v2: a new field on a DEFAULT type: not breaking, no loosening. */
+const withNote = landSdl.replace('  parcel: LandParcel\n}', '  parcel: LandParcel\n  "Ghi chú của cơ quan cấp (the issuer\'s note)."\n  note: String\n}');
+/** A loosening of a personal field: SPECIAL_REQUEST → DEFAULT. */
+const loosened = withNote.replace(
+  'holder: LandHolder @personal @sharing(category: SPECIAL_REQUEST)',
+  'holder: LandHolder @personal @sharing(category: DEFAULT)',
+);
+/** A breaking change: a field removed from the graph. */
+const breaking = withNote.replace('  "Ngày cấp (date of issue)."\n  issuedOn: Date\n', '');
+
+let subgraphUrl: string;
+let gatewayOnlyUrl: string;
+
+beforeAll(async () => {
+  expect(withNote).not.toBe(landSdl);
+  expect(loosened).not.toBe(withNote);
+  expect(breaking).not.toBe(withNote);
+  keys = await generateDevKeys();
+  const database = `${uniquePrefix()}registry`;
+  await ensureDatabase(testServerUrl(), database);
+  const url = databaseUrl(testServerUrl(), database);
+  await migrate(url, join(__dirname, 'migrations'));
+  db = new Database('registry', { connectionString: url, max: 4, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+  registry = await startRegistry({
+    db,
+    verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
+    port: 0,
+    probeTimeoutMs: 2000,
+    onError: (error) => {
+      throw error;
+    },
+  });
+  subgraphUrl = await fakeSubgraph(200, JSON.stringify({ data: { _service: { sdl: 'type Query { x: Int }' } } }));
+  gatewayOnlyUrl = await fakeSubgraph(401, JSON.stringify({ errors: [{ message: 'Chưa xác thực', extensions: { code: 'UNAUTHENTICATED' } }] }));
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  await db?.close();
+  for (const server of servers) await close(server);
+});
+
+describe('schema registry', () => {
+  it('refuses a call without a token (401) and bad JSON (400), with a code and no internals', async () => {
+    const anonymous = await call('GET', '/supergraph', null);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    const bad = await call('POST', '/check', landOwner, undefined, '{ not json');
+    expect(bad).toEqual({ status: 400, body: { errors: [{ message: expect.stringContaining('JSON'), extensions: { code: 'BAD_JSON' } }] } });
+    const citizen = await call('GET', '/supergraph', { kind: 'citizen', sub: '001090000001' });
+    expect(citizen.status).toBe(403);
+  });
+
+  it('has no supergraph before the seed, and checks against nothing published', async () => {
+    const none = await call('GET', '/supergraph', landOwner);
+    expect(none.status).toBe(404);
+    expect(none.body.errors?.[0]?.extensions.code).toBe('NO_SUPERGRAPH');
+    const checked = await call('POST', '/check', landOwner, { subgraph: 'land', sdl: landSdl });
+    expect(checked.status).toBe(200);
+    expect(checked.body['breakingChanges']).toEqual({ status: 'skipped', issues: [], warnings: [] });
+    expect(checked.body).not.toHaveProperty('supergraphSdl');
+  });
+
+  it('seeds the local subgraphs as version 1 once', async () => {
+    const urls = Object.fromEntries(localSubgraphSources().map((s) => [s.name, s.url]));
+    expect(await registry.service.seed(urls)).toBe(true);
+    expect(await registry.service.seed(urls)).toBe(false);
+    const supergraph = await call('GET', '/supergraph', landOwner);
+    expect(supergraph.status).toBe(200);
+    expect(supergraph.body).toMatchObject({ version: 1, cause: null, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const history = await call('GET', '/history?subgraph=land', landOwner);
+    expect(history.body['versions']).toEqual([expect.objectContaining({ version: 1, status: 'PUBLISHED', publishedBy: 'seed', publisherAgency: 'so-nn-mt' })]);
+  });
+
+  it('publishes a version by the owning agency: history shows v2 and the supergraph changes', async () => {
+    const before = await call('GET', '/supergraph', landOwner);
+    const published = await call('POST', '/publish', landOwner, { subgraph: 'land', sdl: withNote, url: subgraphUrl });
+    expect(published.status).toBe(201);
+    expect(published.body).toMatchObject({
+      version: { subgraph: 'land', version: 2, status: 'PUBLISHED', publishedBy: landOwner.sub, publisherAgency: 'so-nn-mt', url: subgraphUrl },
+      check: { outcome: 'ok' },
+      supergraph: { version: 2, cause: { subgraph: 'land', version: 2 } },
+    });
+    const history = await call('GET', '/history?subgraph=land', landOwner);
+    expect((history.body['versions'] as Array<{ version: number; status: string }>).map(({ version, status }) => ({ version, status }))).toEqual([
+      { version: 2, status: 'PUBLISHED' },
+      { version: 1, status: 'SUPERSEDED' },
+    ]);
+    const after = await call('GET', '/supergraph', landOwner);
+    expect(after.body['version']).toBe(2);
+    expect(after.body['sha256']).not.toBe(before.body['sha256']);
+    expect(after.body['sdl']).toContain('note: String');
+  });
+
+  it('refuses a publisher from another agency (403), an unknown subgraph (400), and URLs that do not answer as a subgraph', async () => {
+    const other = await call('POST', '/publish', official('cong-an', 'owner'), { subgraph: 'land', sdl: withNote, url: subgraphUrl });
+    expect(other.status).toBe(403);
+    expect(other.body.errors?.[0]?.extensions.code).toBe('FORBIDDEN_AGENCY');
+    const unknown = await call('POST', '/publish', landOwner, { subgraph: 'tourism', sdl: withNote, url: subgraphUrl });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors?.[0]?.extensions.code).toBe('UNKNOWN_SUBGRAPH');
+    for (const url of [await closedPortUrl(), await fakeSubgraph(200, '<html>hello</html>', 'text/html'), await fakeSubgraph(200, '{"data":null}')]) {
+      const refused = await call('POST', '/publish', landOwner, { subgraph: 'land', sdl: withNote, url });
+      expect({ url, status: refused.status, code: refused.body.errors?.[0]?.extensions.code }).toEqual({ url, status: 400, code: 'SUBGRAPH_UNREACHABLE' });
+    }
+    const history = await call('GET', '/history?subgraph=land', landOwner);
+    expect((history.body['versions'] as unknown[]).length).toBe(2);
+  });
+
+  it('refuses a breaking change with 422 and the check result; the supergraph stays', async () => {
+    const refused = await call('POST', '/publish', landOwner, { subgraph: 'land', sdl: breaking, url: subgraphUrl });
+    expect(refused.status).toBe(422);
+    const extensions = refused.body.errors?.[0]?.extensions;
+    expect(extensions).toMatchObject({ code: 'CHECK_FAILED', result: { outcome: 'failed', breakingChanges: { status: 'failed' } } });
+    expect(JSON.stringify(extensions)).toContain('LandUseCertificate.issuedOn');
+    expect((await call('GET', '/supergraph', landOwner)).body['version']).toBe(2);
+  });
+
+  it('keeps a loosening pending until governance approves it; only governance may approve', async () => {
+    const pending = await call('POST', '/publish', landOwner, { subgraph: 'land', sdl: loosened, url: gatewayOnlyUrl });
+    expect(pending.status).toBe(202);
+    expect(pending.body).toMatchObject({ version: { version: 3, status: 'PENDING_APPROVAL' }, check: { outcome: 'needsApproval' } });
+    expect(pending.body).not.toHaveProperty('supergraph');
+    expect((await call('GET', '/supergraph', landOwner)).body['version']).toBe(2);
+    const history = await call('GET', '/history?subgraph=land', landOwner);
+    expect(history.body['versions']).toEqual(expect.arrayContaining([expect.objectContaining({ version: 3, status: 'PENDING_APPROVAL' })]));
+
+    const notGovernance = await call('POST', '/approve', landOwner, { subgraph: 'land', version: 3 });
+    expect(notGovernance.status).toBe(403);
+    expect(notGovernance.body.errors?.[0]?.extensions.code).toBe('GOVERNANCE_ONLY');
+
+    const approved = await call('POST', '/approve', governance, { subgraph: 'land', version: 3 });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({
+      version: { version: 3, status: 'PUBLISHED', decidedBy: governance.sub },
+      supergraph: { version: 3, cause: { subgraph: 'land', version: 3 } },
+    });
+    const current = await call('GET', '/supergraph', landOwner);
+    expect(current.body['version']).toBe(3);
+    expect(current.body['sdl']).toMatch(/holder: LandHolder.*DEFAULT/);
+    const again = await call('POST', '/approve', governance, { subgraph: 'land', version: 3 });
+    expect(again.status).toBe(409);
+    expect(again.body.errors?.[0]?.extensions.code).toBe('NOT_PENDING');
+  });
+
+  it('rejects a pending version only with a reason, and marks it REJECTED', async () => {
+    const opened = loosened.replace('holder: LandHolder @personal @sharing(category: DEFAULT)', 'holder: LandHolder @personal @sharing(category: OPEN)');
+    const pending = await call('POST', '/publish', landOwner, { subgraph: 'land', sdl: opened, url: subgraphUrl });
+    // A personal field is never OPEN: that fails lint, so it is refused rather than pending.
+    expect(pending.status).toBe(422);
+    const looser = withNote.replace('type LandUseCertificate @sharing(category: DEFAULT)', 'type LandUseCertificate @sharing(category: OPEN)');
+    const waiting = await call('POST', '/publish', landOwner, { subgraph: 'land', sdl: looser.replace('holder: LandHolder @personal @sharing(category: SPECIAL_REQUEST)', 'holder: LandHolder @personal @sharing(category: DEFAULT)'), url: subgraphUrl });
+    expect(waiting.status).toBe(202);
+    const version = (waiting.body['version'] as { version: number }).version;
+    expect(version).toBe(4);
+
+    const blank = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: '  ' });
+    expect(blank.status).toBe(400);
+    expect(blank.body.errors?.[0]?.extensions.code).toBe('REASON_REQUIRED');
+    const missing = await call('POST', '/reject', governance, { subgraph: 'land', version });
+    expect(missing.status).toBe(400);
+    expect((await call('POST', '/reject', landOwner, { subgraph: 'land', version, reason: 'x' })).status).toBe(403);
+
+    const rejected = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'Chưa có căn cứ pháp lý để công khai (no legal basis).' });
+    expect(rejected.status).toBe(200);
+    expect(rejected.body).toMatchObject({ version, status: 'REJECTED', decidedBy: governance.sub, decisionReason: 'Chưa có căn cứ pháp lý để công khai (no legal basis).' });
+    const history = await call('GET', '/history?subgraph=land', landOwner);
+    expect((history.body['versions'] as Array<{ version: number; status: string }>).map(({ version: v, status }) => `${v}:${status}`)).toEqual([
+      '4:REJECTED',
+      '3:PUBLISHED',
+      '2:SUPERSEDED',
+      '1:SUPERSEDED',
+    ]);
+    expect((await call('GET', '/supergraph', landOwner)).body['version']).toBe(3);
+  });
+
+  it('lists the changes between two versions (graphql-inspector)', async () => {
+    const diff = await call('GET', '/diff?subgraph=land&from=1&to=2', landOwner);
+    expect(diff.status).toBe(200);
+    expect(diff.body['changes']).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'FIELD_ADDED', path: 'LandUseCertificate.note', criticality: 'NON_BREAKING' })]),
+    );
+    // The loosening of v3 shows as the change of the @sharing argument on the field.
+    const loosening = await call('GET', '/diff?subgraph=land&from=2&to=3', landOwner);
+    const paths = (loosening.body['changes'] as Array<{ path: string }>).map((c) => c.path);
+    expect(paths.length).toBeGreaterThan(0);
+    expect(paths.every((path) => path.startsWith('LandUseCertificate.holder.@sharing'))).toBe(true);
+    const missing = await call('GET', '/diff?subgraph=land&from=1&to=99', landOwner);
+    expect(missing.status).toBe(404);
+    const bad = await call('GET', '/diff?subgraph=land&from=x&to=2', landOwner);
+    expect(bad.status).toBe(400);
+  });
+});

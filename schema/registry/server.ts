@@ -1,0 +1,156 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Database } from '../../subgraphs/kit/db';
+import { DatabaseUnavailableError } from '../../subgraphs/kit/errors';
+import { BodyTooLarge, close, createHttpServer, listen, readBody, sendJson, type Handler } from '../../subgraphs/kit/http';
+import { AuthenticationError, bearerToken, type Caller } from '../../subgraphs/kit/identity';
+import { RegistryError, RegistryService, type Official } from './service';
+
+/** 2 MB: a subgraph's SDL with room to spare. */
+const MAX_REGISTRY_BODY = 2 * 1024 * 1024;
+
+export interface RegistryOptions {
+  readonly db: Database;
+  /** Verifies an official's bearer token (createTokenVerifier); throws AuthenticationError. */
+  readonly verifyToken: (token: string) => Promise<Caller>;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly host?: string;
+  /** How long a publish waits for the subgraph's URL to answer; default 3000 ms. */
+  readonly probeTimeoutMs?: number;
+  /** Unexpected errors (masked as 500 for the client); default: written to stderr. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** A running registry. */
+export interface Registry {
+  readonly url: string;
+  readonly service: RegistryService;
+  stop(): Promise<void>;
+}
+
+function errorBody(code: string, message: string, details: Record<string, unknown> = {}): unknown {
+  return { errors: [{ message, extensions: { code, ...details } }] };
+}
+
+const subgraphName = z.string().min(1).max(64);
+const bodies = {
+  check: z.object({ subgraph: subgraphName, sdl: z.string().min(1) }),
+  publish: z.object({ subgraph: subgraphName, sdl: z.string().min(1), url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'http(s) only') }),
+  approve: z.object({ subgraph: subgraphName, version: z.number().int().positive() }),
+  reject: z.object({ subgraph: subgraphName, version: z.number().int().positive(), reason: z.string() }),
+};
+
+function badRequest(message: string): RegistryError {
+  return new RegistryError(400, 'BAD_REQUEST', message);
+}
+
+async function authenticate(req: IncomingMessage, verifyToken: RegistryOptions['verifyToken']): Promise<Official> {
+  let caller: Caller;
+  try {
+    const token = bearerToken(req.headers.authorization);
+    if (token === null) throw new AuthenticationError('no bearer token');
+    caller = await verifyToken(token);
+  } catch (error) {
+    if (error instanceof AuthenticationError) {
+      throw new RegistryError(401, 'UNAUTHENTICATED', `Chưa xác thực (unauthenticated): ${error.reason}`);
+    }
+    throw error;
+  }
+  if (caller.kind !== 'official') throw new RegistryError(403, 'OFFICIALS_ONLY', 'Chỉ cán bộ cơ quan nhà nước mới dùng được sổ đăng ký lược đồ (officials only).');
+  return caller;
+}
+
+async function jsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+  let raw: string;
+  try {
+    raw = await readBody(req, MAX_REGISTRY_BODY);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) throw new RegistryError(413, 'PAYLOAD_TOO_LARGE', `Nội dung vượt quá ${MAX_REGISTRY_BODY} byte (request body too large).`);
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new RegistryError(400, 'BAD_JSON', 'Nội dung yêu cầu không phải JSON hợp lệ (the request body is not valid JSON).');
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const detail = result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    throw badRequest(`Nội dung yêu cầu sai (bad request body): ${detail}`);
+  }
+  return result.data;
+}
+
+function queryInt(params: URLSearchParams, name: string): number {
+  const value = params.get(name);
+  if (value === null || !/^[1-9]\d{0,8}$/.test(value)) throw badRequest(`Tham số ${name} phải là số phiên bản (query parameter "${name}" must be a version number).`);
+  return Number(value);
+}
+
+function queryString(params: URLSearchParams, name: string): string {
+  const value = params.get(name);
+  if (!value) throw badRequest(`Thiếu tham số ${name} (missing query parameter "${name}").`);
+  return value;
+}
+
+/**
+ * Starts the registry's HTTP JSON API (every call needs an official's bearer token):
+ * POST /check, /publish, /approve, /reject; GET /history?subgraph=, /diff?subgraph=&from=&to=,
+ * /supergraph. Errors are `{ errors: [{ message, extensions: { code } }] }`, never SQL or a stack.
+ * Listens when called, not on import; `stop()` closes the server (not the database).
+ */
+export async function startRegistry(options: RegistryOptions): Promise<Registry> {
+  const service = new RegistryService({ db: options.db, ...(options.probeTimeoutMs !== undefined ? { probeTimeoutMs: options.probeTimeoutMs } : {}) });
+  const onError = options.onError ?? ((error: unknown) => process.stderr.write(`registry: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
+
+  /** One route: method, authentication, and the mapping of refusals to their status and code. */
+  const route =
+    (method: 'GET' | 'POST', run: (caller: Official, req: IncomingMessage, params: URLSearchParams) => Promise<{ status: number; body: unknown }>): Handler =>
+    async (req: IncomingMessage, res: ServerResponse) => {
+      try {
+        if (req.method !== method) {
+          throw new RegistryError(405, 'METHOD_NOT_ALLOWED', `Chỉ nhận ${method} (method not allowed).`);
+        }
+        const caller = await authenticate(req, options.verifyToken);
+        const params = new URL(req.url ?? '/', 'http://registry').searchParams;
+        const { status, body } = await run(caller, req, params);
+        sendJson(res, status, body);
+      } catch (error) {
+        if (error instanceof RegistryError) {
+          sendJson(res, error.status, errorBody(error.code, error.message, error.details), error.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+        } else if (error instanceof DatabaseUnavailableError) {
+          sendJson(res, 503, errorBody('DATABASE_UNAVAILABLE', 'Cơ sở dữ liệu sổ đăng ký tạm thời không truy cập được (the registry database is unavailable).'));
+        } else {
+          throw error;
+        }
+      }
+    };
+
+  const server = createHttpServer(
+    {
+      '/check': route('POST', async (_caller, req) => ({ status: 200, body: await service.check(await jsonBody(req, bodies.check)) })),
+      '/publish': route('POST', async (caller, req) => {
+        const outcome = await service.publish(caller, await jsonBody(req, bodies.publish));
+        return { status: outcome.version.status === 'PENDING_APPROVAL' ? 202 : 201, body: outcome };
+      }),
+      '/approve': route('POST', async (caller, req) => ({ status: 200, body: await service.approve(caller, await jsonBody(req, bodies.approve)) })),
+      '/reject': route('POST', async (caller, req) => ({ status: 200, body: await service.reject(caller, await jsonBody(req, bodies.reject)) })),
+      '/history': route('GET', async (_caller, _req, params) => {
+        const subgraph = queryString(params, 'subgraph');
+        return { status: 200, body: { subgraph, versions: await service.history(subgraph) } };
+      }),
+      '/diff': route('GET', async (_caller, _req, params) => {
+        const subgraph = queryString(params, 'subgraph');
+        const from = queryInt(params, 'from');
+        const to = queryInt(params, 'to');
+        return { status: 200, body: { subgraph, from, to, changes: await service.diff(subgraph, from, to) } };
+      }),
+      '/supergraph': route('GET', async () => ({ status: 200, body: await service.supergraph() })),
+    },
+    onError,
+  );
+  const url = await listen(server, options.port, options.host);
+  return { url, service, stop: () => close(server) };
+}

@@ -1,0 +1,383 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { diff, type Change } from '@graphql-inspector/core';
+import { z } from 'zod';
+import { listAgencies, SUBGRAPHS_DIR, type Agency } from '../../subgraphs/kit/agency';
+import type { Database } from '../../subgraphs/kit/db';
+import type { Caller } from '../../subgraphs/kit/identity';
+import { checkSubgraph, type CheckResult } from '../check';
+import { composeSupergraph, type SubgraphSource } from '../compose';
+import { prepareSubgraphSdl } from '../sharing';
+import { RegistryStore, type SupergraphRow, type VersionRow, type VersionStatus } from './store';
+
+/** An official's identity, as the registry sees it (only officials call the registry). */
+export type Official = Extract<Caller, { kind: 'official' }>;
+
+/**
+ * A refusal with an HTTP status and a stable code; the message is safe to show (Vietnamese, with
+ * English in parentheses). `details` go into the error's extensions (e.g. the check result).
+ */
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A check result as the registry returns and stores it: without the composed supergraph's SDL. */
+export type StoredCheckResult = Omit<CheckResult, 'supergraphSdl'>;
+
+/** One version in a history, as the API shows it. */
+export interface VersionView {
+  readonly subgraph: string;
+  readonly version: number;
+  readonly url: string;
+  readonly status: VersionStatus;
+  readonly publishedBy: string;
+  readonly publisherAgency: string;
+  readonly publishedAt: string;
+  readonly decidedBy: string | null;
+  readonly decidedAt: string | null;
+  readonly decisionReason: string | null;
+}
+
+/** The current supergraph, as the API shows it. */
+export interface SupergraphView {
+  readonly version: number;
+  readonly sdl: string;
+  readonly sha256: string;
+  readonly createdAt: string;
+  readonly cause: { readonly subgraph: string; readonly version: number } | null;
+}
+
+/** The outcome of a publish or an approval that was accepted. */
+export interface PublishOutcome {
+  readonly version: VersionView;
+  readonly check: StoredCheckResult;
+  /** The new current supergraph; absent when the version waits for approval. */
+  readonly supergraph?: Omit<SupergraphView, 'sdl'>;
+}
+
+/** One change between two versions, from graphql-inspector. */
+export interface DiffChange {
+  readonly type: string;
+  readonly criticality: string;
+  readonly message: string;
+  readonly path: string | null;
+}
+
+const SUBGRAPH_NAME = /^[a-z][a-z0-9-]*$/;
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
+
+function versionView(row: VersionRow): VersionView {
+  return {
+    subgraph: row.subgraph,
+    version: row.version,
+    url: row.url,
+    status: row.status,
+    publishedBy: row.published_by,
+    publisherAgency: row.publisher_agency,
+    publishedAt: row.published_at.toISOString(),
+    decidedBy: row.decided_by,
+    decidedAt: iso(row.decided_at),
+    decisionReason: row.decision_reason,
+  };
+}
+
+function supergraphView(row: SupergraphRow): SupergraphView {
+  const cause = row.subgraph !== null && row.subgraph_version !== null ? { subgraph: row.subgraph, version: row.subgraph_version } : null;
+  return { version: row.version, sdl: row.sdl, sha256: row.sha256, createdAt: row.created_at.toISOString(), cause };
+}
+
+function summary(row: SupergraphRow): Omit<SupergraphView, 'sdl'> {
+  const { sdl: _sdl, ...rest } = supergraphView(row);
+  return rest;
+}
+
+function stored(result: CheckResult): StoredCheckResult {
+  const { supergraphSdl: _sdl, ...rest } = result;
+  return rest;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function sources(rows: readonly VersionRow[]): SubgraphSource[] {
+  return rows.map((row) => ({ name: row.subgraph, url: row.url, sdl: row.sdl }));
+}
+
+/** The agency owning `subgraph` (its subgraphs/<name>/agency.json); refuses an unknown name with 400. */
+export function owningAgency(subgraph: string): Agency {
+  const agency = SUBGRAPH_NAME.test(subgraph) ? listAgencies().find((a) => a.subgraph === subgraph) : undefined;
+  if (!agency) {
+    throw new RegistryError(
+      400,
+      'UNKNOWN_SUBGRAPH',
+      `Không có subgraph "${subgraph}"; cơ quan mới cần thêm subgraphs/<tên>/agency.json trước (unknown subgraph: a new agency first adds subgraphs/<name>/agency.json).`,
+    );
+  }
+  return agency;
+}
+
+const serviceAnswer = z.object({ data: z.object({ _service: z.object({ sdl: z.string() }) }) });
+const unauthenticatedAnswer = z.object({
+  errors: z.array(z.object({ extensions: z.object({ code: z.literal('UNAUTHENTICATED') }) })).min(1),
+});
+
+/**
+ * True when `url` answers as a subgraph: `{ _service { sdl } }` gets a 200 with that data, or a 401
+ * with code UNAUTHENTICATED (a lienthong subgraph answers only the gateway, which proves itself).
+ * Connection refused, a timeout, a redirect or any other answer is false.
+ */
+export async function answersAsSubgraph(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body: unknown = JSON.parse(await response.text());
+    if (response.status === 200) return serviceAnswer.safeParse(body).success;
+    if (response.status === 401) return unauthenticatedAnswer.safeParse(body).success;
+    return false;
+  } catch {
+    return false;
+  }
+}
+
+function requireGovernance(caller: Official): void {
+  if (!caller.roles.includes('governance')) {
+    throw new RegistryError(403, 'GOVERNANCE_ONLY', 'Chỉ cơ quan quản lý mới được phê duyệt hoặc từ chối (only governance may approve or reject).');
+  }
+}
+
+export interface RegistryServiceOptions {
+  readonly db: Database;
+  /** How long a publish waits for the subgraph's URL to answer; default 3000 ms. */
+  readonly probeTimeoutMs?: number;
+}
+
+/**
+ * The schema registry (DESIGN.md §8): checks proposals against the current published versions,
+ * publishes (an agency only its own subgraph), keeps loosenings waiting for governance, and stores
+ * every supergraph it composes. Publishes and approvals are serialised (an advisory lock), so each
+ * is checked against the versions it replaces.
+ */
+export class RegistryService {
+  private readonly store: RegistryStore;
+  private readonly probeTimeoutMs: number;
+
+  constructor(options: RegistryServiceOptions) {
+    this.store = new RegistryStore(options.db);
+    this.probeTimeoutMs = options.probeTimeoutMs ?? 3000;
+  }
+
+  /** The check of `sdl` for `subgraph` against the current versions (against nothing before the first publish). */
+  async check(input: { subgraph: string; sdl: string }): Promise<StoredCheckResult> {
+    owningAgency(input.subgraph);
+    const [published, current] = await Promise.all([this.store.publishedVersions(), this.store.currentSupergraph()]);
+    return stored(await this.runCheck(input.subgraph, input.sdl, undefined, published, current));
+  }
+
+  private async runCheck(subgraph: string, sdl: string, url: string | undefined, published: readonly VersionRow[], current: SupergraphRow | null): Promise<CheckResult> {
+    return checkSubgraph({
+      subgraph,
+      sdl,
+      ...(url !== undefined ? { url } : {}),
+      subgraphs: sources(published),
+      ...(current ? { currentSupergraphSdl: current.sdl } : {}),
+    });
+  }
+
+  /**
+   * Publishes a version of `subgraph`. Refuses an unknown subgraph (400 UNKNOWN_SUBGRAPH), a
+   * publisher of another agency (403 FORBIDDEN_AGENCY), a URL that does not answer as a subgraph
+   * (400 SUBGRAPH_UNREACHABLE) and a failed check (422 CHECK_FAILED, nothing stored). A check that
+   * needs approval is stored PENDING_APPROVAL and the supergraph stays; an ok one is stored
+   * PUBLISHED with its newly composed supergraph, made current.
+   */
+  async publish(caller: Official, input: { subgraph: string; sdl: string; url: string }): Promise<PublishOutcome> {
+    const agency = owningAgency(input.subgraph);
+    if (caller.agency !== agency.agencyCode) {
+      throw new RegistryError(
+        403,
+        'FORBIDDEN_AGENCY',
+        `Cơ quan "${caller.agency}" không được công bố subgraph "${input.subgraph}" của "${agency.agencyCode}" (an agency may publish only its own subgraph).`,
+      );
+    }
+    if (!(await answersAsSubgraph(input.url, this.probeTimeoutMs))) {
+      throw new RegistryError(
+        400,
+        'SUBGRAPH_UNREACHABLE',
+        `Địa chỉ ${input.url} không trả lời như một subgraph (the URL does not answer { _service { sdl } } as a subgraph).`,
+      );
+    }
+    return this.store.inTransaction(async (client) => {
+      const [published, current] = await Promise.all([this.store.publishedVersions(client), this.store.currentSupergraph(client)]);
+      const result = await this.runCheck(input.subgraph, input.sdl, input.url, published, current);
+      if (result.outcome === 'failed' || result.supergraphSdl === undefined) {
+        throw new RegistryError(422, 'CHECK_FAILED', 'Kiểm tra không đạt: chưa công bố (the check failed: nothing was published).', {
+          result: stored(result),
+        });
+      }
+      const entry = {
+        subgraph: input.subgraph,
+        sdl: input.sdl,
+        url: input.url,
+        publishedBy: caller.officialId,
+        publisherAgency: caller.agency,
+        checkResult: stored(result),
+      };
+      if (result.outcome === 'needsApproval') {
+        const row = await this.store.insertVersion(client, { ...entry, status: 'PENDING_APPROVAL' });
+        return { version: versionView(row), check: stored(result) };
+      }
+      const row = await this.store.insertVersion(client, { ...entry, status: 'PUBLISHED' });
+      const supergraph = await this.store.insertSupergraph(client, {
+        sdl: result.supergraphSdl,
+        sha256: sha256(result.supergraphSdl),
+        cause: { subgraph: row.subgraph, version: row.version },
+      });
+      return { version: versionView(row), check: stored(result), supergraph: summary(supergraph) };
+    });
+  }
+
+  private async pending(subgraph: string, version: number, client: pg.PoolClient): Promise<VersionRow> {
+    const row = await this.store.version(subgraph, version, client);
+    if (!row) throw new RegistryError(404, 'VERSION_NOT_FOUND', `Không có phiên bản ${version} của "${subgraph}" (no such version).`);
+    if (row.status !== 'PENDING_APPROVAL') {
+      throw new RegistryError(409, 'NOT_PENDING', `Phiên bản ${version} của "${subgraph}" không chờ phê duyệt mà là ${row.status} (the version is not pending approval).`);
+    }
+    return row;
+  }
+
+  /**
+   * Governance approves a pending version: the check is run again against the now-current
+   * versions; if it still composes and nothing fails, the version is published with its new
+   * supergraph. Otherwise 422 CHECK_FAILED and the version stays pending.
+   */
+  async approve(caller: Official, input: { subgraph: string; version: number }): Promise<PublishOutcome> {
+    requireGovernance(caller);
+    owningAgency(input.subgraph);
+    return this.store.inTransaction(async (client) => {
+      const row = await this.pending(input.subgraph, input.version, client);
+      const [published, current] = await Promise.all([this.store.publishedVersions(client), this.store.currentSupergraph(client)]);
+      const result = await this.runCheck(row.subgraph, row.sdl, row.url, published, current);
+      if (result.outcome === 'failed' || result.supergraphSdl === undefined) {
+        throw new RegistryError(422, 'CHECK_FAILED', 'Kiểm tra lại không đạt với các phiên bản hiện hành: chưa công bố (the re-check against the current versions failed).', {
+          result: stored(result),
+        });
+      }
+      const decided = await this.store.decide(client, {
+        subgraph: row.subgraph,
+        version: row.version,
+        status: 'PUBLISHED',
+        by: caller.officialId,
+        reason: null,
+        checkResult: stored(result),
+      });
+      if (!decided) throw new Error('pending version vanished under the registry lock');
+      const supergraph = await this.store.insertSupergraph(client, {
+        sdl: result.supergraphSdl,
+        sha256: sha256(result.supergraphSdl),
+        cause: { subgraph: row.subgraph, version: row.version },
+      });
+      return { version: versionView(decided), check: stored(result), supergraph: summary(supergraph) };
+    });
+  }
+
+  /** Governance rejects a pending version, with a reason (required, not blank: 400 REASON_REQUIRED). */
+  async reject(caller: Official, input: { subgraph: string; version: number; reason: string }): Promise<VersionView> {
+    requireGovernance(caller);
+    owningAgency(input.subgraph);
+    const reason = input.reason.trim();
+    if (reason === '') throw new RegistryError(400, 'REASON_REQUIRED', 'Từ chối phải nêu lý do (a rejection needs a reason).');
+    return this.store.inTransaction(async (client) => {
+      await this.pending(input.subgraph, input.version, client);
+      const decided = await this.store.decide(client, { ...input, status: 'REJECTED', by: caller.officialId, reason });
+      if (!decided) throw new Error('pending version vanished under the registry lock');
+      return versionView(decided);
+    });
+  }
+
+  /** Every version of `subgraph`, newest first. */
+  async history(subgraph: string): Promise<VersionView[]> {
+    owningAgency(subgraph);
+    return (await this.store.history(subgraph)).map(versionView);
+  }
+
+  /**
+   * The changes from version `from` to version `to` of `subgraph`: graphql-inspector's diff of the
+   * two subgraph schemas (each built with the shared definitions, as composition sees it).
+   */
+  async diff(subgraph: string, from: number, to: number): Promise<DiffChange[]> {
+    owningAgency(subgraph);
+    const [a, b] = await Promise.all([this.store.version(subgraph, from), this.store.version(subgraph, to)]);
+    for (const [row, n] of [[a, from], [b, to]] as const) {
+      if (!row) throw new RegistryError(404, 'VERSION_NOT_FOUND', `Không có phiên bản ${n} của "${subgraph}" (no such version).`);
+    }
+    const build = (row: VersionRow) => buildSubgraphSchema([{ typeDefs: prepareSubgraphSdl(subgraph, row.sdl) }]);
+    const changes: Change[] = await diff(build(a as VersionRow), build(b as VersionRow));
+    return changes.map((c) => ({ type: c.type, criticality: c.criticality.level, message: c.message, path: c.path ?? null }));
+  }
+
+  /** The current supergraph; 404 NO_SUPERGRAPH before the first publish. */
+  async supergraph(): Promise<SupergraphView> {
+    const row = await this.store.currentSupergraph();
+    if (!row) throw new RegistryError(404, 'NO_SUPERGRAPH', 'Chưa có siêu đồ thị nào được công bố (no supergraph has been published yet).');
+    return supergraphView(row);
+  }
+
+  /**
+   * Seeds an empty registry: every subgraph in `urls` (its subgraphs/<name>/schema.graphql, or the
+   * SDL given) becomes version 1, PUBLISHED by 'seed', and their composition supergraph version 1.
+   * Does nothing and returns false when any version is stored already. Throws when they do not compose.
+   */
+  async seed(urls: Readonly<Record<string, string>>, sdls: Readonly<Record<string, string>> = {}): Promise<boolean> {
+    const entries = Object.entries(urls).map(([subgraph, url]) => {
+      const agency = owningAgency(subgraph);
+      const sdl = sdls[subgraph] ?? readFileSync(join(SUBGRAPHS_DIR, subgraph, 'schema.graphql'), 'utf8');
+      return { subgraph, url, sdl, agency: agency.agencyCode };
+    });
+    const composed = composeSupergraph(entries.map((e) => ({ name: e.subgraph, url: e.url, sdl: e.sdl })));
+    if (!composed.ok) throw new Error(`Seed subgraphs do not compose: ${composed.errors.join('; ')}`);
+    return this.store.inTransaction(async (client) => {
+      if ((await this.store.versionCount(client)) > 0) return false;
+      for (const e of entries) {
+        await this.store.insertVersion(client, {
+          subgraph: e.subgraph,
+          sdl: e.sdl,
+          url: e.url,
+          publishedBy: 'seed',
+          publisherAgency: e.agency,
+          status: 'PUBLISHED',
+          checkResult: null,
+        });
+      }
+      await this.store.insertSupergraph(client, { sdl: composed.supergraphSdl, sha256: sha256(composed.supergraphSdl), cause: null });
+      return true;
+    });
+  }
+}
+
+/**
+ * Seeds the registry on `db` with the local subgraphs at the given URLs, when it is empty (see
+ * RegistryService.seed). The mesh calls it at start. Returns true when it seeded.
+ */
+export async function seedRegistry(db: Database, urls: Readonly<Record<string, string>>): Promise<boolean> {
+  return new RegistryService({ db }).seed(urls);
+}
