@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
-import { checkSubgraph, type FieldConsumer } from './check';
+import { checkSubgraph, type CheckResult, type FieldConsumer } from './check';
 import { localSubgraphSources, SUPERGRAPH_PATH } from './compose';
 import { EXIT_CODE, formatReport } from './report';
 import { SHARED_DEFINITIONS_SOURCE } from './sharing';
@@ -78,6 +78,116 @@ async function check(options: CheckOptions, write: (text: string) => void): Prom
   return EXIT_CODE[result.outcome];
 }
 
+/** The registry's default URL when neither --registry nor LIENTHONG_REGISTRY_URL is given. */
+export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:4010';
+
+interface RegistryCallOptions {
+  readonly registry?: string;
+  readonly token?: string;
+  readonly json?: boolean;
+}
+
+const errorResponse = z.object({
+  errors: z.array(z.object({ message: z.string(), extensions: z.object({ code: z.string() }).passthrough() })).min(1),
+});
+
+/** A registry answer: its status and its parsed JSON body. */
+interface RegistryAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * Calls the registry at --registry (or LIENTHONG_REGISTRY_URL, or DEFAULT_REGISTRY_URL) with the
+ * official's --token (or LIENTHONG_TOKEN). A missing token is a usage error; an unreachable registry
+ * or a non-JSON answer throws RegistryUnavailable.
+ */
+async function callRegistry(options: RegistryCallOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<RegistryAnswer> {
+  const token = options.token ?? process.env['LIENTHONG_TOKEN'];
+  if (!token) throw new UsageError('Thiếu --token hoặc biến LIENTHONG_TOKEN (a registry call needs an official\'s token: npm run token -- …).');
+  const base = (options.registry ?? process.env['LIENTHONG_REGISTRY_URL'] ?? DEFAULT_REGISTRY_URL).replace(/\/+$/, '');
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch {
+    throw new RegistryUnavailable(`Không kết nối được sổ đăng ký lược đồ tại ${base} (cannot reach the schema registry).`);
+  }
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) as unknown };
+  } catch {
+    throw new RegistryUnavailable(`Sổ đăng ký tại ${base} trả lời không phải JSON, mã ${response.status} (the registry answered with non-JSON).`);
+  }
+}
+
+/** The registry could not be reached or did not answer in JSON: exit 1. */
+class RegistryUnavailable extends Error {}
+
+/** Writes a refusal (`{ errors: [...] }`) to stderr and returns 1; the check report first when there is one. */
+function refusal(answer: RegistryAnswer, write: (text: string) => void, writeError: (text: string) => void, fileOf: (source: string) => string): number {
+  const parsed = errorResponse.safeParse(answer.body);
+  if (!parsed.success) {
+    writeError(`Sổ đăng ký trả lời mã ${answer.status} (the registry answered ${answer.status}).\n`);
+    return 1;
+  }
+  for (const error of parsed.data.errors) {
+    const result = error.extensions['result'];
+    if (result && typeof result === 'object') write(formatReport(result as CheckResult, fileOf));
+    writeError(`${error.extensions.code}: ${error.message}\n`);
+  }
+  return 1;
+}
+
+const versionView = z.object({
+  subgraph: z.string(),
+  version: z.number(),
+  url: z.string(),
+  status: z.string(),
+  publishedBy: z.string(),
+  publisherAgency: z.string(),
+  publishedAt: z.string(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  decisionReason: z.string().nullable(),
+});
+const publishOutcome = z.object({
+  version: versionView,
+  check: z.object({ outcome: z.enum(['ok', 'failed', 'needsApproval']) }).passthrough(),
+  supergraph: z.object({ version: z.number(), sha256: z.string() }).optional(),
+});
+
+function versionLine(v: z.infer<typeof versionView>): string {
+  const decided = v.decidedBy ? `  quyết định (decided) ${v.decidedBy} ${v.decidedAt ?? ''}${v.decisionReason ? `: ${v.decisionReason}` : ''}` : '';
+  return `v${v.version}  ${v.status}  ${v.publishedAt}  ${v.publisherAgency}/${v.publishedBy}  ${v.url}${decided}\n`;
+}
+
+/** Prints an accepted publish or approval; exit 0 when published, 3 when it waits for approval. */
+function accepted(answer: RegistryAnswer, options: RegistryCallOptions, write: (text: string) => void, fileOf: (source: string) => string): number {
+  if (options.json) {
+    write(`${JSON.stringify(answer.body, null, 2)}\n`);
+  }
+  const outcome = publishOutcome.parse(answer.body);
+  if (!options.json) {
+    if (outcome.check.outcome !== 'ok') write(formatReport(outcome.check as unknown as CheckResult, fileOf));
+    write(
+      outcome.version.status === 'PUBLISHED'
+        ? `ĐÃ CÔNG BỐ (published): ${outcome.version.subgraph} v${outcome.version.version}; siêu đồ thị (supergraph) v${outcome.supergraph?.version ?? '?'} ${outcome.supergraph?.sha256 ?? ''}\n`
+        : `CHỜ PHÊ DUYỆT (pending governance approval): ${outcome.version.subgraph} v${outcome.version.version}\n`,
+    );
+  }
+  return outcome.version.status === 'PUBLISHED' ? 0 : EXIT_CODE.needsApproval;
+}
+
+function versionNumber(value: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new UsageError(`"${value}" không phải số phiên bản (not a version number).`);
+  return Number(value);
+}
+
 /**
  * The `npm run schema --` program. Its actions resolve to the exit code; commands that need the
  * registry are added here beside `check`.
@@ -101,6 +211,85 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
     .action(async (options: CheckOptions) => {
       code = await check(options, write);
     });
+  const registryOptions = (command: Command): Command =>
+    command
+      .option('--registry <url>', `sổ đăng ký lược đồ (the registry; default LIENTHONG_REGISTRY_URL or ${DEFAULT_REGISTRY_URL})`)
+      .option('--token <jwt>', 'token của cán bộ (an official\'s token; default LIENTHONG_TOKEN)')
+      .option('--json', 'in kết quả dạng JSON (print the answer as JSON)');
+  const sdlFile = (subgraph: string, sdl: string) => (source: string) =>
+    source === subgraph ? sdl : source === SHARED_DEFINITIONS_SOURCE ? source : `subgraphs/${source}/schema.graphql`;
+  registryOptions(
+    program
+      .command('publish')
+      .description(`công bố một phiên bản subgraph lên sổ đăng ký (publish to the registry; exit 0 published, ${EXIT_CODE.needsApproval} pending approval, 1 refused)`)
+      .requiredOption('--subgraph <name>', 'tên subgraph (the subgraph), e.g. land')
+      .requiredOption('--sdl <path>', 'tệp SDL (the schema.graphql to publish)')
+      .requiredOption('--url <url>', 'địa chỉ GraphQL của subgraph (the subgraph\'s routing URL)'),
+  ).action(async (options: RegistryCallOptions & { subgraph: string; sdl: string; url: string }) => {
+    const answer = await callRegistry(options, 'POST', '/publish', { subgraph: options.subgraph, sdl: readUserFile(options.sdl, 'SDL'), url: options.url });
+    const fileOf = sdlFile(options.subgraph, options.sdl);
+    code = answer.status < 300 ? accepted(answer, options, write, fileOf) : refusal(answer, write, writeError, fileOf);
+  });
+  registryOptions(
+    program.command('history').description('các phiên bản của một subgraph, mới nhất trước (versions, newest first)').requiredOption('--subgraph <name>', 'tên subgraph'),
+  ).action(async (options: RegistryCallOptions & { subgraph: string }) => {
+    const answer = await callRegistry(options, 'GET', `/history?subgraph=${encodeURIComponent(options.subgraph)}`);
+    if (answer.status !== 200) {
+      code = refusal(answer, write, writeError, String);
+      return;
+    }
+    if (options.json) write(`${JSON.stringify(answer.body, null, 2)}\n`);
+    else for (const version of z.object({ versions: z.array(versionView) }).parse(answer.body).versions) write(versionLine(version));
+    code = 0;
+  });
+  registryOptions(
+    program
+      .command('diff')
+      .description('thay đổi giữa hai phiên bản, theo graphql-inspector (changes between two versions)')
+      .requiredOption('--subgraph <name>', 'tên subgraph')
+      .requiredOption('--from <n>', 'phiên bản gốc (from version)')
+      .requiredOption('--to <n>', 'phiên bản mới (to version)'),
+  ).action(async (options: RegistryCallOptions & { subgraph: string; from: string; to: string }) => {
+    const query = new URLSearchParams({ subgraph: options.subgraph, from: String(versionNumber(options.from)), to: String(versionNumber(options.to)) });
+    const answer = await callRegistry(options, 'GET', `/diff?${query.toString()}`);
+    if (answer.status !== 200) {
+      code = refusal(answer, write, writeError, String);
+      return;
+    }
+    const changes = z.object({ changes: z.array(z.object({ type: z.string(), criticality: z.string(), message: z.string(), path: z.string().nullable() })) }).parse(answer.body).changes;
+    if (options.json) write(`${JSON.stringify(answer.body, null, 2)}\n`);
+    else if (changes.length === 0) write('Không có thay đổi (no changes).\n');
+    else for (const c of changes) write(`${c.criticality}  ${c.type}  ${c.path ?? ''}\n    ${c.message}\n`);
+    code = 0;
+  });
+  registryOptions(
+    program
+      .command('approve')
+      .description('cơ quan quản lý phê duyệt một phiên bản đang chờ (governance approves a pending version)')
+      .requiredOption('--subgraph <name>', 'tên subgraph')
+      .requiredOption('--version <n>', 'phiên bản (the version)'),
+  ).action(async (options: RegistryCallOptions & { subgraph: string; version: string }) => {
+    const answer = await callRegistry(options, 'POST', '/approve', { subgraph: options.subgraph, version: versionNumber(options.version) });
+    const fileOf = sdlFile(options.subgraph, `${options.subgraph} v${options.version}`);
+    code = answer.status < 300 ? accepted(answer, options, write, fileOf) : refusal(answer, write, writeError, fileOf);
+  });
+  registryOptions(
+    program
+      .command('reject')
+      .description('cơ quan quản lý từ chối một phiên bản đang chờ, nêu lý do (governance rejects a pending version, with a reason)')
+      .requiredOption('--subgraph <name>', 'tên subgraph')
+      .requiredOption('--version <n>', 'phiên bản (the version)')
+      .requiredOption('--reason <text>', 'lý do (the reason)'),
+  ).action(async (options: RegistryCallOptions & { subgraph: string; version: string; reason: string }) => {
+    const answer = await callRegistry(options, 'POST', '/reject', { subgraph: options.subgraph, version: versionNumber(options.version), reason: options.reason });
+    if (answer.status !== 200) {
+      code = refusal(answer, write, writeError, String);
+      return;
+    }
+    const version = versionView.parse(answer.body);
+    write(options.json ? `${JSON.stringify(answer.body, null, 2)}\n` : `ĐÃ TỪ CHỐI (rejected): ${versionLine(version)}`);
+    code = 0;
+  });
   return { program, exitCode: () => code };
 }
 
@@ -115,6 +304,10 @@ export async function runSchemaCli(argv: readonly string[], write: (text: string
     if (error instanceof UsageError) {
       writeError(`${error.message}\n`);
       return USAGE_ERROR;
+    }
+    if (error instanceof RegistryUnavailable) {
+      writeError(`${error.message}\n`);
+      return 1;
     }
     throw error;
   }

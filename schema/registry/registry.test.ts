@@ -1,4 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database } from '../../subgraphs/kit/db';
 import { close, listen } from '../../subgraphs/kit/http';
@@ -6,6 +8,7 @@ import { createTokenVerifier, type TokenClaims } from '../../subgraphs/kit/ident
 import { databaseUrl, ensureDatabase, migrate } from '../../subgraphs/kit/migrate';
 import { DEV_AUDIENCE, DEV_ISSUER, generateDevKeys, signDevToken, type DevKeys } from '../../scripts/dev-keys';
 import { official, testServerUrl, uniquePrefix } from '../../test/support/mesh';
+import { runSchemaCli } from '../cli';
 import { localSubgraphSources } from '../compose';
 import { startRegistry, type Registry } from './server';
 
@@ -245,5 +248,69 @@ describe('schema registry', () => {
     expect(missing.status).toBe(404);
     const bad = await call('GET', '/diff?subgraph=land&from=x&to=2', landOwner);
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('npm run schema -- publish | history | diff | approve | reject', () => {
+  async function cli(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await runSchemaCli(args, (text) => (out += text), (text) => (err += text));
+    return { code, out, err };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'registry-cli-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const withArea = loosened.replace('  note: String\n}', '  note: String\n  "Diện tích ghi trên giấy (area on the certificate, m²)."\n  certifiedArea: Float\n}');
+
+  it('publishes, lists the history and the diff through the registry; refuses without a token or a registry', async () => {
+    const token = await signDevToken(keys, landOwner);
+    const registryArgs = ['--registry', registry.url, '--token', token];
+    const saved = process.env['LIENTHONG_TOKEN'];
+    delete process.env['LIENTHONG_TOKEN'];
+    try {
+      const noToken = await cli(['history', '--subgraph', 'land', '--registry', registry.url]);
+      expect(noToken.code).toBe(2);
+      expect(noToken.err).toContain('--token');
+    } finally {
+      if (saved !== undefined) process.env['LIENTHONG_TOKEN'] = saved;
+    }
+    const nowhere = await cli(['history', '--subgraph', 'land', '--registry', (await closedPortUrl()).replace('/graphql', ''), '--token', token]);
+    expect(nowhere.code).toBe(1);
+
+    const published = await cli(['publish', '--subgraph', 'land', '--sdl', file('land.graphql', withArea), '--url', subgraphUrl, ...registryArgs]);
+    expect({ code: published.code, err: published.err }).toEqual({ code: 0, err: '' });
+    expect(published.out).toContain('ĐÃ CÔNG BỐ (published): land v5');
+
+    const refused = await cli(['publish', '--subgraph', 'land', '--sdl', file('breaking.graphql', breaking), '--url', subgraphUrl, ...registryArgs]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('CHECK_FAILED');
+    expect(refused.out).toContain('LandUseCertificate.issuedOn');
+
+    const history = await cli(['history', '--subgraph', 'land', ...registryArgs]);
+    expect(history.code).toBe(0);
+    expect(history.out.split('\n')[0]).toMatch(/^v5 {2}PUBLISHED /);
+    expect(history.out).toContain('v4  REJECTED');
+
+    const diff = await cli(['diff', '--subgraph', 'land', '--from', '3', '--to', '5', ...registryArgs]);
+    expect(diff.code).toBe(0);
+    expect(diff.out).toContain('FIELD_ADDED  LandUseCertificate.certifiedArea');
+
+    const governanceArgs = ['--registry', registry.url, '--token', await signDevToken(keys, governance)];
+    const looser = withArea.replace('  certifiedArea: Float\n}', '  certifiedArea: Float @sharing(category: OPEN)\n}');
+    const pending = await cli(['publish', '--subgraph', 'land', '--sdl', file('looser.graphql', looser), '--url', subgraphUrl, ...registryArgs]);
+    expect(pending.code).toBe(3);
+    expect(pending.out).toContain('CHỜ PHÊ DUYỆT (pending governance approval): land v6');
+    const rejected = await cli(['reject', '--subgraph', 'land', '--version', '6', '--reason', 'Diện tích chưa được xác minh (area not verified).', ...governanceArgs]);
+    expect(rejected.code).toBe(0);
+    expect(rejected.out).toContain('REJECTED');
+    const again = await cli(['publish', '--subgraph', 'land', '--sdl', file('looser.graphql', looser), '--url', subgraphUrl, ...registryArgs]);
+    expect(again.code).toBe(3);
+    const approved = await cli(['approve', '--subgraph', 'land', '--version', '7', ...governanceArgs]);
+    expect({ code: approved.code, err: approved.err }).toEqual({ code: 0, err: '' });
+    expect(approved.out).toContain('ĐÃ CÔNG BỐ (published): land v7');
   });
 });
