@@ -10,6 +10,7 @@ import { DEV_AUDIENCE, DEV_ISSUER, generateDevKeys, signDevToken, type DevKeys }
 import { official, testServerUrl, uniquePrefix } from '../../test/support/mesh';
 import { runSchemaCli } from '../cli';
 import { localSubgraphSources } from '../compose';
+import { runRegistry } from './index';
 import { startRegistry, type Registry } from './server';
 
 interface ApiResponse {
@@ -312,5 +313,37 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
     const approved = await cli(['approve', '--subgraph', 'land', '--version', '7', ...governanceArgs]);
     expect({ code: approved.code, err: approved.err }).toEqual({ code: 0, err: '' });
     expect(approved.out).toContain('ĐÃ CÔNG BỐ (published): land v7');
+  });
+});
+
+describe('runRegistry', () => {
+  it('migrates a fresh database, seeds it, serializes concurrent publishes, and stops', async () => {
+    const database = `${uniquePrefix()}registry_run`;
+    await ensureDatabase(testServerUrl(), database);
+    const seedUrls = Object.fromEntries(localSubgraphSources().map((s) => [s.name, s.url]));
+    const own = await runRegistry({
+      databaseUrl: databaseUrl(testServerUrl(), database),
+      verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
+      port: 0,
+      seedUrls,
+    });
+    try {
+      const token = await signDevToken(keys, landOwner);
+      const get = async (path: string) => (await fetch(`${own.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<Record<string, unknown>>;
+      expect(await get('/supergraph')).toMatchObject({ version: 1, cause: null });
+      const publish = (sdl: string) =>
+        fetch(`${own.url}/publish`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ subgraph: 'land', sdl, url: subgraphUrl }),
+        }).then((r) => r.status);
+      const second = withNote.replace('  note: String\n}', '  note: String\n  "Mã vạch (barcode)."\n  barcode: String\n}');
+      expect(await Promise.all([publish(withNote), publish(second)])).toEqual([201, 201]);
+      const history = (await get('/history?subgraph=land'))['versions'] as Array<{ version: number; status: string }>;
+      expect(history.map((v) => `${v.version}:${v.status}`)).toEqual(['3:PUBLISHED', '2:SUPERSEDED', '1:SUPERSEDED']);
+      expect(await get('/supergraph')).toMatchObject({ version: 3, cause: { subgraph: 'land', version: 3 } });
+    } finally {
+      await own.stop();
+    }
   });
 });
