@@ -18,6 +18,7 @@ import { checkSubgraphs } from './health';
 import { supergraphEndpoints } from './supergraph';
 import { disclosureLogProxy } from './disclosure-log';
 import { catalogueRoutes } from './catalogue';
+import { Supergraph } from '@apollo/federation-internals';
 
 export interface GatewayOptions {
   readonly supergraphSdl: string;
@@ -33,11 +34,34 @@ export interface GatewayOptions {
     /** The master secret each subgraph's proof secret derives from. */
     readonly gatewaySecret: string;
   };
+  /**
+   * Where newer supergraphs come from (the schema registry), asked every `intervalMs` (1 s by
+   * default). A version that does not build never replaces the one being served.
+   */
+  readonly follow?: { readonly source: SupergraphSource; readonly intervalMs?: number };
 }
+
+/** One version of the graph: the full supergraph and its OPEN-only contract, composed together. */
+export interface SupergraphVersion {
+  readonly id: string;
+  readonly supergraphSdl: string;
+  readonly openSupergraphSdl: string;
+}
+
+/** The current version at the source, or null when it has none or cannot be reached now. */
+export type SupergraphSource = () => Promise<SupergraphVersion | null>;
 
 export interface RunningGateway {
   readonly url: string;
   readonly server: Server;
+  /** The id of the version being served ('initial' until a followed source gave one). */
+  currentVersion(): string;
+  /**
+   * Serves `version` from now on, both graphs and the catalogue together, if it builds; requests
+   * under way finish on the version they started with. Resolves false (and keeps the current one)
+   * when it does not build.
+   */
+  swap(version: SupergraphVersion): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -130,13 +154,21 @@ interface Endpoint {
   readonly url: string;
 }
 
-/** An Apollo Server over an Apollo Gateway for one supergraph, calling the subgraphs at `endpoints`. */
+/**
+ * An Apollo Server over an Apollo Gateway for one supergraph, calling the subgraphs at `endpoints`
+ * (the supergraph's own URL for a subgraph not among them). `update` replaces the supergraph: it
+ * throws, and the gateway keeps serving the previous one, when the new one does not build.
+ */
 async function graphServer(supergraphSdl: string, endpoints: readonly Endpoint[], options: GatewayOptions, logger: Logger, audience: Audience) {
   const timeoutMs = options.subgraphTimeoutMs ?? 10_000;
   const fetcher = keepAliveFetcher(options.subgraphConnections ?? 64, timeoutMs);
   const byName = new Map(endpoints.map((e) => [e.name, e]));
+  let update: ((sdl: string) => void) | undefined;
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    supergraphSdl: async (hook) => {
+      update = hook.update;
+      return { supergraphSdl };
+    },
     buildService: ({ name, url }) => {
       const endpoint = byName.get(name);
       const secret = gatewayProofSecret(options.trust.gatewaySecret, name);
@@ -157,7 +189,13 @@ async function graphServer(supergraphSdl: string, endpoints: readonly Endpoint[]
     plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginLandingPageDisabled(), consumerRecord(logger)],
   });
   await apollo.start();
-  return apollo;
+  return {
+    apollo,
+    update(sdl: string): void {
+      if (!update) throw new Error('the gateway has not loaded its first supergraph');
+      update(sdl);
+    },
+  };
 }
 
 function header(req: IncomingMessage, name: string): string | null {
@@ -190,8 +228,56 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   }));
   const full = await graphServer(options.supergraphSdl, endpoints, options, logger, 'agency');
   const open = await graphServer(options.openSupergraphSdl, endpoints, options, logger, 'anonymous');
+  let catalogue = catalogueRoutes(options.supergraphSdl);
+  let version = 'initial';
+  const refused = new Set<string>();
 
-  const fullHandler = graphqlHandler(full, async (req) => {
+  const swap = async (next: SupergraphVersion): Promise<boolean> => {
+    // Both graphs and the catalogue are built before any is served, so they change together.
+    let nextCatalogue: ReturnType<typeof catalogueRoutes>;
+    try {
+      Supergraph.build(next.supergraphSdl, { validateSupergraph: true });
+      Supergraph.build(next.openSupergraphSdl, { validateSupergraph: true });
+      nextCatalogue = catalogueRoutes(next.supergraphSdl);
+      full.update(next.supergraphSdl);
+    } catch (error) {
+      refused.add(next.id);
+      logger.error({ err: error, version: next.id }, 'supergraph refused: the current one keeps serving');
+      return false;
+    }
+    try {
+      open.update(next.openSupergraphSdl);
+    } catch (error) {
+      // The full graph already moved on; the open contract stays on the last one that built.
+      logger.error({ err: error, version: next.id }, 'open contract refused: the previous contract keeps serving');
+    }
+    catalogue = nextCatalogue;
+    version = next.id;
+    logger.info({ version: next.id }, 'serving a new supergraph');
+    return true;
+  };
+  let following: NodeJS.Timeout | undefined;
+  if (options.follow) {
+    const { source } = options.follow;
+    let busy = false;
+    const look = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const next = await source();
+        if (next && next.id !== version && !refused.has(next.id)) await swap(next);
+      } catch (error) {
+        logger.warn({ err: error }, 'supergraph source unavailable: the current one keeps serving');
+      } finally {
+        busy = false;
+      }
+    };
+    await look();
+    following = setInterval(() => void look(), options.follow.intervalMs ?? 1000);
+    following.unref();
+  }
+
+  const fullHandler = graphqlHandler(full.apollo, async (req) => {
     const verified = authenticated.get(req);
     if (!verified) throw new Error('request reached GraphQL without authentication');
     return {
@@ -217,7 +303,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     }
     return fullHandler(req, res);
   };
-  const openHandler = graphqlHandler(open, async (req) => ({
+  const openHandler = graphqlHandler(open.apollo, async (req) => ({
     requestId: requestIdOf(req),
     token: null,
     caller: ANONYMOUS,
@@ -230,7 +316,8 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       '/graphql': withGraphiql(graphql, '/graphql', 'lienthong — GraphiQL'),
       '/open/graphql': withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)'),
       ...graphiqlAssetRoutes(),
-      ...catalogueRoutes(options.supergraphSdl),
+      '/catalog.json': (req, res) => catalogue['/catalog.json']?.(req, res),
+      '/catalog': (req, res) => catalogue['/catalog']?.(req, res),
       '/disclosure-log': disclosureLogProxy(endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000),
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'live' }),
       '/health': async (_req, res) => {
@@ -244,9 +331,12 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   return {
     url,
     server,
+    currentVersion: () => version,
+    swap,
     async stop() {
+      clearInterval(following);
       await close(server);
-      await Promise.all([full.stop(), open.stop()]);
+      await Promise.all([full.apollo.stop(), open.apollo.stop()]);
     },
   };
 }
