@@ -342,6 +342,21 @@ describe('runRegistry', () => {
       const history = (await get('/history?subgraph=land'))['versions'] as Array<{ version: number; status: string }>;
       expect(history.map((v) => `${v.version}:${v.status}`)).toEqual(['3:PUBLISHED', '2:SUPERSEDED', '1:SUPERSEDED']);
       expect(await get('/supergraph')).toMatchObject({ version: 3, cause: { subgraph: 'land', version: 3 } });
+
+      // A pending loosening that no longer passes against the versions published meanwhile stays pending.
+      const looseSecond = second.replace('holder: LandHolder @personal @sharing(category: SPECIAL_REQUEST)', 'holder: LandHolder @personal @sharing(category: DEFAULT)');
+      expect(await publish(looseSecond)).toBe(202);
+      expect(await publish(second.replace('  barcode: String\n}', '  barcode: String\n  "Số tờ bản đồ (map sheet)."\n  mapSheet: Int\n}'))).toBe(201);
+      const approval = await fetch(`${own.url}/approve`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await signDevToken(keys, governance)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ subgraph: 'land', version: 4 }),
+      });
+      expect(approval.status).toBe(422);
+      expect(JSON.stringify(await approval.json())).toContain('LandUseCertificate.mapSheet');
+      const after = (await get('/history?subgraph=land'))['versions'] as Array<{ version: number; status: string }>;
+      expect(after.map((v) => `${v.version}:${v.status}`).slice(0, 2)).toEqual(['5:PUBLISHED', '4:PENDING_APPROVAL']);
+      expect(await get('/supergraph')).toMatchObject({ version: 4, cause: { subgraph: 'land', version: 5 } });
     } finally {
       await own.stop();
     }
