@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs';
 import { listAgencies, type Agency } from '../subgraphs/kit/agency';
 import { loadDefinition } from '../subgraphs/kit/registry';
 import { Database } from '../subgraphs/kit/db';
-import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
+import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate, recreateDatabase } from '../subgraphs/kit/migrate';
+import { runRegistry } from '../schema/registry/index';
+import { registryReaderSecret } from '../schema/registry/gateway-feed';
+import { registrySource } from '../gateway/registry-source';
+
+/** The registry's port in `npm start` (the subgraphs take 4101–4106, the gateway 4000). */
+const REGISTRY_PORT = 4010;
 import { DEFAULT_RETENTION_MONTHS, ensureAppRole, maintainLog } from '../subgraphs/kit/log-admin';
 import { startSubgraph, type RunningSubgraph, type SubgraphContext, type SubgraphDefinition } from '../subgraphs/kit/server';
 import { startGateway, type RunningGateway } from '../gateway/server';
@@ -35,6 +41,12 @@ export interface MeshOptions {
   readonly connectThrough?: (subgraph: string, databaseUrl: string) => string;
   /** Months each provider keeps its disclosure log (at least 3; 12 by default). */
   readonly retentionMonths?: number;
+  /**
+   * Runs the schema registry too, on a fresh database `<prefix>registry` seeded with the local
+   * subgraphs at their running URLs, and the gateway follows it: what the registry publishes is
+   * served within a second, without a restart.
+   */
+  readonly registry?: boolean;
 }
 
 export interface Mesh {
@@ -43,6 +55,8 @@ export interface Mesh {
   readonly subgraphs: ReadonlyMap<string, RunningSubgraph>;
   /** Each agency database's owner URL (migrations, log maintenance, verification), by subgraph. */
   readonly ownerUrls: ReadonlyMap<string, string>;
+  /** The schema registry's URL, when it runs (MeshOptions.registry). */
+  readonly registryUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -131,8 +145,23 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
     subgraphs.set(agency.subgraph, running);
     if (agency.subgraph === 'access') ledgerUrl = running.url;
   }
+  let registry: Awaited<ReturnType<typeof runRegistry>> | undefined;
+  const readerSecret = registryReaderSecret(options.keys.gatewaySecret);
+  if (options.registry) {
+    const name = `${options.databasePrefix}registry`;
+    await recreateDatabase(options.serverUrl, name);
+    registry = await runRegistry({
+      databaseUrl: databaseUrl(options.serverUrl, name),
+      verifyToken,
+      port: options.ports === 'default' ? REGISTRY_PORT : 0,
+      seedUrls: Object.fromEntries([...subgraphs].map(([subgraph, running]) => [subgraph, `${running.url}/graphql`])),
+      gatewayReaderSecret: readerSecret,
+      onError: (error) => logger.error({ err: error }, 'registry error'),
+    });
+  }
   const gateway = await startGateway(
     {
+      ...(registry ? { follow: { source: registrySource(registry.url, readerSecret) } } : {}),
       supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
       openSupergraphSdl: readFileSync(OPEN_SUPERGRAPH_PATH, 'utf8'),
       trust: { verifyToken, gatewaySecret: options.keys.gatewaySecret },
@@ -155,10 +184,12 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
     gateway,
     subgraphs,
     ownerUrls,
+    ...(registry ? { registryUrl: registry.url } : {}),
     async stop() {
       clearInterval(maintenance);
       for (const cache of caches) cache.stop();
       await gateway.stop();
+      await registry?.stop();
       for (const running of subgraphs.values()) {
         await running.stop();
         await running.db.close();

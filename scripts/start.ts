@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     seedScale: env.SEED_SCALE,
     ports: 'default',
     gatewayPort: env.PORT,
+    registry: true,
     logger,
     onProgress: say,
   });
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
   say(`  Gateway (GraphQL + GraphiQL):  ${mesh.gatewayUrl}/graphql        (needs a token: npm run token)`);
   say(`  Open data, no account:         ${mesh.gatewayUrl}/open/graphql`);
   say(`  Gateway health:                ${mesh.gatewayUrl}/health`);
+  say(`  Catalogue:                     ${mesh.gatewayUrl}/catalog`);
+  say(`  Schema registry:               ${mesh.registryUrl ?? '(not running)'}     (npm run schema -- publish …)`);
   for (const [name, subgraph] of mesh.subgraphs) say(`  ${name.padEnd(13)} subgraph:     ${subgraph.url}/graphql   (${subgraph.agency.name})`);
   say('Press Ctrl-C to stop.');
 

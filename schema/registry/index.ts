@@ -7,6 +7,7 @@ import { migrate } from '../../subgraphs/kit/migrate';
 import { trustFromEnv } from '../../subgraphs/kit/trust';
 import { startRegistry, type Registry } from './server';
 import { seedRegistry } from './service';
+import { registryReaderSecret } from './gateway-feed';
 
 /** The registry's own migrations. */
 export const REGISTRY_MIGRATIONS = join(__dirname, 'migrations');
@@ -21,6 +22,8 @@ export interface RunRegistryOptions {
   /** When given and the registry is empty, these local subgraphs are published as version 1. */
   readonly seedUrls?: Readonly<Record<string, string>>;
   readonly onError?: (error: unknown) => void;
+  /** The key of the gateway's reads (registryReaderSecret of its master secret). */
+  readonly gatewayReaderSecret?: Uint8Array;
 }
 
 /**
@@ -38,6 +41,7 @@ export async function runRegistry(options: RunRegistryOptions): Promise<Registry
       port: options.port,
       ...(options.host !== undefined ? { host: options.host } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.gatewayReaderSecret ? { gatewayReaderSecret: options.gatewayReaderSecret } : {}),
     });
     return {
       ...registry,
@@ -80,9 +84,12 @@ function seedUrls(text: string | undefined): Record<string, string> | undefined 
 async function main(): Promise<void> {
   const env = parseConfig(envSchema, process.env);
   const seed = seedUrls(env.SEED_SUBGRAPH_URLS);
+  const trust = trustFromEnv();
   const registry = await runRegistry({
     databaseUrl: env.DATABASE_URL,
-    verifyToken: trustFromEnv().verifyToken,
+    verifyToken: trust.verifyToken,
+    // The gateway reads what to serve with a key derived from its master secret.
+    ...(trust.gatewaySecret ? { gatewayReaderSecret: registryReaderSecret(trust.gatewaySecret) } : {}),
     port: env.PORT,
     host: env.HOST,
     ...(seed ? { seedUrls: seed } : {}),

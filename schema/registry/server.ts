@@ -5,6 +5,7 @@ import { DatabaseUnavailableError } from '../../subgraphs/kit/errors';
 import { BodyTooLarge, close, createHttpServer, listen, readBody, sendJson, type Handler } from '../../subgraphs/kit/http';
 import { AuthenticationError, bearerToken, type Caller } from '../../subgraphs/kit/identity';
 import { RegistryError, RegistryService, type Official } from './service';
+import { GATEWAY_SUPERGRAPH_PATH, REGISTRY_SERVICE_HEADER, verifyGatewayReader } from './gateway-feed';
 
 /** 2 MB: a subgraph's SDL with room to spare. */
 const MAX_REGISTRY_BODY = 2 * 1024 * 1024;
@@ -20,6 +21,11 @@ export interface RegistryOptions {
   readonly probeTimeoutMs?: number;
   /** Unexpected errors (masked as 500 for the client); default: written to stderr. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * The key the gateway signs its reads of GET /gateway/supergraph with (see registryReaderSecret).
+   * Without it, that route refuses every call with a 503: the registry fails closed.
+   */
+  readonly gatewayReaderSecret?: Uint8Array;
 }
 
 /** A running registry. */
@@ -148,6 +154,18 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
         return { status: 200, body: { subgraph, from, to, changes: await service.diff(subgraph, from, to) } };
       }),
       '/supergraph': route('GET', async () => ({ status: 200, body: await service.supergraph() })),
+      [GATEWAY_SUPERGRAPH_PATH]: async (req, res) => {
+        try {
+          if (req.method !== 'GET') throw new RegistryError(405, 'METHOD_NOT_ALLOWED', 'Chỉ nhận GET (method not allowed).');
+          if (!options.gatewayReaderSecret) throw new RegistryError(503, 'SERVICE_UNAVAILABLE', 'Chưa cấu hình khóa của cổng (the gateway key is not configured).');
+          await verifyGatewayReader(req.headers[REGISTRY_SERVICE_HEADER], options.gatewayReaderSecret);
+          sendJson(res, 200, await service.served(), { 'cache-control': 'no-store' });
+        } catch (error) {
+          if (error instanceof RegistryError) sendJson(res, error.status, errorBody(error.code, error.message, error.details));
+          else if (error instanceof DatabaseUnavailableError) sendJson(res, 503, errorBody('DATABASE_UNAVAILABLE', 'Cơ sở dữ liệu sổ đăng ký tạm thời không truy cập được (the registry database is unavailable).'));
+          else throw error;
+        }
+      },
     },
     onError,
   );

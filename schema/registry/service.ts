@@ -10,6 +10,7 @@ import type { Database } from '../../subgraphs/kit/db';
 import type { Caller } from '../../subgraphs/kit/identity';
 import { checkSubgraph, type CheckResult } from '../check';
 import { composeSupergraph, type SubgraphSource } from '../compose';
+import { composeOpenContract } from '../contract';
 import { prepareSubgraphSdl } from '../sharing';
 import { RegistryStore, type SupergraphRow, type VersionRow, type VersionStatus } from './store';
 
@@ -47,6 +48,14 @@ export interface VersionView {
   readonly decidedBy: string | null;
   readonly decidedAt: string | null;
   readonly decisionReason: string | null;
+}
+
+/** The current supergraph with its open contract, as the gateway reads it. */
+export interface ServedGraph {
+  readonly version: number;
+  readonly sha256: string;
+  readonly sdl: string;
+  readonly openSdl: string;
 }
 
 /** The current supergraph, as the API shows it. */
@@ -180,6 +189,8 @@ export interface RegistryServiceOptions {
 export class RegistryService {
   private readonly store: RegistryStore;
   private readonly probeTimeoutMs: number;
+  /** The open contract of the last supergraph served, by its sha256. */
+  private contract: { sha256: string; openSdl: string } | undefined;
 
   constructor(options: RegistryServiceOptions) {
     this.store = new RegistryStore(options.db);
@@ -333,6 +344,27 @@ export class RegistryService {
     const build = (row: VersionRow) => buildSubgraphSchema([{ typeDefs: prepareSubgraphSdl(subgraph, row.sdl) }]);
     const changes: Change[] = await diff(build(a as VersionRow), build(b as VersionRow));
     return changes.map((c) => ({ type: c.type, criticality: c.criticality.level, message: c.message, path: c.path ?? null }));
+  }
+
+  /**
+   * What the gateway serves: the current supergraph and its OPEN-only contract, composed from the
+   * same published subgraph versions (the contract is composed once per supergraph version). 404
+   * NO_SUPERGRAPH before the first publish.
+   */
+  async served(): Promise<ServedGraph> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await this.supergraph();
+      if (this.contract?.sha256 === current.sha256) return { version: current.version, sha256: current.sha256, sdl: current.sdl, openSdl: this.contract.openSdl };
+      const sources = (await this.store.publishedVersions()).map((v) => ({ name: v.subgraph, url: v.url, sdl: v.sdl }));
+      const full = composeSupergraph(sources);
+      // A publish between the two reads: read again, so the contract always matches the supergraph.
+      if (!full.ok || sha256(full.supergraphSdl) !== current.sha256) continue;
+      const open = composeOpenContract(sources);
+      if (!open.ok) throw new Error(`the open contract does not compose: ${open.errors.join('; ')}`);
+      this.contract = { sha256: current.sha256, openSdl: open.supergraphSdl };
+      return { version: current.version, sha256: current.sha256, sdl: current.sdl, openSdl: open.supergraphSdl };
+    }
+    throw new RegistryError(503, 'REGISTRY_BUSY', 'Sổ đăng ký đang cập nhật; hãy thử lại (the registry is being updated; retry).');
   }
 
   /** The current supergraph; 404 NO_SUPERGRAPH before the first publish. */

@@ -99,3 +99,19 @@ export function databaseUrl(serverUrl: string, database: string): string {
   url.pathname = `/${database}`;
   return url.toString();
 }
+
+/**
+ * Drops `database` (disconnecting its sessions) and creates it empty. For development databases
+ * rebuilt at every start (the mesh's registry); the name is checked as in ensureDatabase.
+ */
+export async function recreateDatabase(adminUrl: string, database: string): Promise<void> {
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(database)) throw new Error(`Refusing unsafe database name "${database}"`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  await ensureDatabase(adminUrl, database);
+}

@@ -1,0 +1,52 @@
+/**
+ * The gateway follows the schema registry (DESIGN.md §8): what an agency publishes is served, with
+ * its open contract and catalogue, without restarting anything.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GATEWAY_SUPERGRAPH_PATH } from '../schema/registry/gateway-feed';
+import { execute, official, startTestMesh, type TestMesh } from './support/mesh';
+
+const OLD = 'Tên doanh nghiệp bằng tiếng Việt (registered name in Vietnamese).';
+const NEW = 'Tên doanh nghiệp bằng tiếng Việt, như trên giấy chứng nhận (registered name in Vietnamese, as certified).';
+
+let mesh: TestMesh;
+beforeAll(async () => {
+  mesh = await startTestMesh({ registry: true });
+});
+afterAll(() => mesh.stop());
+
+async function nameDescription(url: string): Promise<string | undefined> {
+  const response = await execute<{ __type: { fields: Array<{ name: string; description: string }> } }, never>(url, '{ __type(name: "Enterprise") { fields { name description } } }');
+  return response.body.data?.__type.fields.find((f) => f.name === 'name')?.description;
+}
+
+it('serves the registry’s supergraph from the start, and a version an agency publishes within seconds, catalogue and open contract included', async () => {
+  const registry = mesh.registryUrl ?? '';
+  expect(mesh.gateway.currentVersion()).toMatch(/^registry-v1-/);
+  expect(await nameDescription(`${mesh.gatewayUrl}/open/graphql`)).toBe(OLD);
+
+  const sdl = readFileSync(join(__dirname, '..', 'subgraphs', 'enterprises', 'schema.graphql'), 'utf8').replace(OLD, NEW);
+  const token = await mesh.token(official('so-tai-chinh', 'owner'));
+  const published = await fetch(`${registry}/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ subgraph: 'enterprises', sdl, url: `${mesh.subgraphs.get('enterprises')?.url}/graphql` }),
+  });
+  expect(published.status).toBe(201);
+
+  const started = Date.now();
+  while (!mesh.gateway.currentVersion().startsWith('registry-v2-') && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 50));
+  process.stdout.write(`published version served after ${Date.now() - started} ms\n`);
+  expect(mesh.gateway.currentVersion()).toMatch(/^registry-v2-/);
+  expect(await nameDescription(`${mesh.gatewayUrl}/open/graphql`)).toBe(NEW);
+  const current = (await (await fetch(`${registry}/supergraph`, { headers: { authorization: `Bearer ${token}` } })).json()) as { sdl: string };
+  const catalogue = (await (await fetch(`${mesh.gatewayUrl}/catalog.json`)).json()) as { supergraph: string };
+  expect(catalogue.supergraph).toBe(createHash('sha256').update(current.sdl).digest('hex'));
+});
+
+it('lets only the gateway read what it must serve', async () => {
+  const response = await fetch(`${mesh.registryUrl}${GATEWAY_SUPERGRAPH_PATH}`);
+  expect(response.status).toBe(401);
+});
