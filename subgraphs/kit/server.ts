@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -12,12 +12,13 @@ import pino, { type Logger } from 'pino';
 import { prepareSubgraphSdl } from '../../schema/sharing';
 import { readAgency, type Agency } from './agency';
 import { Database } from './db';
-import { CLIENT_ERROR_CODES, DatabaseUnavailableError, ErrorCode } from './errors';
+import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
 import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
-import { allStaticallyAllowed, grantsUsed, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
-import { disclosureRecord, DisclosureRecorder, DisclosureWriter, recordDisclosures } from './disclosure';
+import { allStaticallyAllowed, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
+import { DisclosureRecorder, DisclosureWriter, recordDisclosures } from './disclosure';
+import { answerWithRecord } from './disclosure-answer';
 import { OutboxRelay, type DisclosureSink } from './outbox';
 import { disclosureLogRoute } from './log-route';
 import { schemaFieldPolicies } from '../../schema/sharing';
@@ -157,47 +158,11 @@ export interface StartOptions {
 export const DISCLOSURE_LOG_PATH = '/disclosure-log';
 
 /** A request whose caller the kit has verified, with its per-request state. */
-interface Verified {
+export interface Verified {
   readonly caller: Caller;
   readonly requestId: string;
   readonly decisions: Map<string, Decision>;
   readonly disclosure?: DisclosureRecorder;
-}
-
-function operationOf(body: unknown): { query: string; operationName: string | null } {
-  const { query, operationName } = typeof body === 'object' && body !== null ? (body as { query?: unknown; operationName?: unknown }) : {};
-  return { query: typeof query === 'string' ? query : '', operationName: typeof operationName === 'string' ? operationName : null };
-}
-
-/** True when a GraphQL response body carries no data: every root field null (or a list of nulls). */
-function disclosesNothing(answer: HTTPGraphQLResponse): boolean {
-  if (answer.body.kind !== 'complete') return false;
-  let data: unknown;
-  try {
-    data = (JSON.parse(answer.body.string) as { data?: unknown }).data;
-  } catch {
-    return false;
-  }
-  if (data === null || data === undefined) return true;
-  if (typeof data !== 'object') return false;
-  return Object.values(data).every((value) => value === null || (Array.isArray(value) && value.every((item) => item === null)));
-}
-
-/**
- * The answer sent when the disclosure record could not be written: the original answer when it
- * carries no data at all (its errors, e.g. the database being down, say more), otherwise no data and
- * a stable code naming the agency (DATABASE_UNAVAILABLE when its database is down).
- */
-function withheldAnswer(agency: string, unavailable: DatabaseUnavailableError | null, answered: HTTPGraphQLResponse): HTTPGraphQLResponse {
-  if (disclosesNothing(answered)) return answered;
-  const error = unavailable
-    ? { message: unavailable.message, extensions: unavailable.extensions }
-    : {
-        message: `${agency} không ghi được nhật ký cung cấp dữ liệu nên không trả dữ liệu; hãy thử lại sau. (The provider could not write its disclosure log, so no data was returned.)`,
-        extensions: { code: ErrorCode.DISCLOSURE_LOG_UNAVAILABLE, agency },
-      };
-  const headers = new HeaderMap([['content-type', 'application/json; charset=utf-8']]);
-  return { status: 200, headers, body: { kind: 'complete', string: JSON.stringify({ data: null, errors: [error] }) } };
 }
 
 function requestIdOf(req: IncomingMessage): string {
@@ -283,6 +248,17 @@ export async function startSubgraph<Context extends SubgraphContext>(
     const access = { caller: verified.caller, purpose: purposeOf(req), lang: languageOf(req), grants, decisions: verified.decisions };
     return touched && allStaticallyAllowed(touched, policies, access, owner) ? unchecked : apollo;
   };
+  // A provider holds each answer until the record of what it disclosed is committed.
+  const answerWithDisclosureRecord = writer
+    ? answerWithRecord({
+        writer,
+        agencyName: agency.name,
+        logger,
+        verified: (req) => callers.get(req),
+        purpose: purposeOf,
+        written: () => relay?.poke(),
+      })
+    : undefined;
   const graphqlInner = graphqlHandler(pick, async (req) => {
     const verified = callers.get(req);
     if (!verified) throw new Error('request reached GraphQL without authentication');
@@ -296,27 +272,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
       decisions: verified.decisions,
       ...(verified.disclosure ? { disclosure: verified.disclosure } : {}),
     });
-  }, logged ? (req, body, run) => answerWithDisclosureRecord(req, body, run) : undefined);
-  // The record of what a request disclosed is committed before the answer is sent; if it cannot
-  // be, the answer is withheld.
-  const answerWithDisclosureRecord = async (req: IncomingMessage, body: unknown, run: () => Promise<HTTPGraphQLResponse>): Promise<HTTPGraphQLResponse> => {
-    const verified = callers.get(req);
-    const recorder = verified?.disclosure;
-    if (!verified || !recorder || !writer) return run();
-    const answered = await run();
-    if (!recorder.touchedData) return answered;
-    for (const via of grantsUsed(verified.decisions, recorder.fields)) recorder.use(via);
-    const { query, operationName } = operationOf(body);
-    const facts = { requestId: verified.requestId, caller: verified.caller, purpose: purposeOf(req), operationName, query };
-    try {
-      await writer.write(disclosureRecord(facts, recorder));
-    } catch (error) {
-      logger.error({ err: error, requestId: verified.requestId }, 'disclosure record not written: answer withheld');
-      return withheldAnswer(agency.name, error instanceof DatabaseUnavailableError ? error : null, answered);
-    }
-    relay?.poke();
-    return answered;
-  };
+  }, answerWithDisclosureRecord);
   /** Settles a call's gateway proof and caller; answers 401 itself and returns null when either fails. */
   const authenticate = async (req: IncomingMessage, res: ServerResponse): Promise<Verified | null> => {
     try {
