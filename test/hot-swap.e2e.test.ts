@@ -9,6 +9,7 @@ import { composeOpenContract } from '../schema/contract';
 import type { SupergraphVersion } from '../gateway/server';
 import { citizenIdentity } from '../subgraphs/kit/seed-plan';
 import { execute, official, startTestMesh, type TestMesh } from './support/mesh';
+import { underLoad } from './support/load';
 
 const OLD = 'Tên doanh nghiệp bằng tiếng Việt (registered name in Vietnamese).';
 const NEW = 'Tên doanh nghiệp bằng tiếng Việt, như trên giấy chứng nhận đăng ký (registered name in Vietnamese, as on the certificate).';
@@ -40,39 +41,12 @@ it('swaps in a new supergraph under load with no failed request; the open contra
   const next = versionWith('v2', 'enterprises', (sdl) => sdl.replace(OLD, NEW));
   expect(await nameDescription(`${mesh.gatewayUrl}/graphql`, auth)).toBe(OLD);
 
-  let stop = false;
-  let ok = 0;
-  let swapped = false;
-  let afterSwap = 0;
-  const failures: string[] = [];
-  const client = async (c: number) => {
-    for (let i = c; !stop; i += 4) {
-      const response = await execute<{ citizen: { fullName: string } | null }, never>(
-        `${mesh.gatewayUrl}/graphql`,
-        `{ citizen(id: "${citizenIdentity(i % 50).id}") { fullName enterprises { name } } }`,
-        undefined,
-        auth,
-      );
-      if (response.status === 200 && !response.body.errors && response.body.data?.citizen) {
-        ok++;
-        if (swapped) afterSwap++;
-      }
-      else failures.push(JSON.stringify(response.body).slice(0, 300));
-    }
-  };
-  const load = Promise.all([0, 1, 2, 3].map(client));
-  // Requests are in flight before, during and after the swap.
-  while (ok < 5) await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(await mesh.gateway.swap(next)).toBe(true);
-  swapped = true;
-  const deadline = Date.now() + 10_000;
-  while (afterSwap < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  stop = true;
-  await load;
-  process.stdout.write(`hot swap under load: ${ok} requests answered, ${failures.length} failed\n`);
-
-  expect(failures).toEqual([]);
-  expect(afterSwap).toBeGreaterThanOrEqual(5);
+  const load = await underLoad(`${mesh.gatewayUrl}/graphql`, auth, async () => {
+    expect(await mesh.gateway.swap(next)).toBe(true);
+  });
+  process.stdout.write(`hot swap under load: ${load.answered} requests answered, ${load.failures.length} failed\n`);
+  expect(load.failures).toEqual([]);
+  expect(load.answeredAfter).toBeGreaterThanOrEqual(5);
   expect(mesh.gateway.currentVersion()).toBe('v2');
   expect(await nameDescription(`${mesh.gatewayUrl}/graphql`, auth)).toBe(NEW);
   expect(await nameDescription(`${mesh.gatewayUrl}/open/graphql`)).toBe(NEW);
