@@ -418,7 +418,7 @@ export function renderReport(report: BenchReport, preserved: readonly PreservedS
     '## Set-up',
     '',
     `- Data: seed scale ${options.scale}: ${sizes.citizens} citizens, ${sizes.enterprises} enterprises, ${sizes.parcels} parcels, ${sizes.permits} permits, on ${report.server}; seeded once and reused.`,
-    '- Processes: each agency subgraph is its own process (`subgraphs/kit/run.ts <name>`, its own database and pool), the providers polling the access ledger for grants every second as deployed; each gateway is its own process; the load generator (autocannon, one HTTP/1.1 connection per concurrent client, no pipelining) is its own process.',
+    '- Processes: each agency subgraph is its own process (`subgraphs/kit/run.ts <name>`, its own database and pool), the providers polling the access ledger for grants every second and writing their disclosure log (each answer waits for its record; the outbox is relayed to the ledger) as deployed; each gateway is its own process; the load generator (autocannon, one HTTP/1.1 connection per concurrent client, no pipelining) is its own process.',
     `- Pinning: ${report.pinning}`,
     `- Gateways: ours, \`gateway/index.ts\` (@apollo/gateway ${packageVersion('@apollo/gateway')}, @apollo/server ${packageVersion('@apollo/server')}); ` +
       `Hive Gateway (@graphql-hive/gateway ${packageVersion('@graphql-hive/gateway')}, \`hive-gateway supergraph\`); Hive Gateway with the Hive Router runtime ` +
