@@ -5,7 +5,7 @@ import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import pg from 'pg';
 import { listAgencies, type Agency } from '../subgraphs/kit/agency';
 import { Database, type Statement } from '../subgraphs/kit/db';
-import { databaseUrl, ensureDatabase, migrate } from '../subgraphs/kit/migrate';
+import { databaseUrl, dropDatabase, ensureDatabase, migrate } from '../subgraphs/kit/migrate';
 import { loadDefinition } from '../subgraphs/kit/registry';
 import { seedSizes } from '../subgraphs/kit/seed-plan';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/embedded-postgres';
@@ -128,16 +128,6 @@ function countInsertedRows(db: Database, onRows: (rows: number) => void): void {
   };
 }
 
-async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Refusing unsafe database name "${name}"`);
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
 
 async function prepareOne(agency: Agency, serverUrl: string, prefix: string, scale: number, reseed: boolean, bar: SingleBar | undefined): Promise<{ url: string; rows: number }> {
   const name = `${prefix}${agency.subgraph.replace(/-/g, '_')}`;

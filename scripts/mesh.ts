@@ -190,7 +190,9 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
       for (const cache of caches) cache.stop();
       await gateway.stop();
       await registry?.stop();
-      for (const running of subgraphs.values()) {
+      // Providers first: their outbox relays deliver to the ledger until they stop.
+      const order = [...subgraphs.values()].sort((a, b) => Number(a.name === 'access') - Number(b.name === 'access'));
+      for (const running of order) {
         await running.stop();
         await running.db.close();
       }

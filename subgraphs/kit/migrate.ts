@@ -100,11 +100,8 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-/**
- * Drops `database` (disconnecting its sessions) and creates it empty. For development databases
- * rebuilt at every start (the mesh's registry); the name is checked as in ensureDatabase.
- */
-export async function recreateDatabase(adminUrl: string, database: string): Promise<void> {
+/** Drops `database` if it exists, disconnecting its sessions; the name is checked as in ensureDatabase. */
+export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(database)) throw new Error(`Refusing unsafe database name "${database}"`);
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
@@ -113,5 +110,10 @@ export async function recreateDatabase(adminUrl: string, database: string): Prom
   } finally {
     await client.end();
   }
+}
+
+/** Drops `database` and creates it empty: for development databases rebuilt at every start (the mesh's registry). */
+export async function recreateDatabase(adminUrl: string, database: string): Promise<void> {
+  await dropDatabase(adminUrl, database);
   await ensureDatabase(adminUrl, database);
 }
