@@ -19,6 +19,11 @@ export const gatewayEnvSchema = z.object({
         return z.NEVER;
       }
     }),
+  /**
+   * The schema registry to follow (e.g. http://registry:4010): the gateway serves what it publishes,
+   * swapping versions in live; SUPERGRAPH_PATH is then only the start until the first read.
+   */
+  LIENTHONG_REGISTRY_URL: z.string().url().optional(),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
