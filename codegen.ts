@@ -6,7 +6,7 @@ import { SUBGRAPHS_DIR } from './subgraphs/kit/agency';
 import { join } from 'node:path';
 
 /**
- * One entry per agency subgraph: resolver types generated from the subgraph's served schema (its
+ * One entry per agency subgraph (those outside the default composition too): resolver types generated from the subgraph's served schema (its
  * own SDL with the shared definitions, type-level @sharing defaults expanded), with federation
  * reference resolvers, the subgraph's context type and its store rows as mappers.
  * Mappers come from `subgraphs/<name>/codegen.json` (GraphQL type → row type in store.ts).
@@ -17,7 +17,7 @@ const generates: CodegenConfig['generates'] = {};
 
 const only = process.env.CODEGEN_ONLY;
 
-for (const agency of listAgencies()) {
+for (const agency of listAgencies('all')) {
   const name = agency.subgraph;
   if (only && only !== name) continue;
   const dir = join(SUBGRAPHS_DIR, name);

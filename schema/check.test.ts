@@ -6,6 +6,7 @@ import { parse, Source } from 'graphql';
 import { checkSubgraph, LintRule, type CheckResult } from './check';
 import { composeSupergraph, localSubgraphSources, SUPERGRAPH_PATH, type SubgraphSource } from './compose';
 import { lintSubgraph } from './lint';
+import { listAgencies } from '../subgraphs/kit/agency';
 
 const REPO_ROOT = join(__dirname, '..');
 const lines = (...text: string[]) => `${text.join('\n')}\n`;
@@ -220,7 +221,7 @@ describe('lint rules on a minimal bad schema', () => {
 });
 
 describe('lint rules on the real subgraph schemas', () => {
-  it.each(localSubgraphSources().map((source) => [source.name, source] as const))('%s: no findings', (name, source) => {
+  it.each(localSubgraphSources('all').map((source) => [source.name, source] as const))('%s: no findings', (name, source) => {
     const findings = lintSubgraph(name, parse(new Source(source.sdl, name))).map(({ code, coordinate }) => ({ code, coordinate }));
     expect(findings).toEqual([]);
   });
@@ -284,6 +285,16 @@ describe('checkSubgraph', () => {
       const committed = readFileSync(SUPERGRAPH_PATH, 'utf8');
       const sdl = subgraphs.find((s) => s.name === name)?.sdl ?? '';
       expect(await checkSubgraph({ subgraph: name, sdl, subgraphs, currentSupergraphSdl: committed })).toEqual({ ...clean(name), supergraphSdl: committed });
+    },
+  );
+
+  it.each(listAgencies('all').filter((agency) => !agency.defaultComposition).map((agency) => [agency.subgraph]))(
+    'passes the %s subgraph, outside the default composition, joining the committed supergraph',
+    async (name) => {
+      const sdl = localSubgraphSources('all').find((s) => s.name === name)?.sdl ?? '';
+      const { supergraphSdl, ...result } = await checkSubgraph({ subgraph: name, sdl, subgraphs: localSubgraphSources(), currentSupergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8') });
+      expect(result).toEqual(clean(name));
+      expect(supergraphSdl).toContain(`@join__graph(name: "${name}"`);
     },
   );
 
@@ -515,14 +526,14 @@ describe('npm run schema -- check', () => {
   });
 
   it('refuses an unknown subgraph with exit 2, naming the known ones', () => {
-    const cli = run('check', '--subgraph', 'tourism', '--sdl', 'subgraphs/land/schema.graphql');
-    const known = localSubgraphSources().map((s) => s.name).join(', ');
+    const cli = run('check', '--subgraph', 'libraries', '--sdl', 'subgraphs/land/schema.graphql');
+    const known = listAgencies('all').map((a) => a.subgraph).join(', ');
     expect({ status: cli.status, stdout: cli.stdout, stderr: cli.stderr }).toEqual({
       status: 2,
       stdout: '',
       stderr:
-        `Không có subgraph "tourism"; các subgraph đã biết: ${known}. ` +
-        '(Unknown subgraph "tourism": a new agency first adds subgraphs/<name>/agency.json.)\n',
+        `Không có subgraph "libraries"; các subgraph đã biết: ${known}. ` +
+        '(Unknown subgraph "libraries": a new agency first adds subgraphs/<name>/agency.json.)\n',
     });
   });
 });

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { checkSubgraph, type CheckResult, type FieldConsumer } from './check';
 import { localSubgraphSources, SUPERGRAPH_PATH } from './compose';
+import { listAgencies } from '../subgraphs/kit/agency';
 import { EXIT_CODE, formatReport } from './report';
 import { SHARED_DEFINITIONS_SOURCE } from './sharing';
 
@@ -53,11 +54,13 @@ interface CheckOptions {
 
 /**
  * `check`: without a registry, checks the proposal against the committed supergraph and the other
- * subgraphs' committed schema.graphql. Returns the exit code of the outcome.
+ * subgraphs' committed schema.graphql (those of the default composition; a subgraph outside it is
+ * checked as joining them). Returns the exit code of the outcome.
  */
 async function check(options: CheckOptions, write: (text: string) => void): Promise<number> {
   const subgraphs = localSubgraphSources();
-  const known = subgraphs.map((s) => s.name);
+  // An agency outside the default composition (a new one) is checked as joining the committed graph.
+  const known = listAgencies('all').map((a) => a.subgraph);
   if (!known.includes(options.subgraph)) {
     throw new UsageError(
       `Không có subgraph "${options.subgraph}"; các subgraph đã biết: ${known.join(', ')}. ` +

@@ -19,9 +19,12 @@ export interface SubgraphSource {
   readonly prepared?: DocumentNode;
 }
 
-/** The SDL and default URL of every agency subgraph in the repository. */
-export function localSubgraphSources(): SubgraphSource[] {
-  return listAgencies().map((agency) => ({
+/**
+ * The SDL and default URL of the agency subgraphs in the repository: those of the default
+ * composition (the committed supergraph), or with 'all' those that join by publishing too.
+ */
+export function localSubgraphSources(which: 'composed' | 'all' = 'composed'): SubgraphSource[] {
+  return listAgencies(which).map((agency) => ({
     name: agency.subgraph,
     url: `http://127.0.0.1:${agency.defaultPort}/graphql`,
     sdl: readFileSync(join(SUBGRAPHS_DIR, agency.subgraph, 'schema.graphql'), 'utf8'),

@@ -127,9 +127,12 @@ function sources(rows: readonly VersionRow[]): SubgraphSource[] {
   return rows.map((row) => ({ name: row.subgraph, url: row.url, sdl: row.sdl }));
 }
 
-/** The agency owning `subgraph` (its subgraphs/<name>/agency.json); refuses an unknown name with 400. */
+/**
+ * The agency owning `subgraph` (its subgraphs/<name>/agency.json, in the default composition or
+ * not); refuses an unknown name with 400.
+ */
 export function owningAgency(subgraph: string): Agency {
-  const agency = SUBGRAPH_NAME.test(subgraph) ? listAgencies().find((a) => a.subgraph === subgraph) : undefined;
+  const agency = SUBGRAPH_NAME.test(subgraph) ? listAgencies('all').find((a) => a.subgraph === subgraph) : undefined;
   if (!agency) {
     throw new RegistryError(
       400,

@@ -14,6 +14,12 @@ const agencySchema = z.object({
   formerNames: z.array(z.string()).default([]),
   defaultPort: z.number().int().positive(),
   contact: z.object({ name: z.string(), title: z.string(), email: z.string(), phone: z.string() }),
+  /**
+   * False for an agency that joins by publishing to the schema registry: its subgraph is left out of
+   * the committed supergraph and of what `npm start` runs and seeds, and it is added while the mesh
+   * runs (README, "Adding your agency's subgraph: a walk").
+   */
+  defaultComposition: z.boolean().default(true),
 });
 
 /** An agency that owns data and runs a subgraph: metadata kept as data in `subgraphs/<name>/agency.json`. */
@@ -27,11 +33,17 @@ export function readAgency(subgraph: string): Agency {
   return agency;
 }
 
-/** Every agency with a folder under subgraphs/ (a folder with an agency.json), sorted by port. */
-export function listAgencies(): Agency[] {
+/**
+ * The agencies with a folder under subgraphs/ (a folder with an agency.json), sorted by port:
+ * 'composed' (the default) those of the default composition, which the committed supergraph, the
+ * mesh and the tests over every subgraph cover; 'all' every one, including those that join by
+ * publishing to the registry (agency.json `defaultComposition: false`).
+ */
+export function listAgencies(which: 'composed' | 'all' = 'composed'): Agency[] {
   return readdirSync(SUBGRAPHS_DIR, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(SUBGRAPHS_DIR, entry.name, 'agency.json')))
     .map((entry) => readAgency(entry.name))
+    .filter((agency) => which === 'all' || agency.defaultComposition)
     .sort((a, b) => a.defaultPort - b.defaultPort);
 }
 

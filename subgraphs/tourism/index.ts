@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { tourism } from './server';
+
+void runStandalone(tourism);
