@@ -57,11 +57,12 @@ ${agencies.join('\n')}
 
 /**
  * `/catalog.json` and `/catalog` for the supergraph the gateway serves, with the agencies'
- * metadata (agency.json) and names (schema/agencies.json). Built once per supergraph.
+ * metadata (agency.json, read again for each supergraph, so an agency that joins by publishing is
+ * listed as soon as its subgraph is served) and names (schema/agencies.json). Built once per supergraph.
  */
 export function catalogueRoutes(supergraphSdl: string): Routes {
   const directory = agencyDirectory();
-  const catalogue = buildCatalogue(supergraphSdl, listAgencies(), (code) => directory.get(code)?.name ?? code);
+  const catalogue = buildCatalogue(supergraphSdl, listAgencies('all'), (code) => directory.get(code)?.name ?? code);
   const json = JSON.stringify(catalogue);
   const page = cataloguePage(catalogue);
   return {

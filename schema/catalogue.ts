@@ -165,12 +165,14 @@ const ROOT_TYPES = new Set(Object.keys(ROOT_DESCRIPTIONS));
  * The catalogue of `supergraphSdl`: one entry per agency code, each of its subgraphs a database,
  * each type a subgraph resolves a dataset holding the fields that subgraph resolves (root fields
  * under `Query`/`Mutation`). Sorted by agency code, subgraph, type and field, so that the same
- * supergraph always gives the same catalogue. Subgraphs with no agency metadata are left out.
+ * supergraph always gives the same catalogue. Subgraphs with no agency metadata are left out, and so
+ * are agencies whose subgraph the supergraph does not compose (not published yet).
  */
 export function buildCatalogue(supergraphSdl: string, agencies: readonly CatalogueAgency[], agencyName: (code: string) => string): Catalogue {
   const fields = supergraphFields(supergraphSdl);
+  const composed = new Set(graphNames(buildASTSchema(parse(supergraphSdl), { assumeValidSDL: true })).values());
   const entries = new Map<string, { formerNames: Set<string>; databases: CatalogueDatabase[] }>();
-  for (const agency of [...agencies].sort((a, b) => a.subgraph.localeCompare(b.subgraph))) {
+  for (const agency of [...agencies].filter((a) => composed.has(a.subgraph)).sort((a, b) => a.subgraph.localeCompare(b.subgraph))) {
     const own = fields.filter((field) => field.subgraphs.includes(agency.subgraph));
     const types = [...new Set(own.map((field) => field.typeName))].sort((a, b) => Number(ROOT_TYPES.has(b)) - Number(ROOT_TYPES.has(a)) || a.localeCompare(b));
     const datasets = types.map((typeName) => {
