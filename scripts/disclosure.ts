@@ -1,23 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULT_RETENTION_MONTHS, maintainLog, verifyLog } from '../subgraphs/kit/log-admin';
-
-/** Where `npm start` writes the owner URL of each agency database while it runs (development only). */
-export const RUNNING_MESH_FILE = join(__dirname, '..', '.data', 'running-mesh.json');
-
-const runningMesh = z.object({ ownerUrls: z.record(z.string(), z.string()) });
+import { readRunningMesh } from './running-mesh';
 
 /** The owner URL of a provider's database: --database-url, else DATABASE_URL, else the running `npm start`. */
 function ownerUrl(options: { databaseUrl?: string; subgraph?: string }): string {
   const explicit = options.databaseUrl ?? process.env['DATABASE_URL'];
   if (explicit) return explicit;
   if (!options.subgraph) throw new Error('give --subgraph <name> (with npm start running), --database-url or DATABASE_URL');
-  if (!existsSync(RUNNING_MESH_FILE)) throw new Error('npm start is not running here: give --database-url or DATABASE_URL (the agency database, as its owner)');
-  const urls = runningMesh.parse(JSON.parse(readFileSync(RUNNING_MESH_FILE, 'utf8'))).ownerUrls;
-  const url = urls[options.subgraph];
-  if (!url) throw new Error(`no subgraph "${options.subgraph}" in the running mesh (known: ${Object.keys(urls).join(', ')})`);
+  const mesh = readRunningMesh();
+  if (!mesh) throw new Error('npm start is not running here: give --database-url or DATABASE_URL (the agency database, as its owner)');
+  const url = mesh.ownerUrls[options.subgraph];
+  if (!url) throw new Error(`no subgraph "${options.subgraph}" in the running mesh (known: ${Object.keys(mesh.ownerUrls).join(', ')})`);
   return url;
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir, userInfo } from 'node:os';
 import { z } from 'zod';
@@ -7,7 +7,10 @@ import { ConfigError, parseConfig } from '../subgraphs/kit/config';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { startMesh } from './mesh';
 import { ensureDevKeys } from './dev-keys';
-import { RUNNING_MESH_FILE } from './disclosure';
+import { removeRunningMesh, writeRunningMesh } from './running-mesh';
+
+/** The agency databases of `npm start` are `lienthong_<subgraph>`. */
+const DATABASE_PREFIX = 'lienthong_';
 
 const startEnvSchema = z.object({
   /** An existing PostgreSQL server (admin URL); when absent, embedded PostgreSQL is used. */
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
   const mesh = await startMesh({
     keys,
     serverUrl,
-    databasePrefix: 'lienthong_',
+    databasePrefix: DATABASE_PREFIX,
     seedScale: env.SEED_SCALE,
     ports: 'default',
     gatewayPort: env.PORT,
@@ -64,8 +67,14 @@ async function main(): Promise<void> {
     logger,
     onProgress: say,
   });
-  mkdirSync(dirname(RUNNING_MESH_FILE), { recursive: true });
-  writeFileSync(RUNNING_MESH_FILE, JSON.stringify({ ownerUrls: Object.fromEntries(mesh.ownerUrls) }), { mode: 0o600 });
+  const ledger = mesh.subgraphs.get('access');
+  writeRunningMesh({
+    ownerUrls: Object.fromEntries(mesh.ownerUrls),
+    serverUrl,
+    databasePrefix: DATABASE_PREFIX,
+    seedScale: env.SEED_SCALE,
+    ...(ledger ? { accessLedgerUrl: ledger.url } : {}),
+  });
   say('');
   say(`lienthong is up in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   say(`  Gateway (GraphQL + GraphiQL):  ${mesh.gatewayUrl}/graphql        (needs a token: npm run token)`);
@@ -81,7 +90,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say('Stopping …');
-    rmSync(RUNNING_MESH_FILE, { force: true });
+    removeRunningMesh();
     await mesh.stop();
     await embedded?.stop();
     process.exit(0);

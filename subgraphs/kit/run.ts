@@ -1,11 +1,45 @@
 import { readAgency } from './agency';
+import { databaseUrl, ensureDatabase } from './migrate';
 import { loadDefinition } from './registry';
 import { runStandalone } from './standalone';
+import { readRunningMesh } from '../../scripts/running-mesh';
 
-/** `npm run subgraph -- <name>`: runs one agency subgraph alone, configured by its environment. */
-const name = process.argv[2];
-if (!name) {
-  process.stderr.write('usage: npm run subgraph -- <name>   (e.g. citizens), with DATABASE_URL set\n');
-  process.exit(2);
+const USAGE = `usage: npm run subgraph -- <name>          (e.g. citizens), with DATABASE_URL set
+       npm run subgraph -- <name> --mesh   on the PostgreSQL of the mesh \`npm start\` runs here
+`;
+
+/**
+ * The environment of a subgraph joining the mesh `npm start` runs here: its own database
+ * `<prefix><name>` on the mesh's server (created when missing), seeded at the mesh's scale, and the
+ * mesh's access ledger. Variables already set win.
+ */
+async function onRunningMesh(name: string): Promise<NodeJS.ProcessEnv> {
+  const mesh = readRunningMesh();
+  if (!mesh) throw new Error('--mesh: npm start is not running here (no .data/running-mesh.json); start it first, or give DATABASE_URL');
+  const database = `${mesh.databasePrefix}${name.replace(/-/g, '_')}`;
+  await ensureDatabase(mesh.serverUrl, database);
+  return {
+    DATABASE_URL: databaseUrl(mesh.serverUrl, database),
+    SEED: 'true',
+    SEED_SCALE: String(mesh.seedScale),
+    ...(mesh.accessLedgerUrl ? { ACCESS_LEDGER_URL: mesh.accessLedgerUrl } : {}),
+    ...process.env,
+  };
 }
-void runStandalone(loadDefinition(readAgency(name)));
+
+/** `npm run subgraph -- <name> [--mesh]`: runs one agency subgraph alone, configured by its environment. */
+async function main(): Promise<void> {
+  const [name, ...flags] = process.argv.slice(2);
+  const unknown = flags.filter((flag) => flag !== '--mesh');
+  if (!name || name.startsWith('-') || unknown.length > 0) {
+    process.stderr.write(USAGE);
+    process.exit(2);
+  }
+  const definition = loadDefinition(readAgency(name));
+  await runStandalone(definition, flags.includes('--mesh') ? await onRunningMesh(name) : process.env);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -14,13 +14,13 @@ import { startSubgraph, type SubgraphContext, type SubgraphDefinition } from './
 
 /**
  * Runs one agency subgraph on its own, as the agency deploys it: reads its env (DATABASE_URL, PORT,
- * …), migrates its database, seeds it when SEED=true and it is empty, listens, and stops cleanly on
+ * …; `environment`, process.env by default), migrates its database, seeds it when SEED=true and it is empty, listens, and stops cleanly on
  * SIGINT/SIGTERM. Bad configuration is reported in one message and exits 1.
  */
-export async function runStandalone<Context extends SubgraphContext>(definition: SubgraphDefinition<Context>): Promise<void> {
+export async function runStandalone<Context extends SubgraphContext>(definition: SubgraphDefinition<Context>, environment: NodeJS.ProcessEnv = process.env): Promise<void> {
   const logger = pino({ name: definition.name });
   try {
-    const env = parseConfig(subgraphEnvSchema);
+    const env = parseConfig(subgraphEnvSchema, environment);
     logger.level = env.LOG_LEVEL;
     const agency = readAgency(definition.name);
     await migrate(env.DATABASE_URL, join(definition.dir, 'migrations'));
@@ -41,7 +41,7 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
       statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
     });
-    const trust = trustFromEnv();
+    const trust = trustFromEnv(environment);
     const ledger = env.ACCESS_LEDGER_URL ? ledgerClients(env.ACCESS_LEDGER_URL, agency.agencyCode, env.LEDGER_READER_SECRET, trust.gatewaySecret) : undefined;
     const grants = ledger?.grants;
     await grants?.start();
@@ -57,6 +57,7 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
       host: env.HOST,
       logger,
       delayMs: env.SUBGRAPH_DELAY_MS,
+      ...(process.env.SCRATCH_LOG_OFF ? { disclosureLogForBenchmarkOnly: false as const } : {}),
     });
     logger.info({ url: `${running.url}/graphql` }, `${agency.name} subgraph listening`);
     const stop = async () => {
