@@ -57,7 +57,6 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
       host: env.HOST,
       logger,
       delayMs: env.SUBGRAPH_DELAY_MS,
-      ...(process.env.SCRATCH_LOG_OFF ? { disclosureLogForBenchmarkOnly: false as const } : {}),
     });
     logger.info({ url: `${running.url}/graphql` }, `${agency.name} subgraph listening`);
     const stop = async () => {
