@@ -60,3 +60,21 @@ export function loaderPerArgument<A, L>(create: (argument: A) => L, keyOf: (argu
     return loader;
   };
 }
+
+/**
+ * A per-request loader over a fetch that answers a whole batch (one statement) as a map from each
+ * key's cache key to its value; a key the map lacks resolves to `missing()`.
+ */
+export function mapLoader<K, V>(
+  fetch: (keys: readonly K[]) => Promise<ReadonlyMap<string, V>>,
+  keyOf: (key: K) => string,
+  missing: () => V,
+): DataLoader<K, V, string> {
+  return new DataLoader<K, V, string>(
+    async (keys) => {
+      const found = await fetch(keys);
+      return keys.map((key) => found.get(keyOf(key)) ?? missing());
+    },
+    { cacheKeyFn: keyOf, maxBatchSize: 1000 },
+  );
+}
