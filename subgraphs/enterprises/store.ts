@@ -80,20 +80,43 @@ const businessLinesByTaxCodes = statement(
   businessLineRow,
 );
 
+/**
+ * One page of matching enterprises, by tax code. When $10 is not null, each row also carries its
+ * first $10 business lines (main line first) as json, so that a search that shows business lines
+ * needs no second statement; the lines are read for the page's rows only.
+ */
 const searchEnterprises = statement(
   'searchEnterprises',
-  `SELECT ${ENTERPRISE_COLUMNS} FROM enterprises e
-    WHERE ($1::text IS NULL OR e.name_folded LIKE '%' || $1 || '%')
-      AND ($2::text IS NULL OR (e.commune_code = $2 AND e.commune_edition = $3))
-      AND ($4::text IS NULL OR EXISTS (
-            SELECT 1 FROM enterprise_business_lines b WHERE b.tax_code = e.tax_code AND b.vsic_code = $4))
-      AND ($5::text IS NULL OR e.status = $5)
-      AND ($6::date IS NULL OR e.founded_on >= $6)
-      AND ($7::date IS NULL OR e.founded_on <= $7)
-    ORDER BY e.tax_code
-    LIMIT $8 OFFSET $9`,
-  enterpriseRow,
+  `SELECT ${ENTERPRISE_COLUMNS}, lines.business_lines FROM (
+     SELECT ${ENTERPRISE_COLUMNS} FROM enterprises e
+      WHERE ($1::text IS NULL OR e.name_folded LIKE '%' || $1 || '%')
+        AND ($2::text IS NULL OR (e.commune_code = $2 AND e.commune_edition = $3))
+        AND ($4::text IS NULL OR EXISTS (
+              SELECT 1 FROM enterprise_business_lines b WHERE b.tax_code = e.tax_code AND b.vsic_code = $4))
+        AND ($5::text IS NULL OR e.status = $5)
+        AND ($6::date IS NULL OR e.founded_on >= $6)
+        AND ($7::date IS NULL OR e.founded_on <= $7)
+      ORDER BY e.tax_code
+      LIMIT $8 OFFSET $9
+   ) page
+   LEFT JOIN LATERAL (
+     SELECT json_agg(json_build_object('tax_code', b.tax_code, 'vsic_code', b.vsic_code, 'is_main', b.is_main) ORDER BY b.position)
+            AS business_lines
+       FROM (SELECT tax_code, vsic_code, is_main, position FROM enterprise_business_lines
+              WHERE tax_code = page.tax_code AND $10::int IS NOT NULL
+              ORDER BY position
+              LIMIT $10) b
+   ) lines ON true
+   ORDER BY page.tax_code`,
+  enterpriseRow.extend({ business_lines: z.array(businessLineRow).nullable() }),
 );
+
+/** A search result: the enterprise, and its first business lines when they were asked for. */
+export interface FoundEnterprise {
+  readonly enterprise: EnterpriseRow;
+  /** Null when the search was not asked for business lines. */
+  readonly businessLines: BusinessLineRow[] | null;
+}
 
 export interface EnterpriseSearch {
   /** The name fragment, already folded with foldVietnamese. */
@@ -115,9 +138,12 @@ export function enterprisesStore(db: Database) {
       db.many(enterprisesByRepresentatives, [citizenIds, first]),
     /** Up to `first` business lines per enterprise, main line first, in one statement. */
     businessLinesByTaxCodes: (taxCodes: readonly string[], first: number) => db.many(businessLinesByTaxCodes, [taxCodes, first]),
-    /** One page (plus one row, to tell whether more follow) of enterprises matching `search`, by tax code. */
-    search: (search: EnterpriseSearch, page: PageRequest) =>
-      db.many(searchEnterprises, [
+    /**
+     * One page (plus one row, to tell whether more follow) of enterprises matching `search`, by tax
+     * code, each with its first `businessLines` lines when that is not null: one statement.
+     */
+    search: async (search: EnterpriseSearch, page: PageRequest, businessLines: number | null): Promise<FoundEnterprise[]> => {
+      const rows = await db.many(searchEnterprises, [
         search.nameFolded,
         search.communeCode,
         search.communeEdition,
@@ -127,7 +153,13 @@ export function enterprisesStore(db: Database) {
         search.foundedTo,
         page.limit + 1,
         page.offset,
-      ]),
+        businessLines,
+      ]);
+      return rows.map(({ business_lines, ...enterprise }) => ({
+        enterprise,
+        businessLines: businessLines === null ? null : (business_lines ?? []),
+      }));
+    },
   };
 }
 export type EnterprisesStore = ReturnType<typeof enterprisesStore>;

@@ -1,4 +1,6 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { badUserInput } from '../../kit/errors';
+import { argumentsBelow } from '../../kit/lookahead';
 import { pageRequest, toPage } from '../../kit/pagination';
 import { foldVietnamese } from '../../kit/text';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
@@ -8,16 +10,35 @@ function escapeLike(fragment: string): string {
   return fragment.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * The page sizes the operation asks of `nodes.businessLines`, as Enterprise.businessLines computes
+ * them.
+ */
+function businessLinePageSizes(info: GraphQLResolveInfo): number[] {
+  const sizes = new Set<number>();
+  for (const { first } of argumentsBelow(info, ['nodes', 'businessLines'])) {
+    try {
+      sizes.add(pageRequest({ first: typeof first === 'number' ? first : null }).limit);
+    } catch {
+      // Left out: Enterprise.businessLines refuses this size itself.
+    }
+  }
+  return [...sizes];
+}
+
 export const Query: QueryResolvers = {
   enterprise: (_parent, { taxCode }, context) => context.enterpriseByTaxCode.load(taxCode),
 
-  enterprises: async (_parent, { filter, first, after }, context) => {
+  // The business lines the page shows come with it, in the search's one statement: each page size's
+  // loader is primed, so Enterprise.businessLines still resolves (authorised and recorded) per row.
+  enterprises: async (_parent, { filter, first, after }, context, info) => {
     const page = pageRequest({ first, after });
     const name = filter?.name == null ? null : foldVietnamese(filter.name);
     if (name !== null && name.length < 2) {
       throw badUserInput('Tên tìm kiếm cần ít nhất 2 ký tự. (A name search needs at least 2 characters.)', { argument: 'filter.name' });
     }
-    const rows = await context.store.search(
+    const lineSizes = businessLinePageSizes(info);
+    const found = await context.store.search(
       {
         nameFolded: name === null ? null : escapeLike(name),
         communeCode: filter?.communeCode ?? null,
@@ -28,8 +49,13 @@ export const Query: QueryResolvers = {
         foundedTo: filter?.foundedTo ?? null,
       },
       page,
+      lineSizes.length > 0 ? Math.max(...lineSizes) : null,
     );
-    for (const row of rows) context.enterpriseByTaxCode.prime(row.tax_code, row);
-    return toPage(rows, page);
+    for (const { enterprise, businessLines } of found) {
+      context.enterpriseByTaxCode.prime(enterprise.tax_code, enterprise);
+      if (businessLines === null) continue;
+      for (const size of lineSizes) context.businessLinesOfEnterprise(size).prime(enterprise.tax_code, businessLines.slice(0, size));
+    }
+    return toPage(found.map(({ enterprise }) => enterprise), page);
   },
 };
