@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { groupLoader, rowLoader, loaderPerArgument } from '../kit/loaders';
+import { groupLoader, loaderPerArgument, mapLoader, rowLoader } from '../kit/loaders';
 import type { PageRequest } from '../kit/pagination';
 import type { SubgraphContext } from '../kit/server';
 import {
@@ -9,6 +9,7 @@ import {
   type CodesStore,
   type EthnicGroupRow,
   type LandUseTypeRow,
+  type Lineages,
   type RelatedUnitRow,
   type UnitKey,
   type VsicActivityRow,
@@ -20,7 +21,12 @@ export interface CodesContext extends SubgraphContext {
   readonly unitByKey: DataLoader<UnitKey, AdministrativeUnitRow | null, string>;
   /** A unit followed by its ancestors, nearest first; empty for an unknown unit. */
   readonly lineageOf: DataLoader<UnitKey, AdministrativeUnitRow[], string>;
-  /** THREE_LEVEL commune code → the TWO_LEVEL communes it became. */
+  /**
+   * As lineageOf, for a unit whose successors will be asked for: they come, with their lineages, in
+   * the same statement (successorsOf and lineageOf are primed with them).
+   */
+  readonly lineageWithSuccessorsOf: DataLoader<UnitKey, AdministrativeUnitRow[], string>;
+  /** THREE_LEVEL commune code → the TWO_LEVEL communes it became, with their lineages primed. */
   readonly successorsOf: DataLoader<string, AdministrativeUnitRow[], string>;
   /** TWO_LEVEL commune code → the THREE_LEVEL communes merged into it. */
   readonly predecessorsOf: DataLoader<string, AdministrativeUnitRow[], string>;
@@ -44,12 +50,35 @@ export function createContext(base: SubgraphContext): CodesContext {
     for (const row of rows) unitByKey.prime(row, row);
     return rows;
   };
+  // One statement brings lineages and successors. All it brings is primed (each lineage, each old
+  // commune's successors), so that the fields below (a successor's names) need no statement.
+  const lineages = async (keys: readonly UnitKey[], oldCommunes: readonly string[]): Promise<Lineages> => {
+    const found = await store.unitLineages(keys, oldCommunes);
+    for (const lineage of found.lineages.values()) {
+      const [unit] = primeUnits(lineage);
+      if (unit) lineageOf.prime(unit, lineage);
+    }
+    for (const [code, successors] of found.successors) successorsOf.prime(code, successors);
+    return found;
+  };
+  const lineageOf = mapLoader(async (keys: readonly UnitKey[]) => (await lineages(keys, [])).lineages, unitKeyOf, () => []);
+  const lineageWithSuccessorsOf = mapLoader(
+    async (keys: readonly UnitKey[]) => {
+      // Only THREE_LEVEL communes have successors (the crosswalk's old side).
+      const oldCommunes = keys.filter((key) => key.edition === 'THREE_LEVEL').map((key) => key.code);
+      return (await lineages(keys, oldCommunes)).lineages;
+    },
+    unitKeyOf,
+    () => [],
+  );
+  const successorsOf = mapLoader(async (codes: readonly string[]) => (await lineages([], codes)).successors, String, () => []);
   return {
     ...base,
     store,
     unitByKey,
-    lineageOf: groupLoader(async (keys: readonly UnitKey[]) => primeUnits(await store.unitLineages(keys)), groupOf, unitKeyOf),
-    successorsOf: groupLoader(async (codes: readonly string[]) => primeUnits(await store.successorsByOldCodes(codes)), (row) => row.of_code),
+    lineageOf,
+    lineageWithSuccessorsOf,
+    successorsOf,
     predecessorsOf: groupLoader(async (codes: readonly string[]) => primeUnits(await store.predecessorsByNewCodes(codes)), (row) => row.of_code),
     childrenOf: loaderPerArgument((page: PageRequest) =>
       groupLoader((parents: readonly UnitKey[]) => store.childrenByParents(parents, page), groupOf, unitKeyOf),

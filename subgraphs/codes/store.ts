@@ -64,33 +64,37 @@ const unitsByKeys = statement(
 );
 
 /**
- * Each requested unit and its ancestors, nearest first (depth 0 is the unit itself). The depth guard
- * only protects against a corrupted parent cycle: real chains are at most commune–district–province.
+ * Lineages (a unit and its ancestors, nearest first; depth 0 is the unit itself), each row tagged
+ * with the unit it belongs to (`of_code`, `of_edition`): those of the units ($1 codes, $2 editions),
+ * and those of the TWO_LEVEL communes that the THREE_LEVEL communes $3 became, tagged besides with
+ * the old code (`successor_of`). So a unit, its successors and all their names up to the province
+ * come in one statement. The depth guard only protects against a corrupted parent cycle: real
+ * chains are at most commune–district–province.
  */
 const unitLineages = statement(
   'unitLineages',
-  `WITH RECURSIVE lineage AS (
-     SELECT u.code AS of_code, u.edition AS of_edition, 0 AS depth, ${unitColumns('u')}
+  `WITH RECURSIVE seeds AS (
+     SELECT u.code, u.edition, NULL::text AS successor_of
        FROM administrative_units u
       WHERE (u.code, u.edition) IN (${KEY_PAIRS})
+     UNION
+     SELECT x.new_code, x.new_edition, x.old_code
+       FROM unit_crosswalk x
+      WHERE x.old_code = ANY($3::text[])
+   ), lineage AS (
+     SELECT s.successor_of, u.code AS of_code, u.edition AS of_edition, 0 AS depth, ${unitColumns('u')}
+       FROM seeds s
+       JOIN administrative_units u ON u.code = s.code AND u.edition = s.edition
      UNION ALL
-     SELECT l.of_code, l.of_edition, l.depth + 1, ${unitColumns('p')}
+     SELECT l.successor_of, l.of_code, l.of_edition, l.depth + 1, ${unitColumns('p')}
        FROM lineage l
        JOIN administrative_units p ON p.code = l.parent_code AND p.edition = l.edition
       WHERE l.depth < 3
    )
-   SELECT of_code, of_edition, ${unitColumns('lineage')} FROM lineage ORDER BY of_edition, of_code, depth`,
-  relatedUnitRow,
-);
-
-const successorsByOldCodes = statement(
-  'successorsByOldCodes',
-  `SELECT x.old_code AS of_code, x.old_edition AS of_edition, ${unitColumns('u')}
-     FROM unit_crosswalk x
-     JOIN administrative_units u ON u.code = x.new_code AND u.edition = x.new_edition
-    WHERE x.old_code = ANY($1::text[])
-    ORDER BY x.old_code, u.code`,
-  relatedUnitRow,
+   SELECT successor_of, of_code, of_edition, depth, ${unitColumns('lineage')}
+     FROM lineage
+    ORDER BY successor_of NULLS FIRST, of_edition, of_code, depth`,
+  relatedUnitRow.extend({ successor_of: z.string().nullable(), depth: z.number().int() }),
 );
 
 const predecessorsByNewCodes = statement(
@@ -161,6 +165,12 @@ export interface UnitSearch {
   readonly namePattern: string | null;
 }
 
+/** Lineages by unit key (see unitKeyOf), and successors by old commune code, in code order. */
+export interface Lineages {
+  readonly lineages: ReadonlyMap<string, AdministrativeUnitRow[]>;
+  readonly successors: ReadonlyMap<string, AdministrativeUnitRow[]>;
+}
+
 const codesOf = (keys: readonly UnitKey[]) => keys.map((k) => k.code);
 const editionsOf = (keys: readonly UnitKey[]) => keys.map((k) => k.edition);
 
@@ -168,10 +178,30 @@ const editionsOf = (keys: readonly UnitKey[]) => keys.map((k) => k.edition);
 export function codesStore(db: Database) {
   return {
     unitsByKeys: (keys: readonly UnitKey[]) => db.many(unitsByKeys, [codesOf(keys), editionsOf(keys)]),
-    /** For each key: the unit and its ancestors, nearest first, tagged with the key. */
-    unitLineages: (keys: readonly UnitKey[]) => db.many(unitLineages, [codesOf(keys), editionsOf(keys)]),
-    /** The TWO_LEVEL communes each THREE_LEVEL commune code became, tagged with the old code. */
-    successorsByOldCodes: (codes: readonly string[]) => db.many(successorsByOldCodes, [codes]),
+    /**
+     * In one statement: the lineage of each key, and the successors of each THREE_LEVEL commune
+     * code of `successorsOf` with their lineages.
+     */
+    unitLineages: async (keys: readonly UnitKey[], successorsOf: readonly string[]): Promise<Lineages> => {
+      const rows = await db.many(unitLineages, [codesOf(keys), editionsOf(keys), successorsOf]);
+      const lineages = new Map<string, AdministrativeUnitRow[]>();
+      const successors = new Map<string, AdministrativeUnitRow[]>(successorsOf.map((code) => [code, []]));
+      // Rows come grouped by (successor_of, unit). A unit met twice (asked for and a successor, or
+      // the successor of two old communes) has the same lineage each time: the first one is kept.
+      let group: string | null = null;
+      let lineage: AdministrativeUnitRow[] | null = null;
+      for (const { successor_of, of_code, of_edition, depth, ...unit } of rows) {
+        const owner = unitKeyOf({ code: of_code, edition: of_edition });
+        if (`${successor_of}|${owner}` !== group) {
+          group = `${successor_of}|${owner}`;
+          lineage = lineages.has(owner) ? null : [];
+          if (lineage) lineages.set(owner, lineage);
+        }
+        lineage?.push(unit);
+        if (successor_of !== null && depth === 0) successors.get(successor_of)?.push(unit);
+      }
+      return { lineages, successors };
+    },
     /** The THREE_LEVEL communes merged into each TWO_LEVEL commune code, tagged with the new code. */
     predecessorsByNewCodes: (codes: readonly string[]) => db.many(predecessorsByNewCodes, [codes]),
     /** One page (plus one row, to tell whether more follow) of each parent's children, tagged with the parent. */

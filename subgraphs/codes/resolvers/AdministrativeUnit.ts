@@ -1,3 +1,4 @@
+import { argumentsBelow } from '../../kit/lookahead';
 import { pageRequest, toPage } from '../../kit/pagination';
 import type { AdministrativeUnitResolvers } from '../__generated__/resolvers-types';
 import type { CodesContext } from '../context';
@@ -28,10 +29,13 @@ const isTwoLevelCommune = (row: AdministrativeUnitRow) => row.edition === 'TWO_L
 
 export const AdministrativeUnit: AdministrativeUnitResolvers = {
   // Addresses reach codes as references and almost always ask for names up the chain (fullName,
-  // province): loading the lineage here answers both in the one statement.
-  __resolveReference: async (reference, context) => {
+  // province): loading the lineage here answers both in the one statement, and the successors too
+  // when they are asked for.
+  __resolveReference: async (reference, context, info) => {
     const key = referenceKey(reference);
-    return key ? ((await context.lineageOf.load(key))[0] ?? null) : null;
+    if (!key) return null;
+    const loader = argumentsBelow(info, ['successors']).length > 0 ? context.lineageWithSuccessorsOf : context.lineageOf;
+    return (await loader.load(key))[0] ?? null;
   },
   code: (row) => row.code,
   edition: (row) => row.edition,

@@ -1,4 +1,5 @@
 import { badUserInput } from '../../kit/errors';
+import { argumentsBelow } from '../../kit/lookahead';
 import { pageRequest, toPage } from '../../kit/pagination';
 import { foldVietnamese } from '../../kit/text';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
@@ -9,9 +10,12 @@ function likeLiteral(folded: string): string {
 }
 
 export const Query: QueryResolvers = {
-  // The lineage (the unit and its ancestors) answers the unit and its names up the chain in one statement.
-  administrativeUnit: async (_parent, { code, edition }, context) =>
-    (await context.lineageOf.load({ code, edition: edition ?? 'TWO_LEVEL' }))[0] ?? null,
+  // The lineage (the unit and its ancestors) answers the unit and its names up the chain in one
+  // statement; when successors are asked for, they and their lineages come in that statement too.
+  administrativeUnit: async (_parent, { code, edition }, context, info) => {
+    const loader = argumentsBelow(info, ['successors']).length > 0 ? context.lineageWithSuccessorsOf : context.lineageOf;
+    return (await loader.load({ code, edition: edition ?? 'TWO_LEVEL' }))[0] ?? null;
+  },
 
   administrativeUnits: async (_parent, { filter, first, after }, context) => {
     const page = pageRequest({ first, after });
