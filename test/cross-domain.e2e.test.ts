@@ -19,6 +19,7 @@ import { execute, official, startTestMesh, TEST_SCALE , type TestMesh } from './
 import { idealStatementsPerSubgraph, queryPlan } from './support/query-plan';
 import { print } from 'graphql';
 import { foldVietnamese } from '../subgraphs/kit/text';
+import { loadAdministrativeUnits } from '../subgraphs/codes/data/administrative-units';
 
 const sizes = seedSizes(TEST_SCALE);
 let mesh: TestMesh;
@@ -32,6 +33,51 @@ beforeAll(async () => {
   asOfficial = { authorization: `Bearer ${await mesh.token(official('so-y-te'))}` };
 });
 afterAll(() => mesh.stop());
+
+/**
+ * The statements each subgraph sends while `run` runs, by name in order sent. The access ledger is
+ * left out (providers poll it every second, whatever the request), and so are the outbox relay's
+ * statements, which follow an answer and belong to no request.
+ */
+async function statementsDuring(run: () => Promise<void>): Promise<Record<string, string[]>> {
+  const statements: Record<string, string[]> = {};
+  const unsubscribe = [...mesh.subgraphs]
+    .filter(([name]) => name !== 'access')
+    .map(([name, subgraph]) =>
+      subgraph.db.onStatement((statement) => {
+        if (!OUTBOX_STATEMENTS.has(statement)) (statements[name] ??= []).push(statement);
+      }),
+    );
+  try {
+    await run();
+  } finally {
+    for (const stop of unsubscribe) stop();
+  }
+  return statements;
+}
+
+/** How many statements each subgraph sent. */
+function counts(statements: Record<string, string[]>): Record<string, number> {
+  return Object.fromEntries(Object.entries(statements).map(([name, list]) => [name, list.length]));
+}
+
+/** The variables of query 3 that find enterprise 0: its commune and its main business line. */
+async function businessLineOfEnterprise0(): Promise<{ commune: string; edition: 'THREE_LEVEL' | 'TWO_LEVEL'; line: string }> {
+  const lookup = await execute(
+    graphql,
+    `{ enterprise(taxCode: "${taxCodeAt(0)}") { commune { code edition } businessLines { isMain activity { code } } } }`,
+    undefined,
+    asOfficial,
+  );
+  const enterprise = (lookup.body.data as {
+    enterprise: { commune: { code: string; edition: 'THREE_LEVEL' | 'TWO_LEVEL' }; businessLines: Array<{ isMain: boolean; activity: { code: string } }> };
+  }).enterprise;
+  return {
+    commune: enterprise.commune.code,
+    edition: enterprise.commune.edition,
+    line: enterprise.businessLines.find((line) => line.isMain)?.activity.code ?? '',
+  };
+}
 
 describe('the four example cross-domain queries, through the gateway', () => {
   it('1. follows a citizen to the enterprises they represent, their parcels and the permits on them', async () => {
@@ -84,21 +130,9 @@ describe('the four example cross-domain queries, through the gateway', () => {
   });
 
   it('3. lists enterprises in a commune with a business line, with their legal representative\'s name', async () => {
-    const lookup = await execute(
-      graphql,
-      `{ enterprise(taxCode: "${taxCodeAt(0)}") { commune { code edition } businessLines { isMain activity { code } } } }`,
-      undefined,
-      asOfficial,
-    );
-    const enterprise = (lookup.body.data as {
-      enterprise: { commune: { code: string; edition: 'THREE_LEVEL' | 'TWO_LEVEL' }; businessLines: Array<{ isMain: boolean; activity: { code: string } }> };
-    }).enterprise;
-    const mainLine = enterprise.businessLines.find((line) => line.isMain)?.activity.code ?? '';
-    const response = await execute(graphql, EnterprisesByBusinessLineDocument, {
-      commune: enterprise.commune.code,
-      edition: enterprise.commune.edition,
-      line: mainLine,
-    }, asOfficial);
+    const variables = await businessLineOfEnterprise0();
+    const mainLine = variables.line;
+    const response = await execute(graphql, EnterprisesByBusinessLineDocument, variables, asOfficial);
 
     expect(response.body.errors).toBeUndefined();
     const nodes = response.body.data?.enterprises.nodes ?? [];
@@ -137,31 +171,18 @@ describe('the four example cross-domain queries, through the gateway', () => {
   });
 });
 
+// The ideal comes from the gateway's own plan: one statement per entity type per subgraph fetch,
+// whatever the number of rows (several enterprises, several parcels each, several business lines).
 describe('batching', () => {
   it('runs query 1 with one SQL statement per entity type per subgraph fetch', async () => {
-    const statements: Record<string, string[]> = {};
-    // The access ledger is left out: providers poll it every second, whatever the request; so are
-    // the outbox relay's statements, which follow an answer and belong to no request.
-    const unsubscribe = [...mesh.subgraphs]
-      .filter(([name]) => name !== 'access')
-      .map(([name, subgraph]) =>
-        subgraph.db.onStatement((statement) => {
-          if (!OUTBOX_STATEMENTS.has(statement)) (statements[name] ??= []).push(statement);
-        }),
-      );
-    try {
+    const statements = await statementsDuring(async () => {
       const response = await execute(graphql, CitizenBusinessFootprintDocument, { id: citizenIdentity(0).id }, asOfficial);
       expect(response.body.errors).toBeUndefined();
-    } finally {
-      for (const stop of unsubscribe) stop();
-    }
-    for (const list of Object.values(statements)) list.sort();
-    // The ideal comes from the gateway's own plan: one statement per entity type per fetch,
-    // whatever the number of rows (several enterprises, several parcels each).
-    const ideal = idealStatementsPerSubgraph(queryPlan(print(CitizenBusinessFootprintDocument)));
-    const sent = Object.fromEntries(Object.entries(statements).map(([name, list]) => [name, list.length]));
-    expect(sent).toEqual(ideal);
+    });
+
+    expect(counts(statements)).toEqual(idealStatementsPerSubgraph(queryPlan(print(CitizenBusinessFootprintDocument))));
     // Which statements: the batched lookups, never a per-row one.
+    for (const list of Object.values(statements)) list.sort();
     expect(statements).toEqual({
       citizens: ['citizensByIds'],
       enterprises: ['enterprisesByRepresentatives'],
@@ -170,6 +191,88 @@ describe('batching', () => {
       codes: expect.any(Array),
     });
     expect(new Set(statements['codes'])).toEqual(new Set(['unitLineages', 'landUseTypesByCodes']));
+  });
+
+  it('runs query 3 with the enterprises\' business lines in the search\'s one statement', async () => {
+    const variables = await businessLineOfEnterprise0();
+    let nodes: ReadonlyArray<{ businessLines?: ReadonlyArray<unknown> | null }> = [];
+    const statements = await statementsDuring(async () => {
+      const response = await execute(graphql, EnterprisesByBusinessLineDocument, variables, asOfficial);
+      expect(response.body.errors).toBeUndefined();
+      nodes = response.body.data?.enterprises.nodes ?? [];
+    });
+
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes.every((node) => (node.businessLines?.length ?? 0) > 0)).toBe(true);
+    expect(counts(statements)).toEqual(idealStatementsPerSubgraph(queryPlan(print(EnterprisesByBusinessLineDocument))));
+    expect(statements).toEqual({ enterprises: ['searchEnterprises'], citizens: ['citizensByIds'], codes: ['vsicActivitiesByCodes'] });
+  });
+
+  it('serves each page size of business lines from the search\'s one statement, the same lines as a lookup by tax code', async () => {
+    const lines = 'isMain activity { code }';
+    const query = `{ enterprises(first: 30) { nodes { taxCode main: businessLines(first: 1) { ${lines} } all: businessLines { ${lines} } } } }`;
+    type Line = { isMain: boolean; activity: { code: string } };
+    let nodes: Array<{ taxCode: string; main: Line[]; all: Line[] }> = [];
+    const statements = await statementsDuring(async () => {
+      const response = await execute(graphql, query, undefined, asOfficial);
+      expect(response.body.errors).toBeUndefined();
+      nodes = (response.body.data as { enterprises: { nodes: typeof nodes } }).enterprises.nodes;
+    });
+
+    expect(counts(statements)).toEqual(idealStatementsPerSubgraph(queryPlan(query)));
+    expect(statements['enterprises']).toEqual(['searchEnterprises']);
+    expect(nodes).toHaveLength(30);
+    for (const node of nodes.slice(0, 5)) {
+      const lookup = await execute(graphql, `{ enterprise(taxCode: "${node.taxCode}") { businessLines { ${lines} } } }`, undefined, asOfficial);
+      const { businessLines } = (lookup.body.data as { enterprise: { businessLines: Line[] } }).enterprise;
+      expect(node.all).toEqual(businessLines);
+      expect(node.main).toEqual(businessLines.slice(0, 1));
+    }
+    expect(nodes.some((node) => node.all.length > 1)).toBe(true);
+  });
+
+  it('runs query 4 with a unit, its successors and all their names up to the province in one statement', async () => {
+    const statements = await statementsDuring(async () => {
+      const response = await execute(graphql, CurrentUnitOfDocument, { code: '22015' }, asOfficial);
+      expect(response.body.errors).toBeUndefined();
+    });
+
+    expect(counts(statements)).toEqual(idealStatementsPerSubgraph(queryPlan(print(CurrentUnitOfDocument))));
+    expect(statements).toEqual({ codes: ['unitLineages'] });
+  });
+
+  it('resolves the successors of many addresses, with their names, in one statement', async () => {
+    const query = `{
+      landParcels(first: 40) {
+        nodes { id commune { code edition fullName successors { code edition fullName province { code } } } }
+      }
+    }`;
+    type Unit = { code: string; edition: string; fullName: string };
+    let nodes: Array<{ id: string; commune: Unit & { successors: Array<Unit & { province: { code: string } }> } }> = [];
+    const statements = await statementsDuring(async () => {
+      const response = await execute(graphql, query, undefined, asOfficial);
+      expect(response.body.errors).toBeUndefined();
+      nodes = (response.body.data as { landParcels: { nodes: typeof nodes } }).landParcels.nodes;
+    });
+
+    expect(counts(statements)).toEqual(idealStatementsPerSubgraph(queryPlan(query)));
+    expect(statements['codes']).toEqual(['unitLineages']);
+    // Both systems are among the addresses: old communes have their successors, new ones none.
+    const { crosswalk } = loadAdministrativeUnits();
+    const editions = new Set(nodes.map((node) => node.commune.edition));
+    expect(editions).toEqual(new Set(['THREE_LEVEL', 'TWO_LEVEL']));
+    for (const { commune } of nodes) {
+      const expected = commune.edition === 'THREE_LEVEL' ? crosswalk.filter((row) => row.oldCode === commune.code).map((row) => row.newCode) : [];
+      expect(commune.successors.map((unit) => unit.code)).toEqual(expected.sort());
+      for (const successor of commune.successors) {
+        expect(successor).toEqual({
+          code: successor.code,
+          edition: 'TWO_LEVEL',
+          fullName: expect.stringMatching(/^[^,]+, Tỉnh Đắk Lắk$/),
+          province: { code: '66' },
+        });
+      }
+    }
   });
 });
 
