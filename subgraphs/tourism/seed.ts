@@ -27,10 +27,11 @@ const HERITAGE_SITES = 40;
 /** Syllables of the synthetic place names: common in the province's names, none a real site's. */
 const SYLLABLES = ['An', 'Bình', 'Hòa', 'Phú', 'Long', 'Thạnh', 'Xuân', 'Mỹ', 'Đông', 'Quang', 'Thuận', 'Phước', 'Sơn', 'Minh', 'Tân', 'Lạc'];
 
+/** Two different syllables, fixed by (salt, index). */
 function placeName(salt: string, index: number): string {
-  const first = SYLLABLES[hash(`${salt}:1`, index) % SYLLABLES.length] ?? 'An';
-  const second = SYLLABLES[hash(`${salt}:2`, index) % SYLLABLES.length] ?? 'Bình';
-  return `${first} ${second}`;
+  const first = hash(`${salt}:1`, index) % SYLLABLES.length;
+  const second = (first + 1 + (hash(`${salt}:2`, index) % (SYLLABLES.length - 1))) % SYLLABLES.length;
+  return `${SYLLABLES[first] ?? 'An'} ${SYLLABLES[second] ?? 'Bình'}`;
 }
 
 const SITE_PREFIX: Readonly<Record<HeritageSiteRow['kind'], string>> = {

@@ -17,7 +17,7 @@ CREATE TABLE accommodation_establishments (
   name                      text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
   kind                      text NOT NULL CHECK (kind IN ('HOTEL', 'TOURIST_VILLA', 'TOURIST_APARTMENT', 'GUEST_HOUSE', 'HOMESTAY', 'CAMPSITE')),
   -- Only hotels, villas and apartments are ranked by stars.
-  stars                     smallint CHECK (stars BETWEEN 1 AND 5 AND kind IN ('HOTEL', 'TOURIST_VILLA', 'TOURIST_APARTMENT')),
+  stars                     smallint CHECK (stars IS NULL OR (stars BETWEEN 1 AND 5 AND kind IN ('HOTEL', 'TOURIST_VILLA', 'TOURIST_APARTMENT'))),
   rooms                     smallint NOT NULL CHECK (rooms BETWEEN 1 AND 2000),
   address_line              text NOT NULL,
   commune_code              text NOT NULL,

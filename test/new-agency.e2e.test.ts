@@ -1,0 +1,214 @@
+/**
+ * A new agency joins the running mesh, as README "Adding your agency's subgraph: a walk" tells it
+ * to (DESIGN.md §8): Sở Văn hóa, Thể thao và Du lịch runs its own `tourism` subgraph as a process of
+ * its own on a database of its own, checks its schema, publishes it to the registry with the CLI, and
+ * the gateway serves it, joined with the other agencies' data, and lists it in the catalogue, with
+ * nothing restarted.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import type { Catalogue } from '../schema/catalogue';
+import { readAgency } from '../subgraphs/kit/agency';
+import { databaseUrl, ensureDatabase } from '../subgraphs/kit/migrate';
+import { loadAdministrativeUnits } from '../subgraphs/codes/data/administrative-units';
+import { execute, official, startTestMesh, testServerUrl, TEST_SCALE, uniquePrefix, type TestMesh } from './support/mesh';
+
+const root = join(__dirname, '..');
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+const SDL = 'subgraphs/tourism/schema.graphql';
+const agency = readAgency('tourism');
+
+let mesh: TestMesh;
+let tourism: ChildProcess | undefined;
+let tourismUrl: string;
+let ownerUrl: string;
+let keysDir: string;
+
+/**
+ * Starts `npm run subgraph -- tourism` (the same entry point) as its own process, on its own
+ * database, trusting this mesh's identity provider and gateway, and resolves with its /graphql URL.
+ */
+async function startTourismProcess(): Promise<string> {
+  keysDir = mkdtempSync(join(tmpdir(), 'lienthong-new-agency-'));
+  const jwksPath = join(keysDir, 'jwks.json');
+  writeFileSync(jwksPath, JSON.stringify(mesh.keys.jwks));
+  const database = `${uniquePrefix()}tourism`;
+  await ensureDatabase(testServerUrl(), database);
+  ownerUrl = databaseUrl(testServerUrl(), database);
+  const child = spawn(tsx, ['subgraphs/kit/run.ts', 'tourism'], {
+    cwd: root,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      DATABASE_URL: ownerUrl,
+      PORT: '0',
+      SEED: 'true',
+      SEED_SCALE: String(TEST_SCALE),
+      LIENTHONG_JWKS: jwksPath,
+      LIENTHONG_GATEWAY_SECRET: mesh.keys.gatewaySecret,
+      ACCESS_LEDGER_URL: mesh.subgraphs.get('access')?.url ?? '',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  tourism = child;
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`tourism did not start within 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const url = /"url":"(http:\/\/[^"]+\/graphql)"/.exec(output)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`tourism exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/** Runs `npm run schema -- <args>` as its own process; the mesh keeps serving meanwhile. */
+async function schemaCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(tsx, ['schema/cli.ts', ...args], { cwd: root, env: { PATH: process.env['PATH'] ?? '' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+async function catalogue(): Promise<Catalogue> {
+  return (await (await fetch(`${mesh.gatewayUrl}/catalog.json`)).json()) as Catalogue;
+}
+
+beforeAll(async () => {
+  mesh = await startTestMesh({ registry: true });
+  tourismUrl = await startTourismProcess();
+}, 180_000);
+
+afterAll(async () => {
+  if (tourism && tourism.exitCode === null) {
+    const exited = new Promise((resolve) => tourism?.once('exit', resolve));
+    tourism.kill('SIGTERM');
+    await exited;
+  }
+  await mesh.stop();
+  rmSync(keysDir, { recursive: true, force: true });
+});
+
+const SITE = '{ heritageSite(code: "DT-0001") { code name rank commune { code edition name } } }';
+const ACCOMMODATION =
+  '{ accommodation(recognitionNumber: "0001/LT") { recognitionNumber name kind operator { taxCode name } guestArrivalsLastYear } }';
+
+it('walks a new agency from its own subgraph to the gateway and the catalogue, restarting nothing', async () => {
+  const reader = { authorization: `Bearer ${await mesh.token(official('so-y-te'))}` };
+  const gatewayBefore = mesh.gateway.currentVersion();
+
+  // Before: the gateway knows nothing of tourism, and neither does the catalogue.
+  const before = await execute(`${mesh.gatewayUrl}/graphql`, SITE, undefined, reader);
+  expect({ status: before.status, codes: before.body.errors?.map((e) => e.extensions?.['code']) }).toEqual({ status: 400, codes: ['GRAPHQL_VALIDATION_FAILED'] });
+  expect((await catalogue()).agencies.map((a) => a.code)).not.toContain(agency.agencyCode);
+
+  // The check passes, offline, against the committed graph.
+  const check = await schemaCli('check', '--subgraph', 'tourism', '--sdl', SDL);
+  expect({ code: check.code, result: check.stdout.match(/Kết quả \(result\): .*/)?.[0] }).toEqual({
+    code: 0,
+    result: 'Kết quả (result): ĐẠT: có thể công bố (ok: may be published). Mã thoát (exit code) 0.',
+  });
+
+  // Another agency may not publish it; its own official may.
+  const stranger = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', tourismUrl, '--registry', mesh.registryUrl ?? '', '--token', await mesh.token(official('so-y-te', 'owner')));
+  expect({ code: stranger.code, refused: /FORBIDDEN_AGENCY/.test(stranger.stderr) }).toEqual({ code: 1, refused: true });
+  const token = await mesh.token(official(agency.agencyCode, 'owner'));
+  const published = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', tourismUrl, '--registry', mesh.registryUrl ?? '', '--token', token);
+  expect({ code: published.code, stdout: published.stdout.trim() }).toEqual({ code: 0, stdout: expect.stringMatching(/^ĐÃ CÔNG BỐ \(published\): tourism v1; siêu đồ thị \(supergraph\) v2 [0-9a-f]{64}$/) });
+
+  // The same gateway picks the new supergraph up.
+  const started = Date.now();
+  while (mesh.gateway.currentVersion() === gatewayBefore && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(mesh.gateway.currentVersion()).toMatch(/^registry-v2-/);
+
+  // Tourism data, joined with the codes subgraph's commune names and the enterprises subgraph's names.
+  const db = new pg.Client({ connectionString: ownerUrl });
+  await db.connect();
+  const site = await db.query<{ name: string; rank: string; commune_code: string }>(
+    '/* firstSite */ SELECT name, rank, commune_code FROM heritage_sites WHERE code = $1',
+    ['DT-0001'],
+  );
+  const stay = await db.query<{ name: string; kind: string; operator_tax_code: string; guest_arrivals_last_year: number }>(
+    '/* firstAccommodation */ SELECT name, kind, operator_tax_code, guest_arrivals_last_year FROM accommodation_establishments WHERE recognition_number = $1',
+    ['0001/LT'],
+  );
+  await db.end();
+  const siteRow = site.rows[0];
+  const stayRow = stay.rows[0];
+  if (!siteRow || !stayRow) throw new Error('the tourism seed has no DT-0001 or 0001/LT');
+  const commune = loadAdministrativeUnits().units.find((u) => u.edition === 'TWO_LEVEL' && u.code === siteRow.commune_code);
+  const joinedSite = await execute(`${mesh.gatewayUrl}/graphql`, SITE, undefined, reader);
+  expect(joinedSite.body).toEqual({
+    data: { heritageSite: { code: 'DT-0001', name: siteRow.name, rank: siteRow.rank, commune: { code: siteRow.commune_code, edition: 'TWO_LEVEL', name: commune?.name } } },
+  });
+  expect(commune?.name).toEqual(expect.any(String));
+  const operator = await execute<{ enterprise: { name: string } | null }, never>(
+    `${mesh.gatewayUrl}/graphql`,
+    `{ enterprise(taxCode: "${stayRow.operator_tax_code}") { name } }`,
+    undefined,
+    reader,
+  );
+  const joined = await execute(`${mesh.gatewayUrl}/graphql`, ACCOMMODATION, undefined, reader);
+  expect(joined.body).toEqual({
+    data: {
+      accommodation: {
+        recognitionNumber: '0001/LT',
+        name: stayRow.name,
+        kind: stayRow.kind,
+        operator: { taxCode: stayRow.operator_tax_code, name: operator.body.data?.enterprise?.name },
+        guestArrivalsLastYear: stayRow.guest_arrivals_last_year,
+      },
+    },
+  });
+  expect(operator.body.data?.enterprise?.name).toEqual(expect.any(String));
+
+  // The open endpoint serves its OPEN fields, and nothing else.
+  const open = await execute(`${mesh.gatewayUrl}/open/graphql`, '{ heritageSite(code: "DT-0001") { name } accommodation(recognitionNumber: "0001/LT") { guestArrivalsLastYear } }');
+  expect(open.body.errors?.map((e) => e.message)).toEqual(['Cannot query field "guestArrivalsLastYear" on type "AccommodationEstablishment".']);
+
+  // The catalogue lists the agency, its contact officer, its datasets and every field's category.
+  const listed = (await catalogue()).agencies.find((a) => a.code === agency.agencyCode);
+  const database = listed?.databases.find((d) => d.subgraph === 'tourism');
+  expect({ agency: listed?.name, database: database?.name, contact: database?.contact }).toEqual({
+    agency: 'Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk',
+    database: agency.name,
+    contact: { name: 'Đầu mối dữ liệu văn hóa, du lịch', title: 'Phòng Quản lý Du lịch', email: 'dulieudulich@example.invalid', phone: '0262 000 0107' },
+  });
+  const fields = (dataset: string) => database?.datasets.find((d) => d.name === dataset)?.fields.map((f) => `${f.name}:${f.category}${f.personal ? ':personal' : ''}`);
+  expect({ HeritageSite: fields('HeritageSite'), AccommodationEstablishment: fields('AccommodationEstablishment'), Query: fields('Query') }).toEqual({
+    HeritageSite: ['code:OPEN', 'commune:OPEN', 'kind:OPEN', 'name:OPEN', 'rank:OPEN', 'rankedOn:OPEN'],
+    AccommodationEstablishment: [
+      'addressLine:OPEN',
+      'commune:OPEN',
+      'guestArrivalsLastYear:DEFAULT',
+      'kind:OPEN',
+      'name:OPEN',
+      'operator:DEFAULT',
+      'recognitionNumber:OPEN',
+      'rooms:OPEN',
+      'stars:OPEN',
+    ],
+    Query: ['accommodation:OPEN', 'accommodations:OPEN', 'heritageSite:OPEN', 'heritageSites:OPEN'],
+  });
+  expect(database?.datasets.find((d) => d.name === 'HeritageSite')?.description).toBe(
+    'Di tích đã được xếp hạng, trong sổ di tích do Sở Văn hóa, Thể thao và Du lịch quản lý (a ranked heritage site).',
+  );
+  const page = await (await fetch(`${mesh.gatewayUrl}/catalog`)).text();
+  expect(page).toContain(`Đầu mối: Đầu mối dữ liệu văn hóa, du lịch, Phòng Quản lý Du lịch · <a href="mailto:dulieudulich@example.invalid">`);
+}, 120_000);
