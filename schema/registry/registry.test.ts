@@ -12,6 +12,7 @@ import { runSchemaCli } from '../cli';
 import { localSubgraphSources } from '../compose';
 import { runRegistry } from './index';
 import { startRegistry, type Registry } from './server';
+import { GATEWAY_SUPERGRAPH_PATH, REGISTRY_SERVICE_HEADER, signGatewayReader } from './gateway-feed';
 
 interface ApiResponse {
   readonly status: number;
@@ -156,7 +157,7 @@ describe('schema registry', () => {
     const other = await call('POST', '/publish', official('cong-an', 'owner'), { subgraph: 'land', sdl: withNote, url: subgraphUrl });
     expect(other.status).toBe(403);
     expect(other.body.errors?.[0]?.extensions.code).toBe('FORBIDDEN_AGENCY');
-    const unknown = await call('POST', '/publish', landOwner, { subgraph: 'tourism', sdl: withNote, url: subgraphUrl });
+    const unknown = await call('POST', '/publish', landOwner, { subgraph: 'libraries', sdl: withNote, url: subgraphUrl });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors?.[0]?.extensions.code).toBe('UNKNOWN_SUBGRAPH');
     for (const url of [await closedPortUrl(), await fakeSubgraph(200, '<html>hello</html>', 'text/html'), await fakeSubgraph(200, '{"data":null}')]) {
@@ -359,6 +360,80 @@ describe('runRegistry', () => {
       expect(await get('/supergraph')).toMatchObject({ version: 4, cause: { subgraph: 'land', version: 5 } });
     } finally {
       await own.stop();
+    }
+  });
+});
+
+describe('when a request is too large or the registry database is down', () => {
+  const tooLarge = { status: 413, body: { errors: [{ message: 'Nội dung vượt quá 2097152 byte (request body too large).', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] } };
+
+  it('refuses a body over 2 MB with 413 PAYLOAD_TOO_LARGE, declared or streamed, and keeps serving', async () => {
+    const big = JSON.stringify({ subgraph: 'land', sdl: `# ${'x'.repeat(3 * 1024 * 1024)}\n${landSdl}` });
+    expect(await call('POST', '/check', landOwner, undefined, big)).toEqual(tooLarge);
+
+    const token = await signDevToken(keys, landOwner);
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // 4 MB without a content-length: the limit is enforced on what arrives.
+        if (sent >= 64) controller.close();
+        else {
+          sent++;
+          controller.enqueue(chunk);
+        }
+      },
+    });
+    const streamed = await fetch(`${registry.url}/check`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' });
+    expect({ status: streamed.status, body: await streamed.json() }).toEqual(tooLarge);
+
+    const after = await call('POST', '/check', landOwner, { subgraph: 'land', sdl: landSdl });
+    expect(after.status).toBe(200);
+  });
+
+  it('answers 503 DATABASE_UNAVAILABLE on every route while its database cannot be reached, naming no host', async () => {
+    const unreachable = new URL(await closedPortUrl());
+    const down = new Database('registry', { connectionString: `postgres://registry@127.0.0.1:${unreachable.port}/registry`, max: 2, statementTimeoutMs: 2000, connectTimeoutMs: 1000 });
+    const readerSecret = new TextEncoder().encode('a-test-reader-secret-of-32-bytes!');
+    const broken = await startRegistry({
+      db: down,
+      verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
+      port: 0,
+      probeTimeoutMs: 2000,
+      gatewayReaderSecret: readerSecret,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    try {
+      const headers = { authorization: `Bearer ${await signDevToken(keys, landOwner)}`, 'content-type': 'application/json' };
+      const answers = await Promise.all(
+        [
+          fetch(`${broken.url}/check`, { method: 'POST', headers, body: JSON.stringify({ subgraph: 'land', sdl: landSdl }) }),
+          fetch(`${broken.url}/publish`, { method: 'POST', headers, body: JSON.stringify({ subgraph: 'land', sdl: withNote, url: subgraphUrl }) }),
+          fetch(`${broken.url}/history?subgraph=land`, { headers }),
+          fetch(`${broken.url}/supergraph`, { headers }),
+          fetch(`${broken.url}${GATEWAY_SUPERGRAPH_PATH}`, { headers: { [REGISTRY_SERVICE_HEADER]: await signGatewayReader(readerSecret) } }),
+        ].map(async (answer) => {
+          const response = await answer;
+          return { status: response.status, body: await response.text() };
+        }),
+      );
+      const unavailable = {
+        status: 503,
+        body: JSON.stringify({
+          errors: [{ message: 'Cơ sở dữ liệu sổ đăng ký tạm thời không truy cập được (the registry database is unavailable).', extensions: { code: 'DATABASE_UNAVAILABLE' } }],
+        }),
+      };
+      expect(answers).toEqual([unavailable, unavailable, unavailable, unavailable, unavailable]);
+    } finally {
+      await broken.stop();
+      await down.close();
     }
   });
 });

@@ -47,6 +47,16 @@ const bodies = {
   reject: z.object({ subgraph: subgraphName, version: z.number().int().positive(), reason: z.string() }),
 };
 
+/**
+ * A 401 names its scheme. A 413 closes the connection: the rest of the body is never read, and the
+ * client, still sending it, would otherwise wait for the server to read before it reads the answer.
+ */
+function refusalHeaders(status: number): Record<string, string> {
+  if (status === 401) return { 'www-authenticate': 'Bearer' };
+  if (status === 413) return { connection: 'close' };
+  return {};
+}
+
 function badRequest(message: string): RegistryError {
   return new RegistryError(400, 'BAD_REQUEST', message);
 }
@@ -125,7 +135,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
         sendJson(res, status, body);
       } catch (error) {
         if (error instanceof RegistryError) {
-          sendJson(res, error.status, errorBody(error.code, error.message, error.details), error.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+          sendJson(res, error.status, errorBody(error.code, error.message, error.details), refusalHeaders(error.status));
         } else if (error instanceof DatabaseUnavailableError) {
           sendJson(res, 503, errorBody('DATABASE_UNAVAILABLE', 'Cơ sở dữ liệu sổ đăng ký tạm thời không truy cập được (the registry database is unavailable).'));
         } else {
