@@ -334,7 +334,8 @@ describe('who saw my data', () => {
       return response;
     };
     await within(VIEW_BOUND_MS, async () => {
-      const { rows } = await citizensOwner.query('SELECT 1 FROM disclosure.outbox o JOIN disclosure.log l ON l.seq = o.log_seq WHERE l.request_id = $1', [requestId]);
+      // Still in the outbox: after the relay's cursor.
+      const { rows } = await citizensOwner.query('SELECT 1 FROM disclosure.log l WHERE l.request_id = $1 AND l.seq > (SELECT through_seq FROM disclosure.relayed)', [requestId]);
       return rows.length === 0 ? true : null;
     });
     const response = await usage();

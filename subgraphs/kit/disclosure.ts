@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { defaultFieldResolver, isObjectType, Kind, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type pg from 'pg';
-import { isUnavailable, type Database } from './db';
+import { isUnavailable, preparedName, type Database } from './db';
 import { DatabaseUnavailableError } from './errors';
 import type { FieldPolicy, SharingCategory } from '../../schema/sharing';
 import type { Caller } from './identity';
@@ -120,7 +120,7 @@ export interface RequestFacts {
   readonly query: string;
 }
 
-/** One disclosure record as written to the log and, through the outbox, to the ledger. */
+/** One disclosure record as written to the log and, through the outbox relay, to the ledger. */
 export interface DisclosureRecord {
   readonly requestId: string;
   readonly callerKind: Caller['kind'];
@@ -160,17 +160,15 @@ export function disclosureRecord(facts: RequestFacts, recorder: DisclosureRecord
 }
 
 const INSERT_BATCH = `/* writeDisclosures */
-  WITH written AS (
-    INSERT INTO disclosure.log (request_id, caller_kind, consumer_agency, official, roles, citizen_id, purpose,
-      operation_name, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
-    SELECT r."requestId", r."callerKind", r."consumerAgency", r.official, r.roles, r."citizenId", r.purpose,
-           r."operationName", r."operationHash", r.fields, r."recordKeys", ARRAY(SELECT jsonb_object_keys(r.subjects)),
-           r.subjects, r.used, r.refused
-      FROM jsonb_to_recordset($1::jsonb) AS r("requestId" text, "callerKind" text, "consumerAgency" text,
-           official text, roles text[], "citizenId" text, purpose text, "operationName" text, "operationHash" text,
-           fields jsonb, "recordKeys" text[], subjects jsonb, used text[], refused jsonb)
-    RETURNING seq, recorded_at)
-  INSERT INTO disclosure.outbox (log_seq, recorded_at) SELECT seq, recorded_at FROM written`;
+  INSERT INTO disclosure.log (request_id, caller_kind, consumer_agency, official, roles, citizen_id, purpose,
+    operation_name, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+  SELECT r."requestId", r."callerKind", r."consumerAgency", r.official, r.roles, r."citizenId", r.purpose,
+         r."operationName", r."operationHash", r.fields, r."recordKeys", ARRAY(SELECT jsonb_object_keys(r.subjects)),
+         r.subjects, r.used, r.refused
+    FROM jsonb_to_recordset($1::jsonb) AS r("requestId" text, "callerKind" text, "consumerAgency" text,
+         official text, roles text[], "citizenId" text, purpose text, "operationName" text, "operationHash" text,
+         fields jsonb, "recordKeys" text[], subjects jsonb, used text[], refused jsonb)`;
+const INSERT_BATCH_PREPARED = preparedName('writeDisclosures', INSERT_BATCH);
 
 /**
  * Writes disclosure records, each before its answer may leave. Records of concurrent requests are
@@ -247,7 +245,7 @@ export class DisclosureWriter {
     let connection: pg.PoolClient | undefined;
     try {
       connection = await (this.connection ??= this.connect());
-      await connection.query(INSERT_BATCH, [JSON.stringify(records)]);
+      await connection.query({ name: INSERT_BATCH_PREPARED, text: INSERT_BATCH, values: [JSON.stringify(records)] });
     } catch (error) {
       if (isUnavailable(error)) {
         // The connection may be dead: drop it, and open a fresh one for the next batch.

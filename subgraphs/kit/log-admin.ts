@@ -57,8 +57,9 @@ export async function ensureAppRole(ownerUrl: string): Promise<string> {
     await client.query(`GRANT USAGE ON SCHEMA public, disclosure TO ${name}`);
     await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${name}`);
     await client.query(`GRANT SELECT, INSERT ON disclosure.log TO ${name}`);
-    await client.query(`GRANT USAGE ON SEQUENCE disclosure.log_seq, disclosure.outbox_id_seq TO ${name}`);
-    await client.query(`GRANT SELECT, INSERT, DELETE ON disclosure.outbox TO ${name}`);
+    await client.query(`GRANT USAGE ON SEQUENCE disclosure.log_seq TO ${name}`);
+    // The relay moves its cursor forward; it cannot touch the records themselves.
+    await client.query(`GRANT SELECT, UPDATE ON disclosure.relayed TO ${name}`);
   });
   url.username = role;
   url.password = password;

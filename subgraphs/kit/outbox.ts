@@ -5,34 +5,39 @@ import { statement, type Database } from './db';
 /** Hands a batch of outbox payloads to the governing department's ledger; throws when it did not take them. */
 export type DisclosureSink = (records: readonly unknown[]) => Promise<void>;
 
-/** The outbox's next records, each as the ledger takes it (access/disclosures.ts), without hashes. */
+/**
+ * The records after the relay's cursor, oldest first, each as the ledger takes it
+ * (access/disclosures.ts), without hashes: an index range scan on seq however long the log.
+ */
 const outboxBatch = statement(
   'outboxBatch',
-  `SELECT o.id::text AS id,
+  `SELECT l.seq::text AS seq,
           jsonb_build_object('seq', l.seq, 'recordedAt', l.recorded_at, 'requestId', l.request_id, 'callerKind', l.caller_kind,
             'consumerAgency', l.consumer_agency, 'official', l.official, 'roles', l.roles, 'citizenId', l.citizen_id,
             'purpose', l.purpose, 'operationName', l.operation_name, 'fields', l.fields, 'subjects', l.subject_fields,
             'used', l.used, 'refused', l.refused) AS payload
-     FROM disclosure.outbox o
-     JOIN disclosure.log l ON l.seq = o.log_seq AND l.recorded_at = o.recorded_at
-    ORDER BY o.id
+     FROM disclosure.log l
+    WHERE l.seq > (SELECT through_seq FROM disclosure.relayed)
+    ORDER BY l.seq
     LIMIT $1`,
-  z.object({ id: z.string(), payload: z.unknown() }),
+  z.object({ seq: z.string(), payload: z.unknown() }),
 );
+/** Moves the cursor past what the ledger acknowledged (never back: two relays may race). */
 const outboxDelivered = statement(
   'outboxDelivered',
-  `DELETE FROM disclosure.outbox WHERE id = ANY($1::bigint[]) RETURNING id::text AS id`,
-  z.object({ id: z.string() }),
+  `UPDATE disclosure.relayed SET through_seq = greatest(through_seq, $1::bigint) RETURNING through_seq::text AS through_seq`,
+  z.object({ through_seq: z.string() }),
 );
 
 /** The names of the relay's statements: they belong to no request (tests counting per request skip them). */
 export const OUTBOX_STATEMENTS: ReadonlySet<string> = new Set([outboxBatch.name, outboxDelivered.name]);
 
 /**
- * Relays a provider's transactional outbox to the ledger: after each request that wrote a record
- * (`poke`, debounced by `delayMs`), and on a slow sweep for whatever a crash or an unreachable ledger
- * left behind. A batch is deleted only after the ledger acknowledged it, so a record is delivered at
- * least once; the ledger ignores a redelivery. Order within the outbox is kept.
+ * Relays a provider's transactional outbox, the log records after its cursor (migration 002), to the
+ * ledger: after each request that wrote a record (`poke`, debounced by `delayMs`), and on a slow sweep
+ * for whatever a crash or an unreachable ledger left behind. The cursor moves only after the ledger
+ * acknowledged a batch, so a record is delivered at least once; the ledger ignores a redelivery.
+ * Records are delivered in seq order.
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
@@ -87,7 +92,7 @@ export class OutboxRelay {
       const rows = await this.db.many(outboxBatch, [size]);
       if (rows.length === 0) return delivered;
       await this.sink(rows.map((row) => row.payload));
-      await this.db.many(outboxDelivered, [rows.map((row) => row.id)]);
+      await this.db.many(outboxDelivered, [rows[rows.length - 1]?.seq]);
       delivered += rows.length;
       if (rows.length < size) return delivered;
     }
