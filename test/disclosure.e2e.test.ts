@@ -4,12 +4,15 @@
  * by month with a retention that never goes under 3 months.
  */
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import pg from 'pg';
 import { citizenIdentity, holderOfParcel, parcelIdAt, seedSizes } from '../subgraphs/kit/seed-plan';
 import { vietnamDate } from '../subgraphs/access/calendar';
-import { DISCLOSURES_PATH } from '../subgraphs/access/client';
+import { deliverDisclosures, DISCLOSURES_PATH, ledgerReaderSecret } from '../subgraphs/access/client';
 import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
 import { maintainLog, verifyLog, RETENTION_FLOOR_MONTHS } from '../subgraphs/kit/log-admin';
 import { disclosureRecord, DisclosureRecorder, DisclosureWriter } from '../subgraphs/kit/disclosure';
@@ -55,7 +58,7 @@ interface LogRow {
   fields: Array<{ field: string; category: string }>;
   record_keys: string[];
   subject_ids: string[];
-  subject_fields: Record<string, string[]>;
+  subject_fields: Array<{ fields: string[]; subjects: string[] }>;
   used: string[];
   refused: Array<{ field: string; reason: string }>;
 }
@@ -111,7 +114,7 @@ describe('the provider records what it disclosed', () => {
       { field: 'EthnicGroup.code', category: 'OPEN' },
       { field: 'Query.citizen', category: 'DEFAULT' },
     ]);
-    expect([...(record?.subject_fields[citizen0] ?? [])].sort()).toEqual(['Citizen.ethnicGroup', 'Citizen.fullName', 'Citizen.id']);
+    expect(record?.subject_fields).toEqual([{ fields: ['Citizen.ethnicGroup', 'Citizen.fullName', 'Citizen.id'], subjects: [citizen0] }]);
     // The dev seed grants Sở Y tế Citizen.ethnicGroup: the record names that grant.
     expect(record?.used).toEqual([expect.stringMatching(/^grant:/)]);
   });
@@ -123,7 +126,7 @@ describe('the provider records what it disclosed', () => {
     expect(record?.consumer_agency).toBe('so-xay-dung');
     expect(record?.refused).toEqual([{ field: 'Citizen.ethnicGroup', reason: 'NO_GRANT' }]);
     expect(record?.fields.map((f) => f.field)).toEqual(['Query.citizen']);
-    expect(record?.subject_fields).toEqual({});
+    expect(record?.subject_fields).toEqual([]);
   });
 });
 
@@ -351,6 +354,40 @@ describe('who saw my data', () => {
     expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
   });
 
+  it('groups the subjects of a list by the fields disclosed: one group for a page of citizens', async () => {
+    const { response, requestId } = await asAgency('so-y-te', '{ enterprises(first: 8) { nodes { legalRepresentative { fullName dateOfBirth } } } }');
+    expect(response.body.errors).toBeUndefined();
+    const [record] = (await recordsOf(requestId)).filter((r) => r.subject_ids.length > 0);
+    // The citizens subgraph's _entities fetch of the representatives: several subjects, one group.
+    expect(record?.subject_ids.length).toBeGreaterThan(1);
+    expect(record?.subject_fields).toEqual([{ fields: ['Citizen.dateOfBirth', 'Citizen.fullName'], subjects: record?.subject_ids }]);
+  });
+
+  it('shows a citizen the records a provider wrote before it grouped subjects (delivered in the older form)', async () => {
+    const subject = citizenIdentity(6).id;
+    const requestId = `older-form-${uniquePrefix()}`;
+    const older = {
+      seq: 900_000_001,
+      recordedAt: new Date().toISOString(),
+      requestId,
+      callerKind: 'official',
+      consumerAgency: 'so-y-te',
+      official: 'test-so-y-te-official',
+      roles: ['official'],
+      citizenId: null,
+      purpose: PURPOSE,
+      operationName: null,
+      fields: [{ field: 'Citizen.fullName', category: 'DEFAULT' }],
+      subjects: { [subject]: ['Citizen.fullName'] },
+      used: [],
+      refused: [],
+    };
+    const ledger = mesh.subgraphs.get('access')?.url ?? '';
+    await deliverDisclosures(ledger, 'cong-an', ledgerReaderSecret(mesh.keys.gatewaySecret, 'cong-an'), [older]);
+    const seen = (await myDisclosures(subject)).find((n) => n.requestId === requestId);
+    expect(seen).toMatchObject({ provider: 'cong-an', consumer: 'so-y-te', fields: ['Citizen.fullName'] });
+  });
+
   it('takes outbox deliveries only from the provider itself', async () => {
     const ledger = mesh.subgraphs.get('access')?.url ?? '';
     const response = await fetch(`${ledger}${DISCLOSURES_PATH}?provider=cong-an`, {
@@ -391,6 +428,35 @@ async function writeRecords(url: string, count: number): Promise<void> {
     await db.close();
   }
 }
+
+describe('upgrading a provider whose outbox still held records', () => {
+  it('starts the relay cursor before the first undelivered record, so none is skipped', async () => {
+    const name = `${uniquePrefix()}log`;
+    await ensureDatabase(testServerUrl(), name);
+    const url = databaseUrl(testServerUrl(), name);
+    // The log as it was before migration 002: only the first migration applied.
+    const before = mkdtempSync(join(tmpdir(), 'kit-migrations-'));
+    copyFileSync(join(KIT_MIGRATIONS.dir, '001_disclosure_log.sql'), join(before, '001_disclosure_log.sql'));
+    await migrate(url, before, KIT_MIGRATIONS.table);
+    rmSync(before, { recursive: true });
+    const owner = new pg.Client({ connectionString: url });
+    await owner.connect();
+    try {
+      const { rows } = await owner.query<{ seq: string; recorded_at: Date }>(
+        `INSERT INTO disclosure.log (request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+         SELECT 'r' || i, 'anonymous', 'h', '[]', '{}', '{}', '{}', '{}', '[]' FROM generate_series(1, 5) AS i
+         RETURNING seq::text, recorded_at`,
+      );
+      // The first two were delivered (their outbox rows deleted); the last three were not.
+      for (const row of rows.slice(2)) await owner.query('INSERT INTO disclosure.outbox (log_seq, recorded_at) VALUES ($1, $2)', [row.seq, row.recorded_at]);
+      await migrate(url, KIT_MIGRATIONS.dir, KIT_MIGRATIONS.table);
+      const cursor = await owner.query<{ through_seq: string }>('SELECT through_seq::text FROM disclosure.relayed');
+      expect(cursor.rows).toEqual([{ through_seq: rows[1]?.seq }]);
+    } finally {
+      await owner.end();
+    }
+  });
+});
 
 describe('tamper evidence', () => {
   it('verify passes an untouched chain and names the exact record a superuser edited or deleted', async () => {

@@ -16,6 +16,18 @@ export const MAX_DELIVERY = 500;
 
 const SUBJECT = /^\d{12}$/;
 
+/** Per-subject field lists (the older record form) as groups of subjects with the same fields. */
+function groupSubjects(bySubject: Record<string, string[]>): Array<{ fields: string[]; subjects: string[] }> {
+  const groups = new Map<string, { fields: string[]; subjects: string[] }>();
+  for (const [subject, fields] of Object.entries(bySubject)) {
+    const signature = JSON.stringify(fields);
+    let group = groups.get(signature);
+    if (!group) groups.set(signature, (group = { fields, subjects: [] }));
+    group.subjects.push(subject);
+  }
+  return [...groups.values()];
+}
+
 /** One record as a provider's outbox carries it (kit/disclosure.ts DisclosureRecord, plus seq and time). */
 const deliveredRecord = z.object({
   seq: z.coerce.number().int().positive(),
@@ -28,7 +40,11 @@ const deliveredRecord = z.object({
   purpose: z.string().max(1000).nullable(),
   operationName: z.string().max(500).nullable(),
   fields: z.array(z.object({ field: z.string(), category: z.string() })),
-  subjects: z.record(z.string().regex(SUBJECT), z.array(z.string())),
+  subjects: z.union([
+    z.array(z.object({ fields: z.array(z.string()), subjects: z.array(z.string().regex(SUBJECT)) })),
+    // Records a provider wrote before it grouped its subjects (its migration 003).
+    z.record(z.string().regex(SUBJECT), z.array(z.string())).transform(groupSubjects),
+  ]),
   used: z.array(z.string()),
   refused: z.array(z.object({ field: z.string(), reason: z.string() })),
 });
@@ -68,7 +84,8 @@ const receiveDisclosures = statement(
   `INSERT INTO disclosures (provider_agency, log_seq, request_id, recorded_at, caller_kind, consumer_agency, official, citizen_id,
      purpose, operation_name, fields, subject_ids, subject_fields, used, refused)
    SELECT $1, r.seq, r."requestId", r."recordedAt", r."callerKind", r."consumerAgency", r.official, r."citizenId",
-          r.purpose, r."operationName", r.fields, ARRAY(SELECT jsonb_object_keys(r.subjects)), r.subjects, r.used, r.refused
+          r.purpose, r."operationName", r.fields,
+          ARRAY(SELECT jsonb_array_elements_text(g -> 'subjects') FROM jsonb_array_elements(r.subjects) AS g), r.subjects, r.used, r.refused
      FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, "recordedAt" timestamptz, "requestId" text, "callerKind" text,
           "consumerAgency" text, official text, "citizenId" text, purpose text, "operationName" text, fields jsonb,
           subjects jsonb, used text[], refused jsonb)
@@ -80,7 +97,8 @@ const receiveDisclosures = statement(
 const disclosuresOfSubject = statement(
   'disclosuresOfSubject',
   `SELECT provider_agency, request_id, recorded_at, caller_kind, consumer_agency, official, purpose,
-          ARRAY(SELECT jsonb_array_elements_text(subject_fields -> $1)) AS fields, used, $1 AS subject
+          ARRAY(SELECT jsonb_array_elements_text(g -> 'fields') FROM jsonb_array_elements(subject_fields) AS g
+                 WHERE g -> 'subjects' ? $1) AS fields, used, $1 AS subject
      FROM disclosures
     WHERE subject_ids @> ARRAY[$1]::text[]
     ORDER BY recorded_at DESC, provider_agency, log_seq DESC

@@ -16,10 +16,12 @@ import type { SubjectOf } from './authorisation';
 export class DisclosureRecorder {
   readonly fields = new Map<string, SharingCategory>();
   readonly keys = new Set<string>();
+  /** Each data subject's personal id, with the fields disclosed about them. */
   readonly subjects = new Map<string, Set<string>>();
   readonly used = new Set<string>();
   readonly refused = new Map<string, string>();
-  private readonly rows = new WeakSet<object>();
+  /** Each row seen, with its subject reader and that subject's field set (null: no subject): worked out once per row. */
+  private readonly rows = new WeakMap<object, { readonly reader: SubjectOf | undefined; readonly fields: Set<string> | null }>();
 
   /** True when the request touched data at all (federation plumbing alone is not a disclosure). */
   get touchedData(): boolean {
@@ -36,18 +38,25 @@ export class DisclosureRecorder {
 
   /** Notes that `coordinate` of `parent` (a row of `typeName`) is being returned. */
   sawField(coordinate: string, category: SharingCategory, typeName: string, parent: unknown, caller: Caller, key: KeyOf | undefined, subject: SubjectOf | undefined): void {
-    this.fields.set(coordinate, category);
+    if (!this.fields.has(coordinate)) this.fields.set(coordinate, category);
     if (typeof parent !== 'object' || parent === null) return;
-    const personalId = subject?.(parent, caller) ?? null;
-    if (personalId !== null) {
-      let fields = this.subjects.get(personalId);
-      if (!fields) this.subjects.set(personalId, (fields = new Set()));
-      fields.add(coordinate);
+    let row = this.rows.get(parent);
+    if (!row) {
+      row = { reader: subject, fields: this.subjectFieldsOf(subject?.(parent, caller) ?? null) };
+      this.rows.set(parent, row);
+      const value = key?.(parent);
+      if (value) this.keys.add(`${typeName}:${value}`);
     }
-    if (this.rows.has(parent)) return;
-    this.rows.add(parent);
-    const value = key?.(parent);
-    if (value) this.keys.add(`${typeName}:${value}`);
+    // A field with a subject reader of its own (not its type's) reads its subject itself.
+    const fields = row.reader === subject ? row.fields : this.subjectFieldsOf(subject?.(parent, caller) ?? null);
+    fields?.add(coordinate);
+  }
+
+  private subjectFieldsOf(personalId: string | null): Set<string> | null {
+    if (personalId === null) return null;
+    let fields = this.subjects.get(personalId);
+    if (!fields) this.subjects.set(personalId, (fields = new Set()));
+    return fields;
   }
 }
 
@@ -120,6 +129,28 @@ export interface RequestFacts {
   readonly query: string;
 }
 
+/** Data subjects (personal ids) who were disclosed the same fields. */
+export interface SubjectGroup {
+  readonly fields: readonly string[];
+  readonly subjects: readonly string[];
+}
+
+/**
+ * The recorder's subjects grouped by their field sets, in order of first appearance. Rows of one
+ * selection note their fields in the same order, so the order they were noted in is the grouping key
+ * (two orders of the same fields make two groups: still exact, only less compact).
+ */
+function subjectGroups(subjects: ReadonlyMap<string, ReadonlySet<string>>): SubjectGroup[] {
+  const groups = new Map<string, { fields: string[]; subjects: string[] }>();
+  for (const [personalId, fieldSet] of subjects) {
+    const signature = [...fieldSet].join(' ');
+    let group = groups.get(signature);
+    if (!group) groups.set(signature, (group = { fields: [...fieldSet].sort(), subjects: [] }));
+    group.subjects.push(personalId);
+  }
+  return [...groups.values()];
+}
+
 /** One disclosure record as written to the log and, through the outbox relay, to the ledger. */
 export interface DisclosureRecord {
   readonly requestId: string;
@@ -133,7 +164,8 @@ export interface DisclosureRecord {
   readonly operationHash: string;
   readonly fields: ReadonlyArray<{ field: string; category: SharingCategory }>;
   readonly recordKeys: readonly string[];
-  readonly subjects: Readonly<Record<string, readonly string[]>>;
+  /** The data subjects, grouped by the fields disclosed about them: a 1,000-row list is one group. */
+  readonly subjects: readonly SubjectGroup[];
   readonly used: readonly string[];
   readonly refused: ReadonlyArray<{ field: string; reason: string }>;
 }
@@ -153,7 +185,7 @@ export function disclosureRecord(facts: RequestFacts, recorder: DisclosureRecord
     operationHash: createHash('sha256').update(facts.query).digest('hex'),
     fields: [...recorder.fields].map(([field, category]) => ({ field, category })),
     recordKeys: [...recorder.keys],
-    subjects: Object.fromEntries([...recorder.subjects].map(([id, fields]) => [id, [...fields]])),
+    subjects: subjectGroups(recorder.subjects),
     used: [...recorder.used],
     refused: [...recorder.refused].map(([field, reason]) => ({ field, reason })),
   };
@@ -163,7 +195,8 @@ const INSERT_BATCH = `/* writeDisclosures */
   INSERT INTO disclosure.log (request_id, caller_kind, consumer_agency, official, roles, citizen_id, purpose,
     operation_name, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
   SELECT r."requestId", r."callerKind", r."consumerAgency", r.official, r.roles, r."citizenId", r.purpose,
-         r."operationName", r."operationHash", r.fields, r."recordKeys", ARRAY(SELECT jsonb_object_keys(r.subjects)),
+         r."operationName", r."operationHash", r.fields, r."recordKeys",
+         ARRAY(SELECT jsonb_array_elements_text(g -> 'subjects') FROM jsonb_array_elements(r.subjects) AS g),
          r.subjects, r.used, r.refused
     FROM jsonb_to_recordset($1::jsonb) AS r("requestId" text, "callerKind" text, "consumerAgency" text,
          official text, roles text[], "citizenId" text, purpose text, "operationName" text, "operationHash" text,

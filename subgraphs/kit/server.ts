@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -221,7 +221,9 @@ export async function startSubgraph<Context extends SubgraphContext>(
       formatError: maskError(logger),
       // Whoever runs the server stops it (npm start, run.ts, tests): no signal handlers per server.
       stopOnTerminationSignals: false,
-      plugins: [ApolloServerPluginInlineTraceDisabled()],
+      // No per-field hooks: nothing reads cache hints or traces from a subgraph, and with neither
+      // plugin Apollo resolves each field without wrapping it.
+      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
     });
   // Two executors over the same schema: with the per-field rules, and without them for operations
   // whose every field is allowed to this caller whatever the rows (decided before execution).
