@@ -1,6 +1,6 @@
 /**
  * Disclosure log cost (DESIGN.md §9): throughput of the citizens subgraph writing its disclosure log
- * (record and outbox copy in each request's transaction, the outbox relayed after the answer) over
+ * (each answer held until its record is committed, the records relayed after the answer) over
  * the same without the log, pair by pair in one run, for three request shapes the gateway sends.
  * `npx tsx bench/disclosure-cost.ts [--quick]`. Writes its section of BENCHMARKS.md.
  */
@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   const fixture = await citizensFixture('bench-log-postgres', 'benchlog_');
   const { definition, db, trust } = fixture;
   // A stand-in for the ledger that takes every delivery at once: the provider's side of the outbox
-  // (reading and deleting its rows) is measured, the ledger's own work is not the provider's cost.
+  // (reading the records after its cursor, moving the cursor) is measured; the ledger's own work is
+  // not the provider's cost.
   let delivered = 0;
   const on = await startSubgraph(definition, { db, port: await freePort(), trust, disclosureSink: async (records) => void (delivered += records.length) });
   const off = await startSubgraph(definition, { db, port: await freePort(), trust, disclosureLogForBenchmarkOnly: false });
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   writeSection('disclosure-log-cost', [
     '## Disclosure log cost',
     '',
-    `The citizens subgraph alone, as deployed (its application role, the sharing rules on) answering a consumer agency's official, with its disclosure log on and off: on, each answer waits until its hash-chained record and outbox entry are committed (records of concurrent answers are written together, one statement per batch), and the outbox is relayed after it (here to a stand-in for the ledger that accepts at once; ${delivered} records relayed). Same process, database and pool; \`bench/disclosure-cost.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per side for each number of clients (a closed loop in the same process), sides alternating first; median (min–max). ${machineLine()}`,
+    `The citizens subgraph alone, as deployed (its application role, the sharing rules on) answering a consumer agency's official, with its disclosure log on and off: on, each answer waits until its hash-chained record is committed (records of concurrent answers are written together, one prepared statement per batch; the log is its own outbox), and the records are relayed after it (here to a stand-in for the ledger that accepts at once; ${delivered} records relayed). Same process, database and pool; \`bench/disclosure-cost.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per side for each number of clients (a closed loop in the same process), sides alternating first; median (min–max). ${machineLine()}`,
     '',
     '| Request | clients | requests/s, log on | requests/s, log off | on ÷ off, pair by pair |',
     '| --- | --- | --- | --- | --- |',
