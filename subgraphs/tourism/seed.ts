@@ -15,9 +15,9 @@ const insertSites = statement(
 const insertAccommodations = statement(
   'insertAccommodations',
   `INSERT INTO accommodation_establishments (recognition_number, name, kind, stars, rooms, address_line, commune_code,
-     commune_edition, operator_tax_code, guest_arrivals_last_year)
+     commune_edition, operator_tax_code, guest_arrivals_last_year, revenue_last_year)
    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::smallint[], $6::text[], $7::text[],
-     $8::text[], $9::text[], $10::int[])`,
+     $8::text[], $9::text[], $10::int[], $11::int[])`,
   z.unknown(),
 );
 
@@ -97,11 +97,12 @@ export async function seedTourism(db: Database, scale: number): Promise<void> {
     const row = [heritageSiteCode(i), `${SITE_PREFIX[kind]} ${placeName('heritage-name', i)}`, kind, rankFor(i), pickDate('heritage-ranked', i, 1980, 2024), commune.code, commune.edition];
     row.forEach((value, column) => sites[column]?.push(value));
   }
-  const rows: (string | number | null)[][] = Array.from({ length: 10 }, () => []);
+  const rows: (string | number | null)[][] = Array.from({ length: 11 }, () => []);
   for (let i = 0; i < accommodations; i++) {
     const kind = accommodationKind(i);
     const commune = communeFor('accommodation-commune', i, TWO_LEVEL_FROM);
     const rooms = kind === 'HOTEL' || kind === 'TOURIST_APARTMENT' ? pick('accommodation-rooms', i, 10, 300) : pick('accommodation-rooms', i, 1, 20);
+    const arrivals = rooms * pick('accommodation-arrivals', i, 20, 250);
     const row = [
       recognitionNumber(i),
       `${ACCOMMODATION_PREFIX[kind]} ${placeName('accommodation-name', i)}`,
@@ -112,7 +113,9 @@ export async function seedTourism(db: Database, scale: number): Promise<void> {
       commune.code,
       commune.edition,
       taxCodeAt(hash('accommodation-operator', i) % enterprises),
-      rooms * pick('accommodation-arrivals', i, 20, 250),
+      arrivals,
+      // Revenue in million VND: 0.3 to 1.5 million đồng per guest.
+      Math.round((arrivals * pick('accommodation-spend', i, 300, 1500)) / 1000),
     ];
     row.forEach((value, column) => rows[column]?.push(value));
   }

@@ -27,6 +27,7 @@ export const accommodationRow = z.object({
   commune_edition: edition,
   operator_tax_code: z.string(),
   guest_arrivals_last_year: z.number().int(),
+  revenue_last_year: z.number().int().nullable(),
 });
 /** A row of `accommodation_establishments`: the mapper type of GraphQL `AccommodationEstablishment`. */
 export type AccommodationRow = z.infer<typeof accommodationRow>;
@@ -38,7 +39,7 @@ export interface EnterpriseRef {
 
 const SITE_COLUMNS = 'code, name, kind, rank, ranked_on, commune_code, commune_edition';
 const ACCOMMODATION_COLUMNS = `recognition_number, name, kind, stars, rooms, address_line, commune_code, commune_edition,
-  operator_tax_code, guest_arrivals_last_year`;
+  operator_tax_code, guest_arrivals_last_year, revenue_last_year`;
 
 const sitesByCodes = statement('sitesByCodes', `SELECT ${SITE_COLUMNS} FROM heritage_sites WHERE code = ANY($1::text[])`, heritageSiteRow);
 

@@ -56,6 +56,8 @@ export type AccommodationEstablishment = {
   operator?: Maybe<Enterprise>;
   /** Số quyết định công nhận cơ sở lưu trú, ví dụ "0001/LT" (recognition number). */
   recognitionNumber: Scalars['String']['output'];
+  /** Doanh thu năm trước theo báo cáo thống kê của cơ sở, triệu đồng; null nếu chưa báo cáo; chỉ cấp theo yêu cầu (revenue reported for the previous year, million VND). */
+  revenueLastYear?: Maybe<Scalars['Int']['output']>;
   /** Số buồng (number of rooms). */
   rooms: Scalars['Int']['output'];
   /** Hạng sao 1 đến 5 của khách sạn, biệt thự hoặc căn hộ du lịch đã được xếp hạng; null nếu chưa xếp hạng hoặc loại khác (star rank). */
@@ -409,6 +411,7 @@ export type AccommodationEstablishmentResolvers<ContextType = TourismContext, Pa
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   operator?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
   recognitionNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revenueLastYear?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   rooms?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   stars?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;

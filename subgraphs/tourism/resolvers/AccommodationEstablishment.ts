@@ -11,4 +11,5 @@ export const AccommodationEstablishment: AccommodationEstablishmentResolvers = {
   commune: (row) => ({ code: row.commune_code, edition: row.commune_edition }),
   operator: (row) => ({ taxCode: row.operator_tax_code }),
   guestArrivalsLastYear: (row) => row.guest_arrivals_last_year,
+  revenueLastYear: (row) => row.revenue_last_year,
 };
