@@ -43,8 +43,9 @@ export interface MeshOptions {
   readonly retentionMonths?: number;
   /**
    * Runs the schema registry too, on a fresh database `<prefix>registry` seeded with the local
-   * subgraphs at their running URLs, and the gateway follows it: what the registry publishes is
-   * served within a second, without a restart.
+   * subgraphs at their running URLs, and the gateway and the access ledger's field catalogue
+   * follow it: what the registry publishes is served, and its fields may be requested, within a
+   * second, without a restart.
    */
   readonly registry?: boolean;
 }
@@ -159,6 +160,15 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
       onError: (error) => logger.error({ err: error }, 'registry error'),
     });
   }
+  // The ledger started before the registry (the registry is seeded with the running URLs); it
+  // follows from now on, reading the registry as the gateway does.
+  const followers: { stop(): void }[] = [];
+  if (registry) {
+    const feed = registrySource(registry.url, readerSecret);
+    for (const { agency, definition } of prepared) {
+      if (definition.followSupergraph) followers.push(await definition.followSupergraph(feed, logger.child({ subgraph: agency.subgraph })));
+    }
+  }
   const gateway = await startGateway(
     {
       ...(registry ? { follow: { source: registrySource(registry.url, readerSecret) } } : {}),
@@ -188,6 +198,7 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
     async stop() {
       clearInterval(maintenance);
       for (const cache of caches) cache.stop();
+      for (const follower of followers) follower.stop();
       await gateway.stop();
       await registry?.stop();
       // Providers first: their outbox relays deliver to the ledger until they stop.

@@ -19,7 +19,7 @@ describe('docker-compose.yml', () => {
     expect(subgraph?.environment?.['DATABASE_URL']).toBe(`postgres://lienthong:lienthong@db-${name}:5432/${name}`);
   });
 
-  it('runs the schema registry against a PostgreSQL of its own, seeded with every subgraph, and the gateway follows it', () => {
+  it('runs the schema registry against a PostgreSQL of its own, seeded with every subgraph, and the gateway and the access ledger follow it', () => {
     const registry = compose.services['registry'];
     const gateway = compose.services['gateway'];
     expect(compose.services['db-registry']?.image).toMatch(/^postgres:/);
@@ -29,12 +29,14 @@ describe('docker-compose.yml', () => {
       port: registry?.environment?.['PORT'],
       seeded: JSON.parse(registry?.environment?.['SEED_SUBGRAPH_URLS'] ?? '{}') as Record<string, string>,
       followed: gateway?.environment?.['LIENTHONG_REGISTRY_URL'],
+      ledgerFollows: compose.services['subgraph-access']?.environment?.['LIENTHONG_REGISTRY_URL'],
     }).toEqual({
       command: ['npx', 'tsx', 'schema/registry/index.ts'],
       database: 'postgres://lienthong:lienthong@db-registry:5432/registry',
       port: '4010',
       seeded: JSON.parse(gateway?.environment?.['SUBGRAPH_URLS'] ?? '{}') as Record<string, string>,
       followed: 'http://registry:4010',
+      ledgerFollows: 'http://registry:4010',
     });
     expect(gateway?.depends_on).toContain('registry');
   });

@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
 import { gatewayProofSecret } from '../../subgraphs/kit/identity';
 import { RegistryError } from './service';
 
@@ -30,4 +31,38 @@ export async function verifyGatewayReader(header: string | string[] | undefined,
   } catch {
     throw new RegistryError(401, 'UNAUTHENTICATED', 'Mã dịch vụ không hợp lệ (service token rejected).');
   }
+}
+
+const served = z.object({ version: z.number(), sha256: z.string(), sdl: z.string(), openSdl: z.string() });
+
+/** One supergraph the registry serves, with its open contract; the id changes with its content. */
+export interface ServedSupergraph {
+  readonly id: string;
+  readonly supergraphSdl: string;
+  readonly openSupergraphSdl: string;
+}
+
+/**
+ * Reads the registry's current supergraph and open contract with a registry-reader token, each time
+ * it is called: null while the registry has none; throws when it cannot be reached or answers
+ * otherwise, so that a caller keeps what it has. The gateway serves what it reads; the access
+ * ledger keeps its field catalogue to it.
+ */
+export function servedSupergraphFeed(registryUrl: string, readerSecret: Uint8Array, timeoutMs = 3000): () => Promise<ServedSupergraph | null> {
+  return async () => {
+    const response = await fetch(new URL(GATEWAY_SUPERGRAPH_PATH, registryUrl), {
+      headers: { [REGISTRY_SERVICE_HEADER]: await signGatewayReader(readerSecret), accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`the registry answered ${response.status}`);
+    }
+    const body = served.parse(await response.json());
+    return { id: `registry-v${body.version}-${body.sha256.slice(0, 12)}`, supergraphSdl: body.sdl, openSupergraphSdl: body.openSdl };
+  };
 }

@@ -17,7 +17,9 @@ import { createTokenVerifier, gatewayProofSecret, type Caller } from '../kit/ide
 import { databaseUrl, ensureDatabase, migrate } from '../kit/migrate';
 import { buildSchema, startSubgraph, type RunningSubgraph } from '../kit/server';
 import { decisionDueAt } from './calendar';
-import { committedCatalogue } from './catalogue';
+import { committedCatalogue, FollowedCatalogue } from './catalogue';
+import { composeSupergraph, localSubgraphSources } from '../../schema/compose';
+import { registryReaderSecret, servedSupergraphFeed } from '../../schema/registry/gateway-feed';
 import { fetchUsableGrants, GRANTS_PATH, LedgerUnavailableError, ledgerReaderSecret, signLedgerReaderToken } from './client';
 import { grantsRoute } from './internal-grants';
 import { seedAccess } from './seed';
@@ -677,5 +679,60 @@ describe('GET /internal/grants (over HTTP)', () => {
     } finally {
       await close(server);
     }
+  });
+});
+
+describe('the field catalogue, following the registry', () => {
+  const REVENUE = 'AccommodationEstablishment.revenueLastYear';
+  const quiet = pino({ level: 'silent' });
+  const withTourism = composeSupergraph(localSubgraphSources('all'));
+  if (!withTourism.ok) throw new Error(`the local subgraphs do not compose:\n${withTourism.errors.join('\n')}`);
+  const published = { id: 'registry-v2-tourism', supergraphSdl: withTourism.supergraphSdl };
+
+  /** A port nothing listens on: a registry that cannot be reached. */
+  async function closedPort(): Promise<string> {
+    const server = createHttpServer({}, () => undefined);
+    const url = await listen(server, 0);
+    await close(server);
+    return url;
+  }
+
+  it('starts from the committed supergraph, where a field not yet published is unknown', () => {
+    const catalogue = new FollowedCatalogue();
+    expect({ version: catalogue.version(), revenue: catalogue.current().field(REVENUE), household: catalogue.current().field('Citizen.household')?.category }).toEqual({
+      version: null,
+      revenue: undefined,
+      household: 'SPECIAL_REQUEST',
+    });
+  });
+
+  it('takes a published supergraph that builds, with the fields of the subgraph it added and their owner', async () => {
+    const catalogue = new FollowedCatalogue();
+    expect(await catalogue.refresh(async () => published)).toBe(true);
+    expect({ version: catalogue.version(), revenue: catalogue.current().field(REVENUE) }).toEqual({
+      version: 'registry-v2-tourism',
+      revenue: { coordinate: REVENUE, category: 'SPECIAL_REQUEST', personal: false, owners: ['so-vhttdl'] },
+    });
+    expect(await catalogue.refresh(async () => published)).toBe(false);
+  });
+
+  it('keeps the catalogue in use when the registry cannot be reached, has no supergraph, or serves one that does not build', async () => {
+    const catalogue = new FollowedCatalogue();
+    await catalogue.refresh(async () => published);
+    const unreachable = servedSupergraphFeed(await closedPort(), registryReaderSecret('a master secret of at least thirty-two characters'), 1000);
+    await expect(catalogue.refresh(unreachable)).rejects.toThrow();
+    expect(await catalogue.refresh(async () => null)).toBe(false);
+    const broken = { id: 'registry-v3-broken', supergraphSdl: 'type Query { nothing: Int }' };
+    await expect(catalogue.refresh(async () => broken)).rejects.toThrow('supergraph registry-v3-broken does not build: the catalogue in use is kept');
+    expect(await catalogue.refresh(async () => broken)).toBe(false);
+    expect({ version: catalogue.version(), revenue: catalogue.current().field(REVENUE)?.category }).toEqual({ version: 'registry-v2-tourism', revenue: 'SPECIAL_REQUEST' });
+  });
+
+  it('follows until stopped, then returns to the committed supergraph', async () => {
+    const catalogue = new FollowedCatalogue();
+    const following = await catalogue.follow(async () => published, quiet, 60_000);
+    expect(catalogue.current().field(REVENUE)?.category).toBe('SPECIAL_REQUEST');
+    following.stop();
+    expect({ version: catalogue.version(), revenue: catalogue.current().field(REVENUE) }).toEqual({ version: null, revenue: undefined });
   });
 });

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Supergraph } from '@apollo/federation-internals';
+import type { Logger } from 'pino';
 import type { FieldPolicy } from '../../schema/sharing';
 import { supergraphFields } from '../../schema/catalogue';
 import { readAgency } from '../kit/agency';
+import type { SupergraphFeed } from '../kit/server';
 
 /** The committed supergraph the gateway serves: the catalogue of every field a request may name. */
 export const SUPERGRAPH_FILE = join(__dirname, '..', '..', 'schema', 'supergraph.graphql');
@@ -47,8 +50,76 @@ export function buildFieldCatalogue(supergraphSdl: string, agencyOf: (subgraph: 
 
 let committed: FieldCatalogue | undefined;
 
-/** The catalogue of the committed supergraph, read once per process (a recomposition needs a restart). */
+/** The catalogue of the committed supergraph, read once per process. */
 export function committedCatalogue(): FieldCatalogue {
   committed ??= buildFieldCatalogue(readFileSync(SUPERGRAPH_FILE, 'utf8'));
   return committed;
+}
+
+/**
+ * The ledger's catalogue, kept to the supergraph a feed serves (the schema registry's current one),
+ * so that a newly published subgraph's fields can be requested at once. It starts as `initial` (the
+ * committed supergraph's). A read replaces the catalogue in use only with a supergraph that builds:
+ * a feed that fails, has no supergraph yet, or gives one that does not build leaves it as it is.
+ */
+export class FollowedCatalogue {
+  private followed: { readonly id: string; readonly catalogue: FieldCatalogue } | null = null;
+  private readonly refused = new Set<string>();
+
+  constructor(private readonly initial: () => FieldCatalogue = committedCatalogue) {}
+
+  /** The catalogue in use now. */
+  readonly current = (): FieldCatalogue => this.followed?.catalogue ?? this.initial();
+
+  /** The id of the followed supergraph in use; null while the initial catalogue is. */
+  version(): string | null {
+    return this.followed?.id ?? null;
+  }
+
+  /**
+   * Reads `feed` once and takes its supergraph when it is new and builds. Resolves true when the
+   * catalogue changed; rejects with what the feed throws, or with why the supergraph does not build.
+   */
+  async refresh(feed: SupergraphFeed): Promise<boolean> {
+    const next = await feed();
+    if (next === null || next.id === this.followed?.id || this.refused.has(next.id)) return false;
+    let catalogue: FieldCatalogue;
+    try {
+      Supergraph.build(next.supergraphSdl, { validateSupergraph: true });
+      catalogue = buildFieldCatalogue(next.supergraphSdl);
+    } catch (error) {
+      this.refused.add(next.id);
+      throw new Error(`supergraph ${next.id} does not build: the catalogue in use is kept`, { cause: error });
+    }
+    this.followed = { id: next.id, catalogue };
+    return true;
+  }
+
+  /**
+   * Refreshes now, then every `intervalMs`, until stop(), which returns to the initial catalogue.
+   * A failed read is logged and changes nothing.
+   */
+  async follow(feed: SupergraphFeed, logger: Logger, intervalMs = 1000): Promise<{ stop(): void }> {
+    let busy = false;
+    const look = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        if (await this.refresh(feed)) logger.info({ version: this.followed?.id }, 'field catalogue follows a new supergraph');
+      } catch (error) {
+        logger.warn({ err: error }, 'supergraph feed unavailable or refused: the field catalogue in use is kept');
+      } finally {
+        busy = false;
+      }
+    };
+    await look();
+    const timer = setInterval(() => void look(), intervalMs);
+    timer.unref();
+    return {
+      stop: () => {
+        clearInterval(timer);
+        this.followed = null;
+      },
+    };
+  }
 }

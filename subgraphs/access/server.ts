@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { subjectField, callerIsSubject } from '../kit/authorisation';
 import type { SubgraphDefinition } from '../kit/server';
-import { committedCatalogue, type FieldCatalogue } from './catalogue';
+import { committedCatalogue, FollowedCatalogue, type FieldCatalogue } from './catalogue';
 import { DISCLOSURES_PATH, disclosuresRoute } from './disclosures';
 import { GRANTS_PATH, ledgerReaderPurpose } from './client';
 import { createAccessContext, type AccessContext, type LedgerSettings } from './context';
@@ -12,7 +12,10 @@ import { seedAccess } from './seed';
 export interface LedgerOptions {
   /** The ledger's clock (tests move it); the system clock by default. */
   readonly now?: () => Date;
-  /** The field catalogue; the committed supergraph's by default. */
+  /**
+   * The field catalogue to start from; the committed supergraph's by default. Where a registry is
+   * configured (followSupergraph), the registry's current supergraph replaces it.
+   */
   readonly catalogue?: () => FieldCatalogue;
 }
 
@@ -22,10 +25,11 @@ export interface LedgerOptions {
  * GET /internal/grants (keyed by `trust.serviceSecret`, which the gateway's master secret derives).
  */
 export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<AccessContext> {
+  const catalogue = new FollowedCatalogue(options.catalogue ?? committedCatalogue);
   const settings: LedgerSettings = {
     now: options.now ?? (() => new Date()),
     newId: randomUUID,
-    catalogue: options.catalogue ?? committedCatalogue,
+    catalogue: catalogue.current,
   };
   return {
     name: 'access',
@@ -47,6 +51,8 @@ export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<Ac
     seed: (db) => seedAccess(db, settings.catalogue),
     // The ledger provides no agency data: its requests, grants and consents are themselves the record.
     disclosureLog: false,
+    // A request may name any field of the graph being served, including one published a moment ago.
+    followSupergraph: (feed, logger) => catalogue.follow(feed, logger),
     routes: (db, trust) => {
       const serviceSecret = trust.serviceSecret;
       const readerSecret = serviceSecret ? (provider: string) => serviceSecret(ledgerReaderPurpose(provider)) : null;
@@ -55,5 +61,5 @@ export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<Ac
   };
 }
 
-/** The access ledger on the system clock and the committed supergraph. */
+/** The access ledger on the system clock, over the committed supergraph until it follows a registry. */
 export const access = accessLedger();

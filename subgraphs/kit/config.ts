@@ -39,6 +39,12 @@ export const subgraphEnvSchema = z.object({
   /** This provider's key for reading the ledger (base64url); in development derived from the dev keys. */
   LEDGER_READER_SECRET: z.string().min(32).optional(),
   SUBGRAPH_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+  /**
+   * The schema registry (e.g. http://registry:4010) whose current supergraph a subgraph that depends
+   * on the composed graph follows: the access ledger's field catalogue. Read with the registry-reader
+   * key derived from LIENTHONG_GATEWAY_SECRET, as the gateway reads it. Other subgraphs ignore it.
+   */
+  LIENTHONG_REGISTRY_URL: z.string().url().optional(),
   /** Months the disclosure log is kept (Quy chế Phú Yên Art. 16.1.a: at least 3). */
   DISCLOSURE_RETENTION_MONTHS: retentionMonths,
   /**

@@ -80,7 +80,19 @@ export interface SubgraphDefinition<Context extends SubgraphContext> {
    * ledger, which is itself the record of requests and grants). Every provider keeps one.
    */
   readonly disclosureLog?: false;
+  /**
+   * For a subgraph whose rules depend on the composed graph (the access ledger's field catalogue):
+   * keeps to the supergraphs `feed` reads (the schema registry's current one) until the returned
+   * stop(). Called where a registry is configured; without one, the committed supergraph is used.
+   */
+  readonly followSupergraph?: (feed: SupergraphFeed, logger: Logger) => Promise<{ stop(): void }>;
 }
+
+/**
+ * Reads the supergraph being served now: null while there is none; throws when it cannot be read.
+ * The id changes with the supergraph's content.
+ */
+export type SupergraphFeed = () => Promise<{ readonly id: string; readonly supergraphSdl: string } | null>;
 
 /** Reads `schema.graphql` from the subgraph folder, with the shared definitions and defaults expanded. */
 export function loadSubgraphDocument(name: string, dir: string) {

@@ -9,8 +9,9 @@ import { trustFromEnv } from './trust';
 import { GrantCache } from './grants';
 import { gatewayProofSecret } from './identity';
 import { deliverDisclosures, fetchUsableGrants, ledgerReaderSecret } from '../access/client';
+import { registryReaderSecret, servedSupergraphFeed } from '../../schema/registry/gateway-feed';
 import type { DisclosureSink } from './outbox';
-import { startSubgraph, type SubgraphContext, type SubgraphDefinition } from './server';
+import { startSubgraph, type SubgraphContext, type SubgraphDefinition, type SupergraphFeed } from './server';
 
 /**
  * Runs one agency subgraph on its own, as the agency deploys it: reads its env (DATABASE_URL, PORT,
@@ -45,6 +46,9 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
     const ledger = env.ACCESS_LEDGER_URL ? ledgerClients(env.ACCESS_LEDGER_URL, agency.agencyCode, env.LEDGER_READER_SECRET, trust.gatewaySecret) : undefined;
     const grants = ledger?.grants;
     await grants?.start();
+    const following = env.LIENTHONG_REGISTRY_URL && definition.followSupergraph
+      ? await definition.followSupergraph(registryFeed(env.LIENTHONG_REGISTRY_URL, trust.gatewaySecret), logger)
+      : undefined;
     const running = await startSubgraph(definition, {
       ...(ledger ? ledger : {}),
       trust: {
@@ -61,6 +65,7 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
     logger.info({ url: `${running.url}/graphql` }, `${agency.name} subgraph listening`);
     const stop = async () => {
       grants?.stop();
+      following?.stop();
       await running.stop();
       await db.close();
       process.exit(0);
@@ -85,4 +90,10 @@ function ledgerClients(ledgerUrl: string, agencyCode: string, readerSecret: stri
     grants: new GrantCache(() => fetchUsableGrants(ledgerUrl, agencyCode, secret)),
     disclosureSink: (records) => deliverDisclosures(ledgerUrl, agencyCode, secret, records),
   };
+}
+
+/** The registry's current supergraph, read as the gateway reads it; refused without the master secret. */
+function registryFeed(registryUrl: string, masterSecret: string | null): SupergraphFeed {
+  if (!masterSecret) throw new ConfigError('Invalid configuration:\n  - LIENTHONG_GATEWAY_SECRET: required with LIENTHONG_REGISTRY_URL');
+  return servedSupergraphFeed(registryUrl, registryReaderSecret(masterSecret));
 }
