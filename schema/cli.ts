@@ -7,6 +7,7 @@ import { localSubgraphSources, SUPERGRAPH_PATH } from './compose';
 import { listAgencies } from '../subgraphs/kit/agency';
 import { EXIT_CODE, formatReport } from './report';
 import { SHARED_DEFINITIONS_SOURCE } from './sharing';
+import { readRunningMesh } from '../scripts/running-mesh';
 
 /** Exit code of a usage error: an unknown subgraph, an unreadable file, a bad option. */
 export const USAGE_ERROR = 2;
@@ -50,15 +51,91 @@ interface CheckOptions {
   readonly supergraph?: string;
   readonly consumers?: string;
   readonly json?: boolean;
+  readonly registry?: string;
+  readonly token?: string;
+  readonly offline?: boolean;
+}
+
+/** Where a check runs: the registry at `url` (given, or found at the running mesh), or offline. */
+type CheckTarget = { readonly kind: 'registry'; readonly url: string; readonly given: boolean } | { readonly kind: 'offline' };
+
+/** The registry `npm start` runs here, if it runs (a stale or unreadable description counts as none). */
+function runningMeshRegistry(): string | undefined {
+  try {
+    return readRunningMesh()?.registryUrl;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * `check`: without a registry, checks the proposal against the committed supergraph and the other
- * subgraphs' committed schema.graphql (those of the default composition; a subgraph outside it is
- * checked as joining them). Returns the exit code of the outcome.
+ * A check asks the registry given by --registry or LIENTHONG_REGISTRY_URL, else the one `npm start`
+ * runs here; --offline, --supergraph or no registry at all check against the committed files.
  */
-async function check(options: CheckOptions, write: (text: string) => void): Promise<number> {
-  const subgraphs = localSubgraphSources();
+function checkTarget(options: CheckOptions): CheckTarget {
+  if (options.offline || options.supergraph !== undefined) {
+    if (options.registry !== undefined) throw new UsageError('--registry không dùng cùng --offline hoặc --supergraph (--registry cannot be combined with --offline or --supergraph).');
+    return { kind: 'offline' };
+  }
+  const given = options.registry ?? process.env['LIENTHONG_REGISTRY_URL'];
+  if (given) return { kind: 'registry', url: given, given: true };
+  const running = runningMeshRegistry();
+  return running ? { kind: 'registry', url: running, given: false } : { kind: 'offline' };
+}
+
+const checkAnswer = z
+  .object({
+    subgraph: z.string(),
+    outcome: z.enum(['ok', 'failed', 'needsApproval']),
+    composition: z.object({ status: z.string(), issues: z.array(z.unknown()) }).passthrough(),
+    lint: z.object({ status: z.string(), issues: z.array(z.unknown()) }).passthrough(),
+    breakingChanges: z.object({ status: z.string(), issues: z.array(z.unknown()), warnings: z.array(z.unknown()) }).passthrough(),
+    categoryChanges: z.object({ status: z.string(), loosened: z.array(z.unknown()), tightened: z.array(z.unknown()) }).passthrough(),
+  })
+  .passthrough();
+
+/**
+ * The registry's check of the proposal against its current supergraph and published subgraphs
+ * (POST /check): the result, or a refusal's exit code. A registry found at the running mesh that
+ * cannot be asked (no token, not answering) gives null, and the check runs offline instead.
+ */
+async function checkAtRegistry(
+  target: Extract<CheckTarget, { kind: 'registry' }>,
+  options: CheckOptions,
+  proposal: { subgraph: string; sdl: string; consumers: readonly FieldConsumer[] },
+  io: { write: (text: string) => void; writeError: (text: string) => void; fileOf: (source: string) => string },
+): Promise<CheckResult | number | null> {
+  const offline = (why: string) => {
+    io.writeError(`${why}; kiểm tra ngoại tuyến với tệp đã commit (checking offline against the committed files instead).\n`);
+    return null;
+  };
+  if (!target.given && !(options.token ?? process.env['LIENTHONG_TOKEN'])) {
+    return offline(`Sổ đăng ký của npm start tại ${target.url} cần --token hoặc LIENTHONG_TOKEN (the running mesh's registry needs a token)`);
+  }
+  let answer: RegistryAnswer;
+  try {
+    answer = await callRegistry({ ...options, registry: target.url }, 'POST', '/check', {
+      subgraph: proposal.subgraph,
+      sdl: proposal.sdl,
+      ...(proposal.consumers.length > 0 ? { consumers: proposal.consumers } : {}),
+    });
+  } catch (error) {
+    if (error instanceof RegistryUnavailable && !target.given) return offline(error.message.replace(/\.$/, ''));
+    throw error;
+  }
+  if (answer.status !== 200) return refusal(answer, io.write, io.writeError, io.fileOf);
+  io.writeError(`So với siêu đồ thị hiện hành của sổ đăng ký tại ${target.url} (checked against the registry's current supergraph).\n`);
+  return checkAnswer.parse(answer.body) as unknown as CheckResult;
+}
+
+/**
+ * `check`: against the registry's current supergraph and published subgraphs when a registry is
+ * given or `npm start` runs one (see checkTarget); otherwise against the committed supergraph and
+ * the other subgraphs' committed schema.graphql (those of the default composition; a subgraph
+ * outside it is checked as joining them). Prints the same report either way and returns the exit
+ * code of the outcome.
+ */
+async function check(options: CheckOptions, write: (text: string) => void, writeError: (text: string) => void): Promise<number> {
   // An agency outside the default composition (a new one) is checked as joining the committed graph.
   const known = listAgencies('all').map((a) => a.subgraph);
   if (!known.includes(options.subgraph)) {
@@ -67,15 +144,23 @@ async function check(options: CheckOptions, write: (text: string) => void): Prom
         `(Unknown subgraph "${options.subgraph}": a new agency first adds subgraphs/<name>/agency.json.)`,
     );
   }
-  const result = await checkSubgraph({
-    subgraph: options.subgraph,
-    sdl: readUserFile(options.sdl, 'SDL'),
-    subgraphs,
-    currentSupergraphSdl: options.supergraph === undefined ? readFileSync(SUPERGRAPH_PATH, 'utf8') : readUserFile(options.supergraph, 'supergraph'),
-    grantsOrUsage: readConsumers(options.consumers),
-  });
+  const sdl = readUserFile(options.sdl, 'SDL');
+  const consumers = readConsumers(options.consumers);
   const fileOf = (source: string) =>
     source === options.subgraph ? options.sdl : source === SHARED_DEFINITIONS_SOURCE ? source : `subgraphs/${source}/schema.graphql`;
+  const target = checkTarget(options);
+  let result: CheckResult | number | null = null;
+  if (target.kind === 'registry') {
+    result = await checkAtRegistry(target, options, { subgraph: options.subgraph, sdl, consumers }, { write, writeError, fileOf });
+    if (typeof result === 'number') return result;
+  }
+  result ??= await checkSubgraph({
+    subgraph: options.subgraph,
+    sdl,
+    subgraphs: localSubgraphSources(),
+    currentSupergraphSdl: options.supergraph === undefined ? readFileSync(SUPERGRAPH_PATH, 'utf8') : readUserFile(options.supergraph, 'supergraph'),
+    grantsOrUsage: consumers,
+  });
   const { supergraphSdl: _composed, ...printable } = result;
   write(options.json ? `${JSON.stringify(printable, null, 2)}\n` : formatReport(result, fileOf));
   return EXIT_CODE[result.outcome];
@@ -208,11 +293,15 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
       `(exit ${EXIT_CODE.ok} ok, ${EXIT_CODE.failed} failed, ${EXIT_CODE.needsApproval} needs approval, ${USAGE_ERROR} usage error)`)
     .requiredOption('--subgraph <name>', 'tên subgraph (the subgraph), e.g. land')
     .requiredOption('--sdl <path>', 'tệp SDL đề xuất (the proposed schema.graphql)')
-    .option('--supergraph <path>', 'siêu đồ thị hiện hành (the current supergraph; default: the committed schema/supergraph.graphql)')
+    .option('--registry <url>', 'sổ đăng ký lược đồ để kiểm tra theo siêu đồ thị hiện hành của nó (check against the registry\'s current supergraph; ' +
+      'default LIENTHONG_REGISTRY_URL, else the registry npm start runs here, else offline)')
+    .option('--token <jwt>', 'token của cán bộ, cho sổ đăng ký (an official\'s token for the registry; default LIENTHONG_TOKEN)')
+    .option('--offline', 'không hỏi sổ đăng ký: so với schema/supergraph.graphql và các schema.graphql đã commit (check against the committed files only)')
+    .option('--supergraph <path>', 'kiểm tra ngoại tuyến so với siêu đồ thị này (offline, against this supergraph file instead of the committed one)')
     .option('--consumers <path>', 'JSON [{ "consumer": "so-y-te", "fields": ["Type.field"] }]: grants or usage, to name who a tightening breaks')
     .option('--json', 'in kết quả dạng JSON (print the result as JSON)')
     .action(async (options: CheckOptions) => {
-      code = await check(options, write);
+      code = await check(options, write, writeError);
     });
   const registryOptions = (command: Command): Command =>
     command

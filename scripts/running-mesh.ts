@@ -16,6 +16,8 @@ const runningMeshSchema = z.object({
   seedScale: z.number().positive(),
   /** The access ledger (the access subgraph's base URL), which providers read grants from. */
   accessLedgerUrl: z.string().optional(),
+  /** The schema registry the gateway follows, which `npm run schema -- check` asks by default. */
+  registryUrl: z.string().optional(),
 });
 /** What `npm start` tells other commands about the mesh it runs. */
 export type RunningMesh = z.infer<typeof runningMeshSchema>;

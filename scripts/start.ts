@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     databasePrefix: DATABASE_PREFIX,
     seedScale: env.SEED_SCALE,
     ...(ledger ? { accessLedgerUrl: ledger.url } : {}),
+    ...(mesh.registryUrl ? { registryUrl: mesh.registryUrl } : {}),
   });
   say('');
   say(`lienthong is up in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   say(`  Open data, no account:         ${mesh.gatewayUrl}/open/graphql`);
   say(`  Gateway health:                ${mesh.gatewayUrl}/health`);
   say(`  Catalogue:                     ${mesh.gatewayUrl}/catalog`);
-  say(`  Schema registry:               ${mesh.registryUrl ?? '(not running)'}     (npm run schema -- publish …)`);
+  say(`  Schema registry:               ${mesh.registryUrl ?? '(not running)'}     (npm run schema -- check|publish …)`);
   for (const [name, subgraph] of mesh.subgraphs) say(`  ${name.padEnd(13)} subgraph:     ${subgraph.url}/graphql   (${subgraph.agency.name})`);
   say('Press Ctrl-C to stop.');
 

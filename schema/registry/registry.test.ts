@@ -317,6 +317,62 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
   });
 });
 
+describe('npm run schema -- check, against a registry', () => {
+  async function cli(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await runSchemaCli(args, (text) => (out += text), (text) => (err += text));
+    return { code, out, err };
+  }
+
+  it('checks against what the registry has published since the committed supergraph, and offline against the committed one', async () => {
+    const database = `${uniquePrefix()}registry_check`;
+    await ensureDatabase(testServerUrl(), database);
+    const own = await runRegistry({
+      databaseUrl: databaseUrl(testServerUrl(), database),
+      verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
+      port: 0,
+      seedUrls: Object.fromEntries(localSubgraphSources().map((s) => [s.name, s.url])),
+    });
+    try {
+      const registryArgs = ['--registry', own.url, '--token', await signDevToken(keys, landOwner)];
+      const dir = mkdtempSync(join(tmpdir(), 'registry-check-'));
+      const withNoteFile = join(dir, 'with-note.graphql');
+      writeFileSync(withNoteFile, withNote);
+      const published = await cli(['publish', '--subgraph', 'land', '--sdl', withNoteFile, '--url', subgraphUrl, ...registryArgs]);
+      expect({ code: published.code, out: published.out }).toEqual({ code: 0, out: expect.stringContaining('ĐÃ CÔNG BỐ (published): land v2') });
+
+      // The committed schema, proposed again: it drops the note the registry now serves.
+      const atRegistry = await cli(['check', '--subgraph', 'land', '--sdl', 'subgraphs/land/schema.graphql', ...registryArgs]);
+      expect({ code: atRegistry.code, err: atRegistry.err }).toEqual({
+        code: 1,
+        err: `So với siêu đồ thị hiện hành của sổ đăng ký tại ${own.url} (checked against the registry's current supergraph).\n`,
+      });
+      expect(atRegistry.out).toMatch(/^3\. Thay đổi phá vỡ so với đồ thị hiện hành \(breaking changes\): .*\n.*LandUseCertificate\.note/m);
+      expect(atRegistry.out).toContain('Kết quả (result): KHÔNG ĐẠT');
+
+      const json = await cli(['check', '--subgraph', 'land', '--sdl', 'subgraphs/land/schema.graphql', '--json', ...registryArgs]);
+      const result = JSON.parse(json.out) as { outcome: string; breakingChanges: { issues: Array<{ rule: string; coordinate?: string }> } };
+      expect({ code: json.code, outcome: result.outcome, breaking: result.breakingChanges.issues.map((i) => i.coordinate) }).toEqual({
+        code: 1,
+        outcome: 'failed',
+        breaking: ['LandUseCertificate.note'],
+      });
+
+      const offline = await cli(['check', '--subgraph', 'land', '--sdl', 'subgraphs/land/schema.graphql', '--offline']);
+      expect({ code: offline.code, err: offline.err, result: offline.out.match(/Kết quả \(result\): .*/)?.[0] }).toEqual({
+        code: 0,
+        err: '',
+        result: 'Kết quả (result): ĐẠT: có thể công bố (ok: may be published). Mã thoát (exit code) 0.',
+      });
+      const both = await cli(['check', '--subgraph', 'land', '--sdl', 'subgraphs/land/schema.graphql', '--offline', ...registryArgs]);
+      expect({ code: both.code, err: both.err }).toEqual({ code: 2, err: expect.stringContaining('--registry') });
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe('runRegistry', () => {
   it('migrates a fresh database, seeds it, serializes concurrent publishes, and stops', async () => {
     const database = `${uniquePrefix()}registry_run`;

@@ -41,7 +41,12 @@ function errorBody(code: string, message: string, details: Record<string, unknow
 
 const subgraphName = z.string().min(1).max(64);
 const bodies = {
-  check: z.object({ subgraph: subgraphName, sdl: z.string().min(1) }),
+  check: z.object({
+    subgraph: subgraphName,
+    sdl: z.string().min(1),
+    /** Grants or usage, to name whom a tightening breaks (the CLI's --consumers). */
+    consumers: z.array(z.object({ consumer: z.string().min(1).max(64), fields: z.array(z.string().max(200)).max(1000) })).max(1000).optional(),
+  }),
   publish: z.object({ subgraph: subgraphName, sdl: z.string().min(1), url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'http(s) only') }),
   approve: z.object({ subgraph: subgraphName, version: z.number().int().positive() }),
   reject: z.object({ subgraph: subgraphName, version: z.number().int().positive(), reason: z.string() }),

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { listAgencies, SUBGRAPHS_DIR, type Agency } from '../../subgraphs/kit/agency';
 import type { Database } from '../../subgraphs/kit/db';
 import type { Caller } from '../../subgraphs/kit/identity';
-import { checkSubgraph, type CheckResult } from '../check';
+import { checkSubgraph, type CheckResult, type FieldConsumer } from '../check';
 import { composeSupergraph, type SubgraphSource } from '../compose';
 import { composeOpenContract } from '../contract';
 import { prepareSubgraphSdl } from '../sharing';
@@ -201,19 +201,27 @@ export class RegistryService {
   }
 
   /** The check of `sdl` for `subgraph` against the current versions (against nothing before the first publish). */
-  async check(input: { subgraph: string; sdl: string }): Promise<StoredCheckResult> {
+  async check(input: { subgraph: string; sdl: string; consumers?: readonly FieldConsumer[] | undefined }): Promise<StoredCheckResult> {
     owningAgency(input.subgraph);
     const [published, current] = await Promise.all([this.store.publishedVersions(), this.store.currentSupergraph()]);
-    return stored(await this.runCheck(input.subgraph, input.sdl, undefined, published, current));
+    return stored(await this.runCheck(input.subgraph, input.sdl, undefined, published, current, input.consumers));
   }
 
-  private async runCheck(subgraph: string, sdl: string, url: string | undefined, published: readonly VersionRow[], current: SupergraphRow | null): Promise<CheckResult> {
+  private async runCheck(
+    subgraph: string,
+    sdl: string,
+    url: string | undefined,
+    published: readonly VersionRow[],
+    current: SupergraphRow | null,
+    consumers: readonly FieldConsumer[] = [],
+  ): Promise<CheckResult> {
     return checkSubgraph({
       subgraph,
       sdl,
       ...(url !== undefined ? { url } : {}),
       subgraphs: sources(published),
       ...(current ? { currentSupergraphSdl: current.sdl } : {}),
+      grantsOrUsage: consumers,
     });
   }
 
