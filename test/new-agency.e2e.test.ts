@@ -2,11 +2,11 @@
  * A new agency joins the running mesh, as README "Adding your agency's subgraph: a walk" tells it
  * to (DESIGN.md §8): Sở Văn hóa, Thể thao và Du lịch runs its own `tourism` subgraph as a process of
  * its own on a database of its own, checks its schema, publishes it to the registry with the CLI, and
- * the gateway serves it, joined with the other agencies' data, and lists it in the catalogue, with
- * nothing restarted.
+ * the gateway serves it, joined with the other agencies' data, and lists it in the catalogue, and
+ * the access ledger takes requests for its special-request field, with nothing restarted.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -105,7 +105,21 @@ afterAll(async () => {
   rmSync(keysDir, { recursive: true, force: true });
 });
 
+/** Polls `read` until it gives a value, and resolves with it; throws after `boundMs`. */
+async function eventually<T>(boundMs: number, read: () => Promise<T | undefined>): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() - started > boundMs) throw new Error(`no answer within ${boundMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const SITE = '{ heritageSite(code: "DT-0001") { code name rank commune { code edition name } } }';
+/** Tourism's special-request field: business information shared only under a grant. */
+const REVENUE = 'AccommodationEstablishment.revenueLastYear';
+const REQUEST_REVENUE = `mutation { requestAccess(input: { provider: "${agency.agencyCode}", fields: ["${REVENUE}"], purpose: "Thống kê doanh thu du lịch", legalBasis: "Nghị định 47/2020/NĐ-CP", validFrom: "2026-01-01" }) { id status fields } }`;
 const ACCOMMODATION =
   '{ accommodation(recognitionNumber: "0001/LT") { recognitionNumber name kind operator { taxCode name } guestArrivalsLastYear } }';
 
@@ -117,18 +131,31 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
   const before = await execute(`${mesh.gatewayUrl}/graphql`, SITE, undefined, reader);
   expect({ status: before.status, codes: before.body.errors?.map((e) => e.extensions?.['code']) }).toEqual({ status: 400, codes: ['GRAPHQL_VALIDATION_FAILED'] });
   expect((await catalogue()).agencies.map((a) => a.code)).not.toContain(agency.agencyCode);
+  // Nor does the access ledger: tourism's special-request field cannot be requested yet.
+  const consumer = { ...reader, 'x-purpose': encodeURIComponent('Thống kê doanh thu du lịch') };
+  const unknown = await execute(`${mesh.gatewayUrl}/graphql`, REQUEST_REVENUE, undefined, consumer);
+  expect({ data: unknown.body.data, errors: unknown.body.errors?.map((e) => ({ message: e.message, code: e.extensions?.['code'] })) }).toEqual({
+    data: null,
+    errors: [
+      {
+        message: `Không chấp nhận các trường: ${REVENUE} không có trong đồ thị dữ liệu hợp nhất. (Fields refused: ${REVENUE} is not in the composed graph.)`,
+        code: 'BAD_USER_INPUT',
+      },
+    ],
+  });
 
-  // The check passes, offline, against the committed graph.
-  const check = await schemaCli('check', '--subgraph', 'tourism', '--sdl', SDL);
-  expect({ code: check.code, result: check.stdout.match(/Kết quả \(result\): .*/)?.[0] }).toEqual({
+  // The check passes against the graph the registry serves.
+  const token = await mesh.token(official(agency.agencyCode, 'owner'));
+  const check = await schemaCli('check', '--subgraph', 'tourism', '--sdl', SDL, '--registry', mesh.registryUrl ?? '', '--token', token);
+  expect({ code: check.code, against: check.stderr, result: check.stdout.match(/Kết quả \(result\): .*/)?.[0] }).toEqual({
     code: 0,
+    against: `So với siêu đồ thị hiện hành của sổ đăng ký tại ${mesh.registryUrl ?? ''} (checked against the registry's current supergraph).\n`,
     result: 'Kết quả (result): ĐẠT: có thể công bố (ok: may be published). Mã thoát (exit code) 0.',
   });
 
   // Another agency may not publish it; its own official may.
   const stranger = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', tourismUrl, '--registry', mesh.registryUrl ?? '', '--token', await mesh.token(official('so-y-te', 'owner')));
   expect({ code: stranger.code, refused: /FORBIDDEN_AGENCY/.test(stranger.stderr) }).toEqual({ code: 1, refused: true });
-  const token = await mesh.token(official(agency.agencyCode, 'owner'));
   const published = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', tourismUrl, '--registry', mesh.registryUrl ?? '', '--token', token);
   expect({ code: published.code, stdout: published.stdout.trim() }).toEqual({ code: 0, stdout: expect.stringMatching(/^ĐÃ CÔNG BỐ \(published\): tourism v1; siêu đồ thị \(supergraph\) v2 [0-9a-f]{64}$/) });
 
@@ -144,8 +171,8 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
     '/* firstSite */ SELECT name, rank, commune_code FROM heritage_sites WHERE code = $1',
     ['DT-0001'],
   );
-  const stay = await db.query<{ name: string; kind: string; operator_tax_code: string; guest_arrivals_last_year: number }>(
-    '/* firstAccommodation */ SELECT name, kind, operator_tax_code, guest_arrivals_last_year FROM accommodation_establishments WHERE recognition_number = $1',
+  const stay = await db.query<{ name: string; kind: string; operator_tax_code: string; guest_arrivals_last_year: number; revenue_last_year: number | null }>(
+    '/* firstAccommodation */ SELECT name, kind, operator_tax_code, guest_arrivals_last_year, revenue_last_year FROM accommodation_establishments WHERE recognition_number = $1',
     ['0001/LT'],
   );
   await db.end();
@@ -178,6 +205,42 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
   });
   expect(operator.body.data?.enterprise?.name).toEqual(expect.any(String));
 
+  // The access ledger follows the registry too: the special-request field may be requested at
+  // once, the agency approves, and the consumer reads it under the grant, nothing restarted.
+  const request = await eventually(5000, async () => {
+    const answer = await execute<{ requestAccess: { id: string; status: string; fields: string[] } }, never>(`${mesh.gatewayUrl}/graphql`, REQUEST_REVENUE, undefined, consumer);
+    return answer.body.data?.requestAccess ?? undefined;
+  });
+  expect({ status: request.status, fields: request.fields }).toEqual({ status: 'PENDING', fields: [REVENUE] });
+  const revenueOf = async () => {
+    const answer = await execute<{ accommodation: { revenueLastYear: number | null } | null }, never>(
+      `${mesh.gatewayUrl}/graphql`,
+      '{ accommodation(recognitionNumber: "0001/LT") { revenueLastYear } }',
+      undefined,
+      consumer,
+    );
+    return { revenue: answer.body.data?.accommodation?.revenueLastYear ?? null, reason: answer.body.errors?.[0]?.extensions?.['reason'] ?? null };
+  };
+  expect(await revenueOf()).toEqual({ revenue: null, reason: 'NO_GRANT' });
+  const owner = { authorization: `Bearer ${token}` };
+  const approved = await execute(`${mesh.gatewayUrl}/graphql`, `mutation { approveRequest(id: "${request.id}") { status } }`, undefined, owner);
+  expect(approved.body).toEqual({ data: { approveRequest: { status: 'APPROVED' } } });
+  const granted = await eventually(5000, async () => {
+    const answer = await revenueOf();
+    return answer.revenue === null ? undefined : answer;
+  });
+  expect(granted).toEqual({ revenue: stayRow.revenue_last_year, reason: null });
+  expect(stayRow.revenue_last_year).toEqual(expect.any(Number));
+
+  // A later version is checked against what is now published, not the committed files: dropping
+  // the revenue field breaks the grant just made, which the offline check cannot know.
+  const withoutRevenue = join(keysDir, 'tourism-without-revenue.graphql');
+  writeFileSync(withoutRevenue, readFileSync(join(root, SDL), 'utf8').split('\n').filter((line) => !/revenueLastYear|Doanh thu năm trước/.test(line)).join('\n'));
+  const breaking = await schemaCli('check', '--subgraph', 'tourism', '--sdl', withoutRevenue, '--registry', mesh.registryUrl ?? '', '--token', token);
+  expect({ code: breaking.code, removed: /FIELD_REMOVED {2}AccommodationEstablishment\.revenueLastYear/.test(breaking.stdout) }).toEqual({ code: 1, removed: true });
+  const offline = await schemaCli('check', '--subgraph', 'tourism', '--sdl', withoutRevenue, '--offline');
+  expect({ code: offline.code, removed: /revenueLastYear/.test(offline.stdout) }).toEqual({ code: 0, removed: false });
+
   // The open endpoint serves its OPEN fields, and nothing else.
   const open = await execute(`${mesh.gatewayUrl}/open/graphql`, '{ heritageSite(code: "DT-0001") { name } accommodation(recognitionNumber: "0001/LT") { guestArrivalsLastYear } }');
   expect(open.body.errors?.map((e) => e.message)).toEqual(['Cannot query field "guestArrivalsLastYear" on type "AccommodationEstablishment".']);
@@ -201,6 +264,7 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
       'name:OPEN',
       'operator:DEFAULT',
       'recognitionNumber:OPEN',
+      'revenueLastYear:SPECIAL_REQUEST',
       'rooms:OPEN',
       'stars:OPEN',
     ],
