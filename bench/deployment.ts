@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { GATEWAY_NODE_OPTIONS } from '../gateway/runtime';
 import { freePort } from '../scripts/embedded-postgres';
 import { listAgencies, type Agency } from '../subgraphs/kit/agency';
 import type { Layout } from './options';
@@ -91,7 +92,7 @@ async function startGateway(
     child = startChild({
       name: `gateway ${kind}`,
       command: process.execPath,
-      args: tsxArgs('gateway/index.ts', []),
+      args: [...GATEWAY_NODE_OPTIONS.split(' '), ...tsxArgs('gateway/index.ts', [])],
       env: baseEnv({ ...options.identity.gatewayEnv, PORT: String(port), HOST: '127.0.0.1', SUBGRAPH_URLS: JSON.stringify(subgraphUrls) }),
       cwd: REPO_ROOT,
       cores,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GATEWAY_NODE_OPTIONS } from '../gateway/runtime';
 import type { SeedSizes } from '../subgraphs/kit/seed-plan';
 import { GATEWAY_LABELS, type GatewayKind } from './deployment';
 import type { MachineInfo } from './machine';
@@ -239,7 +240,7 @@ function memorySection(report: BenchReport): string {
     `Resident set size of each gateway process (/proc, sampled every second) under the cross-domain workload at ` +
       `concurrency ${reference?.concurrency ?? '?'}, one continuous run of ${reference?.seconds ?? '?'} s per gateway, one gateway ` +
       'after the other, on processes already warmed by scenario 1. Memory is a time series, so this is one run per gateway, not rounds. ' +
-      'Our gateway runs as deployed (`node --import tsx`), so its figure includes the tsx loader.',
+      'Our gateway runs as deployed (`node ' + GATEWAY_NODE_OPTIONS + ' --import tsx`, the options of gateway/runtime.ts), so its figure includes the tsx loader; Hive Gateway runs with its defaults.',
     '',
     table(
       ['Gateway', 'Idle before', ...marks.map((mark) => `RSS at ${mark.second} s`), 'Peak', `Growth ${marks[0]?.second ?? '?'}→${marks[marks.length - 1]?.second ?? '?'} s`, 'Requests/s', 'Error rate'],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { listAgencies } from '../subgraphs/kit/agency';
+import { GATEWAY_NODE_OPTIONS } from '../gateway/runtime';
 
 // No Docker engine runs on these machines, so the file is checked for what it must say, not run.
 interface ComposeFile {
@@ -39,6 +40,10 @@ describe('docker-compose.yml', () => {
       ledgerFollows: 'http://registry:4010',
     });
     expect(gateway?.depends_on).toContain('registry');
+  });
+
+  it('starts the gateway with the Node.js options it is benchmarked with', () => {
+    expect(compose.services['gateway']?.environment?.['NODE_OPTIONS']).toBe(GATEWAY_NODE_OPTIONS);
   });
 
   it('points the gateway at every subgraph', () => {
