@@ -3,6 +3,7 @@ import { statement, type Database } from '../kit/db';
 import { BodyTooLarge, MAX_BODY_BYTES, readBody, sendJson, type Handler } from '../kit/http';
 import type { PageRequest } from '../kit/pagination';
 import { authenticatedProvider } from './internal-grants';
+import { subjectGroups } from '../kit/disclosure';
 export { DISCLOSURES_PATH } from './client';
 
 /**
@@ -15,18 +16,6 @@ export { DISCLOSURES_PATH } from './client';
 export const MAX_DELIVERY = 500;
 
 const SUBJECT = /^\d{12}$/;
-
-/** Per-subject field lists (the older record form) as groups of subjects with the same fields. */
-function groupSubjects(bySubject: Record<string, string[]>): Array<{ fields: string[]; subjects: string[] }> {
-  const groups = new Map<string, { fields: string[]; subjects: string[] }>();
-  for (const [subject, fields] of Object.entries(bySubject)) {
-    const signature = JSON.stringify(fields);
-    let group = groups.get(signature);
-    if (!group) groups.set(signature, (group = { fields, subjects: [] }));
-    group.subjects.push(subject);
-  }
-  return [...groups.values()];
-}
 
 /** One record as a provider's outbox carries it (kit/disclosure.ts DisclosureRecord, plus seq and time). */
 const deliveredRecord = z.object({
@@ -43,7 +32,7 @@ const deliveredRecord = z.object({
   subjects: z.union([
     z.array(z.object({ fields: z.array(z.string()), subjects: z.array(z.string().regex(SUBJECT)) })),
     // Records a provider wrote before it grouped its subjects (its migration 003).
-    z.record(z.string().regex(SUBJECT), z.array(z.string())).transform(groupSubjects),
+    z.record(z.string().regex(SUBJECT), z.array(z.string())).transform((bySubject) => subjectGroups(Object.entries(bySubject))),
   ]),
   used: z.array(z.string()),
   refused: z.array(z.object({ field: z.string(), reason: z.string() })),

@@ -136,16 +136,17 @@ export interface SubjectGroup {
 }
 
 /**
- * The recorder's subjects grouped by their field sets, in order of first appearance. Rows of one
- * selection note their fields in the same order, so the order they were noted in is the grouping key
- * (two orders of the same fields make two groups: still exact, only less compact).
+ * Data subjects grouped by their field sets, in order of first appearance. Rows of one selection note
+ * their fields in the same order, so the order given is the grouping key (two orders of the same
+ * fields make two groups: still exact, only less compact).
  */
-function subjectGroups(subjects: ReadonlyMap<string, ReadonlySet<string>>): SubjectGroup[] {
+export function subjectGroups(subjects: Iterable<readonly [string, Iterable<string>]>): SubjectGroup[] {
   const groups = new Map<string, { fields: string[]; subjects: string[] }>();
-  for (const [personalId, fieldSet] of subjects) {
-    const signature = [...fieldSet].join(' ');
+  for (const [personalId, fieldList] of subjects) {
+    const fields = [...fieldList];
+    const signature = fields.join(' ');
     let group = groups.get(signature);
-    if (!group) groups.set(signature, (group = { fields: [...fieldSet].sort(), subjects: [] }));
+    if (!group) groups.set(signature, (group = { fields: fields.sort(), subjects: [] }));
     group.subjects.push(personalId);
   }
   return [...groups.values()];
