@@ -4,8 +4,7 @@ import { ConfigError, parseConfig } from '../subgraphs/kit/config';
 import { gatewayEnvSchema } from './config';
 import { startGateway } from './server';
 import { trustFromEnv } from '../subgraphs/kit/trust';
-import { registrySource } from './registry-source';
-import { registryReaderSecret } from '../schema/registry/gateway-feed';
+import { registryReaderSecret, servedSupergraphFeed } from '../schema/registry/gateway-feed';
 
 /** Runs the gateway alone, as the governing department deploys it. Stops cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -25,7 +24,7 @@ async function main(): Promise<void> {
         subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
         subgraphConnections: env.SUBGRAPH_CONNECTIONS,
         logger,
-        ...(env.LIENTHONG_REGISTRY_URL ? { follow: { source: registrySource(env.LIENTHONG_REGISTRY_URL, registryReaderSecret(gatewaySecret)) } } : {}),
+        ...(env.LIENTHONG_REGISTRY_URL ? { follow: { source: servedSupergraphFeed(env.LIENTHONG_REGISTRY_URL, registryReaderSecret(gatewaySecret)) } } : {}),
       },
       env.PORT,
       env.HOST,

@@ -6,8 +6,7 @@ import { loadDefinition } from '../subgraphs/kit/registry';
 import { Database } from '../subgraphs/kit/db';
 import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate, recreateDatabase } from '../subgraphs/kit/migrate';
 import { runRegistry } from '../schema/registry/index';
-import { registryReaderSecret } from '../schema/registry/gateway-feed';
-import { registrySource } from '../gateway/registry-source';
+import { registryReaderSecret, servedSupergraphFeed } from '../schema/registry/gateway-feed';
 
 /** The registry's port in `npm start` (the subgraphs take 4101–4106, the gateway 4000). */
 const REGISTRY_PORT = 4010;
@@ -163,15 +162,15 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
   // The ledger started before the registry (the registry is seeded with the running URLs); it
   // follows from now on, reading the registry as the gateway does.
   const followers: { stop(): void }[] = [];
-  if (registry) {
-    const feed = registrySource(registry.url, readerSecret);
+  const feed = registry ? servedSupergraphFeed(registry.url, readerSecret) : undefined;
+  if (feed) {
     for (const { agency, definition } of prepared) {
       if (definition.followSupergraph) followers.push(await definition.followSupergraph(feed, logger.child({ subgraph: agency.subgraph })));
     }
   }
   const gateway = await startGateway(
     {
-      ...(registry ? { follow: { source: registrySource(registry.url, readerSecret) } } : {}),
+      ...(feed ? { follow: { source: feed } } : {}),
       supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
       openSupergraphSdl: readFileSync(OPEN_SUPERGRAPH_PATH, 'utf8'),
       trust: { verifyToken, gatewaySecret: options.keys.gatewaySecret },

@@ -10,13 +10,14 @@ export function rowLoader<K, Row>(
   keyOfRow: (row: Row) => string,
   keyOf: (key: K) => string = String,
 ): DataLoader<K, Row | null, string> {
-  return new DataLoader<K, Row | null, string>(
+  return mapLoader<K, Row | null>(
     async (keys) => {
       const byKey = new Map<string, Row>();
       for (const row of await fetch(keys)) byKey.set(keyOfRow(row), row);
-      return keys.map((key) => byKey.get(keyOf(key)) ?? null);
+      return byKey;
     },
-    { cacheKeyFn: keyOf, maxBatchSize: 1000 },
+    keyOf,
+    () => null,
   );
 }
 
@@ -29,7 +30,7 @@ export function groupLoader<K, Row>(
   groupOfRow: (row: Row) => string,
   keyOf: (key: K) => string = String,
 ): DataLoader<K, Row[], string> {
-  return new DataLoader<K, Row[], string>(
+  return mapLoader<K, Row[]>(
     async (keys) => {
       const groups = new Map<string, Row[]>();
       for (const row of await fetch(keys)) {
@@ -38,9 +39,10 @@ export function groupLoader<K, Row>(
         if (list) list.push(row);
         else groups.set(group, [row]);
       }
-      return keys.map((key) => groups.get(keyOf(key)) ?? []);
+      return groups;
     },
-    { cacheKeyFn: keyOf, maxBatchSize: 1000 },
+    keyOf,
+    () => [],
   );
 }
 
