@@ -417,7 +417,8 @@ async function writeRecords(url: string, count: number): Promise<void> {
     await Promise.all(
       Array.from({ length: count }, async (_, i) => {
         const recorder = new DisclosureRecorder();
-        recorder.sawField('Citizen.fullName', 'DEFAULT', 'Citizen', { id: `05420400000${i % 10}` }, { kind: 'anonymous' }, (row) => (row as { id: string }).id, undefined);
+        const fullName = { coordinate: 'Citizen.fullName', category: 'DEFAULT' as const, typeName: 'Citizen', key: (row: object) => (row as { id: string }).id, subject: undefined };
+        recorder.sawField(fullName, { id: `05420400000${i % 10}` }, { kind: 'anonymous' });
         const caller = { kind: 'official' as const, officialId: `official-${i}`, agency: 'so-y-te', roles: ['official' as const] };
         const record = disclosureRecord({ requestId: `request-${i}`, caller, purpose: 'kiểm tra', operationName: null, query: '{ x }' }, recorder);
         await writers[i % 2]?.write(record);

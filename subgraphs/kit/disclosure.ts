@@ -16,12 +16,16 @@ import type { SubjectOf } from './authorisation';
 export class DisclosureRecorder {
   readonly fields = new Map<string, SharingCategory>();
   readonly keys = new Set<string>();
-  /** Each data subject's personal id, with the fields disclosed about them. */
-  readonly subjects = new Map<string, Set<string>>();
+  /** Each data subject's personal id, with the fields disclosed about them in the order first seen. */
+  readonly subjects = new Map<string, string[]>();
   readonly used = new Set<string>();
   readonly refused = new Map<string, string>();
-  /** Each row seen, with its subject reader and that subject's field set (null: no subject): worked out once per row. */
-  private readonly rows = new WeakMap<object, { readonly reader: SubjectOf | undefined; readonly fields: Set<string> | null }>();
+  /**
+   * Each row seen, with its type's subject reader and that subject's field list (null: no subject),
+   * worked out once per row. A Map, not a WeakMap: the recorder lives only as long as its request,
+   * and a WeakMap's entries cost the collector far more on 1,000-row answers.
+   */
+  private readonly rows = new Map<object, { readonly reader: SubjectOf | undefined; readonly fields: string[] | null }>();
 
   /** True when the request touched data at all (federation plumbing alone is not a disclosure). */
   get touchedData(): boolean {
@@ -36,28 +40,41 @@ export class DisclosureRecorder {
     this.used.add(via);
   }
 
-  /** Notes that `coordinate` of `parent` (a row of `typeName`) is being returned. */
-  sawField(coordinate: string, category: SharingCategory, typeName: string, parent: unknown, caller: Caller, key: KeyOf | undefined, subject: SubjectOf | undefined): void {
-    if (!this.fields.has(coordinate)) this.fields.set(coordinate, category);
+  /** Notes that the field `field` of `parent` (a row of the field's type) is being returned. */
+  sawField(field: RecordedField, parent: unknown, caller: Caller): void {
+    const { coordinate } = field;
+    if (!this.fields.has(coordinate)) this.fields.set(coordinate, field.category);
     if (typeof parent !== 'object' || parent === null) return;
     let row = this.rows.get(parent);
-    if (!row) {
-      row = { reader: subject, fields: this.subjectFieldsOf(subject?.(parent, caller) ?? null) };
+    if (row === undefined) {
+      row = { reader: field.subject, fields: this.subjectFieldsOf(field.subject?.(parent, caller) ?? null) };
       this.rows.set(parent, row);
-      const value = key?.(parent);
-      if (value) this.keys.add(`${typeName}:${value}`);
+      const value = field.key?.(parent);
+      if (value) this.keys.add(`${field.typeName}:${value}`);
     }
     // A field with a subject reader of its own (not its type's) reads its subject itself.
-    const fields = row.reader === subject ? row.fields : this.subjectFieldsOf(subject?.(parent, caller) ?? null);
-    fields?.add(coordinate);
+    const fields = row.reader === field.subject ? row.fields : this.subjectFieldsOf(field.subject?.(parent, caller) ?? null);
+    if (fields !== null && !fields.includes(coordinate)) fields.push(coordinate);
   }
 
-  private subjectFieldsOf(personalId: string | null): Set<string> | null {
+  private subjectFieldsOf(personalId: string | null): string[] | null {
     if (personalId === null) return null;
     let fields = this.subjects.get(personalId);
-    if (!fields) this.subjects.set(personalId, (fields = new Set()));
+    if (fields === undefined) this.subjects.set(personalId, (fields = []));
     return fields;
   }
+}
+
+/** What the recorder needs to know of a field, worked out once when the schema is built. */
+export interface RecordedField {
+  /** "Type.field". */
+  readonly coordinate: string;
+  readonly category: SharingCategory;
+  readonly typeName: string;
+  /** Reads the key of a row of the type (for the record's keys). */
+  readonly key: KeyOf | undefined;
+  /** Reads the data subject of a row (the field's own reader, else its type's). */
+  readonly subject: SubjectOf | undefined;
 }
 
 /** Reads the `@key` value of a row (e.g. a citizen's personal id), or null. */
@@ -86,11 +103,22 @@ function keyReaders(schema: GraphQLSchema): Map<string, KeyOf> {
     const fieldsArgument = key?.arguments?.find((a) => a.name.value === 'fields');
     if (!fieldsArgument || fieldsArgument.value.kind !== Kind.STRING) continue;
     const names = fieldsArgument.value.value.split(/\s+/).filter((name) => /^\w+$/.test(name));
-    readers.set(type.name, (row) => {
-      const record = row as Record<string, unknown>;
-      const parts = names.map((name) => record[name] ?? record[snakeCase(name)]);
-      return parts.every((part) => typeof part === 'string' || typeof part === 'number') ? parts.join('/') : null;
-    });
+    const columns = names.map(snakeCase);
+    const part = (record: Record<string, unknown>, i: number): unknown => record[names[i] ?? ''] ?? record[columns[i] ?? ''];
+    const scalar = (value: unknown): value is string | number => typeof value === 'string' || typeof value === 'number';
+    // Read once per row disclosed: a single key field (the usual case) is read without building a list.
+    readers.set(
+      type.name,
+      names.length === 1
+        ? (row) => {
+            const value = part(row as Record<string, unknown>, 0);
+            return scalar(value) ? String(value) : null;
+          }
+        : (row) => {
+            const parts = names.map((_, i) => part(row as Record<string, unknown>, i));
+            return parts.every(scalar) ? parts.join('/') : null;
+          },
+    );
   }
   return readers;
 }
@@ -109,10 +137,9 @@ export function recordDisclosures(schema: GraphQLSchema, policies: ReadonlyMap<s
       const policy = policies.get(coordinate);
       if (!policy) continue;
       const resolve: GraphQLFieldResolver<unknown, RecordingContext> = field.resolve ?? defaultFieldResolver;
-      const key = keys.get(type.name);
-      const subject = subjects[coordinate] ?? subjects[type.name];
+      const recorded: RecordedField = { coordinate, category: policy.category, typeName: type.name, key: keys.get(type.name), subject: subjects[coordinate] ?? subjects[type.name] };
       field.resolve = (parent, args, context: RecordingContext, info) => {
-        context.disclosure?.sawField(coordinate, policy.category, type.name, parent, context.caller, key, subject);
+        context.disclosure?.sawField(recorded, parent, context.caller);
         return resolve(parent, args, context, info);
       };
     }
@@ -140,13 +167,12 @@ export interface SubjectGroup {
  * their fields in the same order, so the order given is the grouping key (two orders of the same
  * fields make two groups: still exact, only less compact).
  */
-export function subjectGroups(subjects: Iterable<readonly [string, Iterable<string>]>): SubjectGroup[] {
+export function subjectGroups(subjects: Iterable<readonly [string, readonly string[]]>): SubjectGroup[] {
   const groups = new Map<string, { fields: string[]; subjects: string[] }>();
-  for (const [personalId, fieldList] of subjects) {
-    const fields = [...fieldList];
+  for (const [personalId, fields] of subjects) {
     const signature = fields.join(' ');
     let group = groups.get(signature);
-    if (!group) groups.set(signature, (group = { fields: fields.sort(), subjects: [] }));
+    if (!group) groups.set(signature, (group = { fields: [...fields].sort(), subjects: [] }));
     group.subjects.push(personalId);
   }
   return [...groups.values()];

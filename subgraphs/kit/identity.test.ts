@@ -1,0 +1,91 @@
+import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
+import { generateDevKeys, signDevToken, DEV_AUDIENCE, DEV_ISSUER, type DevKeys } from '../../scripts/dev-keys';
+import { AuthenticationError, createTokenVerifier, type VerifiedTokenMemory } from './identity';
+
+const official = { kind: 'official' as const, sub: 'can-bo-1', agency: 'so-y-te', roles: ['official' as const] };
+
+let keys: DevKeys;
+beforeAll(async () => {
+  keys = await generateDevKeys();
+});
+
+/** A verifier whose key lookups are counted (one per full verification) and whose clock the test moves. */
+function countingVerifier(memory: VerifiedTokenMemory = {}) {
+  const local = createLocalJWKSet(keys.jwks);
+  const counted = { lookups: 0, now: Date.now() };
+  const jwks: JWTVerifyGetKey = (header, token) => {
+    counted.lookups++;
+    return local(header, token);
+  };
+  const verify = createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks }, { now: () => counted.now, ...memory });
+  return { verify, counted };
+}
+
+const refusal = (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: unknown) => (error instanceof AuthenticationError ? error.reason : 'other error'));
+
+describe('a verifier remembers the tokens it verified', () => {
+  it('verifies a token once and reuses the result for 30 s, then verifies it again', async () => {
+    const { verify, counted } = countingVerifier();
+    const token = await signDevToken(keys, official);
+    const callers = [await verify(token), await verify(token), await verify(token)];
+    expect(callers.map((caller) => caller.kind === 'official' && caller.agency)).toEqual(['so-y-te', 'so-y-te', 'so-y-te']);
+    expect(counted.lookups).toBe(1);
+    counted.now += 29_000;
+    await verify(token);
+    expect(counted.lookups).toBe(1);
+    counted.now += 2_000;
+    await verify(token);
+    expect(counted.lookups).toBe(2);
+  });
+
+  it('refuses a remembered token once it has expired', async () => {
+    const { verify, counted } = countingVerifier();
+    const token = await signDevToken(keys, official, 10);
+    await verify(token);
+    counted.now += 11_000;
+    expect(await refusal(verify(token))).toBe('token expired');
+    expect(counted.lookups).toBe(1);
+  });
+
+  it('treats one changed byte as another token and verifies it in full', async () => {
+    const { verify, counted } = countingVerifier();
+    const token = await signDevToken(keys, official);
+    await verify(token);
+    const last = token.at(-2) === 'A' ? 'B' : 'A';
+    const tampered = `${token.slice(0, -2)}${last}${token.slice(-1)}`;
+    expect(await refusal(verify(tampered))).toBe('signature invalid');
+    expect(counted.lookups).toBe(2);
+  });
+
+  it('does not remember a refused token', async () => {
+    const { verify, counted } = countingVerifier();
+    const stranger = await signDevToken(await generateDevKeys(), official);
+    expect(await refusal(verify(stranger))).toBe('unknown signing key');
+    expect(await refusal(verify(stranger))).toBe('unknown signing key');
+    expect(counted.lookups).toBe(2);
+  });
+
+  it('holds at most `size` tokens, forgetting the oldest first', async () => {
+    const { verify, counted } = countingVerifier({ size: 2 });
+    const [a, b, c] = await Promise.all([1, 2, 3].map((n) => signDevToken(keys, { ...official, sub: `can-bo-${n}` })));
+    for (const token of [a, b, c, c, b]) await verify(token ?? '');
+    expect(counted.lookups).toBe(3);
+    await verify(a ?? '');
+    expect(counted.lookups).toBe(4);
+  });
+
+  it('verifies every time when told to remember for 0 s', async () => {
+    const { verify, counted } = countingVerifier({ seconds: 0 });
+    const token = await signDevToken(keys, official);
+    await verify(token);
+    await verify(token);
+    expect(counted.lookups).toBe(2);
+  });
+
+  it('hands out a caller that cannot be changed', async () => {
+    const { verify } = countingVerifier();
+    const caller = await verify(await signDevToken(keys, official));
+    expect(Object.isFrozen(caller)).toBe(true);
+    expect(caller.kind === 'official' && Object.isFrozen(caller.roles)).toBe(true);
+  });
+});
