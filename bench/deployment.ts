@@ -49,6 +49,8 @@ export interface DeploymentOptions {
   readonly databases: ReadonlyMap<string, string>;
   /** SUBGRAPH_DELAY_MS of every subgraph. */
   readonly delayMs: number;
+  /** false: the providers answer without writing their disclosure logs (bench/subgraph-without-log.ts), to measure the logs' cost. */
+  readonly disclosureLog?: false;
   readonly gateways: readonly GatewayKind[];
   readonly layout: Layout;
   /** Distinguishes this deployment's supergraph copy in bench/.cache/. */
@@ -150,7 +152,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       const child = startChild({
         name: `subgraph ${agency.subgraph}`,
         command: process.execPath,
-        args: tsxArgs('subgraphs/kit/run.ts', [agency.subgraph]),
+        args: tsxArgs(options.disclosureLog === false ? 'bench/subgraph-without-log.ts' : 'subgraphs/kit/run.ts', [agency.subgraph]),
         env: baseEnv({
           ...identity,
           DATABASE_URL: database,
@@ -176,7 +178,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     const up = await Promise.allSettled(agencies.filter((agency) => agency !== ledger).map((agency) => startSubgraph(agency, ledgerUrl)));
     const down = up.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (down) throw down.reason;
-    options.say(`  ${subgraphs.length} subgraphs up${options.delayMs > 0 ? `, each delaying ${options.delayMs} ms` : ''}.`);
+    const how = [options.delayMs > 0 ? `each delaying ${options.delayMs} ms` : '', options.disclosureLog === false ? 'no disclosure logs' : ''].filter(Boolean).join(', ');
+    options.say(`  ${subgraphs.length} subgraphs up${how ? `, ${how}` : ''}.`);
     // Started together: each is idle once up, and each is measured alone later. All are awaited
     // before any failure is thrown, so that the stop in `catch` finds every one that did start.
     const started = await Promise.allSettled(

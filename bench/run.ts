@@ -17,6 +17,7 @@ import { canPin, pinProcess } from './processes';
 import { preservedSections, renderReport } from './report';
 import { runLatencyFloor, runNoDelayBaseline } from './scenarios/latency-floor';
 import { runMemory } from './scenarios/memory';
+import { runLogCost } from './scenarios/log-cost';
 import { runScaling } from './scenarios/scaling';
 import { runSqlCount } from './scenarios/sql';
 import { runThroughput } from './scenarios/throughput';
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
   let server: BenchServer | undefined;
   let load: LoadGenerator | undefined;
   let deployment: Deployment | undefined;
+  /** Scenario 6's second deployment, beside `deployment`. */
+  let unlogged: Deployment | undefined;
   /** A deployment still starting, which `deployment` does not hold yet. */
   let starting: Promise<Deployment> | undefined;
   /** Starts a deployment that the cleanup stops even when interrupted before it is up. */
@@ -89,6 +92,8 @@ async function main(): Promise<void> {
     // A start under way is waited for (a failed start stops what it started), then stopped.
     const pending = starting;
     if (pending) await (await pending.catch(() => undefined))?.stop().catch(() => undefined);
+    await unlogged?.stop().catch(() => undefined);
+    unlogged = undefined;
     await deployment?.stop().catch(() => undefined);
     deployment = undefined;
     await load?.stop().catch(() => undefined);
@@ -157,6 +162,11 @@ async function main(): Promise<void> {
     const scaling = await runScaling(ctx, deployment);
     say('Scenario 3, first part: each example query without delay');
     const baseline = await runNoDelayBaseline(ctx, deployment, contextual);
+    say('Scenario 6: the disclosure logs in the mesh (our gateway over providers without their logs, side by side)');
+    unlogged = await deploy({ databases, delayMs: 0, disclosureLog: false, gateways: ['ours'], layout: options.layout, tag: 'unlogged', identity, say });
+    const logCost = await runLogCost(ctx, deployment, unlogged);
+    await unlogged.stop();
+    unlogged = undefined;
     await deployment.stop();
     deployment = undefined;
 
@@ -184,6 +194,7 @@ async function main(): Promise<void> {
       floor,
       memory,
       scaling,
+      logCost,
       errors: errors.entries(),
     }, preservedSections(previous));
     mkdirSync(dirname(options.out), { recursive: true });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { GATEWAYS, GATEWAY_LABELS } from '../bench/deployment';
 import { parseOptions, REPO_ROOT } from '../bench/options';
 import { LATENCY_FLOOR_SCENARIO } from '../bench/scenarios/latency-floor';
+import { LOG_COST_SCENARIO } from '../bench/scenarios/log-cost';
 import { MEMORY_SCENARIO } from '../bench/scenarios/memory';
 import { LIST_SIZES, SCALING_SCENARIO } from '../bench/scenarios/scaling';
 import { SQL_SCENARIO } from '../bench/scenarios/sql';
@@ -33,6 +34,8 @@ const TAIL_LINES = 60;
 /** What the quick run is configured to do, from the harness's own option parsing. */
 const QUICK = parseOptions(['node', 'bench/run.ts', '--quick'], {});
 const SCENARIOS = [THROUGHPUT_SCENARIO, SQL_SCENARIO, LATENCY_FLOOR_SCENARIO, MEMORY_SCENARIO, SCALING_SCENARIO];
+/** Every scenario that sends requests, as the errors table names them. */
+const LOADED = [...SCENARIOS, LOG_COST_SCENARIO];
 /** Steps of scenario 5b: one query per number of subgraphs touched, 1 to 5. */
 const FAN_OUT_STEPS = 5;
 
@@ -345,13 +348,25 @@ describe('npm run bench -- --quick', () => {
   );
 
   it(
+    'measures the disclosure logs in the mesh, on and off, at every concurrency, without errors',
+    explained(() => {
+      const text = section(report(), '### Disclosure logs in the mesh');
+      const sides = tableAt(text, 0);
+      expect(firstCells(sides)).toEqual(QUICK.concurrencies.map(String));
+      expect(column(sides, 'Error rate')).toEqual(each(firstCells(sides), '0 %'));
+      for (const ratio of Object.values(column(sides, 'On ÷ off, same round'))) expect(ratio).toMatch(/^\*\*\d+\.\d\d×/);
+      expect(section(report(), '## 6. Authorisation and disclosure log')).toMatch(/Disclosure log cost: log on versus off \| ≥ 0\.85× throughput \| in the mesh at concurrency \d+: \d+\.\d\d×/);
+    }),
+  );
+
+  it(
     'counts no failed request in any scenario, nor in the checks before the load',
     explained(() => {
       const text = section(report(), '## Errors');
       const errors = tableAt(text, 0);
-      expect(firstCells(errors)).toEqual(SCENARIOS);
-      expect(column(errors, 'Errors')).toEqual(each(SCENARIOS, '0'));
-      expect(column(errors, 'Error rate')).toEqual(each(SCENARIOS, '0 %'));
+      expect(firstCells(errors)).toEqual(LOADED);
+      expect(column(errors, 'Errors')).toEqual(each(LOADED, '0'));
+      expect(column(errors, 'Error rate')).toEqual(each(LOADED, '0 %'));
       expect(text).toMatch(/each gateway answered each example query without errors \(\d+ checks\)/);
     }),
   );

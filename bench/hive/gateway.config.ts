@@ -4,7 +4,8 @@
  * token once per request (401 without a valid one, as ours does on /graphql), forward it to every
  * subgraph, and sign the per-call gateway proof the subgraphs require (subgraphs/kit/identity.ts).
  * The keys come from the environment the harness sets (bench/identity.ts), read by the same
- * subgraphs/kit/trust.ts our gateway uses.
+ * subgraphs/kit/trust.ts our gateway uses, whose verifier (remembering each token it verified for
+ * 30 s) both gateways share.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';

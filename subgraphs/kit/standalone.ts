@@ -11,14 +11,19 @@ import { gatewayProofSecret } from './identity';
 import { deliverDisclosures, fetchUsableGrants, ledgerReaderSecret } from '../access/client';
 import { registryReaderSecret, servedSupergraphFeed } from '../../schema/registry/gateway-feed';
 import type { DisclosureSink } from './outbox';
-import { startSubgraph, type SubgraphContext, type SubgraphDefinition, type SupergraphFeed } from './server';
+import { startSubgraph, type StartOptions, type SubgraphContext, type SubgraphDefinition, type SupergraphFeed } from './server';
 
 /**
  * Runs one agency subgraph on its own, as the agency deploys it: reads its env (DATABASE_URL, PORT,
  * …; `environment`, process.env by default), migrates its database, seeds it when SEED=true and it is empty, listens, and stops cleanly on
- * SIGINT/SIGTERM. Bad configuration is reported in one message and exits 1.
+ * SIGINT/SIGTERM. Bad configuration is reported in one message and exits 1. `benchmarkOnly` is for
+ * bench/subgraph-without-log.ts alone: no setting of the environment reaches it.
  */
-export async function runStandalone<Context extends SubgraphContext>(definition: SubgraphDefinition<Context>, environment: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runStandalone<Context extends SubgraphContext>(
+  definition: SubgraphDefinition<Context>,
+  environment: NodeJS.ProcessEnv = process.env,
+  benchmarkOnly: Pick<StartOptions, 'disclosureLogForBenchmarkOnly'> = {},
+): Promise<void> {
   const logger = pino({ name: definition.name });
   try {
     const env = parseConfig(subgraphEnvSchema, environment);
@@ -61,6 +66,7 @@ export async function runStandalone<Context extends SubgraphContext>(definition:
       host: env.HOST,
       logger,
       delayMs: env.SUBGRAPH_DELAY_MS,
+      ...benchmarkOnly,
     });
     logger.info({ url: `${running.url}/graphql` }, `${agency.name} subgraph listening`);
     const stop = async () => {
