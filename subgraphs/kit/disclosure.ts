@@ -22,8 +22,8 @@ export class DisclosureRecorder {
   readonly refused = new Map<string, string>();
   /**
    * Each row seen, with its type's subject reader and that subject's field list (null: no subject),
-   * worked out once per row. A Map, not a WeakMap: the recorder lives only as long as its request,
-   * and a WeakMap's entries cost the collector far more on 1,000-row answers.
+   * worked out once per row. A Map: the recorder lives only as long as its request, so it need not
+   * hold rows weakly (a WeakMap's entries are ephemerons, extra work for the collector).
    */
   private readonly rows = new Map<object, { readonly reader: SubjectOf | undefined; readonly fields: string[] | null }>();
 

@@ -6,6 +6,7 @@ import {
   jwtVerify,
   SignJWT,
   type JSONWebKeySet,
+  type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
 import { z } from 'zod';
@@ -107,7 +108,7 @@ export function createTokenVerifier(settings: TrustSettings, memory: VerifiedTok
   const remembered = new Map<string, Remembered>();
 
   const verify = async (token: string): Promise<Remembered> => {
-    let payload: unknown;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
         issuer: settings.issuer,
@@ -124,9 +125,8 @@ export function createTokenVerifier(settings: TrustSettings, memory: VerifiedTok
     const caller: Caller = claims.data.kind === 'official'
       ? { kind: 'official', officialId: claims.data.sub, agency: claims.data.agency, roles: [...claims.data.roles] }
       : { kind: 'citizen', personalId: claims.data.sub };
-    // jose required `exp` and checked it is a number.
-    const expires = (payload as { exp: number }).exp;
-    return { caller: frozen(caller), expires, until: now() + reuseMs };
+    // jose required `exp` and checked that it is a number in the future.
+    return { caller: frozen(caller), expires: payload.exp ?? 0, until: now() + reuseMs };
   };
 
   return async (token) => {
