@@ -29,6 +29,15 @@ const outboxDelivered = statement(
   z.object({ through_seq: z.string() }),
 );
 
+/**
+ * How long the relay waits after a record before it drains, so that the records of about a second go
+ * to the ledger in one delivery. A delivery costs a statement and a commit on both sides and an HTTP
+ * call whatever its size: with 100 ms, the ledger alone spent about 0.7 ms of CPU per gateway request
+ * on them under the cross-domain load, against about 0.3 ms with 1 s. A citizen's view and the usage
+ * figures run about a second behind the answers.
+ */
+export const RELAY_DELAY_MS = 1000;
+
 /** The names of the relay's statements: they belong to no request (tests counting per request skip them). */
 export const OUTBOX_STATEMENTS: ReadonlySet<string> = new Set([outboxBatch.name, outboxDelivered.name]);
 
@@ -80,7 +89,7 @@ export class OutboxRelay {
             this.poke();
           }
         });
-    }, this.options.delayMs ?? 100);
+    }, this.options.delayMs ?? RELAY_DELAY_MS);
     this.timer.unref();
   }
 
