@@ -492,6 +492,28 @@ describe('tamper evidence', () => {
   });
 });
 
+describe('the chain and time zones', () => {
+  it('seals a record the same whatever the time zone of the session that writes it', async () => {
+    const url = await logDatabase();
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    try {
+      for (const zone of ['UTC', 'Asia/Ho_Chi_Minh', 'America/St_Johns']) {
+        await writer.query(`SET timezone = '${zone}'`);
+        // A time with trailing zeros in its fraction, which the UTC rendering trims.
+        await writer.query(
+          `INSERT INTO disclosure.log (recorded_at, request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+           VALUES ($1, $2, 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]')`,
+          ['2026-12-02T07:41:02.120Z', `zone-${zone}`],
+        );
+      }
+    } finally {
+      await writer.end();
+    }
+    expect(await verifyLog(url)).toEqual({ records: 3, firstBroken: null });
+  });
+});
+
 describe('retention', () => {
   it(`never drops a partition younger than the floor, month after month on a shifted clock, and drops the older ones`, async () => {
     const url = await logDatabase();
