@@ -1,4 +1,6 @@
 import type DataLoader from 'dataloader';
+import type { GraphQLResolveInfo } from 'graphql';
+import { argumentsBelow } from '../kit/lookahead';
 import { groupLoader, loaderPerArgument, mapLoader, rowLoader } from '../kit/loaders';
 import type { PageRequest } from '../kit/pagination';
 import type { SubgraphContext } from '../kit/server';
@@ -87,4 +89,13 @@ export function createContext(base: SubgraphContext): CodesContext {
     landUseTypeByCode: rowLoader(store.landUseTypesByCodes, (row) => row.code),
     vsicActivityByCode: rowLoader(store.vsicActivitiesByCodes, (row) => row.code),
   };
+}
+
+/**
+ * The unit at `key` (null when unknown), loaded with its lineage, and with its successors and theirs
+ * too when the operation asks for `successors` below the field being resolved: one statement either way.
+ */
+export async function unitWithLineage(context: CodesContext, key: UnitKey, info: GraphQLResolveInfo): Promise<AdministrativeUnitRow | null> {
+  const loader = argumentsBelow(info, ['successors']).length > 0 ? context.lineageWithSuccessorsOf : context.lineageOf;
+  return (await loader.load(key))[0] ?? null;
 }

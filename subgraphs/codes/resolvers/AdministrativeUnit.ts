@@ -1,7 +1,6 @@
-import { argumentsBelow } from '../../kit/lookahead';
 import { pageRequest, toPage } from '../../kit/pagination';
 import type { AdministrativeUnitResolvers } from '../__generated__/resolvers-types';
-import type { CodesContext } from '../context';
+import { unitWithLineage, type CodesContext } from '../context';
 import type { AdministrativeUnitRow, UnitKey } from '../store';
 
 const UNIT_CODE = /^(\d{2}|\d{3}|\d{5})$/;
@@ -33,9 +32,7 @@ export const AdministrativeUnit: AdministrativeUnitResolvers = {
   // when they are asked for.
   __resolveReference: async (reference, context, info) => {
     const key = referenceKey(reference);
-    if (!key) return null;
-    const loader = argumentsBelow(info, ['successors']).length > 0 ? context.lineageWithSuccessorsOf : context.lineageOf;
-    return (await loader.load(key))[0] ?? null;
+    return key ? unitWithLineage(context, key, info) : null;
   },
   code: (row) => row.code,
   edition: (row) => row.edition,

@@ -1,8 +1,8 @@
 import { badUserInput } from '../../kit/errors';
-import { argumentsBelow } from '../../kit/lookahead';
 import { pageRequest, toPage } from '../../kit/pagination';
 import { foldVietnamese } from '../../kit/text';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
+import { unitWithLineage } from '../context';
 
 /** A folded name as a LIKE pattern body: `%`, `_` and `\` typed by the user match themselves. */
 function likeLiteral(folded: string): string {
@@ -12,10 +12,7 @@ function likeLiteral(folded: string): string {
 export const Query: QueryResolvers = {
   // The lineage (the unit and its ancestors) answers the unit and its names up the chain in one
   // statement; when successors are asked for, they and their lineages come in that statement too.
-  administrativeUnit: async (_parent, { code, edition }, context, info) => {
-    const loader = argumentsBelow(info, ['successors']).length > 0 ? context.lineageWithSuccessorsOf : context.lineageOf;
-    return (await loader.load({ code, edition: edition ?? 'TWO_LEVEL' }))[0] ?? null;
-  },
+  administrativeUnit: (_parent, { code, edition }, context, info) => unitWithLineage(context, { code, edition: edition ?? 'TWO_LEVEL' }, info),
 
   administrativeUnits: async (_parent, { filter, first, after }, context) => {
     const page = pageRequest({ first, after });
