@@ -26,6 +26,8 @@ export const gatewayEnvSchema = z.object({
   LIENTHONG_REGISTRY_URL: z.string().url().optional(),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(64),
+  /** Megabytes of open data kept as subgraphs allow (gateway/open-data-cache.ts); 0 keeps none. */
+  OPEN_DATA_CACHE_MB: z.coerce.number().min(0).max(1024).default(16),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

@@ -9,4 +9,6 @@ export interface GatewayContext {
   /** The raw `x-purpose` header (percent-encoded), forwarded as is. */
   readonly purposeHeader: string | null;
   readonly acceptLanguage: string | null;
+  /** Subgraph fetches answered wholly from the gateway's open-data cache (counted for the consumer-side record). */
+  readonly servedFromCache: { fetches: number };
 }

@@ -7,6 +7,7 @@ type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 import { ErrorCode } from '../subgraphs/kit/errors';
 import { GATEWAY_PROOF_HEADER, signGatewayProof } from '../subgraphs/kit/identity';
 import type { GatewayContext } from './context';
+import { sharedMaxAge, type OpenDataCache } from './open-data-cache';
 
 /**
  * A keep-alive HTTP client for one subgraph: a bounded socket pool reused across requests, and a
@@ -53,6 +54,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     url: string,
     fetcher: Fetcher,
     private readonly proofSecret: Uint8Array,
+    private readonly cache?: OpenDataCache,
   ) {
     super({ url, fetcher });
   }
@@ -85,6 +87,8 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     try {
+      // Only a client's operation goes through the cache: never health checks or schema loading.
+      if (this.cache && 'incomingRequestContext' in options) return await this.throughCache(this.cache, options);
       return await super.process(options);
     } catch (error) {
       if (error instanceof SubgraphAnswer) {
@@ -92,6 +96,85 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       }
       throw subgraphUnavailable(this.subgraph, this.agency);
     }
+  }
+
+  /**
+   * Answers from `cache` what it holds and asks the subgraph for the rest. A fetch of entities is
+   * split: the representations already kept are answered from the cache, the others (each once) are
+   * sent, and the answers are put back in the order asked, errors' paths included. What the subgraph
+   * marks as shared-cacheable, and answers without error, is kept for the time it says.
+   */
+  private async throughCache(cache: OpenDataCache, options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    const { request, context } = options;
+    const { representations, ...rest } = request.variables ?? {};
+    const language = 'requestId' in context ? (context.acceptLanguage ?? '') : '';
+    const shape = cache.shape(`${this.subgraph}\n${request.query ?? ''}\n${language}\n${JSON.stringify(rest)}`);
+    const served = 'requestId' in context ? context.servedFromCache : undefined;
+
+    if (!Array.isArray(representations)) {
+      const kept = cache.get(shape);
+      if (kept !== undefined) {
+        if (served) served.fetches++;
+        return { data: kept as Record<string, unknown> };
+      }
+      const response = await super.process(options);
+      const maxAge = sharedMaxAge(response.http?.headers.get('cache-control'));
+      if (maxAge > 0 && !response.errors?.length && response.data) cache.set(shape, JSON.stringify(response.data), maxAge);
+      return response;
+    }
+
+    const entities: unknown[] = new Array(representations.length);
+    /** For each representation not kept: its place among those sent. */
+    const sentAs: number[] = new Array(representations.length).fill(-1);
+    const sentKeys: string[] = [];
+    const sent: unknown[] = [];
+    const placeOf = new Map<string, number>();
+    representations.forEach((representation: unknown, index: number) => {
+      const key = `${shape}\n${JSON.stringify(representation)}`;
+      const kept = cache.get(key);
+      if (kept !== undefined) {
+        entities[index] = kept;
+        return;
+      }
+      let place = placeOf.get(key);
+      if (place === undefined) {
+        place = sent.length;
+        placeOf.set(key, place);
+        sent.push(representation);
+        sentKeys.push(key);
+      }
+      sentAs[index] = place;
+    });
+    if (sent.length === 0) {
+      if (served) served.fetches++;
+      return { data: { _entities: entities } };
+    }
+    request.variables = { ...rest, representations: sent };
+    const response = await super.process(options);
+    const firstAsked: number[] = [];
+    sentAs.forEach((place, index) => {
+      if (place !== -1 && firstAsked[place] === undefined) firstAsked[place] = index;
+    });
+    const errors = response.errors?.map((error) => {
+      const [root, place, ...below] = error.path ?? [];
+      if (root !== '_entities' || typeof place !== 'number') return error;
+      return { ...error, path: ['_entities', firstAsked[place] ?? place, ...below] };
+    });
+    const data: unknown = response.data?.['_entities'];
+    // No usable answer (e.g. the subgraph failed): what was kept still counts, the rest is null.
+    const answered: unknown[] = Array.isArray(data) && data.length === sent.length ? data : sent.map(() => null);
+    const texts = answered.map((entity) => JSON.stringify(entity));
+    sentAs.forEach((place, index) => {
+      if (place === -1) return;
+      entities[index] = firstAsked[place] === index ? answered[place] : (JSON.parse(texts[place] ?? 'null') as unknown);
+    });
+    const maxAge = sharedMaxAge(response.http?.headers.get('cache-control'));
+    if (maxAge > 0 && !response.errors?.length && answered === data) {
+      texts.forEach((text, place) => {
+        if (answered[place] !== null) cache.set(sentKeys[place] ?? '', text, maxAge);
+      });
+    }
+    return { ...response, data: { ...response.data, _entities: entities }, ...(errors ? { errors } : {}) };
   }
 }
 

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
         subgraphUrls: env.SUBGRAPH_URLS,
         subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
         subgraphConnections: env.SUBGRAPH_CONNECTIONS,
+        openDataCacheBytes: Math.round(env.OPEN_DATA_CACHE_MB * 1024 * 1024),
         logger,
         ...(env.LIENTHONG_REGISTRY_URL ? { follow: { source: servedSupergraphFeed(env.LIENTHONG_REGISTRY_URL, registryReaderSecret(gatewaySecret)) } } : {}),
       },

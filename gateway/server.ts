@@ -19,6 +19,10 @@ import { supergraphEndpoints } from './supergraph';
 import { disclosureLogProxy } from './disclosure-log';
 import { catalogueRoutes } from './catalogue';
 import { Supergraph } from '@apollo/federation-internals';
+import { OpenDataCache } from './open-data-cache';
+
+/** The open data a gateway keeps by default: 16 MB of JSON text. */
+export const OPEN_DATA_CACHE_BYTES = 16 * 1024 * 1024;
 
 export interface GatewayOptions {
   readonly supergraphSdl: string;
@@ -28,6 +32,11 @@ export interface GatewayOptions {
   readonly subgraphUrls?: Readonly<Record<string, string>>;
   readonly subgraphTimeoutMs?: number;
   readonly subgraphConnections?: number;
+  /**
+   * Bytes of open data the gateway may keep, as its subgraphs allow (gateway/open-data-cache.ts);
+   * 16 MB by default, 0 to keep none.
+   */
+  readonly openDataCacheBytes?: number;
   readonly logger?: Logger;
   readonly trust: {
     readonly verifyToken: (token: string) => Promise<Caller>;
@@ -131,6 +140,8 @@ function consumerRecord(logger: Logger): ApolloServerPlugin<GatewayContext> {
               operation: operationName ?? null,
               outcome: codes.length === 0 ? 'OK' : result?.data ? 'PARTIAL' : 'REFUSED',
               errors: codes,
+              // Those fetches reached no provider, so no provider's log holds them.
+              openDataFromCache: contextValue.servedFromCache.fetches,
             },
             'request answered',
           );
@@ -159,7 +170,14 @@ interface Endpoint {
  * (the supergraph's own URL for a subgraph not among them). `update` replaces the supergraph: it
  * throws, and the gateway keeps serving the previous one, when the new one does not build.
  */
-async function graphServer(supergraphSdl: string, endpoints: readonly Endpoint[], options: GatewayOptions, logger: Logger, audience: Audience) {
+async function graphServer(
+  supergraphSdl: string,
+  endpoints: readonly Endpoint[],
+  options: GatewayOptions,
+  logger: Logger,
+  audience: Audience,
+  cache: OpenDataCache | undefined,
+) {
   const timeoutMs = options.subgraphTimeoutMs ?? 10_000;
   const fetcher = keepAliveFetcher(options.subgraphConnections ?? 64, timeoutMs);
   const byName = new Map(endpoints.map((e) => [e.name, e]));
@@ -172,7 +190,7 @@ async function graphServer(supergraphSdl: string, endpoints: readonly Endpoint[]
     buildService: ({ name, url }) => {
       const endpoint = byName.get(name);
       const secret = gatewayProofSecret(options.trust.gatewaySecret, name);
-      return new AgencyDataSource(name, endpoint?.agency ?? name, endpoint?.url ?? url ?? '', fetcher, secret);
+      return new AgencyDataSource(name, endpoint?.agency ?? name, endpoint?.url ?? url ?? '', fetcher, secret, cache);
     },
     logger,
   });
@@ -226,8 +244,11 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     agency: agencyName(endpoint.name),
     url: options.subgraphUrls?.[endpoint.name] ?? endpoint.url,
   }));
-  const full = await graphServer(options.supergraphSdl, endpoints, options, logger, 'agency');
-  const open = await graphServer(options.openSupergraphSdl, endpoints, options, logger, 'anonymous');
+  const cacheBytes = options.openDataCacheBytes ?? OPEN_DATA_CACHE_BYTES;
+  // One cache for both graphs: open data is the same whoever asks.
+  const cache = cacheBytes > 0 ? new OpenDataCache(cacheBytes) : undefined;
+  const full = await graphServer(options.supergraphSdl, endpoints, options, logger, 'agency', cache);
+  const open = await graphServer(options.openSupergraphSdl, endpoints, options, logger, 'anonymous', cache);
   let catalogue = catalogueRoutes(options.supergraphSdl);
   let version = 'initial';
   const refused = new Set<string>();
@@ -253,6 +274,8 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     }
     catalogue = nextCatalogue;
     version = next.id;
+    // A field may have changed category: nothing kept under the previous graph is served again.
+    cache?.clear();
     logger.info({ version: next.id }, 'serving a new supergraph');
     return true;
   };
@@ -286,6 +309,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       caller: verified.caller,
       purposeHeader: header(req, 'x-purpose'),
       acceptLanguage: header(req, 'accept-language'),
+      servedFromCache: { fetches: 0 },
     };
   });
   const authenticated = new WeakMap<IncomingMessage, { token: string; caller: Caller }>();
@@ -309,6 +333,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     caller: ANONYMOUS,
     purposeHeader: null,
     acceptLanguage: header(req, 'accept-language'),
+    servedFromCache: { fetches: 0 },
   }));
 
   const server = createHttpServer(

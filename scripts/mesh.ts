@@ -47,6 +47,8 @@ export interface MeshOptions {
    * second, without a restart.
    */
   readonly registry?: boolean;
+  /** Bytes of open data the gateway keeps (GatewayOptions.openDataCacheBytes); 0 keeps none. */
+  readonly openDataCacheBytes?: number;
 }
 
 export interface Mesh {
@@ -176,6 +178,7 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
       trust: { verifyToken, gatewaySecret: options.keys.gatewaySecret },
       subgraphUrls: Object.fromEntries([...subgraphs].map(([name, s]) => [name, `${s.url}/graphql`])),
       subgraphTimeoutMs: options.subgraphTimeoutMs ?? 10_000,
+      ...(options.openDataCacheBytes !== undefined ? { openDataCacheBytes: options.openDataCacheBytes } : {}),
       logger: logger.child({ component: 'gateway' }),
     },
     options.gatewayPort ?? (options.ports === 'default' ? 4000 : 0),

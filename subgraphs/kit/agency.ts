@@ -20,6 +20,12 @@ const agencySchema = z.object({
    * runs (README, "Adding your agency's subgraph: a walk").
    */
   defaultComposition: z.boolean().default(true),
+  /**
+   * How long a gateway may keep this agency's answers that hold only OPEN fields, in seconds
+   * (`Cache-Control: public, max-age=N`); 0, the default, lets no answer be kept. For reference data
+   * that changes seldom, such as the shared code tables.
+   */
+  openDataMaxAgeSeconds: z.number().int().min(0).max(86_400).default(0),
 });
 
 /** An agency that owns data and runs a subgraph: metadata kept as data in `subgraphs/<name>/agency.json`. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -16,12 +16,12 @@ import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
 import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
-import { allStaticallyAllowed, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
+import { allStaticallyAllowed, FEDERATION_PLUMBING, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
 import { DisclosureRecorder, DisclosureWriter, recordDisclosures } from './disclosure';
 import { answerWithRecord } from './disclosure-answer';
 import { OutboxRelay, type DisclosureSink } from './outbox';
 import { disclosureLogRoute } from './log-route';
-import { schemaFieldPolicies } from '../../schema/sharing';
+import { schemaFieldPolicies, type FieldPolicy } from '../../schema/sharing';
 import { BoundedCache } from './cache';
 import { NO_GRANTS, type GrantView } from './grants';
 
@@ -166,6 +166,38 @@ export interface StartOptions {
   readonly disclosureSink?: DisclosureSink;
 }
 
+/** True when every field of `touched` (federation plumbing aside) is OPEN: the answer is the same for anyone. */
+function onlyOpen(touched: readonly string[] | null, policies: ReadonlyMap<string, FieldPolicy>): boolean {
+  if (touched === null) return false;
+  let data = false;
+  for (const coordinate of touched) {
+    if (FEDERATION_PLUMBING.has(coordinate)) continue;
+    if (policies.get(coordinate)?.category !== 'OPEN') return false;
+    data = true;
+  }
+  return data;
+}
+
+/**
+ * Tells HTTP caches, the gateway's among them, what they may keep: `public, max-age=N` (the agency's
+ * `openDataMaxAgeSeconds`) on an answer without errors to an operation that touches only OPEN
+ * fields, and `no-store` on every other answer.
+ */
+function openDataCacheHint(maxAgeSeconds: number, openOnly: (query: string) => boolean): ApolloServerPlugin {
+  const shared = `public, max-age=${maxAgeSeconds}`;
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ request, response }) {
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const keep = maxAgeSeconds > 0 && result !== undefined && !result.errors?.length && typeof request.query === 'string' && openOnly(request.query);
+          response.http.headers.set('cache-control', keep ? shared : 'no-store');
+        },
+      };
+    },
+  };
+}
+
 /** Where a provider serves its own disclosure log (through the gateway's route of the same path). */
 export const DISCLOSURE_LOG_PATH = '/disclosure-log';
 
@@ -226,6 +258,17 @@ export async function startSubgraph<Context extends SubgraphContext>(
   const rulesOn = options.sharingRulesForBenchmarkOnly !== false;
   const protectedSchema = rulesOn ? withSharingRules(unprotected, owner, definition.subjects ?? {}) : unprotected;
   const grants = options.grants ?? NO_GRANTS;
+  const coordinates = new BoundedCache<string, readonly string[] | null>(1000);
+  /** The fields an operation can touch (null when it does not parse or validate), remembered per text. */
+  const touchedBy = (query: string): readonly string[] | null => {
+    let touched = coordinates.get(query);
+    if (touched === undefined) {
+      touched = operationCoordinates(unprotected, query);
+      coordinates.set(query, touched);
+    }
+    return touched;
+  };
+  const cacheHint = openDataCacheHint(agency.openDataMaxAgeSeconds, (query) => onlyOpen(touchedBy(query), policies));
   const serverFor = (schema: GraphQLSchema) =>
     new ApolloServer<Context>({
       schema,
@@ -235,7 +278,8 @@ export async function startSubgraph<Context extends SubgraphContext>(
       stopOnTerminationSignals: false,
       // No per-field hooks: nothing reads cache hints or traces from a subgraph, and with neither
       // plugin Apollo resolves each field without wrapping it.
-      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+      // Apollo's hints are replaced by one decision per answer: openDataCacheHint.
+      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), cacheHint],
     });
   // Two executors over the same schema: with the per-field rules, and without them for operations
   // whose every field is allowed to this caller whatever the rows (decided before execution).
@@ -249,16 +293,11 @@ export async function startSubgraph<Context extends SubgraphContext>(
   // Identity is settled before Apollo sees the request: a call that is not the gateway's, or whose
   // token fails, gets a 401 and reaches no resolver.
   const callers = new WeakMap<IncomingMessage, Verified>();
-  const coordinates = new BoundedCache<string, readonly string[] | null>(1000);
   const pick = (body: unknown, req: IncomingMessage): ApolloServer<Context> => {
     const verified = callers.get(req);
     const query = typeof body === 'object' && body !== null ? (body as { query?: unknown }).query : undefined;
     if (!verified || typeof query !== 'string' || unchecked === apollo) return apollo;
-    let touched = coordinates.get(query);
-    if (touched === undefined) {
-      touched = operationCoordinates(unprotected, query);
-      coordinates.set(query, touched);
-    }
+    const touched = touchedBy(query);
     const access = { caller: verified.caller, purpose: purposeOf(req), lang: languageOf(req), grants, decisions: verified.decisions };
     return touched && allStaticallyAllowed(touched, policies, access, owner) ? unchecked : apollo;
   };
