@@ -9,12 +9,17 @@ import { supergraphWithUrls } from './plan';
 import type { BenchIdentity } from './identity';
 import { canPin, startChild, waitForHttp, type RunningChild } from './processes';
 
-/** The gateways compared: ours, Hive Gateway (default runtime) and Hive Gateway with the router runtime. */
-export const GATEWAYS = ['ours', 'hive', 'hive-router-runtime'] as const;
+/**
+ * The gateways compared: ours as deployed, ours keeping no open data (what the open-data cache
+ * buys, and ours on the same footing as the others, which keep nothing), Hive Gateway (default
+ * runtime) and Hive Gateway with the router runtime.
+ */
+export const GATEWAYS = ['ours', 'ours-uncached', 'hive', 'hive-router-runtime'] as const;
 export type GatewayKind = (typeof GATEWAYS)[number];
 
 export const GATEWAY_LABELS: Readonly<Record<GatewayKind, string>> = {
   ours: 'lienthong (Apollo Gateway, gateway/index.ts)',
+  'ours-uncached': 'lienthong keeping no open data (OPEN_DATA_CACHE_MB=0)',
   hive: 'Hive Gateway',
   'hive-router-runtime': 'Hive Gateway + router-runtime',
 };
@@ -90,12 +95,13 @@ async function startGateway(
   const cores = coresFor(options.layout).gateway;
   const url = `http://127.0.0.1:${port}/graphql`;
   let child: RunningChild;
-  if (kind === 'ours') {
+  if (kind === 'ours' || kind === 'ours-uncached') {
+    const cache: Record<string, string> = kind === 'ours-uncached' ? { OPEN_DATA_CACHE_MB: '0' } : {};
     child = startChild({
       name: `gateway ${kind}`,
       command: process.execPath,
       args: [...GATEWAY_NODE_OPTIONS.split(' '), ...tsxArgs('gateway/index.ts', [])],
-      env: baseEnv({ ...options.identity.gatewayEnv, PORT: String(port), HOST: '127.0.0.1', SUBGRAPH_URLS: JSON.stringify(subgraphUrls) }),
+      env: baseEnv({ ...options.identity.gatewayEnv, PORT: String(port), HOST: '127.0.0.1', SUBGRAPH_URLS: JSON.stringify(subgraphUrls), ...cache }),
       cwd: REPO_ROOT,
       cores,
     });

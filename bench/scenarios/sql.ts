@@ -56,6 +56,9 @@ export async function runSqlCount(ctx: BenchContext, serverUrl: string): Promise
     ports: 'random',
     logger: pino({ level: 'silent' }),
     keys: ctx.keys,
+    // Statements per planned fetch: with open data kept at the gateway, fetches of units already
+    // seen would not be sent at all, and the count would say nothing of batching.
+    openDataCacheBytes: 0,
   });
   try {
     const url = `${mesh.gatewayUrl}/graphql`;
