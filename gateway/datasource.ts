@@ -102,30 +102,42 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    * Answers from `cache` what it holds and asks the subgraph for the rest. A fetch of entities is
    * split: the representations already kept are answered from the cache, the others (each once) are
    * sent, and the answers are put back in the order asked, errors' paths included. What the subgraph
-   * marks as shared-cacheable, and answers without error, is kept for the time it says.
+   * marks as shared-cacheable, and answers without error, is kept for the time it says. A fetch
+   * whose last answer was not shareable is sent as it is, with no work for the cache.
    */
   private async throughCache(cache: OpenDataCache, options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     const { request, context } = options;
     const { representations, ...rest } = request.variables ?? {};
-    const language = 'requestId' in context ? (context.acceptLanguage ?? '') : '';
-    const shape = cache.shape(`${this.subgraph}\n${request.query ?? ''}\n${language}\n${JSON.stringify(rest)}`);
-    const served = 'requestId' in context ? context.servedFromCache : undefined;
+    const own = 'requestId' in context ? context : undefined;
+    const shape = cache.shape(`${this.subgraph}\n${request.query ?? ''}\n${own?.acceptLanguage ?? ''}\n${JSON.stringify(rest)}`);
+    const keepFor = (response: SubgraphResponse): number => {
+      const seconds = response.errors?.length ? 0 : sharedMaxAge(response.http?.headers.get('cache-control'));
+      cache.learn(shape, seconds > 0);
+      return seconds;
+    };
+    if (!cache.mayKeep(shape)) {
+      const response = await super.process(options);
+      keepFor(response);
+      return response;
+    }
 
     if (!Array.isArray(representations)) {
       const kept = cache.get(shape);
       if (kept !== undefined) {
-        if (served) served.fetches++;
+        if (own) own.servedFromCache.fetches++;
         return { data: kept as Record<string, unknown> };
       }
       const response = await super.process(options);
-      const maxAge = sharedMaxAge(response.http?.headers.get('cache-control'));
-      if (maxAge > 0 && !response.errors?.length && response.data) cache.set(shape, JSON.stringify(response.data), maxAge);
+      const seconds = keepFor(response);
+      if (seconds > 0 && response.data) cache.set(shape, JSON.stringify(response.data), seconds);
       return response;
     }
 
     const entities: unknown[] = new Array(representations.length);
-    /** For each representation not kept: its place among those sent. */
+    /** For each representation not kept: its place among those sent (-1 when kept). */
     const sentAs: number[] = new Array(representations.length).fill(-1);
+    /** For each place sent: the first representation asked there. */
+    const firstAsked: number[] = [];
     const sentKeys: string[] = [];
     const sent: unknown[] = [];
     const placeOf = new Map<string, number>();
@@ -142,38 +154,38 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
         placeOf.set(key, place);
         sent.push(representation);
         sentKeys.push(key);
+        firstAsked.push(index);
       }
       sentAs[index] = place;
     });
     if (sent.length === 0) {
-      if (served) served.fetches++;
+      if (own) own.servedFromCache.fetches++;
       return { data: { _entities: entities } };
     }
     request.variables = { ...rest, representations: sent };
     const response = await super.process(options);
-    const firstAsked: number[] = [];
+    const seconds = keepFor(response);
+    const data: unknown = response.data?.['_entities'];
+    // No usable answer (e.g. the subgraph failed): what was kept still counts, the rest is null.
+    const usable = Array.isArray(data) && data.length === sent.length;
+    const answered: readonly unknown[] = usable ? data : sent.map(() => null);
+    const texts: Array<string | undefined> = [];
+    const textOf = (place: number): string => (texts[place] ??= JSON.stringify(answered[place] ?? null));
     sentAs.forEach((place, index) => {
-      if (place !== -1 && firstAsked[place] === undefined) firstAsked[place] = index;
+      if (place === -1) return;
+      // A representation asked twice gets its own copy: the gateway merges into what it receives.
+      entities[index] = firstAsked[place] === index ? answered[place] : (JSON.parse(textOf(place)) as unknown);
     });
+    if (seconds > 0 && usable) {
+      answered.forEach((entity, place) => {
+        if (entity !== null) cache.set(sentKeys[place] ?? '', textOf(place), seconds);
+      });
+    }
     const errors = response.errors?.map((error) => {
       const [root, place, ...below] = error.path ?? [];
       if (root !== '_entities' || typeof place !== 'number') return error;
       return { ...error, path: ['_entities', firstAsked[place] ?? place, ...below] };
     });
-    const data: unknown = response.data?.['_entities'];
-    // No usable answer (e.g. the subgraph failed): what was kept still counts, the rest is null.
-    const answered: unknown[] = Array.isArray(data) && data.length === sent.length ? data : sent.map(() => null);
-    const texts = answered.map((entity) => JSON.stringify(entity));
-    sentAs.forEach((place, index) => {
-      if (place === -1) return;
-      entities[index] = firstAsked[place] === index ? answered[place] : (JSON.parse(texts[place] ?? 'null') as unknown);
-    });
-    const maxAge = sharedMaxAge(response.http?.headers.get('cache-control'));
-    if (maxAge > 0 && !response.errors?.length && answered === data) {
-      texts.forEach((text, place) => {
-        if (answered[place] !== null) cache.set(sentKeys[place] ?? '', text, maxAge);
-      });
-    }
     return { ...response, data: { ...response.data, _entities: entities }, ...(errors ? { errors } : {}) };
   }
 }

@@ -43,6 +43,19 @@ describe('the open-data cache', () => {
     expect(kept).toBe(cache.size);
   });
 
+  it('remembers which shapes last came back unshareable, until one comes back shareable', () => {
+    const cache = new OpenDataCache(1 << 20);
+    const shape = cache.shape('citizens\nquery { citizen { fullName } }');
+    expect(cache.mayKeep(shape)).toBe(true);
+    cache.learn(shape, false);
+    expect(cache.mayKeep(shape)).toBe(false);
+    cache.learn(shape, true);
+    expect(cache.mayKeep(shape)).toBe(true);
+    cache.learn(shape, false);
+    cache.clear();
+    expect(cache.mayKeep(shape)).toBe(true);
+  });
+
   it('forgets everything when cleared, shapes included', () => {
     const cache = new OpenDataCache(1 << 20);
     const shape = cache.shape('codes\nquery { a }');

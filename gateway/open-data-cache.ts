@@ -10,6 +10,8 @@
 export class OpenDataCache {
   private readonly entries = new Map<string, { readonly json: string; readonly expires: number }>();
   private readonly shapes = new Map<string, string>();
+  /** Shapes whose last answer the subgraph did not let anyone keep. */
+  private readonly unshareable = new Set<string>();
   private bytes = 0;
 
   /**
@@ -41,6 +43,20 @@ export class OpenDataCache {
     return id;
   }
 
+  /**
+   * False when the last answer to this shape was not shareable (as most fetches are: anything not
+   * OPEN), so that such fetches cost the cache no work; true until then, and again once one is.
+   */
+  mayKeep(shape: string): boolean {
+    return !this.unshareable.has(shape);
+  }
+
+  /** Notes whether the latest answer to `shape` could be kept. */
+  learn(shape: string, shareable: boolean): void {
+    if (shareable) this.unshareable.delete(shape);
+    else this.unshareable.add(shape);
+  }
+
   /** A fresh copy of what `key` holds, or undefined when nothing unexpired is kept under it. */
   get(key: string): unknown {
     const entry = this.entries.get(key);
@@ -70,6 +86,7 @@ export class OpenDataCache {
   clear(): void {
     this.entries.clear();
     this.shapes.clear();
+    this.unshareable.clear();
     this.bytes = 0;
   }
 
