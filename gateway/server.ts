@@ -112,9 +112,15 @@ export function formatGatewayError(logger: Logger) {
   };
 }
 
-function requestIdOf(req: IncomingMessage): string {
+/**
+ * The id a client gave its request (`x-request-id`), kept beside the gateway's own in the
+ * consumer-side record so that the client can find it; null when absent or not 8–64 word characters.
+ * It never becomes the request id: every request gets a fresh one from the gateway, so that no
+ * client can make its request share another's records.
+ */
+function clientRequestIdOf(req: IncomingMessage): string | null {
   const header = req.headers['x-request-id'];
-  return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : randomUUID();
+  return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : null;
 }
 
 /**
@@ -135,6 +141,7 @@ function consumerRecord(logger: Logger): ApolloServerPlugin<GatewayContext> {
             {
               record: 'consumer',
               requestId: contextValue.requestId,
+              ...(contextValue.clientRequestId ? { clientRequestId: contextValue.clientRequestId } : {}),
               caller: caller.kind === 'official' ? { kind: caller.kind, agency: caller.agency, official: caller.officialId, roles: caller.roles } : { kind: caller.kind },
               purpose: contextValue.purposeHeader ? safeDecode(contextValue.purposeHeader) : null,
               operation: operationName ?? null,
@@ -304,7 +311,8 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     const verified = authenticated.get(req);
     if (!verified) throw new Error('request reached GraphQL without authentication');
     return {
-      requestId: requestIdOf(req),
+      requestId: randomUUID(),
+      clientRequestId: clientRequestIdOf(req),
       token: verified.token,
       caller: verified.caller,
       purposeHeader: header(req, 'x-purpose'),
@@ -328,7 +336,8 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     return fullHandler(req, res);
   };
   const openHandler = graphqlHandler(open.apollo, async (req) => ({
-    requestId: requestIdOf(req),
+    requestId: randomUUID(),
+    clientRequestId: clientRequestIdOf(req),
     token: null,
     caller: ANONYMOUS,
     purposeHeader: null,

@@ -145,6 +145,23 @@ describe('the gateway records the consumer side', () => {
     const refused = await asAgency('so-xay-dung', `query Refused { citizen(id: "${citizen0}") { ethnicGroup { code } } }`);
     expect(logLines.find((line) => line['requestId'] === refused.requestId)).toMatchObject({ outcome: 'PARTIAL', errors: ['ACCESS_DENIED'] });
   });
+
+  it('mints every request id itself: a client\'s own id is recorded beside it, never used as it', async () => {
+    const token = await mesh.token(official('so-y-te'));
+    const headers = { authorization: `Bearer ${token}`, 'x-purpose': encodeURIComponent(PURPOSE), 'x-request-id': 'client-chosen-id-0001' };
+    const query = `query ClientId { citizen(id: "${citizen0}") { fullName } }`;
+    const first = await execute(graphql, query, undefined, headers);
+    const second = await execute(graphql, query, undefined, headers);
+    const ids = [first.headers.get('x-request-id'), second.headers.get('x-request-id')];
+
+    expect(ids[0]).not.toBe('client-chosen-id-0001');
+    expect(ids[1]).not.toBe(ids[0]);
+    expect(await recordsOf('client-chosen-id-0001')).toEqual([]);
+    for (const id of ids) {
+      expect(await recordsOf(id ?? '')).toHaveLength(1);
+      expect(logLines.find((line) => line['record'] === 'consumer' && line['requestId'] === id)).toMatchObject({ clientRequestId: 'client-chosen-id-0001' });
+    }
+  });
 });
 
 describe('reading the provider log', () => {
