@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { agencyDirectory } from '../subgraphs/kit/agency';
 import { gatewayProofSecret, type Role, type TokenClaims } from '../subgraphs/kit/identity';
 import { ensureDevKeys, signDevToken } from './dev-keys';
+import { registryReaderSecret } from '../schema/registry/gateway-feed';
 
 /**
  * `npm run token -- --agency <code> [--role official|owner|governance]` or `--citizen <personal id>`:
@@ -16,8 +17,9 @@ async function main(): Promise<void> {
     .option('--citizen <personalId>', "a citizen's 12-digit personal id: a token for that citizen")
     .option('--ttl <seconds>', 'validity in seconds', '28800')
     .option('--proof-secret <subgraph>', "print the subgraph's GATEWAY_PROOF_SECRET, derived from the gateway's master secret")
+    .option('--registry-reader-secret', "print REGISTRY_READER_SECRET, the key that reads what the schema registry serves (the access ledger's)")
     .parse(process.argv);
-  const options = program.opts<{ agency?: string; role: string; official: string; citizen?: string; ttl: string; proofSecret?: string }>();
+  const options = program.opts<{ agency?: string; role: string; official: string; citizen?: string; ttl: string; proofSecret?: string; registryReaderSecret?: boolean }>();
   const agencies = agencyDirectory();
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -25,6 +27,12 @@ async function main(): Promise<void> {
     const keys = await ensureDevKeys();
     say(`# GATEWAY_PROOF_SECRET for the ${options.proofSecret} subgraph (development master secret)`);
     say(Buffer.from(gatewayProofSecret(keys.gatewaySecret, options.proofSecret)).toString('base64url'));
+    return;
+  }
+  if (options.registryReaderSecret) {
+    const keys = await ensureDevKeys();
+    say('# REGISTRY_READER_SECRET (development master secret): reads what the schema registry serves, nothing else');
+    say(Buffer.from(registryReaderSecret(keys.gatewaySecret)).toString('base64url'));
     return;
   }
   if (!options.agency && !options.citizen) {

@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GATEWAY_SUPERGRAPH_PATH } from '../schema/registry/gateway-feed';
+import { GATEWAY_SUPERGRAPH_PATH, registryReaderSecret } from '../schema/registry/gateway-feed';
+import { registryFeed } from '../subgraphs/kit/standalone';
+import { ConfigError } from '../subgraphs/kit/config';
 import { execute, official, startTestMesh, type TestMesh } from './support/mesh';
 import { underLoad } from './support/load';
 
@@ -56,4 +58,15 @@ it('serves the registry’s supergraph from the start, and a version an agency p
 it('lets only the gateway read what it must serve', async () => {
   const response = await fetch(`${mesh.registryUrl}${GATEWAY_SUPERGRAPH_PATH}`);
   expect(response.status).toBe(401);
+});
+
+it('lets a follower other than the gateway read the registry with the registry-reader key alone, not the master secret', async () => {
+  const registry = mesh.registryUrl ?? '';
+  const readerKey = Buffer.from(registryReaderSecret(mesh.keys.gatewaySecret)).toString('base64url');
+
+  const served = await registryFeed(registry, readerKey, null)();
+  expect(served?.id).toBe(mesh.gateway.currentVersion());
+  await expect(registryFeed(registry, Buffer.from('x'.repeat(32)).toString('base64url'), null)()).rejects.toThrow('401');
+  expect(() => registryFeed(registry, undefined, null)).toThrow(ConfigError);
+  expect(() => registryFeed(registry, undefined, null)).toThrow(/REGISTRY_READER_SECRET/);
 });

@@ -41,10 +41,16 @@ export const subgraphEnvSchema = z.object({
   SUBGRAPH_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   /**
    * The schema registry (e.g. http://registry:4010) whose current supergraph a subgraph that depends
-   * on the composed graph follows: the access ledger's field catalogue. Read with the registry-reader
-   * key derived from LIENTHONG_GATEWAY_SECRET, as the gateway reads it. Other subgraphs ignore it.
+   * on the composed graph follows: the access ledger's field catalogue. Read with
+   * REGISTRY_READER_SECRET, as the gateway reads it. Other subgraphs ignore it.
    */
   LIENTHONG_REGISTRY_URL: z.string().url().optional(),
+  /**
+   * The registry-reader key, base64url (`npm run token -- --registry-reader-secret` prints the
+   * development one): it lets its holder read what the registry serves, and nothing else. Without it,
+   * it is derived from LIENTHONG_GATEWAY_SECRET, which in production only the gateway should hold.
+   */
+  REGISTRY_READER_SECRET: z.string().min(32).optional(),
   /** Months the disclosure log is kept (Quy chế Phú Yên Art. 16.1.a: at least 3). */
   DISCLOSURE_RETENTION_MONTHS: retentionMonths,
   /**

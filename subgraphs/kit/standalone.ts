@@ -52,7 +52,7 @@ export async function runStandalone<Context extends SubgraphContext>(
     const grants = ledger?.grants;
     await grants?.start();
     const following = env.LIENTHONG_REGISTRY_URL && definition.followSupergraph
-      ? await definition.followSupergraph(registryFeed(env.LIENTHONG_REGISTRY_URL, trust.gatewaySecret), logger)
+      ? await definition.followSupergraph(registryFeed(env.LIENTHONG_REGISTRY_URL, env.REGISTRY_READER_SECRET, trust.gatewaySecret), logger)
       : undefined;
     const running = await startSubgraph(definition, {
       ...(ledger ? ledger : {}),
@@ -98,8 +98,12 @@ function ledgerClients(ledgerUrl: string, agencyCode: string, readerSecret: stri
   };
 }
 
-/** The registry's current supergraph, read as the gateway reads it; refused without the master secret. */
-function registryFeed(registryUrl: string, masterSecret: string | null): SupergraphFeed {
-  if (!masterSecret) throw new ConfigError('Invalid configuration:\n  - LIENTHONG_GATEWAY_SECRET: required with LIENTHONG_REGISTRY_URL');
-  return servedSupergraphFeed(registryUrl, registryReaderSecret(masterSecret));
+/**
+ * The registry's current supergraph, read as the gateway reads it: with the registry-reader key
+ * given, or derived from the master secret (development); refused with neither.
+ */
+export function registryFeed(registryUrl: string, readerSecret: string | undefined, masterSecret: string | null): SupergraphFeed {
+  const secret = readerSecret ? Buffer.from(readerSecret, 'base64url') : masterSecret ? registryReaderSecret(masterSecret) : null;
+  if (!secret) throw new ConfigError('Invalid configuration:\n  - REGISTRY_READER_SECRET: required with LIENTHONG_REGISTRY_URL');
+  return servedSupergraphFeed(registryUrl, secret);
 }
