@@ -129,7 +129,9 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       }
       const response = await super.process(options);
       const seconds = keepFor(response);
-      if (seconds > 0 && response.data) cache.set(shape, JSON.stringify(response.data), seconds);
+      // A body larger than any entry kept is not even serialised again to find out.
+      const length = Number(response.http?.headers.get('content-length') ?? 0);
+      if (seconds > 0 && response.data && !(length > cache.largestEntry)) cache.set(shape, JSON.stringify(response.data), seconds);
       return response;
     }
 

@@ -68,10 +68,15 @@ export class OpenDataCache {
     return JSON.parse(entry.json) as unknown;
   }
 
-  /** Keeps `json` under `key` for `maxAgeSeconds`; an entry over 1/64 of the budget is not kept. */
+  /** The largest entry kept: 1/64 of the budget, so that no single answer crowds out the rest. */
+  get largestEntry(): number {
+    return this.budgetBytes / 64;
+  }
+
+  /** Keeps `json` under `key` for `maxAgeSeconds`; an entry over `largestEntry` is not kept. */
   set(key: string, json: string, maxAgeSeconds: number): void {
     const size = key.length + json.length;
-    if (maxAgeSeconds <= 0 || size > this.budgetBytes / 64) return;
+    if (maxAgeSeconds <= 0 || size > this.largestEntry) return;
     const previous = this.entries.get(key);
     if (previous !== undefined) this.drop(key, previous.json);
     this.entries.set(key, { json, expires: this.now() + maxAgeSeconds * 1000 });
