@@ -7,8 +7,6 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import pg from 'pg';
 import { citizenIdentity, holderOfParcel, parcelIdAt, seedSizes } from '../subgraphs/kit/seed-plan';
 import { vietnamDate } from '../subgraphs/access/calendar';
@@ -19,6 +17,7 @@ import { disclosureRecord, DisclosureRecorder, DisclosureWriter } from '../subgr
 import { Database } from '../subgraphs/kit/db';
 import { parseConfig, subgraphEnvSchema } from '../subgraphs/kit/config';
 import { execute, official, startTestMesh, testServerUrl, TEST_SCALE, uniquePrefix, type TestMesh } from './support/mesh';
+import { capturedLog } from './support/log-lines';
 
 const citizen0 = citizenIdentity(0).id;
 const PURPOSE = 'Xác minh hồ sơ bảo hiểm y tế';
@@ -28,16 +27,10 @@ let graphql: string;
 let citizensOwner: pg.Pool;
 
 /** Every line the mesh logs at info and above, parsed: the gateway's consumer-side records among them. */
-const logLines: Array<Record<string, unknown>> = [];
+const { logger, lines: logLines } = capturedLog();
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  mesh = await startTestMesh({ logger: pino({ level: 'info' }, sink) });
+  mesh = await startTestMesh({ logger });
   graphql = `${mesh.gatewayUrl}/graphql`;
   citizensOwner = new pg.Pool({ connectionString: mesh.ownerUrls.get('citizens'), max: 2 });
 });

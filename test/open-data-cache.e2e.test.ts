@@ -1,7 +1,6 @@
 // The gateway's open-data cache (gateway/open-data-cache.ts): what subgraphs allow it to keep, that
 // answers through it equal answers without it, and that repeated open data stops reaching the provider.
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../schema/compose';
@@ -10,22 +9,17 @@ import { OUTBOX_STATEMENTS } from '../subgraphs/kit/outbox';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../scripts/dev-keys';
 import { EXAMPLE_OPERATIONS, operationText, sampleVariables, type VariablePools } from '../bench/workload';
 import { execute, official, startTestMesh, TEST_SCALE, type TestMesh } from './support/mesh';
+import { capturedLog } from './support/log-lines';
 
 let mesh: TestMesh;
 /** A second gateway over the same subgraphs that keeps nothing: the reference answers. */
 let uncached: RunningGateway;
 let asOfficial: Record<string, string>;
 let pools: VariablePools;
-const logLines: Array<Record<string, unknown>> = [];
+const { logger, lines: logLines } = capturedLog();
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  mesh = await startTestMesh({ logger: pino({ level: 'info' }, sink) });
+  mesh = await startTestMesh({ logger });
   uncached = await startGateway(
     {
       supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
