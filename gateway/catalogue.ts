@@ -1,6 +1,6 @@
 import { agencyDirectory, listAgencies } from '../subgraphs/kit/agency';
 import type { Routes } from '../subgraphs/kit/http';
-import { buildCatalogue, type Catalogue, type CatalogueField } from '../schema/catalogue';
+import { buildCatalogue, type Catalogue, type CatalogueDataset, type CatalogueField } from '../schema/catalogue';
 import type { SharingCategory } from '../schema/sharing';
 
 /** The sharing categories as the catalogue page names them (Decree 47/2020/NĐ-CP). */
@@ -23,12 +23,18 @@ function fieldRow(field: CatalogueField): string {
 export function cataloguePage(catalogue: Catalogue): string {
   const agencies = catalogue.agencies.map((agency) => {
     const databases = agency.databases.map((database) => {
-      const datasets = database.datasets.map(
-        (dataset) => `<section class="dataset"><h4 id="${escapeHtml(`${database.subgraph}-${dataset.name}`)}">${escapeHtml(dataset.name)}</h4>
+      const section = (dataset: CatalogueDataset) =>
+        `<section class="${dataset.paging ? 'dataset paging' : 'dataset'}"><h4 id="${escapeHtml(`${database.subgraph}-${dataset.name}`)}">${escapeHtml(dataset.name)}</h4>
 <p>${escapeHtml(dataset.description ?? '')}</p>
 <table><thead><tr><th>Trường</th><th>Kiểu</th><th>Mô tả</th><th>Loại chia sẻ</th><th>Dữ liệu cá nhân</th><th>Đề nghị khai thác</th></tr></thead>
-<tbody>${dataset.fields.map(fieldRow).join('\n')}</tbody></table></section>`,
-      );
+<tbody>${dataset.fields.map(fieldRow).join('\n')}</tbody></table></section>`;
+      const paging = database.datasets.filter((dataset) => dataset.paging);
+      const datasets = [
+        ...database.datasets.filter((dataset) => !dataset.paging).map(section),
+        ...(paging.length > 0
+          ? [`<h4 class="paging-heading">Kiểu phân trang (paging types): một trang của các tập dữ liệu trên, không phải dữ liệu riêng</h4>`, ...paging.map(section)]
+          : []),
+      ];
       const { contact } = database;
       return `<section class="database"><h3>${escapeHtml(database.name)}</h3>
 <p class="english">${escapeHtml(database.englishName)} · subgraph <code>${escapeHtml(database.subgraph)}</code></p>

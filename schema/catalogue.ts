@@ -7,6 +7,8 @@ import {
   Kind,
   parse,
   type ConstDirectiveNode,
+  type GraphQLInterfaceType,
+  type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
 import { schemaFieldPolicies, type FieldPolicy } from './sharing';
@@ -52,6 +54,14 @@ export interface SupergraphField extends FieldPolicy {
   readonly namedType: string;
   /** The subgraphs (by name) that resolve it. */
   readonly subgraphs: readonly string[];
+  /** True on a paging type: `PageInfo`, or a page of another type (it has `pageInfo: PageInfo`). */
+  readonly paging: boolean;
+}
+
+/** A paging type: `PageInfo` itself, or an object with `pageInfo` of type `PageInfo` (a connection). */
+function isPagingType(type: GraphQLObjectType | GraphQLInterfaceType): boolean {
+  const pageInfo = type.getFields()['pageInfo'];
+  return type.name === 'PageInfo' || (pageInfo !== undefined && getNamedType(pageInfo.type).name === 'PageInfo');
 }
 
 /**
@@ -67,6 +77,7 @@ export function supergraphFields(supergraphSdl: string): SupergraphField[] {
   const fields: SupergraphField[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) && !isInterfaceType(type)) continue;
+    const paging = isPagingType(type);
     const typeGraphs = directivesNamed(type.astNode?.directives, 'join__type')
       .filter((d) => argument(d, 'resolvable') !== false)
       .map((d) => argument(d, 'graph'));
@@ -90,6 +101,7 @@ export function supergraphFields(supergraphSdl: string): SupergraphField[] {
         type: String(field.type),
         namedType: getNamedType(field.type).name,
         subgraphs: [...subgraphs].sort(),
+        paging,
       });
     }
   }
@@ -120,6 +132,11 @@ export interface CatalogueField {
 export interface CatalogueDataset {
   readonly name: string;
   readonly description: string | null;
+  /**
+   * True for a paging type (a connection of another dataset, or `PageInfo`): not data of its own,
+   * listed after the datasets so that readers know what a page carries.
+   */
+  readonly paging: boolean;
   readonly fields: readonly CatalogueField[];
 }
 
@@ -174,12 +191,16 @@ export function buildCatalogue(supergraphSdl: string, agencies: readonly Catalog
   const entries = new Map<string, { formerNames: Set<string>; databases: CatalogueDatabase[] }>();
   for (const agency of [...agencies].filter((a) => composed.has(a.subgraph)).sort((a, b) => a.subgraph.localeCompare(b.subgraph))) {
     const own = fields.filter((field) => field.subgraphs.includes(agency.subgraph));
-    const types = [...new Set(own.map((field) => field.typeName))].sort((a, b) => Number(ROOT_TYPES.has(b)) - Number(ROOT_TYPES.has(a)) || a.localeCompare(b));
+    const paging = new Set(own.filter((field) => field.paging).map((field) => field.typeName));
+    // Root types first, then the datasets, then the paging types; by name within each.
+    const rank = (typeName: string) => (ROOT_TYPES.has(typeName) ? 0 : paging.has(typeName) ? 2 : 1);
+    const types = [...new Set(own.map((field) => field.typeName))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     const datasets = types.map((typeName) => {
       const typeFields = own.filter((field) => field.typeName === typeName).sort((a, b) => a.fieldName.localeCompare(b.fieldName));
       return {
         name: typeName,
         description: ROOT_DESCRIPTIONS[typeName] ?? typeFields[0]?.typeDescription ?? null,
+        paging: paging.has(typeName),
         fields: typeFields.map((field) => ({
           name: field.fieldName,
           coordinate: field.coordinate,

@@ -76,6 +76,20 @@ describe('/catalog.json', () => {
     expect(mismatches).toEqual([]);
   });
 
+  it('lists paging types (connections and PageInfo) after the datasets, marked as such', () => {
+    const datasets = database('enterprises')?.db.datasets ?? [];
+    const names = datasets.map((d) => d.name);
+    expect(datasets.find((d) => d.name === 'EnterpriseConnection')?.paging).toBe(true);
+    expect(datasets.find((d) => d.name === 'Enterprise')?.paging).toBe(false);
+    expect(datasets.find((d) => d.name === 'Query')?.paging).toBe(false);
+    const firstPaging = datasets.findIndex((d) => d.paging);
+    expect(firstPaging).toBeGreaterThan(names.indexOf('Enterprise'));
+    expect(datasets.slice(firstPaging).every((d) => d.paging)).toBe(true);
+    const pageInfo = catalogue.agencies.flatMap((a) => a.databases.flatMap((db) => db.datasets)).filter((d) => d.name === 'PageInfo');
+    expect(pageInfo.length).toBeGreaterThan(0);
+    expect(pageInfo.every((d) => d.paging)).toBe(true);
+  });
+
   it('tells how to request each special-request field from its owner, and nothing for the others', () => {
     for (const agency of catalogue.agencies) {
       for (const db of agency.databases) {
@@ -122,6 +136,11 @@ describeWithBrowser('/catalog, in chromium', () => {
     const row = police.locator('section.dataset', { has: page.locator('h4#citizens-Citizen') }).locator('tr', { hasText: 'ethnicGroup' });
     await expect(row.locator('td').nth(3).textContent()).resolves.toBe('Chia sẻ theo yêu cầu riêng');
     await expect(row.locator('td').nth(4).textContent()).resolves.toBe('Có');
+    // Paging types come under their own heading, after the datasets.
+    const census = police.locator('section.database', { has: page.locator('h4#citizens-Citizen') });
+    await expect(census.locator('h4.paging-heading').textContent()).resolves.toContain('Kiểu phân trang');
+    expect(await census.locator('section.dataset.paging h4').allTextContents()).toContain('PageInfo');
+    expect(await census.locator('section.dataset:not(.paging) h4').allTextContents()).not.toContain('PageInfo');
     expect(foreign).toEqual([]);
     await page.close();
   });
