@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULT_RETENTION_MONTHS, maintainLog, verifyLog } from '../subgraphs/kit/log-admin';
+import { DEFAULT_RETENTION_MONTHS, maintainLog, verifyLog, type LogAnchor } from '../subgraphs/kit/log-admin';
+import { ledgerAnchor } from '../subgraphs/access/disclosures';
+import { readAgency } from '../subgraphs/kit/agency';
 import { readRunningMesh } from './running-mesh';
 
 /** The owner URL of a provider's database: --database-url, else DATABASE_URL, else the running `npm start`. */
@@ -16,6 +18,18 @@ function ownerUrl(options: { databaseUrl?: string; subgraph?: string }): string 
 }
 
 /**
+ * The ledger's anchor for this log: --ledger-database-url (with --agency, or the agency of
+ * --subgraph), else, with --subgraph, the running `npm start`'s ledger; undefined when neither is given.
+ */
+async function anchorFor(options: { subgraph?: string; ledgerDatabaseUrl?: string; agency?: string }): Promise<{ anchor: LogAnchor | null } | undefined> {
+  const agency = options.agency ?? (options.subgraph ? readAgency(options.subgraph).agencyCode : undefined);
+  const ledgerUrl = options.ledgerDatabaseUrl ?? (options.subgraph ? readRunningMesh()?.ownerUrls['access'] : undefined);
+  if (!ledgerUrl) return undefined;
+  if (!agency) throw new Error('give --agency <code> (or --subgraph <name>) with --ledger-database-url');
+  return { anchor: await ledgerAnchor(ledgerUrl, agency) };
+}
+
+/**
  * `npm run disclosure -- verify|maintain`: what the provider's database owner does with its
  * disclosure log. `verify` recomputes the hash chain and names the first broken record (exit 1);
  * `maintain` creates the coming months' partitions and drops those past the retention.
@@ -27,22 +41,34 @@ async function main(): Promise<void> {
     command
       .option('--subgraph <name>', 'a provider of the mesh npm start is running, e.g. citizens')
       .option('--database-url <url>', "the provider's database, as its owner (default: DATABASE_URL)");
-  target(program.command('verify').description('check the hash chain of the whole log; exit 1 at the first broken record')).action(
-    async (options: { subgraph?: string; databaseUrl?: string }) => {
-      const result = await verifyLog(ownerUrl(options));
+  target(program.command('verify').description('check the hash chain of the whole log, and its end against the ledger; exit 1 at the first broken record'))
+    .option('--ledger-database-url <url>', "the access ledger's database, as its owner (default, with --subgraph: the running npm start's)")
+    .option('--agency <code>', "the provider's agency code in the ledger (default: the agency of --subgraph)")
+    .action(async (options: { subgraph?: string; databaseUrl?: string; ledgerDatabaseUrl?: string; agency?: string }) => {
+      const ledger = await anchorFor(options);
+      const anchor = ledger?.anchor ?? undefined;
+      const result = await verifyLog(ownerUrl(options), 5000, anchor);
       if (!result.firstBroken) {
-        say(`Disclosure log intact: ${result.records} record(s), every hash matches its content and its predecessor.`);
+        const intact = `Disclosure log intact: ${result.records} record(s), every hash matches its content and its predecessor`;
+        say(
+          !ledger
+            ? `${intact}. Not compared with the ledger: give --ledger-database-url, or --subgraph with npm start running.`
+            : anchor
+              ? `${intact}, and it still holds record seq ${anchor.seq} as the ledger received it.`
+              : `${intact}. The ledger holds no record of it yet.`,
+        );
         return;
       }
       const { seq, reason } = result.firstBroken;
-      say(
-        reason === 'CONTENT_ALTERED'
-          ? `BROKEN at record seq ${seq}: its content no longer matches its hash (edited after it was written).`
-          : `BROKEN at record seq ${seq}: its previous-hash does not match the record before it (a record was removed or inserted).`,
-      );
+      const messages: Record<typeof reason, string> = {
+        CONTENT_ALTERED: `BROKEN at record seq ${seq}: its content no longer matches its hash (edited after it was written).`,
+        CHAIN_BROKEN: `BROKEN at record seq ${seq}: its previous-hash does not match the record before it (a record was removed or inserted).`,
+        DIFFERS_FROM_LEDGER: `BROKEN at record seq ${seq}: its hash differs from the one the ledger received (the log was rewritten from there or before).`,
+        TRUNCATED: `BROKEN at record seq ${seq}: the ledger received this record, and the log no longer has it (its newest records were removed).`,
+      };
+      say(messages[reason]);
       process.exitCode = 1;
-    },
-  );
+    });
   target(program.command('maintain').description("create the coming months' partitions and drop those past the retention"))
     .option('--retention <months>', `months to keep, at least 3`, String(DEFAULT_RETENTION_MONTHS))
     .action(async (options: { subgraph?: string; databaseUrl?: string; retention: string }) => {

@@ -13,6 +13,7 @@ import { vietnamDate } from '../subgraphs/access/calendar';
 import { deliverDisclosures, DISCLOSURES_PATH, ledgerReaderSecret } from '../subgraphs/access/client';
 import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
 import { maintainLog, verifyLog, RETENTION_FLOOR_MONTHS } from '../subgraphs/kit/log-admin';
+import { ledgerAnchor } from '../subgraphs/access/disclosures';
 import { disclosureRecord, DisclosureRecorder, DisclosureWriter } from '../subgraphs/kit/disclosure';
 import { Database } from '../subgraphs/kit/db';
 import { parseConfig, subgraphEnvSchema } from '../subgraphs/kit/config';
@@ -499,6 +500,44 @@ describe('tamper evidence', () => {
     } finally {
       await owner.end();
     }
+  });
+});
+
+describe('the log against the ledger', () => {
+  it("verify finds the newest records removed, or a record rewritten, against the ledger's copy, which the chain alone cannot", async () => {
+    const citizens = mesh.ownerUrls.get('citizens') ?? '';
+    const ledger = mesh.ownerUrls.get('access') ?? '';
+    const { requestId } = await asAgency('so-y-te', `query Anchored { citizen(id: "${citizen0}") { fullName } }`);
+    const [record] = await recordsOf(requestId);
+    const seq = BigInt(String(record?.seq));
+    // The relay delivers about a second after the answer; the ledger keeps each record's hash.
+    let anchor = await ledgerAnchor(ledger, 'cong-an');
+    for (let waited = 0; (!anchor || BigInt(anchor.seq) < seq) && waited < 10_000; waited += 200) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      anchor = await ledgerAnchor(ledger, 'cong-an');
+    }
+    if (!anchor) throw new Error('the ledger received no hash from the citizens log');
+    expect(await verifyLog(citizens, 5000, anchor)).toMatchObject({ firstBroken: null });
+    expect(await verifyLog(citizens, 5000, { seq: anchor.seq, hash: '0'.repeat(64) })).toMatchObject({ firstBroken: { seq: anchor.seq, reason: 'DIFFERS_FROM_LEDGER' } });
+
+    // A superuser removes the newest records: the chain that is left is whole, so only the anchor shows it.
+    const owner = new pg.Client({ connectionString: citizens });
+    await owner.connect();
+    try {
+      await owner.query('DELETE FROM disclosure.log WHERE seq >= $1', [anchor.seq]);
+    } finally {
+      await owner.end();
+    }
+    expect(await verifyLog(citizens)).toMatchObject({ firstBroken: null });
+    expect(await verifyLog(citizens, 5000, anchor)).toMatchObject({ firstBroken: { seq: anchor.seq, reason: 'TRUNCATED' } });
+    const cli = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', citizens, '--ledger-database-url', ledger, '--agency', 'cong-an'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: cli.status, out: cli.stdout.trim() }).toEqual({
+      status: 1,
+      out: `BROKEN at record seq ${anchor.seq}: the ledger received this record, and the log no longer has it (its newest records were removed).`,
+    });
   });
 });
 

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { z } from 'zod';
 import { statement, type Database } from '../kit/db';
 import { BodyTooLarge, MAX_BODY_BYTES, readBody, sendJson, type Handler } from '../kit/http';
@@ -36,6 +37,8 @@ const deliveredRecord = z.object({
   ]),
   used: z.array(z.string()),
   refused: z.array(z.object({ field: z.string(), reason: z.string() })),
+  /** The record's chain hash; absent from providers that relayed before they sent it. */
+  hash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 const delivery = z.object({ records: z.array(deliveredRecord).max(MAX_DELIVERY) });
 export type DeliveredRecord = z.infer<typeof deliveredRecord>;
@@ -71,13 +74,14 @@ export type UsageRow = z.infer<typeof usageRow>;
 const receiveDisclosures = statement(
   'receiveDisclosures',
   `INSERT INTO disclosures (provider_agency, log_seq, request_id, recorded_at, caller_kind, consumer_agency, official, citizen_id,
-     purpose, operation_name, fields, subject_ids, subject_fields, used, refused)
+     purpose, operation_name, fields, subject_ids, subject_fields, used, refused, hash)
    SELECT $1, r.seq, r."requestId", r."recordedAt", r."callerKind", r."consumerAgency", r.official, r."citizenId",
           r.purpose, r."operationName", r.fields,
-          ARRAY(SELECT jsonb_array_elements_text(g -> 'subjects') FROM jsonb_array_elements(r.subjects) AS g), r.subjects, r.used, r.refused
+          ARRAY(SELECT jsonb_array_elements_text(g -> 'subjects') FROM jsonb_array_elements(r.subjects) AS g), r.subjects, r.used, r.refused,
+          r.hash
      FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, "recordedAt" timestamptz, "requestId" text, "callerKind" text,
           "consumerAgency" text, official text, "citizenId" text, purpose text, "operationName" text, fields jsonb,
-          subjects jsonb, used text[], refused jsonb)
+          subjects jsonb, used text[], refused jsonb, hash text)
    ON CONFLICT (provider_agency, log_seq) DO NOTHING
    RETURNING log_seq`,
   z.object({ log_seq: z.coerce.number() }),
@@ -161,4 +165,24 @@ export function disclosuresRoute(db: Database, readerSecret: ((provider: string)
     const stored = await store.receive(provider, parsed.data.records);
     sendJson(res, 200, { received: parsed.data.records.length, stored });
   };
+}
+
+/**
+ * The newest record the ledger holds from `provider` with its chain hash, read from the ledger's
+ * database as its owner: the anchor `npm run disclosure -- verify` checks that provider's log against.
+ * Null when the ledger holds none.
+ */
+export async function ledgerAnchor(ledgerOwnerUrl: string, provider: string): Promise<{ seq: string; hash: string } | null> {
+  const client = new pg.Client({ connectionString: ledgerOwnerUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ seq: string; hash: string }>(
+      `/* ledgerAnchor */ SELECT log_seq::text AS seq, hash FROM disclosures
+        WHERE provider_agency = $1 AND hash IS NOT NULL ORDER BY log_seq DESC LIMIT 1`,
+      [provider],
+    );
+    return rows[0] ?? null;
+  } finally {
+    await client.end();
+  }
 }

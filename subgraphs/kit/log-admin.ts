@@ -120,8 +120,17 @@ export async function maintainLog(ownerUrl: string, now: Date, retention: number
 
 export interface VerifyResult {
   readonly records: number;
-  /** The first record that does not match the chain, or null when every record does. */
-  readonly firstBroken: { readonly seq: string; readonly reason: 'CONTENT_ALTERED' | 'CHAIN_BROKEN' } | null;
+  /** The first record that does not match the chain or the anchor, or null when every record does. */
+  readonly firstBroken: {
+    readonly seq: string;
+    readonly reason: 'CONTENT_ALTERED' | 'CHAIN_BROKEN' | 'DIFFERS_FROM_LEDGER' | 'TRUNCATED';
+  } | null;
+}
+
+/** A record the governing department's ledger received from this log: its seq and chain hash. */
+export interface LogAnchor {
+  readonly seq: string;
+  readonly hash: string;
 }
 
 /**
@@ -129,13 +138,25 @@ export interface VerifyResult {
  * longer matches its content was edited (CONTENT_ALTERED); a record whose previous-hash is not the
  * hash of the record before it has a record missing or inserted before it (CHAIN_BROKEN). The first
  * record kept is trusted as the anchor: retention may have dropped its predecessors.
+ *
+ * The chain alone cannot show that its newest records were removed, or that it was rewritten from
+ * some record on. With `anchor`, the last record the ledger received, it can: that record must be in
+ * the log with the same hash (else DIFFERS_FROM_LEDGER at it), and must not be missing from the
+ * log's end (else TRUNCATED at it). An anchor older than the oldest record kept says nothing.
  */
-export async function verifyLog(ownerUrl: string, pageSize = 5000): Promise<VerifyResult> {
+export async function verifyLog(ownerUrl: string, pageSize = 5000, anchor?: LogAnchor): Promise<VerifyResult> {
   return withClient(ownerUrl, async (client) => {
     await client.query(`SET timezone = 'UTC'`);
     let records = 0;
     let previous: string | null = null;
     let after = '-1';
+    let first: bigint | null = null;
+    const anchored = anchor ? BigInt(anchor.seq) : null;
+    /** After the last page: the anchor must have been met, unless it is older than every record kept. */
+    const end = (): VerifyResult => {
+      const missing = anchor !== undefined && anchored !== null && (first === null || anchored >= first) && anchored > BigInt(after);
+      return { records, firstBroken: missing ? { seq: anchor.seq, reason: 'TRUNCATED' } : null };
+    };
     for (;;) {
       const page = await client.query<{ seq: string; prev_hash: string; hash: string; expected: string }>(
         `/* logChainPage */
@@ -147,10 +168,12 @@ export async function verifyLog(ownerUrl: string, pageSize = 5000): Promise<Veri
         records++;
         if (row.expected !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'CONTENT_ALTERED' } };
         if (previous !== null && row.prev_hash !== previous) return { records, firstBroken: { seq: row.seq, reason: 'CHAIN_BROKEN' } };
+        if (anchor && row.seq === anchor.seq && row.hash !== anchor.hash) return { records, firstBroken: { seq: row.seq, reason: 'DIFFERS_FROM_LEDGER' } };
+        first ??= BigInt(row.seq);
         previous = row.hash;
         after = row.seq;
       }
-      if (page.rows.length < pageSize) return { records, firstBroken: null };
+      if (page.rows.length < pageSize) return end();
     }
   });
 }

@@ -7,7 +7,8 @@ export type DisclosureSink = (records: readonly unknown[]) => Promise<void>;
 
 /**
  * The records after the relay's cursor, oldest first, each as the ledger takes it
- * (access/disclosures.ts), without hashes: an index range scan on seq however long the log.
+ * (access/disclosures.ts), with its chain hash (the ledger keeps it as the log's anchor): an index
+ * range scan on seq however long the log.
  */
 const outboxBatch = statement(
   'outboxBatch',
@@ -15,7 +16,7 @@ const outboxBatch = statement(
           jsonb_build_object('seq', l.seq, 'recordedAt', l.recorded_at, 'requestId', l.request_id, 'callerKind', l.caller_kind,
             'consumerAgency', l.consumer_agency, 'official', l.official, 'roles', l.roles, 'citizenId', l.citizen_id,
             'purpose', l.purpose, 'operationName', l.operation_name, 'fields', l.fields, 'subjects', l.subject_fields,
-            'used', l.used, 'refused', l.refused) AS payload
+            'used', l.used, 'refused', l.refused, 'hash', l.hash) AS payload
      FROM disclosure.log l
     WHERE l.seq > (SELECT through_seq FROM disclosure.relayed)
     ORDER BY l.seq
