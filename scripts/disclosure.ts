@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULT_RETENTION_MONTHS, maintainLog, verifyLog, type LogAnchor } from '../subgraphs/kit/log-admin';
-import { ledgerAnchor } from '../subgraphs/access/disclosures';
+import { DEFAULT_RETENTION_MONTHS, maintainLog, verifyLog } from '../subgraphs/kit/log-admin';
+import { openLedgerCopies } from '../subgraphs/access/disclosures';
 import { readAgency } from '../subgraphs/kit/agency';
 import { readRunningMesh } from './running-mesh';
 
@@ -18,15 +18,15 @@ function ownerUrl(options: { databaseUrl?: string; subgraph?: string }): string 
 }
 
 /**
- * The ledger's anchor for this log: --ledger-database-url (with --agency, or the agency of
+ * The ledger's copies of this log: --ledger-database-url (with --agency, or the agency of
  * --subgraph), else, with --subgraph, the running `npm start`'s ledger; undefined when neither is given.
  */
-async function anchorFor(options: { subgraph?: string; ledgerDatabaseUrl?: string; agency?: string }): Promise<{ anchor: LogAnchor | null } | undefined> {
+async function ledgerFor(options: { subgraph?: string; ledgerDatabaseUrl?: string; agency?: string }) {
   const agency = options.agency ?? (options.subgraph ? readAgency(options.subgraph).agencyCode : undefined);
   const ledgerUrl = options.ledgerDatabaseUrl ?? (options.subgraph ? readRunningMesh()?.ownerUrls['access'] : undefined);
   if (!ledgerUrl) return undefined;
   if (!agency) throw new Error('give --agency <code> (or --subgraph <name>) with --ledger-database-url');
-  return { anchor: await ledgerAnchor(ledgerUrl, agency) };
+  return openLedgerCopies(ledgerUrl, agency);
 }
 
 /**
@@ -45,17 +45,14 @@ async function main(): Promise<void> {
     .option('--ledger-database-url <url>', "the access ledger's database, as its owner (default, with --subgraph: the running npm start's)")
     .option('--agency <code>', "the provider's agency code in the ledger (default: the agency of --subgraph)")
     .action(async (options: { subgraph?: string; databaseUrl?: string; ledgerDatabaseUrl?: string; agency?: string }) => {
-      const ledger = await anchorFor(options);
-      const anchor = ledger?.anchor ?? undefined;
-      const result = await verifyLog(ownerUrl(options), 5000, anchor);
+      const ledger = await ledgerFor(options);
+      const result = await verifyLog(ownerUrl(options), 5000, ledger?.copies).finally(() => ledger?.close());
       if (!result.firstBroken) {
         const intact = `Disclosure log intact: ${result.records} record(s), every hash matches its content and its predecessor`;
         say(
-          !ledger
-            ? `${intact}. Not compared with the ledger: give --ledger-database-url, or --subgraph with npm start running.`
-            : anchor
-              ? `${intact}, and it still holds record seq ${anchor.seq} as the ledger received it.`
-              : `${intact}. The ledger holds no record of it yet.`,
+          ledger
+            ? `${intact}, and every record the ledger received from it is there, unchanged.`
+            : `${intact}. Not compared with the ledger: give --ledger-database-url, or --subgraph with npm start running.`,
         );
         return;
       }
@@ -64,7 +61,7 @@ async function main(): Promise<void> {
         CONTENT_ALTERED: `BROKEN at record seq ${seq}: its content no longer matches its hash (edited after it was written).`,
         CHAIN_BROKEN: `BROKEN at record seq ${seq}: its previous-hash does not match the record before it (a record was removed or inserted).`,
         DIFFERS_FROM_LEDGER: `BROKEN at record seq ${seq}: its hash differs from the one the ledger received (the log was rewritten from there or before).`,
-        TRUNCATED: `BROKEN at record seq ${seq}: the ledger received this record, and the log no longer has it (its newest records were removed).`,
+        MISSING: `BROKEN at record seq ${seq}: the ledger received this record, and the log no longer has it (records were removed).`,
       };
       say(messages[reason]);
       process.exitCode = 1;

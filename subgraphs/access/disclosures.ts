@@ -5,6 +5,7 @@ import { BodyTooLarge, MAX_BODY_BYTES, readBody, sendJson, type Handler } from '
 import type { PageRequest } from '../kit/pagination';
 import { authenticatedProvider } from './internal-grants';
 import { subjectGroups } from '../kit/disclosure';
+import type { LedgerCopies, LogAnchor } from '../kit/log-admin';
 export { DISCLOSURES_PATH } from './client';
 
 /**
@@ -168,21 +169,21 @@ export function disclosuresRoute(db: Database, readerSecret: ((provider: string)
 }
 
 /**
- * The newest record the ledger holds from `provider` with its chain hash, read from the ledger's
- * database as its owner: the anchor `npm run disclosure -- verify` checks that provider's log against.
- * Null when the ledger holds none.
+ * The ledger's copies of `provider`'s records, as `verify` reads them (kit/log-admin.ts): seq and
+ * chain hash, oldest first, page by page, from the ledger's database as its owner. Close it after.
  */
-export async function ledgerAnchor(ledgerOwnerUrl: string, provider: string): Promise<{ seq: string; hash: string } | null> {
+export async function openLedgerCopies(ledgerOwnerUrl: string, provider: string): Promise<{ readonly copies: LedgerCopies; close(): Promise<void> }> {
   const client = new pg.Client({ connectionString: ledgerOwnerUrl });
   await client.connect();
-  try {
-    const { rows } = await client.query<{ seq: string; hash: string }>(
-      `/* ledgerAnchor */ SELECT log_seq::text AS seq, hash FROM disclosures
-        WHERE provider_agency = $1 AND hash IS NOT NULL ORDER BY log_seq DESC LIMIT 1`,
-      [provider],
-    );
-    return rows[0] ?? null;
-  } finally {
-    await client.end();
-  }
+  return {
+    copies: async (after, limit) =>
+      (
+        await client.query<LogAnchor>(
+          `/* ledgerCopies */ SELECT log_seq::text AS seq, hash FROM disclosures
+            WHERE provider_agency = $1 AND hash IS NOT NULL AND log_seq > $2 ORDER BY log_seq LIMIT $3`,
+          [provider, after, limit],
+        )
+      ).rows,
+    close: () => client.end(),
+  };
 }

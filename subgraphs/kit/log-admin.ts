@@ -123,7 +123,7 @@ export interface VerifyResult {
   /** The first record that does not match the chain or the anchor, or null when every record does. */
   readonly firstBroken: {
     readonly seq: string;
-    readonly reason: 'CONTENT_ALTERED' | 'CHAIN_BROKEN' | 'DIFFERS_FROM_LEDGER' | 'TRUNCATED';
+    readonly reason: 'CONTENT_ALTERED' | 'CHAIN_BROKEN' | 'DIFFERS_FROM_LEDGER' | 'MISSING';
   } | null;
 }
 
@@ -133,29 +133,48 @@ export interface LogAnchor {
   readonly hash: string;
 }
 
+/** The ledger's copies of this log's records after `after` (a seq), oldest first, at most `limit`. */
+export type LedgerCopies = (after: string, limit: number) => Promise<readonly LogAnchor[]>;
+
 /**
  * Recomputes the hash chain over the whole log, in seq order, in pages. A record whose own hash no
  * longer matches its content was edited (CONTENT_ALTERED); a record whose previous-hash is not the
  * hash of the record before it has a record missing or inserted before it (CHAIN_BROKEN). The first
  * record kept is trusted as the anchor: retention may have dropped its predecessors.
  *
- * The chain alone cannot show that its newest records were removed, or that it was rewritten from
- * some record on. With `anchor`, the last record the ledger received, it can: that record must be in
- * the log with the same hash (else DIFFERS_FROM_LEDGER at it), and must not be missing from the
- * log's end (else TRUNCATED at it). An anchor older than the oldest record kept says nothing.
+ * The chain alone cannot show that its newest records were removed (even with others chained on
+ * since), or that it was rewritten from some record on. With `ledger`, the hashes the governing
+ * department's ledger received, it can: every record the ledger holds, from the oldest record kept
+ * on, must be in the log (else MISSING at it) with the same hash (else DIFFERS_FROM_LEDGER at it).
  */
-export async function verifyLog(ownerUrl: string, pageSize = 5000, anchor?: LogAnchor): Promise<VerifyResult> {
+export async function verifyLog(ownerUrl: string, pageSize = 5000, ledger?: LedgerCopies): Promise<VerifyResult> {
   return withClient(ownerUrl, async (client) => {
     await client.query(`SET timezone = 'UTC'`);
     let records = 0;
     let previous: string | null = null;
     let after = '-1';
     let first: bigint | null = null;
-    const anchored = anchor ? BigInt(anchor.seq) : null;
-    /** After the last page: the anchor must have been met, unless it is older than every record kept. */
-    const end = (): VerifyResult => {
-      const missing = anchor !== undefined && anchored !== null && (first === null || anchored >= first) && anchored > BigInt(after);
-      return { records, firstBroken: missing ? { seq: anchor.seq, reason: 'TRUNCATED' } : null };
+    // The ledger's copies, read in pages alongside the log's.
+    let copies: readonly LogAnchor[] = [];
+    let copyAt = 0;
+    let copiesAfter = '-1';
+    let copiesDone = ledger === undefined;
+    const nextCopy = async (): Promise<LogAnchor | undefined> => {
+      if (copyAt >= copies.length && !copiesDone && ledger) {
+        copies = await ledger(copiesAfter, pageSize);
+        copyAt = 0;
+        copiesDone = copies.length < pageSize;
+        copiesAfter = copies[copies.length - 1]?.seq ?? copiesAfter;
+      }
+      return copies[copyAt];
+    };
+    /** The first copy before `seq` (null: the end) that the log lacks; copies older than the oldest record kept are passed over. */
+    const missingBefore = async (seq: bigint | null): Promise<LogAnchor | undefined> => {
+      for (let copy = await nextCopy(); copy && (seq === null || BigInt(copy.seq) < seq); copy = await nextCopy()) {
+        if (first === null || BigInt(copy.seq) >= first) return copy;
+        copyAt++;
+      }
+      return undefined;
     };
     for (;;) {
       const page = await client.query<{ seq: string; prev_hash: string; hash: string; expected: string }>(
@@ -168,12 +187,22 @@ export async function verifyLog(ownerUrl: string, pageSize = 5000, anchor?: LogA
         records++;
         if (row.expected !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'CONTENT_ALTERED' } };
         if (previous !== null && row.prev_hash !== previous) return { records, firstBroken: { seq: row.seq, reason: 'CHAIN_BROKEN' } };
-        if (anchor && row.seq === anchor.seq && row.hash !== anchor.hash) return { records, firstBroken: { seq: row.seq, reason: 'DIFFERS_FROM_LEDGER' } };
-        first ??= BigInt(row.seq);
+        const seq = BigInt(row.seq);
+        first ??= seq;
+        const lacking = await missingBefore(seq);
+        if (lacking) return { records, firstBroken: { seq: lacking.seq, reason: 'MISSING' } };
+        const copy = await nextCopy();
+        if (copy && copy.seq === row.seq) {
+          if (copy.hash !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'DIFFERS_FROM_LEDGER' } };
+          copyAt++;
+        }
         previous = row.hash;
         after = row.seq;
       }
-      if (page.rows.length < pageSize) return end();
+      if (page.rows.length < pageSize) {
+        const lacking = await missingBefore(null);
+        return { records, firstBroken: lacking ? { seq: lacking.seq, reason: 'MISSING' } : null };
+      }
     }
   });
 }
