@@ -107,19 +107,20 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    */
   private async throughCache(cache: OpenDataCache, options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     const { request, context } = options;
-    const { representations, ...rest } = request.variables ?? {};
-    const own = 'requestId' in context ? context : undefined;
-    const shape = cache.shape(`${this.subgraph}\n${request.query ?? ''}\n${own?.acceptLanguage ?? ''}\n${JSON.stringify(rest)}`);
+    const query = request.query ?? '';
     const keepFor = (response: SubgraphResponse): number => {
       const seconds = response.errors?.length ? 0 : sharedMaxAge(response.http?.headers.get('cache-control'));
-      cache.learn(shape, seconds > 0);
+      cache.learn(this.subgraph, query, seconds > 0);
       return seconds;
     };
-    if (!cache.mayKeep(shape)) {
+    if (!cache.mayKeep(this.subgraph, query)) {
       const response = await super.process(options);
       keepFor(response);
       return response;
     }
+    const { representations, ...rest } = request.variables ?? {};
+    const own = 'requestId' in context ? context : undefined;
+    const shape = cache.shape(`${this.subgraph}\n${query}\n${own?.acceptLanguage ?? ''}\n${JSON.stringify(rest)}`);
 
     if (!Array.isArray(representations)) {
       const kept = cache.get(shape);

@@ -43,17 +43,18 @@ describe('the open-data cache', () => {
     expect(kept).toBe(cache.size);
   });
 
-  it('remembers which shapes last came back unshareable, until one comes back shareable', () => {
+  it('remembers, by subgraph, which operations last came back unshareable, until one comes back shareable', () => {
     const cache = new OpenDataCache(1 << 20);
-    const shape = cache.shape('citizens\nquery { citizen { fullName } }');
-    expect(cache.mayKeep(shape)).toBe(true);
-    cache.learn(shape, false);
-    expect(cache.mayKeep(shape)).toBe(false);
-    cache.learn(shape, true);
-    expect(cache.mayKeep(shape)).toBe(true);
-    cache.learn(shape, false);
+    const query = 'query { citizen { fullName } }';
+    expect(cache.mayKeep('citizens', query)).toBe(true);
+    cache.learn('citizens', query, false);
+    expect(cache.mayKeep('citizens', query)).toBe(false);
+    expect(cache.mayKeep('codes', query)).toBe(true);
+    cache.learn('citizens', query, true);
+    expect(cache.mayKeep('citizens', query)).toBe(true);
+    cache.learn('citizens', query, false);
     cache.clear();
-    expect(cache.mayKeep(shape)).toBe(true);
+    expect(cache.mayKeep('citizens', query)).toBe(true);
   });
 
   it('forgets everything when cleared, shapes included', () => {

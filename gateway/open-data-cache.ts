@@ -10,8 +10,11 @@
 export class OpenDataCache {
   private readonly entries = new Map<string, { readonly json: string; readonly expires: number }>();
   private readonly shapes = new Map<string, string>();
-  /** Shapes whose last answer the subgraph did not let anyone keep. */
-  private readonly unshareable = new Set<string>();
+  /**
+   * By subgraph, the operation texts whose last answer it did not let anyone keep. Keyed by the
+   * query planner's own strings, whose hashes V8 keeps, so the check costs a fetch next to nothing.
+   */
+  private readonly unshareable = new Map<string, Set<string>>();
   private bytes = 0;
 
   /**
@@ -44,17 +47,24 @@ export class OpenDataCache {
   }
 
   /**
-   * False when the last answer to this shape was not shareable (as most fetches are: anything not
-   * OPEN), so that such fetches cost the cache no work; true until then, and again once one is.
+   * False when the last answer of `subgraph` to operation `query` was not shareable (as most are:
+   * anything not OPEN), so that such fetches cost the cache no work; true until then, and again once
+   * one is.
    */
-  mayKeep(shape: string): boolean {
-    return !this.unshareable.has(shape);
+  mayKeep(subgraph: string, query: string): boolean {
+    return this.unshareable.get(subgraph)?.has(query) !== true;
   }
 
-  /** Notes whether the latest answer to `shape` could be kept. */
-  learn(shape: string, shareable: boolean): void {
-    if (shareable) this.unshareable.delete(shape);
-    else this.unshareable.add(shape);
+  /** Notes whether the latest answer of `subgraph` to `query` could be kept (at most 1,000 texts a subgraph). */
+  learn(subgraph: string, query: string, shareable: boolean): void {
+    let texts = this.unshareable.get(subgraph);
+    if (shareable) {
+      texts?.delete(query);
+      return;
+    }
+    if (texts === undefined) this.unshareable.set(subgraph, (texts = new Set()));
+    if (texts.size >= 1000) texts.clear();
+    texts.add(query);
   }
 
   /** A fresh copy of what `key` holds, or undefined when nothing unexpired is kept under it. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext, type GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -185,15 +185,17 @@ function onlyOpen(touched: readonly string[] | null, policies: ReadonlyMap<strin
  */
 function openDataCacheHint(maxAgeSeconds: number, openOnly: (query: string) => boolean): ApolloServerPlugin {
   const shared = `public, max-age=${maxAgeSeconds}`;
+  // One listener for every request: it keeps nothing between the calls.
+  const listener = {
+    async willSendResponse({ request, response }: GraphQLRequestContextWillSendResponse<BaseContext>) {
+      const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+      const keep = maxAgeSeconds > 0 && result !== undefined && !result.errors?.length && typeof request.query === 'string' && openOnly(request.query);
+      response.http.headers.set('cache-control', keep ? shared : 'no-store');
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async willSendResponse({ request, response }) {
-          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const keep = maxAgeSeconds > 0 && result !== undefined && !result.errors?.length && typeof request.query === 'string' && openOnly(request.query);
-          response.http.headers.set('cache-control', keep ? shared : 'no-store');
-        },
-      };
+      return listener;
     },
   };
 }

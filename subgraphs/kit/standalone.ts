@@ -86,12 +86,22 @@ export async function runStandalone<Context extends SubgraphContext>(
 }
 
 /**
+ * A service key: the one given (base64url, in `variable`), or, in development, derived from the
+ * gateway's master secret; the configuration is refused with neither, naming `variable` and what
+ * needs it.
+ */
+function serviceKey(given: string | undefined, masterSecret: string | null, derive: (master: string) => Uint8Array, variable: string, neededBy: string): Uint8Array {
+  if (given) return Buffer.from(given, 'base64url');
+  if (masterSecret) return derive(masterSecret);
+  throw new ConfigError(`Invalid configuration:\n  - ${variable}: required with ${neededBy}`);
+}
+
+/**
  * A provider's links to the access ledger: its grant cache, and where its disclosure outbox goes.
  * Without a reader key the configuration is refused.
  */
 function ledgerClients(ledgerUrl: string, agencyCode: string, readerSecret: string | undefined, masterSecret: string | null): { grants: GrantCache; disclosureSink: DisclosureSink } {
-  const secret = readerSecret ? Buffer.from(readerSecret, 'base64url') : masterSecret ? ledgerReaderSecret(masterSecret, agencyCode) : null;
-  if (!secret) throw new ConfigError('Invalid configuration:\n  - LEDGER_READER_SECRET: required with ACCESS_LEDGER_URL');
+  const secret = serviceKey(readerSecret, masterSecret, (master) => ledgerReaderSecret(master, agencyCode), 'LEDGER_READER_SECRET', 'ACCESS_LEDGER_URL');
   return {
     grants: new GrantCache(() => fetchUsableGrants(ledgerUrl, agencyCode, secret)),
     disclosureSink: (records) => deliverDisclosures(ledgerUrl, agencyCode, secret, records),
@@ -103,7 +113,5 @@ function ledgerClients(ledgerUrl: string, agencyCode: string, readerSecret: stri
  * given, or derived from the master secret (development); refused with neither.
  */
 export function registryFeed(registryUrl: string, readerSecret: string | undefined, masterSecret: string | null): SupergraphFeed {
-  const secret = readerSecret ? Buffer.from(readerSecret, 'base64url') : masterSecret ? registryReaderSecret(masterSecret) : null;
-  if (!secret) throw new ConfigError('Invalid configuration:\n  - REGISTRY_READER_SECRET: required with LIENTHONG_REGISTRY_URL');
-  return servedSupergraphFeed(registryUrl, secret);
+  return servedSupergraphFeed(registryUrl, serviceKey(readerSecret, masterSecret, registryReaderSecret, 'REGISTRY_READER_SECRET', 'LIENTHONG_REGISTRY_URL'));
 }
