@@ -15,4 +15,6 @@ export interface BenchContext {
   /** The run's keys: the in-process mesh of scenario 2 must trust the same token. */
   readonly keys: DevKeys;
   readonly say: (line: string) => void;
+  /** The PostgreSQL server's postmaster, when the harness started it (its CPU can then be read). */
+  readonly databasePid?: number;
 }

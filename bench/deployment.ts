@@ -45,6 +45,8 @@ export interface Deployment {
   /** GraphQL endpoint of each subgraph, by subgraph name. */
   readonly subgraphUrls: Readonly<Record<string, string>>;
   readonly gateways: ReadonlyMap<GatewayKind, RunningGateway>;
+  /** Each subgraph's process, by subgraph name. */
+  readonly subgraphs: ReadonlyMap<string, RunningChild>;
   gateway(kind: GatewayKind): RunningGateway;
   stop(): Promise<void>;
 }
@@ -139,12 +141,12 @@ async function startGateway(
  */
 export async function startDeployment(options: DeploymentOptions): Promise<Deployment> {
   const rest = coresFor(options.layout).rest;
-  const subgraphs: RunningChild[] = [];
+  const subgraphs = new Map<string, RunningChild>();
   const gateways = new Map<GatewayKind, RunningGateway>();
   const files: string[] = [];
   const stop = async () => {
     for (const gateway of gateways.values()) await gateway.child.stop();
-    for (const subgraph of subgraphs) await subgraph.stop();
+    for (const subgraph of subgraphs.values()) await subgraph.stop();
     for (const file of files) rmSync(file, { force: true });
   };
   try {
@@ -170,7 +172,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
         cwd: REPO_ROOT,
         cores: rest,
       });
-      subgraphs.push(child);
+      subgraphs.set(agency.subgraph, child);
       // A subgraph answers GraphQL only to the gateway (a signed proof per call): wait on liveness.
       await waitForHttp(`http://127.0.0.1:${port}/health/live`, child);
       subgraphUrls[agency.subgraph] = `http://127.0.0.1:${port}/graphql`;
@@ -185,7 +187,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     const down = up.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (down) throw down.reason;
     const how = [options.delayMs > 0 ? `each delaying ${options.delayMs} ms` : '', options.disclosureLog === false ? 'no disclosure logs' : ''].filter(Boolean).join(', ');
-    options.say(`  ${subgraphs.length} subgraphs up${how ? `, ${how}` : ''}.`);
+    options.say(`  ${subgraphs.size} subgraphs up${how ? `, ${how}` : ''}.`);
     // Started together: each is idle once up, and each is measured alone later. All are awaited
     // before any failure is thrown, so that the stop in `catch` finds every one that did start.
     const started = await Promise.allSettled(
@@ -199,6 +201,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     return {
       subgraphUrls,
       gateways,
+      subgraphs,
       gateway(kind) {
         const gateway = gateways.get(kind);
         if (!gateway) throw new Error(`gateway ${kind} is not part of this deployment`);

@@ -47,6 +47,8 @@ interface ProcStat {
   readonly ppid: number;
   /** User plus system CPU time, in clock ticks. */
   readonly cpuTicks: number;
+  /** User plus system CPU time of its children that have exited and been waited for, in clock ticks. */
+  readonly reapedChildTicks: number;
 }
 
 function procStat(pid: number): ProcStat | undefined {
@@ -58,17 +60,34 @@ function procStat(pid: number): ProcStat | undefined {
   }
   // The command name (field 2) may hold spaces and parentheses: fields are counted after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // After the name: state(3) ppid(4) … utime(14) stime(15), i.e. indexes 1, 11 and 12 here.
-  return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
+  // After the name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17), i.e. indexes 1, 11 to 14 here.
+  return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]), reapedChildTicks: Number(fields[13]) + Number(fields[14]) };
 }
 
 let ticksPerSecond: number | undefined;
 
+function ticksToSeconds(ticks: number): number {
+  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return ticks / ticksPerSecond;
+}
+
 /** CPU seconds (user + system) `pid` has used so far, or undefined when /proc cannot tell. */
 export function cpuSeconds(pid: number): number | undefined {
-  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
   const stat = procStat(pid);
-  return stat ? stat.cpuTicks / ticksPerSecond : undefined;
+  return stat ? ticksToSeconds(stat.cpuTicks) : undefined;
+}
+
+/**
+ * CPU seconds used so far by `pid` and its children, those running and those it has reaped: for
+ * PostgreSQL's postmaster, every backend and worker, including the ones that exited. Undefined when
+ * /proc cannot tell.
+ */
+export function treeCpuSeconds(pid: number): number | undefined {
+  const stat = procStat(pid);
+  if (!stat) return undefined;
+  let ticks = stat.cpuTicks + stat.reapedChildTicks;
+  for (const child of childPids(pid)) ticks += procStat(child)?.cpuTicks ?? 0;
+  return ticksToSeconds(ticks);
 }
 
 /**

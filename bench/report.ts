@@ -6,7 +6,7 @@ import { GATEWAY_LABELS, type GatewayKind } from './deployment';
 import type { MachineInfo } from './machine';
 import { REPO_ROOT, type BenchOptions } from './options';
 import type { FloorResult } from './scenarios/latency-floor';
-import type { LogCostResult } from './scenarios/log-cost';
+import type { CpuPerRequest, LogCostResult } from './scenarios/log-cost';
 import type { MemoryResult } from './scenarios/memory';
 import type { ScalingPoint, ScalingResult } from './scenarios/scaling';
 import type { QueryStatements } from './scenarios/sql';
@@ -404,8 +404,39 @@ function authorisationAndLogSection(report: BenchReport, preserved: readonly Pre
         errorRate(level.errors, level.requests),
       ]),
     ),
+    '',
+    '#### Where the CPU goes',
+    '',
+    `CPU milliseconds per gateway request used by each part of the mesh during the same measurements, from /proc: the ` +
+      `gateway's process; the providers' processes together; the access ledger, which takes the relayed records (it runs, ` +
+      `and the providers poll it for grants, on both sides); PostgreSQL, the postmaster with every backend and worker, those ` +
+      `that exited included (one server holds both sides' databases). The last column is the logs' own cost: on minus off, ` +
+      `from the medians. Median (min–max).`,
+    '',
+    table(
+      ['Clients', 'Part', 'CPU ms per request, logs on', 'CPU ms per request, logs off', 'On − off'],
+      log.byConcurrency.flatMap((level) =>
+        CPU_PARTS.map(([part, label]) => {
+          const [on, off] = [level.cpuOn[part], level.cpuOff[part]];
+          return [
+            String(level.concurrency),
+            label,
+            on ? showSpread(on, 2) : 'n/a',
+            off ? showSpread(off, 2) : 'n/a',
+            on && off ? fixed(on.median - off.median, 2) : 'n/a',
+          ];
+        }),
+      ),
+    ),
   ].join('\n');
 }
+
+const CPU_PARTS: ReadonlyArray<readonly [keyof CpuPerRequest, string]> = [
+  ['gateway', 'gateway'],
+  ['providers', 'providers (every subgraph but the ledger)'],
+  ['ledger', 'access ledger'],
+  ['database', 'PostgreSQL'],
+];
 
 function errorSection(report: BenchReport): string {
   const rows = report.errors.map((e) => [e.scenario, String(e.requests), String(e.errors), errorRate(e.errors, e.requests), e.samples[0]?.slice(0, 160) ?? '—']);

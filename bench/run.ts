@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     say('Sampling variables from the seeded data …');
     const pools = await sampleVariables(deployment.gateway('ours').url, headers, options.scale);
     const errors = new ErrorTally();
-    const ctx: BenchContext = { options, load, pools, errors, headers, keys: identity.keys, say };
+    const ctx: BenchContext = { options, load, pools, errors, headers, keys: identity.keys, say, ...(server.postmasterPid === undefined ? {} : { databasePid: server.postmasterPid }) };
     const sanity = await sanityCheck(deployment, ctx);
 
     say('Scenario 1: cross-domain workload');

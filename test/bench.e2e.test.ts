@@ -355,6 +355,18 @@ describe('npm run bench -- --quick', () => {
       expect(firstCells(sides)).toEqual(QUICK.concurrencies.map(String));
       expect(column(sides, 'Error rate')).toEqual(each(firstCells(sides), '0 %'));
       for (const ratio of Object.values(column(sides, 'On ÷ off, same round'))) expect(ratio).toMatch(/^\*\*\d+\.\d\d×/);
+      // Where the CPU went: the gateway, the providers and the ledger are read from /proc on both
+      // sides at every concurrency; PostgreSQL only when the harness started it (here it is the
+      // test server, external to the harness: n/a).
+      const cpu = tableAt(text, 1);
+      const parts = ['gateway', 'providers (every subgraph but the ledger)', 'access ledger', 'PostgreSQL'];
+      expect(cpu.rows.map((row) => `${row[0]} ${row[1]}`)).toEqual(QUICK.concurrencies.flatMap((c) => parts.map((part) => `${c} ${part}`)));
+      const measured = /^\d+\.\d\d( \(\d+\.\d\d–\d+\.\d\d\))?$/;
+      for (const row of cpu.rows.filter((r) => r[1] !== 'PostgreSQL')) {
+        expect(row[2]).toMatch(measured);
+        expect(row[3]).toMatch(measured);
+        expect(row[4]).toMatch(/^-?\d+\.\d\d$/);
+      }
       expect(section(report(), '## 6. Authorisation and disclosure log')).toMatch(/Disclosure log cost: log on versus off \| ≥ 0\.85× throughput \| in the mesh at concurrency \d+: \d+\.\d\d×/);
     }),
   );
