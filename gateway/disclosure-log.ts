@@ -20,6 +20,10 @@ export function disclosureLogProxy(
 ): Handler {
   const byName = new Map(endpoints.map((endpoint) => [endpoint.name, endpoint]));
   return async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, { errors: [{ message: 'Chỉ hỗ trợ GET. (GET only.)', extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: 'GET' });
+      return;
+    }
     let token: string | null;
     try {
       token = bearerToken(req.headers.authorization);

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { readAgency } from '../subgraphs/kit/agency';
 import { ANONYMOUS, AuthenticationError, bearerToken, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
 import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
+import { decodePurpose } from '../subgraphs/kit/text';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
 import type { GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
@@ -85,6 +86,47 @@ function agencyName(subgraph: string): string {
   }
 }
 
+/** True for an error Apollo Server raised with an HTTP 4xx status: a request it refused as malformed. */
+function refusedAsBadRequest(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return false;
+  const http: unknown = error.extensions['http'];
+  const status = typeof http === 'object' && http !== null && 'status' in http ? http.status : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/**
+ * Refuses, with a 400 and OPERATION_RESOLUTION_FAILURE, a request whose document names no operation
+ * the endpoint can run: an operationName the document lacks, several operations and no name, or a
+ * mutation or subscription where the graph has none (the open contract has no mutations). Without
+ * this, the gateway's executor throws these as uncoded errors, which read as internal ones.
+ */
+export function operationResolution(): ApolloServerPlugin<GatewayContext> {
+  const refuse = (message: string) =>
+    new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+  const listener = {
+    async didResolveOperation({ operation, request, document, schema }: GraphQLRequestContextDidResolveOperation<GatewayContext>) {
+      if (!operation) {
+        const named = request.operationName;
+        if (typeof named === 'string' && named !== '') throw refuse(`Không có thao tác "${named.slice(0, 100)}" trong tài liệu. (Unknown operation named "${named.slice(0, 100)}".)`);
+        const count = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION).length;
+        throw refuse(
+          count > 1
+            ? 'Tài liệu có nhiều thao tác: hãy nêu operationName. (The document holds several operations: give operationName.)'
+            : 'Tài liệu không có thao tác nào. (The document holds no operation.)',
+        );
+      }
+      if (!schema.getRootType(operation.operation)) {
+        throw refuse(`Điểm truy cập này không có ${operation.operation}. (This endpoint has no ${operation.operation} operations.)`);
+      }
+    },
+  };
+  return {
+    async requestDidStart() {
+      return listener;
+    },
+  };
+}
+
 /**
  * Masks what a client must not see: an error without one of our stable codes becomes a generic
  * internal error, and only the whitelisted extensions survive. Messages of GraphQL validation
@@ -93,6 +135,11 @@ function agencyName(subgraph: string): string {
 export function formatGatewayError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.['code'];
+    // Apollo Server's own refusals of a malformed request (a persisted-query hash that does not
+    // match, say) carry an HTTP 4xx but no code: the client's mistake, named as such.
+    if ((typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR) && refusedAsBadRequest(error)) {
+      return { message: formatted.message.slice(0, 300), extensions: { code: 'BAD_REQUEST' } };
+    }
     if (typeof code !== 'string' || !CLIENT_ERROR_CODES.has(code)) {
       logger.error({ err: error }, 'masked internal error');
       return {
@@ -143,7 +190,7 @@ function consumerRecord(logger: Logger): ApolloServerPlugin<GatewayContext> {
               requestId: contextValue.requestId,
               ...(contextValue.clientRequestId ? { clientRequestId: contextValue.clientRequestId } : {}),
               caller: caller.kind === 'official' ? { kind: caller.kind, agency: caller.agency, official: caller.officialId, roles: caller.roles } : { kind: caller.kind },
-              purpose: contextValue.purposeHeader ? safeDecode(contextValue.purposeHeader) : null,
+              purpose: decodePurpose(contextValue.purposeHeader),
               operation: operationName ?? null,
               outcome: codes.length === 0 ? 'OK' : result?.data ? 'PARTIAL' : 'REFUSED',
               errors: codes,
@@ -156,14 +203,6 @@ function consumerRecord(logger: Logger): ApolloServerPlugin<GatewayContext> {
       };
     },
   };
-}
-
-function safeDecode(header: string): string | null {
-  try {
-    return decodeURIComponent(header).slice(0, 500);
-  } catch {
-    return null;
-  }
 }
 
 interface Endpoint {
@@ -211,7 +250,7 @@ async function graphServer(
     formatError: formatGatewayError(logger),
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: LIMITS[audience].tokens },
-    plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginLandingPageDisabled(), consumerRecord(logger)],
+    plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginLandingPageDisabled(), operationResolution(), consumerRecord(logger)],
   });
   await apollo.start();
   return {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, Source } from 'graphql';
-import { checkSubgraph, LintRule, type CheckResult } from './check';
+import { checkSubgraph, LintRule, MAX_SUBGRAPH_COORDINATES, type CheckResult } from './check';
 import { composeSupergraph, localSubgraphSources, SUPERGRAPH_PATH, type SubgraphSource } from './compose';
 import { lintSubgraph } from './lint';
 import { listAgencies } from '../subgraphs/kit/agency';
@@ -297,6 +297,20 @@ describe('checkSubgraph', () => {
       expect(supergraphSdl).toContain(`@join__graph(name: "${name}"`);
     },
   );
+
+  it('refuses a subgraph over the size bound before composing it', async () => {
+    // 4,000 fields: composing them would hold the registry's thread for seconds.
+    const fields = Array.from({ length: 4000 }, (_, i) => `  f${i}: Int @sharing(category: OPEN)`);
+    const sdl = lines('type Query {', ...fields, '}');
+    const result = await checkSubgraph({ subgraph: 'owner', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph() });
+    expect(result.outcome).toBe('failed');
+    expect(result.composition.issues).toEqual([
+      expect.objectContaining({ code: 'SUBGRAPH_TOO_LARGE', subgraph: 'owner', message: expect.stringContaining(`declares 4001 types, fields, arguments and values; at most ${MAX_SUBGRAPH_COORDINATES}`) }),
+    ]);
+    // Nothing else ran: composing alone would take seconds.
+    expect(result.lint.status).toBe('skipped');
+    expect(result).not.toHaveProperty('supergraphSdl');
+  });
 
   it('returns a parse error with its location, and runs nothing else', async () => {
     const sdl = lines('type Query {', '  "Tra cứu (look up)."', '  thing(: Thing @sharing(category: OPEN)', '}');

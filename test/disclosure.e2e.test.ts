@@ -208,6 +208,40 @@ describe('reading the provider log', () => {
   });
 });
 
+describe('reading the provider log, page after page', () => {
+  const log = async (query: string, init: RequestInit = {}) =>
+    fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens&${query}`, { ...init, headers: { authorization: `Bearer ${await mesh.token(official('cong-an', 'owner'))}` } });
+
+  it('pages through every record, newest first by number, across a change in the number of digits', async () => {
+    // Enough records that some seqs have one digit more than others (9 and 10, 99 and 100):
+    // ordered as text, "9" came before "10" and whole runs of the newest never showed.
+    const { rows: before } = await citizensOwner.query<{ n: string }>('SELECT count(*)::text AS n FROM disclosure.log');
+    for (let i = Number(before[0]?.n ?? 0); i < 12; i++) await asAgency('so-y-te', `{ citizen(id: "${citizen0}") { id } }`);
+    const { rows } = await citizensOwner.query<{ seq: string }>('SELECT l.seq::text AS seq FROM disclosure.log l ORDER BY l.seq DESC');
+    expect(rows.length).toBeGreaterThanOrEqual(12);
+    const seen: string[] = [];
+    let after = '';
+    for (;;) {
+      const page = (await (await log(`first=5${after}`)).json()) as { records: Array<{ seq: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      seen.push(...page.records.map((record) => record.seq));
+      if (!page.pageInfo.hasNextPage) break;
+      after = `&after=${page.pageInfo.endCursor ?? ''}`;
+    }
+    expect(seen).toEqual(rows.map((row) => row.seq));
+  });
+
+  it('refuses impossible days, cursors and page sizes with a 400 and a code, and any method but GET with a 405', async () => {
+    for (const query of ['from=2026-02-31', 'to=2026-13-45', 'from=0000-01-01', 'after=9999999999999999999', 'first=1e2', 'first=0x10', 'format=csv&from=2026-02-31']) {
+      const response = await log(query);
+      expect({ query, status: response.status }).toEqual({ query, status: 400 });
+      expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    }
+    const posted = await log('first=1', { method: 'POST' });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET');
+  });
+});
+
 describe('no data leaves unlogged', () => {
   it('withholds the data when the application role may not INSERT into the log, and serves again once it may', async () => {
     const { rows } = await citizensOwner.query<{ role: string }>(`SELECT current_database() || '_app' AS role`);
@@ -316,6 +350,28 @@ describe('who saw my data', () => {
     expect(seen[2]?.basis).toEqual([expect.stringMatching(/^grant:/)]);
   });
 
+  it('relays a record whatever its operation name and purpose: a 3,000-character name, a NUL in the purpose', async () => {
+    const name = `Q${'a'.repeat(3000)}`;
+    const token = await mesh.token(official('so-y-te'));
+    const response = await execute<{ citizen: { fullName: string } | null }, never>(graphql, `query ${name} { citizen(id: "${citizen0}") { fullName } }`, undefined, {
+      authorization: `Bearer ${token}`,
+      'x-purpose': encodeURIComponent('khám\u0000bệnh\nngoại trú'),
+    });
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.citizen?.fullName).toEqual(expect.any(String));
+    const requestId = response.headers.get('x-request-id') ?? '';
+    const [record] = await recordsOf(requestId);
+    // The provider's log keeps the name whole (as the gateway names its fetch), and the purpose as one line.
+    expect(record).toMatchObject({ operation_name: `${name}__citizens__0`, purpose: 'khám bệnh ngoại trú' });
+    // The ledger takes it (the start of the name), and the records after it still flow.
+    const later = await asAgency('so-y-te', `{ citizen(id: "${citizen0}") { gender } }`);
+    const { value: seen } = await within(VIEW_BOUND_MS, async () => {
+      const nodes = await myDisclosures(citizen0);
+      return nodes.some((n) => n.requestId === requestId) && nodes.some((n) => n.requestId === later.requestId) ? nodes : null;
+    });
+    expect(seen.find((n) => n.requestId === requestId)).toMatchObject({ purpose: 'khám bệnh ngoại trú' });
+  });
+
   it('gives a citizen asking for another person nothing, logs the attempt, and shows the other person no disclosure', async () => {
     const asker = citizenIdentity(1).id;
     const other = citizenIdentity(2).id;
@@ -397,6 +453,35 @@ describe('who saw my data', () => {
     await deliverDisclosures(ledger, 'cong-an', ledgerReaderSecret(mesh.keys.gatewaySecret, 'cong-an'), [older]);
     const seen = (await myDisclosures(subject)).find((n) => n.requestId === requestId);
     expect(seen).toMatchObject({ provider: 'cong-an', consumer: 'so-y-te', fields: ['Citizen.fullName'] });
+  });
+
+  it('delivers a batch larger than one body in as many bodies as it needs, every record taken', async () => {
+    const subject = citizenIdentity(8).id;
+    const prefix = `split-${uniquePrefix()}`;
+    // Five records of about 1 KB each, against a 2.5 KB body: three bodies.
+    const records = Array.from({ length: 5 }, (_, i) => ({
+      seq: 900_000_100 + i,
+      recordedAt: new Date().toISOString(),
+      requestId: `${prefix}-${i}`,
+      callerKind: 'official',
+      consumerAgency: 'so-y-te',
+      official: 'test-so-y-te-official',
+      roles: ['official'],
+      citizenId: null,
+      purpose: 'x'.repeat(800),
+      operationName: null,
+      fields: [{ field: 'Citizen.fullName', category: 'DEFAULT' }],
+      subjects: [{ fields: ['Citizen.fullName'], subjects: [subject] }],
+      used: [],
+      refused: [],
+    }));
+    const ledger = mesh.subgraphs.get('access')?.url ?? '';
+    const secret = ledgerReaderSecret(mesh.keys.gatewaySecret, 'cong-an');
+    await deliverDisclosures(ledger, 'cong-an', secret, records, 5000, 2500);
+    const seen = (await myDisclosures(subject)).filter((n) => n.requestId.startsWith(prefix)).map((n) => n.requestId);
+    expect(seen.sort()).toEqual(records.map((r) => r.requestId).sort());
+    // One record larger than a whole body is named, not sent.
+    await expect(deliverDisclosures(ledger, 'cong-an', secret, records.slice(0, 1), 5000, 500)).rejects.toThrow(/exceeds the ledger's 500-byte delivery limit/);
   });
 
   it('takes outbox deliveries only from the provider itself', async () => {

@@ -24,7 +24,8 @@ async function post(url: string, body: string, headers: Record<string, string>):
 }
 
 function check(outcome: { status: number; text: string }, input: unknown): void {
-  if (outcome.status >= 500 || LEAK.test(outcome.text)) {
+  // A masked internal error is a 5xx in disguise: bad input must meet a named refusal.
+  if (outcome.status >= 500 || LEAK.test(outcome.text) || outcome.text.includes('INTERNAL_SERVER_ERROR')) {
     throw new Error(`input ${JSON.stringify(input).slice(0, 500)}\n→ ${outcome.status} ${outcome.text.slice(0, 1000)}`);
   }
 }
@@ -82,4 +83,45 @@ describe('fuzzed input', () => {
       { numRuns: 100 },
     );
   }, 120_000);
+});
+
+/** The first error's code and the status, from a gateway answer. */
+async function refusal(url: string, body: unknown, headers: Record<string, string> = auth): Promise<{ status: number; code: unknown }> {
+  const outcome = await post(url, JSON.stringify(body), headers);
+  check(outcome, body);
+  const parsed = JSON.parse(outcome.text) as { errors?: Array<{ extensions?: { code?: unknown } }> };
+  return { status: outcome.status, code: parsed.errors?.[0]?.extensions?.code };
+}
+
+describe('inputs a hand sweep found answered as internal errors', () => {
+  it('refuses a document without a runnable operation with a 400 and OPERATION_RESOLUTION_FAILURE, on both endpoints', async () => {
+    for (const endpoint of ['/graphql', '/open/graphql']) {
+      const url = `${mesh.gatewayUrl}${endpoint}`;
+      expect(await refusal(url, { query: 'query A { __typename }', operationName: 'B' })).toEqual({ status: 400, code: 'OPERATION_RESOLUTION_FAILURE' });
+      expect(await refusal(url, { query: 'query A { __typename } query C { __typename }' })).toEqual({ status: 400, code: 'OPERATION_RESOLUTION_FAILURE' });
+      expect(await refusal(url, { query: 'subscription { __typename }' })).toEqual({ status: 400, code: 'OPERATION_RESOLUTION_FAILURE' });
+    }
+    // The open contract has no mutations at all.
+    expect(await refusal(`${mesh.gatewayUrl}/open/graphql`, { query: 'mutation { __typename }' }, {})).toEqual({ status: 400, code: 'OPERATION_RESOLUTION_FAILURE' });
+  });
+
+  it('names a persisted-query mismatch a BAD_REQUEST', async () => {
+    const url = `${mesh.gatewayUrl}/graphql`;
+    expect(await refusal(url, { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'zz' } } })).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    expect(await refusal(url, { query: '{ __typename }', extensions: { persistedQuery: { version: 2, sha256Hash: 'zz' } } })).toEqual({ status: 400, code: 'BAD_REQUEST' });
+  });
+
+  it('refuses year 0 as a date, and text holding a NUL, as BAD_USER_INPUT before any SQL', async () => {
+    const url = `${mesh.gatewayUrl}/graphql`;
+    const cases = [
+      { query: 'query ($d: Date!) { citizens(filter: { bornFrom: $d }, first: 1) { nodes { id } } }', variables: { d: '0000-01-01' } },
+      { query: '{ citizens(filter: { bornFrom: "2026-02-31" }, first: 1) { nodes { id } } }' },
+      { query: 'query ($n: String!) { citizens(filter: { name: $n }, first: 1) { nodes { id } } }', variables: { n: 'a\u0000b' } },
+      { query: 'query ($n: String!) { constructionPermit(number: $n) { number } }', variables: { n: '\u0000' } },
+    ];
+    for (const body of cases) {
+      const outcome = await refusal(url, body);
+      expect({ body, code: outcome.code }).toEqual({ body, code: 'BAD_USER_INPUT' });
+    }
+  });
 });

@@ -202,6 +202,14 @@ describe('schema registry', () => {
     const again = await call('POST', '/approve', governance, { subgraph: 'land', version: 3 });
     expect(again.status).toBe(409);
     expect(again.body.errors?.[0]?.extensions.code).toBe('NOT_PENDING');
+    // A version number no registry holds (beyond PostgreSQL's integer) is the caller's mistake.
+    for (const [route, body] of [
+      ['/approve', { subgraph: 'land', version: 99999999999999 }],
+      ['/reject', { subgraph: 'land', version: 99999999999999, reason: 'x' }],
+    ] as const) {
+      const refused = await call('POST', route, governance, body);
+      expect({ route, body, status: refused.status, code: refused.body.errors?.[0]?.extensions.code }).toEqual({ route, body, status: 400, code: 'BAD_REQUEST' });
+    }
   });
 
   it('rejects a pending version only with a reason, and marks it REJECTED', async () => {
@@ -221,6 +229,9 @@ describe('schema registry', () => {
     const missing = await call('POST', '/reject', governance, { subgraph: 'land', version });
     expect(missing.status).toBe(400);
     expect((await call('POST', '/reject', landOwner, { subgraph: 'land', version, reason: 'x' })).status).toBe(403);
+    // A reason PostgreSQL cannot store (a NUL) is refused before any SQL, and the version stays pending.
+    const nul = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'a\u0000b' });
+    expect({ status: nul.status, code: nul.body.errors?.[0]?.extensions.code }).toEqual({ status: 400, code: 'BAD_REQUEST' });
 
     const rejected = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'Chưa có căn cứ pháp lý để công khai (no legal basis).' });
     expect(rejected.status).toBe(200);

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Database } from '../../subgraphs/kit/db';
-import { DatabaseUnavailableError } from '../../subgraphs/kit/errors';
+import { GraphQLError } from 'graphql';
+import { DatabaseUnavailableError, ErrorCode } from '../../subgraphs/kit/errors';
 import { BodyTooLarge, close, createHttpServer, listen, readBody, sendJson, type Handler } from '../../subgraphs/kit/http';
 import { AuthenticationError, bearerToken, type Caller } from '../../subgraphs/kit/identity';
 import { RegistryError, RegistryService, type Official } from './service';
@@ -40,6 +41,8 @@ function errorBody(code: string, message: string, details: Record<string, unknow
 }
 
 const subgraphName = z.string().min(1).max(64);
+/** A version number as the registry stores it (a PostgreSQL integer). */
+const version = z.number().int().positive().max(2_147_483_647);
 const bodies = {
   check: z.object({
     subgraph: subgraphName,
@@ -48,8 +51,8 @@ const bodies = {
     consumers: z.array(z.object({ consumer: z.string().min(1).max(64), fields: z.array(z.string().max(200)).max(1000) })).max(1000).optional(),
   }),
   publish: z.object({ subgraph: subgraphName, sdl: z.string().min(1), url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'http(s) only') }),
-  approve: z.object({ subgraph: subgraphName, version: z.number().int().positive() }),
-  reject: z.object({ subgraph: subgraphName, version: z.number().int().positive(), reason: z.string() }),
+  approve: z.object({ subgraph: subgraphName, version: version }),
+  reject: z.object({ subgraph: subgraphName, version: version, reason: z.string() }),
 };
 
 /**
@@ -141,6 +144,9 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
       } catch (error) {
         if (error instanceof RegistryError) {
           sendJson(res, error.status, errorBody(error.code, error.message, error.details), refusalHeaders(error.status));
+        } else if (error instanceof GraphQLError && error.extensions['code'] === ErrorCode.BAD_USER_INPUT) {
+          // Text PostgreSQL cannot store (a NUL), refused before any SQL (kit/db.ts).
+          sendJson(res, 400, errorBody('BAD_REQUEST', error.message));
         } else if (error instanceof DatabaseUnavailableError) {
           sendJson(res, 503, errorBody('DATABASE_UNAVAILABLE', 'Cơ sở dữ liệu sổ đăng ký tạm thời không truy cập được (the registry database is unavailable).'));
         } else {

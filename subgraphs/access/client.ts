@@ -16,6 +16,8 @@ export const DISCLOSURES_PATH = '/internal/disclosures';
 export const SERVICE_TOKEN_HEADER = 'x-lienthong-service';
 /** The audience of every ledger-reader token. */
 export const LEDGER_AUDIENCE = 'access-ledger';
+/** The largest delivery body the ledger reads; a provider's relay splits its batches to fit. */
+export const MAX_DELIVERY_BYTES = 8 * 1024 * 1024;
 /** How long a ledger read may take before the provider gives up (and keeps failing closed). */
 export const LEDGER_TIMEOUT_MS = 2000;
 
@@ -91,8 +93,10 @@ async function callLedger(ledgerUrl: string, path: string, provider: string, sec
     throw new LedgerUnavailableError(`access ledger unreachable: ${error instanceof Error ? error.name : 'error'}`);
   }
   if (!response.ok) {
-    await response.body?.cancel();
-    throw new LedgerUnavailableError(`access ledger answered ${response.status}`);
+    // The ledger's own message (e.g. which record it found malformed) says why; it holds no secret.
+    const body = (await response.json().catch(() => null)) as { errors?: { message?: unknown }[] } | null;
+    const message = body?.errors?.[0]?.message;
+    throw new LedgerUnavailableError(`access ledger answered ${response.status}${typeof message === 'string' ? `: ${message.slice(0, 300)}` : ''}`);
   }
   return response;
 }
@@ -117,8 +121,9 @@ export async function fetchUsableGrants(
 
 /**
  * Delivers a batch of `provider`'s disclosure records (its outbox payloads) to the ledger's
- * /internal/disclosures, signed like a grants read. Throws LedgerUnavailableError unless the ledger
- * acknowledged the whole batch.
+ * /internal/disclosures, signed like a grants read, in order, in as many bodies of at most
+ * `maxBytes` as they need (records of large lists are large). Throws LedgerUnavailableError unless
+ * the ledger acknowledged every record.
  */
 export async function deliverDisclosures(
   ledgerUrl: string,
@@ -126,11 +131,29 @@ export async function deliverDisclosures(
   secret: Uint8Array,
   records: readonly unknown[],
   timeoutMs = 5000,
+  maxBytes = MAX_DELIVERY_BYTES,
 ): Promise<void> {
-  const response = await callLedger(ledgerUrl, DISCLOSURES_PATH, provider, secret, timeoutMs, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ records }),
-  });
-  await response.body?.cancel();
+  const envelope = Buffer.byteLength('{"records":[]}');
+  let part: string[] = [];
+  let bytes = envelope;
+  const send = async () => {
+    if (part.length === 0) return;
+    const response = await callLedger(ledgerUrl, DISCLOSURES_PATH, provider, secret, timeoutMs, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"records":[${part.join(',')}]}`,
+    });
+    await response.body?.cancel();
+    part = [];
+    bytes = envelope;
+  };
+  for (const record of records) {
+    const text = JSON.stringify(record);
+    const size = Buffer.byteLength(text) + 1;
+    if (envelope + size > maxBytes) throw new LedgerUnavailableError(`a disclosure record of ${size} bytes exceeds the ledger's ${maxBytes}-byte delivery limit`);
+    if (bytes + size > maxBytes) await send();
+    part.push(text);
+    bytes += size;
+  }
+  await send();
 }

@@ -1,11 +1,12 @@
 import pg from 'pg';
 import { z } from 'zod';
 import { statement, type Database } from '../kit/db';
-import { BodyTooLarge, MAX_BODY_BYTES, readBody, sendJson, type Handler } from '../kit/http';
+import { BodyTooLarge, readBody, sendJson, type Handler } from '../kit/http';
 import type { PageRequest } from '../kit/pagination';
 import { authenticatedProvider } from './internal-grants';
 import { subjectGroups } from '../kit/disclosure';
 import type { LedgerCopies, LogAnchor } from '../kit/log-admin';
+import { MAX_DELIVERY_BYTES } from './client';
 export { DISCLOSURES_PATH } from './client';
 
 /**
@@ -19,17 +20,24 @@ export const MAX_DELIVERY = 500;
 
 const SUBJECT = /^\d{12}$/;
 
+/**
+ * Text the ledger keeps at most `max` characters of. A provider logs what it was sent (an operation
+ * name is the client's choice, of any length); the ledger's copy keeps the start, and a delivery is
+ * never refused, nor the relay held up, for the length of a name.
+ */
+const clipped = (max: number) => z.string().transform((text) => (text.length > max ? `${text.slice(0, max - 1)}…` : text));
+
 /** One record as a provider's outbox carries it (kit/disclosure.ts DisclosureRecord, plus seq and time). */
 const deliveredRecord = z.object({
   seq: z.coerce.number().int().positive(),
   recordedAt: z.string().datetime({ offset: true }),
-  requestId: z.string().min(1).max(200),
+  requestId: z.string().min(1).pipe(clipped(200)),
   callerKind: z.enum(['official', 'citizen', 'anonymous']),
-  consumerAgency: z.string().max(100).nullable(),
-  official: z.string().max(200).nullable(),
+  consumerAgency: clipped(100).nullable(),
+  official: clipped(200).nullable(),
   citizenId: z.string().regex(SUBJECT).nullable(),
-  purpose: z.string().max(1000).nullable(),
-  operationName: z.string().max(500).nullable(),
+  purpose: clipped(1000).nullable(),
+  operationName: clipped(500).nullable(),
   fields: z.array(z.object({ field: z.string(), category: z.string() })),
   subjects: z.union([
     z.array(z.object({ fields: z.array(z.string()), subjects: z.array(z.string().regex(SUBJECT)) })),
@@ -147,7 +155,7 @@ export function disclosuresRoute(db: Database, readerSecret: ((provider: string)
     if (!provider) return;
     let raw: string;
     try {
-      raw = await readBody(req, MAX_BODY_BYTES * 8);
+      raw = await readBody(req, MAX_DELIVERY_BYTES);
     } catch (error) {
       if (error instanceof BodyTooLarge) return sendJson(res, 413, { errors: [{ message: 'Quá lớn. (Delivery too large.)', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
       throw error;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { z } from 'zod';
-import { DatabaseUnavailableError } from './errors';
+import { badUserInput, DatabaseUnavailableError } from './errors';
 
 // DATE columns stay ISO strings ('2024-05-01'), never shifted through a JS Date in local time.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -39,6 +39,12 @@ export interface PoolOptions {
 }
 
 type StatementListener = (name: string) => void;
+
+/** True when `value`, a statement parameter, is or holds text with a NUL character, which PostgreSQL cannot store. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  return Array.isArray(value) && value.some(holdsNul);
+}
 
 /** Connection-level failures: the database is down, restarting, unreachable or too slow. */
 const UNAVAILABLE_SQLSTATE = /^(08|57P0|53)/;
@@ -86,6 +92,8 @@ export class Database {
 
   /** Runs `stmt` and returns all rows, parsed. */
   async many<Row>(stmt: Statement<Row>, params: readonly unknown[] = [], client?: pg.PoolClient): Promise<Row[]> {
+    // PostgreSQL refuses NUL in text: say so as the caller's mistake, before any SQL is sent.
+    if (params.some(holdsNul)) throw badUserInput('Văn bản không được chứa ký tự NUL (U+0000). (Text must not contain the NUL character, U+0000.)');
     for (const listener of this.listeners) listener(stmt.name);
     let result: pg.QueryResult;
     try {

@@ -27,8 +27,9 @@ export const ANONYMOUS: Caller = { kind: 'anonymous' };
 const claimsSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('official'),
-    sub: z.string().min(1),
-    agency: z.string().regex(/^[a-z][a-z0-9-]*$/),
+    // An official's id is one line of printable text: it is written to every provider's log.
+    sub: z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/),
+    agency: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/),
     roles: z.array(z.enum(['official', 'owner', 'governance'])).min(1),
   }),
   z.object({ kind: z.literal('citizen'), sub: z.string().regex(/^\d{12}$/) }),

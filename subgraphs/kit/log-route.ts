@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { statement, type Database } from './db';
 import { sendJson, type Handler } from './http';
 import type { Caller } from './identity';
+import { isIsoDate } from './scalars';
 
 /**
  * `GET /disclosure-log` on a provider's subgraph (reached through the gateway's `/disclosure-log`):
@@ -17,15 +18,25 @@ import type { Caller } from './identity';
 export const MAX_LOG_PAGE = 100;
 const EXPORT_PAGE = 1000;
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' });
+const day = z.string().refine(isIsoDate, { message: 'must be a date YYYY-MM-DD' });
+/** PostgreSQL's largest bigint: a cursor beyond it is no cursor this log ever gave. */
+const MAX_SEQ = 9223372036854775807n;
 const filterSchema = z.object({
   consumer: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, { message: 'must be an agency code, e.g. so-y-te' }).optional(),
   field: z.string().regex(/^[A-Z_]\w*\.\w+$/, { message: 'must be a field coordinate Type.field, e.g. Citizen.fullName' }).optional(),
   subject: z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit personal id' }).optional(),
   from: day.optional(),
   to: day.optional(),
-  first: z.coerce.number().int().min(1).max(MAX_LOG_PAGE, { message: `at most ${MAX_LOG_PAGE} records per page` }).default(50),
-  after: z.string().regex(/^\d{1,19}$/, { message: 'must be the endCursor of the previous page' }).optional(),
+  first: z
+    .string()
+    .regex(/^\d{1,6}$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_LOG_PAGE, { message: `at most ${MAX_LOG_PAGE} records per page` }))
+    .default(50),
+  after: z
+    .string()
+    .refine((value) => /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_SEQ, { message: 'must be the endCursor of the previous page' })
+    .optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
 type LogFilter = z.infer<typeof filterSchema>;
@@ -54,14 +65,15 @@ const logPage = statement(
   'disclosureLogPage',
   `SELECT seq::text AS seq, recorded_at, request_id, caller_kind, consumer_agency, official, citizen_id, purpose, operation_name,
           operation_hash, fields, record_keys, subject_ids, used, refused, hash
-     FROM disclosure.log
+     FROM disclosure.log l
     WHERE ($1::text IS NULL OR consumer_agency = $1)
       AND ($2::text IS NULL OR fields @> jsonb_build_array(jsonb_build_object('field', $2::text)))
       AND ($3::text IS NULL OR subject_ids @> ARRAY[$3::text])
       AND ($4::date IS NULL OR recorded_at >= ($4::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
       AND ($5::date IS NULL OR recorded_at < (($5::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
-      AND ($6::bigint IS NULL OR seq < $6::bigint)
-    ORDER BY seq DESC
+      AND ($6::bigint IS NULL OR l.seq < $6::bigint)
+    -- l.seq, the number: a bare "seq" would be the text column of the select list (10 before 9).
+    ORDER BY l.seq DESC
     LIMIT $7`,
   logRow,
 );

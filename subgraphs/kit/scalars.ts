@@ -43,8 +43,12 @@ function stringScalar(spec: StringScalarSpec): GraphQLScalarType<string, string>
   });
 }
 
-function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+/**
+ * True for a real calendar day `YYYY-MM-DD` from year 1 to 9999 (PostgreSQL has no year 0, and
+ * rejects 31 February as a date): a value that passes never fails in SQL.
+ */
+export function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith('0000')) return false;
   const date = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }

@@ -18,6 +18,7 @@ import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, veri
 import { sharedScalars } from './scalars';
 import { allStaticallyAllowed, FEDERATION_PLUMBING, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
 import { DisclosureRecorder, DisclosureWriter, recordDisclosures } from './disclosure';
+import { decodePurpose } from './text';
 import { answerWithRecord } from './disclosure-answer';
 import { OutboxRelay, type DisclosureSink } from './outbox';
 import { disclosureLogRoute } from './log-route';
@@ -216,15 +217,10 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : randomUUID();
 }
 
-/** The purpose header, percent-encoded UTF-8 so that Vietnamese survives HTTP; null when absent or unreadable. */
+/** The caller's purpose (the `x-purpose` header, see decodePurpose); null when absent or unreadable. */
 export function purposeOf(req: IncomingMessage): string | null {
   const header = req.headers['x-purpose'];
-  if (typeof header !== 'string' || header.trim() === '') return null;
-  try {
-    return decodeURIComponent(header).slice(0, 500);
-  } catch {
-    return null;
-  }
+  return decodePurpose(typeof header === 'string' ? header : null);
 }
 
 /** 'en' when the caller prefers English to Vietnamese, else 'vi'. */

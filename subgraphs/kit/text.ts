@@ -12,3 +12,21 @@ export function foldVietnamese(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/**
+ * A purpose as sent in the `x-purpose` header (percent-encoded UTF-8, so that Vietnamese survives
+ * HTTP): decoded, control characters (a NUL, a line break) turned into spaces, at most 500
+ * characters. Null when empty or not readable: a purpose is one line of text, and it is written to
+ * the disclosure logs as such.
+ */
+export function decodePurpose(header: string | undefined | null): string | null {
+  if (typeof header !== 'string' || header.trim() === '') return null;
+  let purpose: string;
+  try {
+    purpose = decodeURIComponent(header);
+  } catch {
+    return null;
+  }
+  purpose = purpose.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500);
+  return purpose === '' ? null : purpose;
+}
