@@ -667,7 +667,7 @@ describe('GET /internal/grants (over HTTP)', () => {
       malformedProvider: (await fetch(`${ledger.url}${GRANTS_PATH}?provider=../x`)).status,
     }).toEqual({ none: 401, otherProvidersKey: 401, otherIssuer: 401, wrongAudience: 401, malformedProvider: 400 });
     await expect(fetchUsableGrants(ledger.url, 'so-nn-mt', ledgerReaderSecret(keys.gatewaySecret, 'so-y-te'))).rejects.toThrow(
-      new LedgerUnavailableError('access ledger answered 401'),
+      new LedgerUnavailableError('access ledger answered 401: Chưa xác thực (unauthenticated): service token rejected'),
     );
   });
 
@@ -675,7 +675,9 @@ describe('GET /internal/grants (over HTTP)', () => {
     const server = createHttpServer({ [GRANTS_PATH]: grantsRoute(db, null, { now: () => clock, catalogue: committedCatalogue }) }, () => undefined);
     const url = await listen(server, 0);
     try {
-      await expect(fetchUsableGrants(url, 'so-nn-mt', landSecret())).rejects.toThrow(new LedgerUnavailableError('access ledger answered 503'));
+      await expect(fetchUsableGrants(url, 'so-nn-mt', landSecret())).rejects.toThrow(
+        new LedgerUnavailableError('access ledger answered 503: Sổ cái chưa được cấu hình khóa dịch vụ. (Service keys are not configured.)'),
+      );
     } finally {
       await close(server);
     }
