@@ -9,7 +9,7 @@ import { readAgency } from '../subgraphs/kit/agency';
 import { ANONYMOUS, AuthenticationError, bearerToken, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
 import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
-import { decodePurpose } from '../subgraphs/kit/text';
+import { decodePurpose, isReadablePurpose } from '../subgraphs/kit/text';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
 import type { GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
@@ -370,6 +370,13 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       } catch (error) {
         if (error instanceof AuthenticationError) return sendUnauthenticated(res, error.reason);
         throw error;
+      }
+      // A purpose that cannot be read is refused as such, not taken for a missing one.
+      const purpose = req.headers['x-purpose'];
+      if (typeof purpose === 'string' && !isReadablePurpose(purpose)) {
+        return sendJson(res, 400, {
+          errors: [{ message: 'x-purpose phải là văn bản UTF-8 mã hoá phần trăm. (x-purpose must be percent-encoded UTF-8 text.)', extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'x-purpose' } }],
+        });
       }
     }
     return fullHandler(req, res);

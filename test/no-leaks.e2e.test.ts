@@ -111,6 +111,20 @@ describe('inputs a hand sweep found answered as internal errors', () => {
     expect(await refusal(url, { query: '{ __typename }', extensions: { persistedQuery: { version: 2, sha256Hash: 'zz' } } })).toEqual({ status: 400, code: 'BAD_REQUEST' });
   });
 
+  it('refuses an x-purpose that is not percent-encoded UTF-8, rather than taking it for no purpose', async () => {
+    for (const purpose of ['%', '%E0%A4%A', 'abc%zz']) {
+      const outcome = await post(`${mesh.gatewayUrl}/graphql`, JSON.stringify({ query: '{ __typename }' }), { ...auth, 'x-purpose': purpose });
+      check(outcome, purpose);
+      expect({ purpose, status: outcome.status, body: JSON.parse(outcome.text) as unknown }).toEqual({
+        purpose,
+        status: 400,
+        body: { errors: [expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'x-purpose' } })] },
+      });
+    }
+    const readable = await post(`${mesh.gatewayUrl}/graphql`, JSON.stringify({ query: '{ __typename }' }), { ...auth, 'x-purpose': encodeURIComponent('Khám bệnh') });
+    expect(readable.status).toBe(200);
+  });
+
   it('refuses year 0 as a date, and text holding a NUL, as BAD_USER_INPUT before any SQL', async () => {
     const url = `${mesh.gatewayUrl}/graphql`;
     const cases = [

@@ -21,12 +21,22 @@ export function foldVietnamese(text: string): string {
  */
 export function decodePurpose(header: string | undefined | null): string | null {
   if (typeof header !== 'string' || header.trim() === '') return null;
-  let purpose: string;
+  let decoded: string;
   try {
-    purpose = decodeURIComponent(header);
+    decoded = decodeURIComponent(header);
   } catch {
     return null;
   }
-  purpose = purpose.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500);
+  const purpose = decoded.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500);
   return purpose === '' ? null : purpose;
+}
+
+/** False for an `x-purpose` header that is not percent-encoded UTF-8 (a lone "%", a broken sequence). */
+export function isReadablePurpose(header: string): boolean {
+  try {
+    decodeURIComponent(header);
+    return true;
+  } catch {
+    return false;
+  }
 }
