@@ -41,6 +41,7 @@ async function attacks(): Promise<Array<[string, string]>> {
     // Genuinely signed, but an official id every provider's log would have to carry: refused as claims.
     ['official id with a NUL', await signDevToken(mesh.keys, { ...claims, sub: 'can-bo\u000001' })],
     ['official id of 1,000 characters', await signDevToken(mesh.keys, { ...claims, sub: 'x'.repeat(1000) })],
+    ['official id with half a surrogate pair', await signDevToken(mesh.keys, { ...claims, sub: 'can-bo-\ud800' })],
   ];
 }
 
@@ -58,7 +59,7 @@ describe('tokens that must be refused', () => {
       }
     }
     for (const outcome of outcomes) expect(outcome).toMatch(/: 401 UNAUTHENTICATED$/);
-    expect(outcomes.length).toBe(9 * (1 + mesh.subgraphs.size));
+    expect(outcomes.length).toBe(10 * (1 + mesh.subgraphs.size));
   });
 
   it('accepts the genuine token, as a control', async () => {

@@ -16,6 +16,8 @@ export const DISCLOSURES_PATH = '/internal/disclosures';
 export const SERVICE_TOKEN_HEADER = 'x-lienthong-service';
 /** The audience of every ledger-reader token. */
 export const LEDGER_AUDIENCE = 'access-ledger';
+/** The most records one delivery may carry. */
+export const MAX_DELIVERY = 500;
 /** The largest delivery body the ledger reads; a provider's relay splits its batches to fit. */
 export const MAX_DELIVERY_BYTES = 8 * 1024 * 1024;
 /** How long a ledger read may take before the provider gives up (and keeps failing closed). */
@@ -122,7 +124,7 @@ export async function fetchUsableGrants(
 /**
  * Delivers a batch of `provider`'s disclosure records (its outbox payloads) to the ledger's
  * /internal/disclosures, signed like a grants read, in order, in as many bodies of at most
- * `maxBytes` as they need (records of large lists are large). Throws LedgerUnavailableError unless
+ * `maxBytes` and MAX_DELIVERY records as they need (records of large lists are large). Throws LedgerUnavailableError unless
  * the ledger acknowledged every record.
  */
 export async function deliverDisclosures(
@@ -151,7 +153,7 @@ export async function deliverDisclosures(
     const text = JSON.stringify(record);
     const size = Buffer.byteLength(text) + 1;
     if (envelope + size > maxBytes) throw new LedgerUnavailableError(`a disclosure record of ${size} bytes exceeds the ledger's ${maxBytes}-byte delivery limit`);
-    if (bytes + size > maxBytes) await send();
+    if (bytes + size > maxBytes || part.length === MAX_DELIVERY) await send();
     part.push(text);
     bytes += size;
   }

@@ -6,7 +6,7 @@ import type { PageRequest } from '../kit/pagination';
 import { authenticatedProvider } from './internal-grants';
 import { subjectGroups } from '../kit/disclosure';
 import type { LedgerCopies, LogAnchor } from '../kit/log-admin';
-import { MAX_DELIVERY_BYTES } from './client';
+import { MAX_DELIVERY, MAX_DELIVERY_BYTES } from './client';
 export { DISCLOSURES_PATH } from './client';
 
 /**
@@ -15,8 +15,6 @@ export { DISCLOSURES_PATH } from './client';
  * and by governance (usage figures, with no personal data).
  */
 
-/** The most records one delivery may carry. */
-export const MAX_DELIVERY = 500;
 
 const SUBJECT = /^\d{12}$/;
 
@@ -25,7 +23,13 @@ const SUBJECT = /^\d{12}$/;
  * name is the client's choice, of any length); the ledger's copy keeps the start, and a delivery is
  * never refused, nor the relay held up, for the length of a name.
  */
-const clipped = (max: number) => z.string().transform((text) => (text.length > max ? `${text.slice(0, max - 1)}…` : text));
+const clipped = (max: number) =>
+  z.string().transform((text) => {
+    if (text.length <= max) return text;
+    // Never half of a surrogate pair: PostgreSQL refuses one alone in JSON.
+    const start = text.slice(0, max - 1);
+    return `${/[\uD800-\uDBFF]$/.test(start) ? start.slice(0, -1) : start}…`;
+  });
 
 /** One record as a provider's outbox carries it (kit/disclosure.ts DisclosureRecord, plus seq and time). */
 const deliveredRecord = z.object({

@@ -24,11 +24,19 @@ export type Caller =
 
 export const ANONYMOUS: Caller = { kind: 'anonymous' };
 
+/** Half of a UTF-16 surrogate pair, alone: not text any database stores as it was sent. */
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 const claimsSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('official'),
     // An official's id is one line of printable text: it is written to every provider's log.
-    sub: z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/),
+    sub: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^\u0000-\u001f\u007f]+$/)
+      .refine((sub) => !UNPAIRED_SURROGATE.test(sub)),
     agency: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/),
     roles: z.array(z.enum(['official', 'owner', 'governance'])).min(1),
   }),
