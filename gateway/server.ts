@@ -86,6 +86,13 @@ function agencyName(subgraph: string): string {
   }
 }
 
+/** The longest error message a client gets back: a message quoting a 100 KB input need not repeat it. */
+const MAX_MESSAGE = 1000;
+
+function clippedMessage(message: string): string {
+  return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
+}
+
 /** True for an error Apollo Server raised with an HTTP 4xx status: a request it refused as malformed. */
 function refusedAsBadRequest(error: unknown): boolean {
   if (!(error instanceof GraphQLError)) return false;
@@ -138,7 +145,7 @@ export function formatGatewayError(logger: Logger) {
     // Apollo Server's own refusals of a malformed request (a persisted-query hash that does not
     // match, say) carry an HTTP 4xx but no code: the client's mistake, named as such.
     if ((typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR) && refusedAsBadRequest(error)) {
-      return { message: formatted.message.slice(0, 300), extensions: { code: 'BAD_REQUEST' } };
+      return { message: clippedMessage(formatted.message), extensions: { code: 'BAD_REQUEST' } };
     }
     if (typeof code !== 'string' || !CLIENT_ERROR_CODES.has(code)) {
       logger.error({ err: error }, 'masked internal error');
@@ -154,7 +161,7 @@ export function formatGatewayError(logger: Logger) {
     }
     const serviceName = formatted.extensions?.['serviceName'];
     if (typeof serviceName === 'string' && !('subgraph' in extensions)) extensions['subgraph'] = serviceName;
-    const message = formatted.message.replace(/ Did you mean .*$/s, '');
+    const message = clippedMessage(formatted.message.replace(/ Did you mean .*$/s, ''));
     return { ...formatted, message, extensions };
   };
 }

@@ -125,6 +125,20 @@ describe('inputs a hand sweep found answered as internal errors', () => {
     expect(readable.status).toBe(200);
   });
 
+  it('does not echo a 100 KB input back in full in its error', async () => {
+    const huge = 'A'.repeat(100_000);
+    const outcome = await post(
+      `${mesh.gatewayUrl}/graphql`,
+      JSON.stringify({ query: 'query ($e: AdministrativeEdition!) { administrativeUnit(code: "22015", edition: $e) { name } }', variables: { e: huge } }),
+      auth,
+    );
+    check(outcome, 'a 100 KB enum value');
+    const body = JSON.parse(outcome.text) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors[0]?.message.length).toBeLessThanOrEqual(1000);
+    expect(outcome.text.length).toBeLessThan(5000);
+  });
+
   it('refuses year 0 as a date, and text holding a NUL, as BAD_USER_INPUT before any SQL', async () => {
     const url = `${mesh.gatewayUrl}/graphql`;
     const cases = [
