@@ -230,8 +230,8 @@ describe('reading the provider log, page after page', () => {
     expect(seen).toEqual(rows.map((row) => row.seq));
   });
 
-  it('refuses impossible days, cursors and page sizes with a 400 and a code, and any method but GET with a 405', async () => {
-    for (const query of ['from=2026-02-31', 'to=2026-13-45', 'from=0000-01-01', 'after=9999999999999999999', 'first=1e2', 'first=0x10', 'format=csv&from=2026-02-31']) {
+  it('refuses impossible days, cursors and page sizes, and a parameter given twice, with a 400 and a code, and any method but GET with a 405', async () => {
+    for (const query of ['from=2026-02-31', 'to=2026-13-45', 'from=0000-01-01', 'after=9999999999999999999', 'first=1e2', 'first=0x10', 'format=csv&from=2026-02-31', 'first=1&first=2']) {
       const response = await log(query);
       expect({ query, status: response.status }).toEqual({ query, status: 400 });
       expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('BAD_USER_INPUT');

@@ -114,8 +114,13 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
     if (caller.kind !== 'official' || (governanceOnly && caller.agency !== ownerAgency)) {
       return refuse(res, 403, 'FORBIDDEN', 'Chỉ cán bộ cơ quan nhà nước xem được nhật ký cung cấp; công dân dùng myDisclosures.', 'Officials only; citizens use myDisclosures.');
     }
-    const params = Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams);
-    const parsed = filterSchema.safeParse(params);
+    const search = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const names = [...search.keys()];
+    const repeated = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
+    if (repeated.length > 0) {
+      return refuse(res, 400, 'BAD_USER_INPUT', `Mỗi tham số chỉ một lần: ${repeated.join(', ')}.`, `Give each parameter once: ${repeated.join(', ')}.`);
+    }
+    const parsed = filterSchema.safeParse(Object.fromEntries(search));
     if (!parsed.success) {
       const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
       return sendJson(res, 400, { errors: [{ message: `Tham số không hợp lệ (bad parameters): ${problems}`, extensions: { code: 'BAD_USER_INPUT' } }] });
