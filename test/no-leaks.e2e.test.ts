@@ -139,6 +139,34 @@ describe('inputs a hand sweep found answered as internal errors', () => {
     expect(outcome.text.length).toBeLessThan(5000);
   });
 
+  it('refuses variables with thousands of errors at once, anonymously, with a short 400', async () => {
+    // Each unknown key was its own error quoting the whole object: 8,000 keys cost 20 s and an
+    // 8.7 MB answer, and 60,000 ran the process out of memory.
+    const filter = Object.fromEntries(Array.from({ length: 8000 }, (_, i) => [`k${i}`, 1]));
+    const query = 'query ($f: AdministrativeUnitFilter) { administrativeUnits(filter: $f, first: 1) { nodes { code } } }';
+    const outcome = await post(`${mesh.gatewayUrl}/open/graphql`, JSON.stringify({ query, variables: { f: filter } }), {});
+    check(outcome, 'an object of 8,000 unknown keys');
+    expect(outcome.status).toBe(400);
+    const body = JSON.parse(outcome.text) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('Too many errors in the variables'), extensions: { code: 'BAD_USER_INPUT' } })]);
+    expect(outcome.text.length).toBeLessThan(5000);
+    // A list of 200,000 values of the wrong type, likewise.
+    const list = await post(
+      `${mesh.gatewayUrl}/graphql`,
+      JSON.stringify({
+        query: 'mutation ($f: [String!]!) { requestAccess(input: { provider: "cong-an", fields: $f, purpose: "x", legalBasis: "y", validFrom: "2026-12-02" }) { id } }',
+        variables: { f: Array.from({ length: 200_000 }, () => 1) },
+      }),
+      auth,
+    );
+    check(list, 'a list of 200,000 wrong values');
+    expect(list.status).toBe(400);
+    expect(list.text.length).toBeLessThan(5000);
+    // Under the bound, every error is still reported, as before.
+    const few = await post(`${mesh.gatewayUrl}/open/graphql`, JSON.stringify({ query, variables: { f: { a: 1, b: 2 } } }), {});
+    expect((JSON.parse(few.text) as { errors: unknown[] }).errors).toHaveLength(2);
+  });
+
   it('refuses year 0 as a date, and text holding a NUL, as BAD_USER_INPUT before any SQL', async () => {
     const url = `${mesh.gatewayUrl}/graphql`;
     const cases = [
