@@ -4,7 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { z } from 'zod';
 import pino from 'pino';
 import { ConfigError, parseConfig } from '../subgraphs/kit/config';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { EmbeddedPostgresError, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { startMesh } from './mesh';
 import { ensureDevKeys } from './dev-keys';
 import { removeRunningMesh, writeRunningMesh } from './running-mesh';
@@ -101,6 +101,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const plain = error instanceof ConfigError || error instanceof EmbeddedPostgresError;
+  process.stderr.write(`${plain ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
