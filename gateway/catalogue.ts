@@ -1,5 +1,5 @@
 import { agencyDirectory, listAgencies } from '../subgraphs/kit/agency';
-import type { Routes } from '../subgraphs/kit/http';
+import { sendJson, type Handler, type Routes } from '../subgraphs/kit/http';
 import { buildCatalogue, type Catalogue, type CatalogueDataset, type CatalogueField } from '../schema/catalogue';
 import type { SharingCategory } from '../schema/sharing';
 
@@ -71,15 +71,18 @@ export function catalogueRoutes(supergraphSdl: string): Routes {
   const catalogue = buildCatalogue(supergraphSdl, listAgencies('all'), (code) => directory.get(code)?.name ?? code);
   const json = JSON.stringify(catalogue);
   const page = cataloguePage(catalogue);
+  // Read-only documents: GET, and HEAD (headers only); any other method is a 405.
+  const serve = (type: string, body: string): Handler => (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, { errors: [{ message: 'Chỉ hỗ trợ GET. (GET only.)', extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: 'GET, HEAD' });
+      return;
+    }
+    res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
   return {
-    '/catalog.json': (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), 'cache-control': 'no-cache' });
-      res.end(json);
-    },
-    '/catalog': (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page), 'cache-control': 'no-cache' });
-      res.end(page);
-    },
+    '/catalog.json': serve('application/json; charset=utf-8', json),
+    '/catalog': serve('text/html; charset=utf-8', page),
   };
 }
 

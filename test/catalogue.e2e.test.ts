@@ -31,6 +31,19 @@ function database(subgraph: string) {
 }
 
 describe('/catalog.json', () => {
+  it('is read-only: HEAD gives the headers alone, and any method but GET or HEAD a 405, on both documents', async () => {
+    for (const path of ['/catalog.json', '/catalog']) {
+      const head = await fetch(`${mesh.gatewayUrl}${path}`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+      expect(await head.text()).toBe('');
+      for (const method of ['POST', 'PUT', 'DELETE']) {
+        const refused = await fetch(`${mesh.gatewayUrl}${path}`, { method });
+        expect({ path, method, status: refused.status, allow: refused.headers.get('allow') }).toEqual({ path, method, status: 405, allow: 'GET, HEAD' });
+      }
+    }
+  });
+
   it('is generated from the supergraph the gateway serves', () => {
     expect(catalogue.supergraph).toBe(createHash('sha256').update(readFileSync(SUPERGRAPH_PATH, 'utf8')).digest('hex'));
   });
