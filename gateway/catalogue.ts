@@ -1,5 +1,5 @@
 import { agencyDirectory, listAgencies } from '../subgraphs/kit/agency';
-import { sendJson, type Handler, type Routes } from '../subgraphs/kit/http';
+import { sendMethodNotAllowed, type Handler, type Routes } from '../subgraphs/kit/http';
 import { buildCatalogue, type Catalogue, type CatalogueDataset, type CatalogueField } from '../schema/catalogue';
 import type { SharingCategory } from '../schema/sharing';
 
@@ -74,7 +74,7 @@ export function catalogueRoutes(supergraphSdl: string): Routes {
   // Read-only documents: GET, and HEAD (headers only); any other method is a 405.
   const serve = (type: string, body: string): Handler => (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJson(res, 405, { errors: [{ message: 'Chỉ hỗ trợ GET. (GET only.)', extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: 'GET, HEAD' });
+      sendMethodNotAllowed(res, ['GET', 'HEAD']);
       return;
     }
     res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, gatewayProofSecret, signGatewayProof, type Caller } from '../subgraphs/kit/identity';
-import { sendJson, type Handler } from '../subgraphs/kit/http';
+import { sendJson, sendMethodNotAllowed, type Handler } from '../subgraphs/kit/http';
 import { DISCLOSURE_LOG_PATH, sendUnauthenticated } from '../subgraphs/kit/server';
 
 /** Headers of a provider's answer that reach the client. */
@@ -21,7 +21,7 @@ export function disclosureLogProxy(
   const byName = new Map(endpoints.map((endpoint) => [endpoint.name, endpoint]));
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJson(res, 405, { errors: [{ message: 'Chỉ hỗ trợ GET. (GET only.)', extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: 'GET' });
+      sendMethodNotAllowed(res, ['GET']);
       return;
     }
     let token: string | null;

@@ -9,7 +9,7 @@ import { readAgency } from '../subgraphs/kit/agency';
 import { ANONYMOUS, AuthenticationError, bearerToken, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
 import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
-import { decodePurpose, isReadablePurpose } from '../subgraphs/kit/text';
+import { clip, decodePurpose, isReadablePurpose } from '../subgraphs/kit/text';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
 import type { GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
@@ -89,10 +89,6 @@ function agencyName(subgraph: string): string {
 /** The longest error message a client gets back: a message quoting a 100 KB input need not repeat it. */
 const MAX_MESSAGE = 1000;
 
-function clippedMessage(message: string, max = MAX_MESSAGE): string {
-  return message.length > max ? `${message.slice(0, max - 1)}…` : message;
-}
-
 /** True for an error Apollo Server raised with an HTTP 4xx status: a request it refused as malformed. */
 function refusedAsBadRequest(error: unknown): boolean {
   if (!(error instanceof GraphQLError)) return false;
@@ -103,6 +99,23 @@ function refusedAsBadRequest(error: unknown): boolean {
 
 /** The most variable errors reported: past it, coercion stops (graphql-js `maxErrors`). */
 export const MAX_VARIABLE_ERRORS = 10;
+/** Variables holding at most this many values (keys and list items, at any depth) are coerced by the executor alone. */
+const SMALL_VARIABLES = 100;
+
+/** True when `value` holds more than `limit` values (object keys and list items, at any depth); stops counting past it. */
+function holdsMoreValuesThan(value: unknown, limit: number): boolean {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null) continue;
+    const children = Array.isArray(next) ? next : Object.values(next);
+    count += children.length;
+    if (count > limit) return true;
+    pending.push(...children);
+  }
+  return false;
+}
 
 /**
  * Settles, before the gateway's executor, what it would otherwise settle without bounds:
@@ -132,9 +145,12 @@ export function operationResolution(): ApolloServerPlugin<GatewayContext> {
       if (!schema.getRootType(operation.operation)) {
         throw refuse(`Điểm truy cập này không có ${operation.operation}. (This endpoint has no ${operation.operation} operations.)`);
       }
+      // Variables of at most SMALL_VARIABLES values cannot cost much however wrong: the executor's
+      // own coercion is left to handle them, and the usual request is coerced once, not twice.
+      if (!holdsMoreValuesThan(request.variables, SMALL_VARIABLES)) return;
       const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: MAX_VARIABLE_ERRORS });
       if (coerced.errors && coerced.errors.length > MAX_VARIABLE_ERRORS) {
-        const first = clippedMessage(coerced.errors[0]?.message ?? '', 300);
+        const first = clip(coerced.errors[0]?.message ?? '', 300);
         throw refuse(
           `Quá nhiều lỗi trong biến; lỗi đầu: ${first} (Too many errors in the variables; the first: ${first})`,
           ErrorCode.BAD_USER_INPUT,
@@ -160,7 +176,7 @@ export function formatGatewayError(logger: Logger) {
     // Apollo Server's own refusals of a malformed request (a persisted-query hash that does not
     // match, say) carry an HTTP 4xx but no code: the client's mistake, named as such.
     if ((typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR) && refusedAsBadRequest(error)) {
-      return { message: clippedMessage(formatted.message), extensions: { code: 'BAD_REQUEST' } };
+      return { message: clip(formatted.message, MAX_MESSAGE), extensions: { code: 'BAD_REQUEST' } };
     }
     if (typeof code !== 'string' || !CLIENT_ERROR_CODES.has(code)) {
       logger.error({ err: error }, 'masked internal error');
@@ -176,7 +192,7 @@ export function formatGatewayError(logger: Logger) {
     }
     const serviceName = formatted.extensions?.['serviceName'];
     if (typeof serviceName === 'string' && !('subgraph' in extensions)) extensions['subgraph'] = serviceName;
-    const message = clippedMessage(formatted.message.replace(/ Did you mean .*$/s, ''));
+    const message = clip(formatted.message.replace(/ Did you mean .*$/s, ''), MAX_MESSAGE);
     return { ...formatted, message, extensions };
   };
 }

@@ -155,21 +155,27 @@ function schemaCoordinates(document: DocumentNode): number {
   return count;
 }
 
-class SubgraphTooLargeError extends Error {
-  constructor(readonly size: number) {
-    super(`subgraph declares ${size} schema coordinates`);
-  }
+function tooLarge(subgraph: string, size: number): CheckIssue {
+  return {
+    code: 'SUBGRAPH_TOO_LARGE',
+    message:
+      `Subgraph khai báo ${size} phần tử lược đồ; tối đa ${MAX_SUBGRAPH_COORDINATES}. ` +
+      `(The subgraph declares ${size} types, fields, arguments and values; at most ${MAX_SUBGRAPH_COORDINATES} are checked: split it.)`,
+    subgraph,
+    locations: [],
+  };
+}
 
-  issue(subgraph: string): CheckIssue {
-    return {
-      code: 'SUBGRAPH_TOO_LARGE',
-      message:
-        `Subgraph khai báo ${this.size} phần tử lược đồ; tối đa ${MAX_SUBGRAPH_COORDINATES}. ` +
-        `(The subgraph declares ${this.size} types, fields, arguments and values; at most ${MAX_SUBGRAPH_COORDINATES} are checked: split it.)`,
-      subgraph,
-      locations: [],
-    };
-  }
+/** A proposal refused before composition (it does not parse, or is too large): nothing else runs. */
+function refusedUpFront(subgraph: string, issue: CheckIssue): CheckResult {
+  return {
+    subgraph,
+    outcome: 'failed',
+    composition: { status: 'failed', issues: [issue] },
+    lint: SKIPPED,
+    breakingChanges: { ...SKIPPED, warnings: [] },
+    categoryChanges: { status: 'skipped', loosened: [], tightened: [] },
+  };
 }
 
 /**
@@ -184,19 +190,15 @@ export async function checkSubgraph(input: CheckInput): Promise<CheckResult> {
   let proposed: DocumentNode;
   try {
     own = parse(new Source(input.sdl, input.subgraph));
-    const size = schemaCoordinates(own);
-    if (size > MAX_SUBGRAPH_COORDINATES) throw new SubgraphTooLargeError(size);
+  } catch (error) {
+    return refusedUpFront(input.subgraph, failureIssue(input.subgraph, error));
+  }
+  const size = schemaCoordinates(own);
+  if (size > MAX_SUBGRAPH_COORDINATES) return refusedUpFront(input.subgraph, tooLarge(input.subgraph, size));
+  try {
     proposed = expandedSubgraphDocument(input.subgraph, input.sdl);
   } catch (error) {
-    const issue = error instanceof SubgraphTooLargeError ? error.issue(input.subgraph) : failureIssue(input.subgraph, error);
-    return {
-      subgraph: input.subgraph,
-      outcome: 'failed',
-      composition: { status: 'failed', issues: [issue] },
-      lint: SKIPPED,
-      breakingChanges: { ...SKIPPED, warnings: [] },
-      categoryChanges: { status: 'skipped', loosened: [], tightened: [] },
-    };
+    return refusedUpFront(input.subgraph, failureIssue(input.subgraph, error));
   }
   const composed = compose(input, proposed);
   const lintIssues = lintSubgraph(input.subgraph, own);

@@ -1,10 +1,11 @@
 import pg from 'pg';
 import { z } from 'zod';
 import { statement, type Database } from '../kit/db';
-import { BodyTooLarge, readBody, sendJson, type Handler } from '../kit/http';
+import { BodyTooLarge, readBody, sendJson, sendMethodNotAllowed, type Handler } from '../kit/http';
 import type { PageRequest } from '../kit/pagination';
 import { authenticatedProvider } from './internal-grants';
 import { subjectGroups } from '../kit/disclosure';
+import { clip } from '../kit/text';
 import type { LedgerCopies, LogAnchor } from '../kit/log-admin';
 import { MAX_DELIVERY, MAX_DELIVERY_BYTES } from './client';
 export { DISCLOSURES_PATH } from './client';
@@ -23,13 +24,7 @@ const SUBJECT = /^\d{12}$/;
  * name is the client's choice, of any length); the ledger's copy keeps the start, and a delivery is
  * never refused, nor the relay held up, for the length of a name.
  */
-const clipped = (max: number) =>
-  z.string().transform((text) => {
-    if (text.length <= max) return text;
-    // Never half of a surrogate pair: PostgreSQL refuses one alone in JSON.
-    const start = text.slice(0, max - 1);
-    return `${/[\uD800-\uDBFF]$/.test(start) ? start.slice(0, -1) : start}…`;
-  });
+const clipped = (max: number) => z.string().transform((text) => clip(text, max));
 
 /** One record as a provider's outbox carries it (kit/disclosure.ts DisclosureRecord, plus seq and time). */
 const deliveredRecord = z.object({
@@ -152,7 +147,7 @@ export function disclosuresRoute(db: Database, readerSecret: ((provider: string)
   const store = disclosureStore(db);
   return async (req, res) => {
     if (req.method !== 'POST') {
-      sendJson(res, 405, { errors: [{ message: 'Chỉ hỗ trợ POST. (POST only.)', extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: 'POST' });
+      sendMethodNotAllowed(res, ['POST']);
       return;
     }
     const provider = await authenticatedProvider(req, res, readerSecret);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import type { Database } from '../kit/db';
-import { sendJson, type Handler } from '../kit/http';
+import { sendJson, sendMethodNotAllowed, type Handler } from '../kit/http';
 import { sendUnauthenticated } from '../kit/server';
 import { vietnamDate } from './calendar';
 import type { FieldCatalogue } from './catalogue';
@@ -73,7 +73,7 @@ export function grantsRoute(
   const store = accessStore(db);
   return async (req, res) => {
     if (req.method !== 'GET') {
-      sendJson(res, 405, { errors: [{ message: 'Chỉ hỗ trợ GET. (GET only.)', extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: 'GET' });
+      sendMethodNotAllowed(res, ['GET']);
       return;
     }
     const provider = await authenticatedProvider(req, res, readerSecret);

@@ -35,6 +35,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+/** A 405 naming the methods a read-only (or write-only) route takes, in the Allow header too. */
+export function sendMethodNotAllowed(res: ServerResponse, allowed: readonly string[]): void {
+  const list = allowed.join(', ');
+  sendJson(res, 405, { errors: [{ message: `Chỉ hỗ trợ ${list}. (${list} only.)`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: list });
+}
+
 function errorBody(code: string, message: string): unknown {
   return { errors: [{ message, extensions: { code } }] };
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { statement, type Database } from './db';
-import { sendJson, type Handler } from './http';
+import { sendJson, sendMethodNotAllowed, type Handler } from './http';
 import type { Caller } from './identity';
 import { isIsoDate } from './scalars';
 
@@ -106,7 +106,7 @@ function csvRecord(row: LogRow): string[] {
  */
 export function disclosureLogRoute(db: Database, ownerAgency: string, authenticate: (req: IncomingMessage, res: ServerResponse) => Promise<Caller | null>): Handler {
   return async (req, res) => {
-    if (req.method !== 'GET') return refuse(res, 405, 'METHOD_NOT_ALLOWED', 'Chỉ hỗ trợ GET.', 'GET only.');
+    if (req.method !== 'GET') return sendMethodNotAllowed(res, ['GET']);
     const caller = await authenticate(req, res);
     if (!caller) return;
     // Governance of another agency reads usage figures, never this log, which holds personal data.

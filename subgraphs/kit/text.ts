@@ -40,3 +40,10 @@ export function isReadablePurpose(header: string): boolean {
     return false;
   }
 }
+
+/** `text` cut to at most `max` characters, ending in "…" when cut, never between the halves of a surrogate pair. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const start = text.slice(0, max - 1);
+  return `${/[\uD800-\uDBFF]$/.test(start) ? start.slice(0, -1) : start}…`;
+}
