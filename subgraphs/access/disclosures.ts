@@ -121,6 +121,7 @@ const usage = statement(
     ORDER BY 1, 2, 3, 4
     LIMIT $5 OFFSET $6`,
   usageRow,
+  { plan: 'per-call' },
 );
 
 /** The ledger's statements over the disclosure copies. */

@@ -149,6 +149,7 @@ const requestsPage = statement(
     ORDER BY submitted_at DESC, id
     LIMIT $5 OFFSET $6`,
   requestRow,
+  { plan: 'per-call' },
 );
 
 const insertGrant = statement(
@@ -188,6 +189,7 @@ const grantsPage = statement(
     ORDER BY created_at DESC, id
     LIMIT $6 OFFSET $7`,
   grantRow,
+  { plan: 'per-call' },
 );
 
 const usableGrantsOfProvider = statement(

@@ -63,6 +63,7 @@ const searchCitizens = statement(
     ORDER BY id
     LIMIT $7 OFFSET $8`,
   citizenRow,
+  { plan: 'per-call' },
 );
 
 const populationByCommune = statement(

@@ -130,6 +130,7 @@ const searchUnits = statement(
     ORDER BY array_position(ARRAY['PROVINCE', 'DISTRICT', 'COMMUNE'], u.level), u.code
     LIMIT $5 OFFSET $6`,
   administrativeUnitRow,
+  { plan: 'per-call' },
 );
 
 const ethnicGroupsByCodes = statement(

@@ -73,6 +73,7 @@ const searchPermits = statement(
     ORDER BY number
     LIMIT $7 OFFSET $8`,
   permitRow,
+  { plan: 'per-call' },
 );
 
 export interface PermitSearch {

@@ -109,6 +109,7 @@ const searchEnterprises = statement(
    ) lines ON true
    ORDER BY page.tax_code`,
   enterpriseRow.extend({ business_lines: z.array(businessLineRow).nullable() }),
+  { plan: 'per-call' },
 );
 
 /** A search result: the enterprise, and its first business lines when they were asked for. */

@@ -11,19 +11,42 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 export interface Statement<Row> {
   readonly name: string;
   readonly text: string;
-  /** The server-side prepared statement's name: the name and a digest of the text, so two texts never share one. */
-  readonly prepared: string;
+  /**
+   * The server-side prepared statement's name: the name and a digest of the text, so two texts never
+   * share one. Undefined for a statement planned for each call's values (see StatementOptions).
+   */
+  readonly prepared: string | undefined;
   readonly row: z.ZodType<Row>;
 }
 
 /**
- * Declares a statement. The name is put in a leading comment so that it shows in pg_stat_activity,
- * in slow-query logs and in the statement counter. Each connection prepares it once and then only
- * binds and executes it: no parsing or planning per request.
+ * How a statement is planned.
+ * - `prepared`: each connection prepares it once and then only binds and executes it, with no
+ *   parsing or planning per call. Right for look-ups by key, whose best plan is the same for any value.
+ * - `per-call`: planned afresh for each call's values. Required for a statement with optional filters
+ *   (`$2::text IS NULL OR …`): one plan must then serve every combination of filters, and after a
+ *   few calls PostgreSQL may switch to such a generic plan, which reads the table in key order and
+ *   filters every row. Measured on 20,000 enterprises: a commune-and-line search took 33 ms that way
+ *   against 0.4 ms planned for its values, and the gap grows with the table.
  */
-export function statement<Row>(name: string, text: string, row: z.ZodType<Row>): Statement<Row> {
+export interface StatementOptions {
+  readonly plan: 'prepared' | 'per-call';
+}
+
+/** A filter that a null parameter turns off, e.g. `($2::text IS NULL OR e.commune_code = $2)`. */
+const OPTIONAL_FILTER = /\$\d+(::[\w ]+)? IS NULL OR/i;
+
+/**
+ * Declares a statement. The name is put in a leading comment so that it shows in pg_stat_activity,
+ * in slow-query logs and in the statement counter. A statement with optional filters must say how it
+ * is planned (StatementOptions); declaring one without is a programming error, thrown at load.
+ */
+export function statement<Row>(name: string, text: string, row: z.ZodType<Row>, options?: StatementOptions): Statement<Row> {
+  if (options === undefined && OPTIONAL_FILTER.test(text)) {
+    throw new Error(`statement ${name} has optional filters: declare how it is planned ({ plan: 'per-call' } or { plan: 'prepared' })`);
+  }
   const full = `/* ${name} */ ${text}`;
-  return { name, text: full, prepared: preparedName(name, full), row };
+  return { name, text: full, prepared: options?.plan === 'per-call' ? undefined : preparedName(name, full), row };
 }
 
 /** A prepared statement's name, within PostgreSQL's 63-byte limit on names. */
@@ -97,7 +120,9 @@ export class Database {
     for (const listener of this.listeners) listener(stmt.name);
     let result: pg.QueryResult;
     try {
-      result = await (client ?? this.pool).query({ name: stmt.prepared, text: stmt.text, values: params as unknown[] });
+      // Without a name, the statement is planned for these values (an unnamed statement of the protocol).
+      const query = stmt.prepared === undefined ? { text: stmt.text, values: params as unknown[] } : { name: stmt.prepared, text: stmt.text, values: params as unknown[] };
+      result = await (client ?? this.pool).query(query);
     } catch (error) {
       if (isUnavailable(error)) throw new DatabaseUnavailableError(this.agency);
       throw error;

@@ -76,6 +76,7 @@ const logPage = statement(
     ORDER BY l.seq DESC
     LIMIT $7`,
   logRow,
+  { plan: 'per-call' },
 );
 
 function readPage(db: Database, filter: LogFilter, consumer: string | null, after: string | null, limit: number): Promise<LogRow[]> {

@@ -106,6 +106,7 @@ const searchParcels = statement(
     ORDER BY id
     LIMIT $4 OFFSET $5`,
   parcelRow,
+  { plan: 'per-call' },
 );
 
 export interface ParcelSearch {

@@ -51,6 +51,7 @@ const searchSites = statement(
     ORDER BY code
     LIMIT $4 OFFSET $5`,
   heritageSiteRow,
+  { plan: 'per-call' },
 );
 
 const accommodationsByNumbers = statement(
@@ -68,6 +69,7 @@ const searchAccommodations = statement(
     ORDER BY recognition_number
     LIMIT $5 OFFSET $6`,
   accommodationRow,
+  { plan: 'per-call' },
 );
 
 export interface SiteSearch {
