@@ -179,6 +179,19 @@ function refusedUpFront(subgraph: string, issue: CheckIssue): CheckResult {
 }
 
 /**
+ * The refusal of a proposal whose check could not complete (registry/check-worker.ts): it ran past
+ * its time limit, or out of memory. Nothing was composed.
+ */
+export function abortedCheck(subgraph: string, code: string, reason: string): CheckResult {
+  return refusedUpFront(subgraph, {
+    code,
+    message: `Không kiểm tra xong subgraph; hãy đơn giản hoá hoặc tách nó. (The check could not complete: ${reason}. Simplify or split the subgraph.)`,
+    subgraph,
+    locations: [],
+  });
+}
+
+/**
  * Checks a proposed version of one subgraph, in the order of DESIGN.md §8: composition with the
  * other subgraphs, lint, breaking changes against the current supergraph's API schema, and sharing
  * category changes. Never throws on bad input: a parse error, a composition error, or a broken

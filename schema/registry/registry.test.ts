@@ -11,7 +11,7 @@ import { official, testServerUrl, uniquePrefix } from '../../test/support/mesh';
 import { runSchemaCli } from '../cli';
 import { localSubgraphSources } from '../compose';
 import { runRegistry } from './index';
-import { startRegistry, type Registry } from './server';
+import { startRegistry, type Registry, type RegistryOptions } from './server';
 import { GATEWAY_SUPERGRAPH_PATH, REGISTRY_SERVICE_HEADER, signGatewayReader } from './gateway-feed';
 
 interface ApiResponse {
@@ -45,15 +45,33 @@ async function closedPortUrl(): Promise<string> {
   return `${url}/graphql`;
 }
 
-async function call(method: 'GET' | 'POST', path: string, claims: TokenClaims | null, body?: unknown, rawBody?: string): Promise<ApiResponse> {
+/** Calls the registry at `base` as `claims` (anonymously when null). */
+async function callAt(base: string, method: 'GET' | 'POST', path: string, claims: TokenClaims | null, body?: unknown, rawBody?: string): Promise<ApiResponse> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (claims) headers['authorization'] = `Bearer ${await signDevToken(keys, claims)}`;
-  const response = await fetch(`${registry.url}${path}`, {
+  const response = await fetch(`${base}${path}`, {
     method,
     headers,
     ...(method === 'POST' ? { body: rawBody ?? JSON.stringify(body) } : {}),
   });
   return { status: response.status, body: (await response.json()) as ApiResponse['body'] };
+}
+
+/** Calls the test file's registry. */
+function call(method: 'GET' | 'POST', path: string, claims: TokenClaims | null, body?: unknown, rawBody?: string): Promise<ApiResponse> {
+  return callAt(registry.url, method, path, claims, body, rawBody);
+}
+
+/** A registry on `options.db` that trusts the test keys, on a free port; an unexpected error fails the test. */
+function startTestRegistry(options: Omit<RegistryOptions, 'verifyToken' | 'port'>): Promise<Registry> {
+  return startRegistry({
+    verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
+    port: 0,
+    onError: (error) => {
+      throw error;
+    },
+    ...options,
+  });
 }
 
 const landOwner = official('so-nn-mt', 'owner');
@@ -82,15 +100,7 @@ beforeAll(async () => {
   const url = databaseUrl(testServerUrl(), database);
   await migrate(url, join(__dirname, 'migrations'));
   db = new Database('registry', { connectionString: url, max: 4, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
-  registry = await startRegistry({
-    db,
-    verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
-    port: 0,
-    probeTimeoutMs: 2000,
-    onError: (error) => {
-      throw error;
-    },
-  });
+  registry = await startTestRegistry({ db, probeTimeoutMs: 2000 });
   subgraphUrl = await fakeSubgraph(200, JSON.stringify({ data: { _service: { sdl: 'type Query { x: Int }' } } }));
   gatewayOnlyUrl = await fakeSubgraph(401, JSON.stringify({ errors: [{ message: 'Chưa xác thực', extensions: { code: 'UNAUTHENTICATED' } }] }));
 });
@@ -431,6 +441,54 @@ describe('runRegistry', () => {
   });
 });
 
+describe('checks run off the registry\'s thread', () => {
+  /** The land subgraph with 1,500 more fields: under the size bound, and a second or more to compose. */
+  const bulky = landSdl.replace(
+    '  parcel: LandParcel\n}',
+    `  parcel: LandParcel\n${Array.from({ length: 1500 }, (_, i) => `  "Trường ${i} (field ${i})."\n  extra${i}: Int @sharing(category: OPEN)`).join('\n')}\n}`,
+  );
+
+  it('answers other calls while a large proposal is being composed', async () => {
+    expect(bulky).not.toBe(landSdl);
+    const finished: string[] = [];
+    const check = call('POST', '/check', landOwner, { subgraph: 'land', sdl: bulky }).then((response) => {
+      finished.push('check');
+      return response;
+    });
+    // Once the check is composing, other calls are still answered.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const history = await call('GET', '/history?subgraph=land', landOwner);
+    finished.push('history');
+    expect(history.status).toBe(200);
+    const checked = await check;
+    expect(checked.status).toBe(200);
+    expect(checked.body['composition']).toEqual({ status: 'passed', issues: [] });
+    expect(finished).toEqual(['history', 'check']);
+  });
+
+  it('refuses a check past its time limit with CHECK_TIMEOUT, then checks again with a fresh worker', async () => {
+    const limited = await startTestRegistry({ db, checkTimeLimitMs: 50 });
+    try {
+      const post = (sdl: string) => callAt(limited.url, 'POST', '/check', landOwner, { subgraph: 'land', sdl });
+      const slow = await post(bulky);
+      expect(slow.status).toBe(200);
+      expect(slow.body).toMatchObject({
+        outcome: 'failed',
+        composition: {
+          status: 'failed',
+          issues: [{ code: 'CHECK_TIMEOUT', subgraph: 'land', locations: [], message: expect.stringContaining('The check could not complete: the check ran past 50 ms') as string }],
+        },
+        lint: { status: 'skipped' },
+      });
+      // A proposal that does not parse is answered by the next worker at once.
+      const unparsable = await post('type Query { x(: Int }');
+      expect(unparsable.body).toMatchObject({ outcome: 'failed', composition: { issues: [{ code: 'INVALID_SDL' }] } });
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
 describe('when a request is too large or the registry database is down', () => {
   const tooLarge = { status: 413, body: { errors: [{ message: 'Nội dung vượt quá 2097152 byte (request body too large).', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] } };
 
@@ -467,16 +525,7 @@ describe('when a request is too large or the registry database is down', () => {
     const unreachable = new URL(await closedPortUrl());
     const down = new Database('registry', { connectionString: `postgres://registry@127.0.0.1:${unreachable.port}/registry`, max: 2, statementTimeoutMs: 2000, connectTimeoutMs: 1000 });
     const readerSecret = new TextEncoder().encode('a-test-reader-secret-of-32-bytes!');
-    const broken = await startRegistry({
-      db: down,
-      verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
-      port: 0,
-      probeTimeoutMs: 2000,
-      gatewayReaderSecret: readerSecret,
-      onError: (error) => {
-        throw error;
-      },
-    });
+    const broken = await startTestRegistry({ db: down, probeTimeoutMs: 2000, gatewayReaderSecret: readerSecret });
     try {
       const headers = { authorization: `Bearer ${await signDevToken(keys, landOwner)}`, 'content-type': 'application/json' };
       const answers = await Promise.all(

@@ -20,6 +20,8 @@ export interface RegistryOptions {
   readonly host?: string;
   /** How long a publish waits for the subgraph's URL to answer; default 3000 ms. */
   readonly probeTimeoutMs?: number;
+  /** How long a check may run before it is refused with CHECK_TIMEOUT (default 30 s). */
+  readonly checkTimeLimitMs?: number;
   /** Unexpected errors (masked as 500 for the client); default: written to stderr. */
   readonly onError?: (error: unknown) => void;
   /**
@@ -123,10 +125,14 @@ function queryString(params: URLSearchParams, name: string): string {
  * Starts the registry's HTTP JSON API (every call needs an official's bearer token):
  * POST /check, /publish, /approve, /reject; GET /history?subgraph=, /diff?subgraph=&from=&to=,
  * /supergraph. Errors are `{ errors: [{ message, extensions: { code } }] }`, never SQL or a stack.
- * Listens when called, not on import; `stop()` closes the server (not the database).
+ * Listens when called, not on import; `stop()` closes the server and its check worker (not the database).
  */
 export async function startRegistry(options: RegistryOptions): Promise<Registry> {
-  const service = new RegistryService({ db: options.db, ...(options.probeTimeoutMs !== undefined ? { probeTimeoutMs: options.probeTimeoutMs } : {}) });
+  const service = new RegistryService({
+    db: options.db,
+    ...(options.probeTimeoutMs !== undefined ? { probeTimeoutMs: options.probeTimeoutMs } : {}),
+    ...(options.checkTimeLimitMs !== undefined ? { checkTimeLimitMs: options.checkTimeLimitMs } : {}),
+  });
   const onError = options.onError ?? ((error: unknown) => process.stderr.write(`registry: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
 
   /** One route: method, authentication, and the mapping of refusals to their status and code. */
@@ -191,5 +197,12 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     onError,
   );
   const url = await listen(server, options.port, options.host);
-  return { url, service, stop: () => close(server) };
+  return {
+    url,
+    service,
+    stop: async () => {
+      await close(server);
+      await service.close();
+    },
+  };
 }

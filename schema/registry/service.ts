@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { listAgencies, SUBGRAPHS_DIR, type Agency } from '../../subgraphs/kit/agency';
 import type { Database } from '../../subgraphs/kit/db';
 import type { Caller } from '../../subgraphs/kit/identity';
-import { checkSubgraph, type CheckResult, type FieldConsumer } from '../check';
+import { abortedCheck, type CheckResult, type FieldConsumer } from '../check';
+import { CheckAborted, CheckWorker } from './check-worker';
 import { composeSupergraph, type SubgraphSource } from '../compose';
 import { composeOpenContract } from '../contract';
 import { prepareSubgraphSdl } from '../sharing';
@@ -181,6 +182,8 @@ export interface RegistryServiceOptions {
   readonly db: Database;
   /** How long a publish waits for the subgraph's URL to answer; default 3000 ms. */
   readonly probeTimeoutMs?: number;
+  /** How long a check may run before it is stopped and refused; default CHECK_TIME_LIMIT_MS. */
+  readonly checkTimeLimitMs?: number;
 }
 
 /**
@@ -192,12 +195,20 @@ export interface RegistryServiceOptions {
 export class RegistryService {
   private readonly store: RegistryStore;
   private readonly probeTimeoutMs: number;
+  /** Checks run off this thread (composition can take a second or more). */
+  private readonly checks: CheckWorker;
   /** The open contract of the last supergraph served, by its sha256. */
   private contract: { sha256: string; openSdl: string } | undefined;
 
   constructor(options: RegistryServiceOptions) {
     this.store = new RegistryStore(options.db);
     this.probeTimeoutMs = options.probeTimeoutMs ?? 3000;
+    this.checks = new CheckWorker(options.checkTimeLimitMs);
+  }
+
+  /** Stops the worker that runs checks. */
+  async close(): Promise<void> {
+    await this.checks.close();
   }
 
   /** The check of `sdl` for `subgraph` against the current versions (against nothing before the first publish). */
@@ -215,14 +226,19 @@ export class RegistryService {
     current: SupergraphRow | null,
     consumers: readonly FieldConsumer[] = [],
   ): Promise<CheckResult> {
-    return checkSubgraph({
-      subgraph,
-      sdl,
-      ...(url !== undefined ? { url } : {}),
-      subgraphs: sources(published),
-      ...(current ? { currentSupergraphSdl: current.sdl } : {}),
-      grantsOrUsage: consumers,
-    });
+    try {
+      return await this.checks.check({
+        subgraph,
+        sdl,
+        ...(url !== undefined ? { url } : {}),
+        subgraphs: sources(published),
+        ...(current ? { currentSupergraphSdl: current.sdl } : {}),
+        grantsOrUsage: consumers,
+      });
+    } catch (error) {
+      if (error instanceof CheckAborted) return abortedCheck(subgraph, error.code, error.message);
+      throw error;
+    }
   }
 
   /**
