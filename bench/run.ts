@@ -18,6 +18,7 @@ import { preservedSections, renderReport } from './report';
 import { runLatencyFloor, runNoDelayBaseline } from './scenarios/latency-floor';
 import { runMemory } from './scenarios/memory';
 import { runLogCost } from './scenarios/log-cost';
+import { runOpenExport } from './scenarios/open-export';
 import { runScaling } from './scenarios/scaling';
 import { runSqlCount } from './scenarios/sql';
 import { runThroughput } from './scenarios/throughput';
@@ -160,6 +161,8 @@ async function main(): Promise<void> {
     for (const kind of contextual) memory.push(await runMemory(ctx, deployment, kind));
     say('Scenario 5: scaling');
     const scaling = await runScaling(ctx, deployment);
+    say('Scenario 7: open-data export');
+    const openExport = await runOpenExport(ctx, deployment);
     say('Scenario 3, first part: each example query without delay');
     const baseline = await runNoDelayBaseline(ctx, deployment, contextual);
     say('Scenario 6: the disclosure logs in the mesh (our gateway over providers without their logs, side by side)');
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
       memory,
       scaling,
       logCost,
+      openExport,
       errors: errors.entries(),
     }, preservedSections(previous));
     mkdirSync(dirname(options.out), { recursive: true });

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../subgraphs/kit/identity';
 
 /** The gateway's per-request context: what it forwards to every subgraph it calls. */
@@ -14,4 +15,15 @@ export interface GatewayContext {
   readonly acceptLanguage: string | null;
   /** Subgraph fetches answered wholly from the gateway's open-data cache (counted for the consumer-side record). */
   readonly servedFromCache: { fetches: number };
+}
+
+/**
+ * The id a client gave its request (`x-request-id`), kept beside the gateway's own in the
+ * consumer-side record so that the client can find it; null when absent or not 8–64 word characters.
+ * It never becomes the request id: every request gets a fresh one from the gateway, so that no
+ * client can make its request share another's records.
+ */
+export function clientRequestIdOf(req: IncomingMessage): string | null {
+  const header = req.headers['x-request-id'];
+  return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : null;
 }

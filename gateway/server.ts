@@ -11,7 +11,7 @@ import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
 import { clip, decodePurpose, isReadablePurpose } from '../subgraphs/kit/text';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
-import type { GatewayContext } from './context';
+import { clientRequestIdOf, type GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
 import { graphiqlAssetRoutes, graphiqlPage } from './graphiql';
 import { armorFor, LIMITS, type Audience } from './limits';
@@ -21,6 +21,7 @@ import { disclosureLogProxy } from './disclosure-log';
 import { catalogueRoutes } from './catalogue';
 import { Supergraph } from '@apollo/federation-internals';
 import { OpenDataCache } from './open-data-cache';
+import { DOWNLOAD_PATH, openDownloads } from './open-download';
 
 /** The open data a gateway keeps by default: 16 MB of JSON text. */
 export const OPEN_DATA_CACHE_BYTES = 16 * 1024 * 1024;
@@ -198,17 +199,6 @@ export function formatGatewayError(logger: Logger) {
 }
 
 /**
- * The id a client gave its request (`x-request-id`), kept beside the gateway's own in the
- * consumer-side record so that the client can find it; null when absent or not 8–64 word characters.
- * It never becomes the request id: every request gets a fresh one from the gateway, so that no
- * client can make its request share another's records.
- */
-function clientRequestIdOf(req: IncomingMessage): string | null {
-  const header = req.headers['x-request-id'];
-  return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : null;
-}
-
-/**
  * The consumer-side record of every request (DESIGN.md §7): request id, caller, operation and
  * outcome, logged as one line when the answer is sent; the request id also goes back to the client
  * in `x-request-id`, so that a client, a provider's log and an auditor can match records.
@@ -334,6 +324,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const full = await graphServer(options.supergraphSdl, endpoints, options, logger, 'agency', cache);
   const open = await graphServer(options.openSupergraphSdl, endpoints, options, logger, 'anonymous', cache);
   let catalogue = catalogueRoutes(options.supergraphSdl);
+  let downloads = openDownloads(options.openSupergraphSdl, full.apollo);
   let version = 'initial';
   const refused = new Set<string>();
 
@@ -351,7 +342,9 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       return false;
     }
     try {
+      const nextDownloads = openDownloads(next.openSupergraphSdl, full.apollo);
       open.update(next.openSupergraphSdl);
+      downloads = nextDownloads;
     } catch (error) {
       // The full graph already moved on; the open contract stays on the last one that built.
       logger.error({ err: error, version: next.id }, 'open contract refused: the previous contract keeps serving');
@@ -434,6 +427,8 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       '/graphql': withGraphiql(graphql, '/graphql', 'lienthong — GraphiQL'),
       '/open/graphql': withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)'),
       ...graphiqlAssetRoutes(),
+      [DOWNLOAD_PATH]: (req, res) => downloads.index(req, res),
+      [`${DOWNLOAD_PATH}/*`]: (req, res) => downloads.file(req, res),
       '/catalog.json': (req, res) => catalogue['/catalog.json']?.(req, res),
       '/catalog': (req, res) => catalogue['/catalog']?.(req, res),
       '/disclosure-log': disclosureLogProxy(endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000),

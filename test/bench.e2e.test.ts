@@ -14,10 +14,12 @@ import { parseOptions, REPO_ROOT } from '../bench/options';
 import { LATENCY_FLOOR_SCENARIO } from '../bench/scenarios/latency-floor';
 import { LOG_COST_SCENARIO } from '../bench/scenarios/log-cost';
 import { MEMORY_SCENARIO } from '../bench/scenarios/memory';
+import { EXPORT_WAYS, OPEN_EXPORT_SCENARIO } from '../bench/scenarios/open-export';
 import { LIST_SIZES, SCALING_SCENARIO } from '../bench/scenarios/scaling';
 import { SQL_SCENARIO } from '../bench/scenarios/sql';
 import { THROUGHPUT_SCENARIO } from '../bench/scenarios/throughput';
 import { EXAMPLE_OPERATIONS } from '../bench/workload';
+import { seedSizes } from '../subgraphs/kit/seed-plan';
 import { testServerUrl } from './support/mesh';
 
 /**
@@ -277,6 +279,7 @@ describe('npm run bench -- --quick', () => {
         '## Set-up',
         ...SCENARIOS.map((scenario) => `## ${scenario}`),
         '## 6. Authorisation and disclosure log',
+        `## ${OPEN_EXPORT_SCENARIO}`,
         '## Errors',
         '## How to reproduce',
       ]);
@@ -368,6 +371,23 @@ describe('npm run bench -- --quick', () => {
         expect(row[4]).toMatch(/^-?\d+\.\d\d$/);
       }
       expect(section(report(), '## 6. Authorisation and disclosure log')).toMatch(/Disclosure log cost: log on versus off \| ≥ 0\.85× throughput \| in the mesh at concurrency \d+: \d+\.\d\d×/);
+    }),
+  );
+
+  it(
+    'exports the largest open list whole from our gateway, with rows per second against clients paging each gateway, and the memory it took',
+    explained(() => {
+      const text = section(report(), `## ${OPEN_EXPORT_SCENARIO}`);
+      const rates = tableAt(text, 0);
+      expect(firstCells(rates)).toEqual(Object.values(EXPORT_WAYS).map((way) => way.label));
+      for (const rate of Object.values(column(rates, 'Rows/s'))) expect(Number(rate)).toBeGreaterThan(0);
+      const ratios = tableAt(text, 1);
+      for (const row of ratios.rows) expect(row[1]).toMatch(/^\d+\.\d\d×$/);
+      // The whole list, complete: every parcel of the quick seed.
+      expect(text).toContain(`Then the whole list once from our gateway, its RSS sampled every 250 ms: ${seedSizes(QUICK.scale).parcels} rows (`);
+      const memory = tableAt(text, 2);
+      expect(memory.rows).toHaveLength(1);
+      for (const cell of memory.rows[0] ?? []) expect(cell).toMatch(/^[+−]?\d+ MB$/);
     }),
   );
 

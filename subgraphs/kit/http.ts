@@ -7,7 +7,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
-/** Routes by exact path (query string ignored). Unknown paths get a JSON 404. */
+/**
+ * Routes by exact path (query string ignored); a key ending in `/*` takes the paths one level below
+ * it that have no route of their own, e.g. `/open/download/*`. Unknown paths get a JSON 404.
+ */
 export type Routes = Readonly<Record<string, Handler>>;
 
 /** A request body over the limit it was read with. */
@@ -116,7 +119,7 @@ export function graphqlHandler<Context extends BaseContext>(
 export function createHttpServer(routes: Routes, onError: (error: unknown) => void): Server {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const handler = routes[path];
+    const handler = routes[path] ?? routes[`${path.slice(0, path.lastIndexOf('/'))}/*`];
     if (!handler) {
       sendJson(res, 404, errorBody('NOT_FOUND', `No route ${path}`));
       return;
@@ -126,7 +129,8 @@ export function createHttpServer(routes: Routes, onError: (error: unknown) => vo
       .catch((error: unknown) => {
         onError(error);
         if (!res.headersSent) sendJson(res, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error.'));
-        else res.end();
+        // Cut, not ended: a client must not take half an answer (a streamed file) for a whole one.
+        else res.destroy();
       });
   });
   server.keepAliveTimeout = 65_000;

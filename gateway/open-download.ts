@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import { Supergraph } from '@apollo/federation-internals';
+import {
+  getNullableType,
+  isEnumType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  Kind,
+  parse,
+  type GraphQLField,
+  type GraphQLFormattedError,
+  type GraphQLObjectType,
+} from 'graphql';
+import { ANONYMOUS } from '../subgraphs/kit/identity';
+import { sendJson, sendMethodNotAllowed, type Handler } from '../subgraphs/kit/http';
+import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
+import { clientRequestIdOf, type GatewayContext } from './context';
+
+/**
+ * Open-data downloads (DESIGN §9, "open-data export"): every paginated list of the open contract as one
+ * CSV or NDJSON file, for anyone, without an account. A download runs the list's pages one after the
+ * other as the anonymous caller, so every subgraph applies the same sharing rules and keeps the same
+ * disclosure log as for /open/graphql, and writes each page as it comes, waiting while the client is
+ * slower: the gateway holds two pages at a time (the one being written, the next being fetched)
+ * however long the list.
+ *
+ * The pages run through the full graph, under its request limits rather than the open graph's:
+ * the documents are the gateway's own (fixed fields of the open contract, 100 rows a page), and the
+ * anonymous cost limit (5,000) refuses a page of most lists with all their fields.
+ *
+ * What is offered comes from the open contract alone (itself cut from the `@sharing` directives): a
+ * root field is a dataset when it returns a connection (`nodes` and `pageInfo`) and takes `first` and
+ * `after` with no other required argument. Its columns are the node type's scalar and enum fields,
+ * and one level down the key of each entity it refers to (`commune.code`) and the fields of any
+ * other object; lists are left out.
+ */
+
+/** Where the index of downloads is served; each dataset is at `${DOWNLOAD_PATH}/<name>.csv` or `.ndjson`. */
+export const DOWNLOAD_PATH = '/open/download';
+
+export type DownloadFormat = 'csv' | 'ndjson';
+
+const CONTENT_TYPES: Readonly<Record<DownloadFormat, string>> = {
+  csv: 'text/csv; charset=utf-8; header=present',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+};
+
+export interface OpenDataset {
+  /** The root field, e.g. `landParcels`. */
+  readonly name: string;
+  readonly description: string | null;
+  /** Column paths in order: `id`, `commune.code`. */
+  readonly columns: readonly string[];
+  /** The page query: one page of `MAX_PAGE_SIZE` rows after `$after`. */
+  readonly document: string;
+}
+
+/** True when `field` can be selected without arguments (every argument optional or defaulted). */
+function selectableBare(field: GraphQLField<unknown, unknown>): boolean {
+  return field.args.every((arg) => !isNonNullType(arg.type) || arg.defaultValue !== undefined);
+}
+
+function isLeaf(type: unknown): boolean {
+  const nullable = getNullableType(type as never);
+  return isScalarType(nullable) || isEnumType(nullable);
+}
+
+/** The node type of a connection type (`nodes: [T]` beside `pageInfo`), or undefined. */
+function nodeTypeOf(connection: unknown): GraphQLObjectType | undefined {
+  const type = getNullableType(connection as never);
+  if (!isObjectType(type)) return undefined;
+  const { nodes, pageInfo } = type.getFields();
+  const pageInfoType = pageInfo && getNullableType(pageInfo.type);
+  if (!nodes || !isObjectType(pageInfoType) || !pageInfoType.getFields()['hasNextPage'] || !pageInfoType.getFields()['endCursor']) return undefined;
+  const list = getNullableType(nodes.type);
+  if (!isListType(list)) return undefined;
+  const node = getNullableType(list.ofType);
+  return isObjectType(node) ? node : undefined;
+}
+
+/**
+ * The key fields of each entity type of a supergraph (its first `@join__type(key:)` made of plain
+ * fields): a row refers to another entity by its key, as a table refers to another by foreign key.
+ */
+function entityKeys(supergraphSdl: string): Map<string, string[]> {
+  const keys = new Map<string, string[]>();
+  for (const definition of parse(supergraphSdl).definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    if (keys.has(definition.name.value)) continue;
+    for (const directive of definition.directives ?? []) {
+      if (directive.name.value !== 'join__type') continue;
+      const key = directive.arguments?.find((arg) => arg.name.value === 'key')?.value;
+      if (key?.kind !== Kind.STRING || /[{}]/.test(key.value)) continue;
+      keys.set(definition.name.value, key.value.split(/\s+/).filter(Boolean));
+      break;
+    }
+  }
+  return keys;
+}
+
+/**
+ * The selection and the column paths of a node type: its leaves; for an object it holds that is an
+ * entity, the leaves of its key (`commune.code`, `commune.edition`: the entity's own list has the
+ * rest); for any other object, its leaves.
+ */
+function columnsOf(node: GraphQLObjectType, keys: ReadonlyMap<string, readonly string[]>): { selection: string; columns: string[] } {
+  const parts: string[] = [];
+  const columns: string[] = [];
+  for (const field of Object.values(node.getFields())) {
+    if (!selectableBare(field)) continue;
+    if (isLeaf(field.type)) {
+      parts.push(field.name);
+      columns.push(field.name);
+      continue;
+    }
+    const inner = getNullableType(field.type);
+    if (!isObjectType(inner)) continue;
+    const key = keys.get(inner.name);
+    const leaves = Object.values(inner.getFields()).filter((sub) => selectableBare(sub) && isLeaf(sub.type) && (!key || key.includes(sub.name)));
+    if (leaves.length === 0) continue;
+    parts.push(`${field.name} { ${leaves.map((sub) => sub.name).join(' ')} }`);
+    columns.push(...leaves.map((sub) => `${field.name}.${sub.name}`));
+  }
+  return { selection: parts.join(' '), columns };
+}
+
+/** The datasets of an open contract supergraph, in the order of its Query type. */
+export function openDatasets(openSupergraphSdl: string): OpenDataset[] {
+  const schema = Supergraph.build(openSupergraphSdl).apiSchema().toGraphQLJSSchema();
+  const keys = entityKeys(openSupergraphSdl);
+  const datasets: OpenDataset[] = [];
+  for (const field of Object.values(schema.getQueryType()?.getFields() ?? {})) {
+    const names = new Set(field.args.map((arg) => arg.name));
+    const others = field.args.filter((arg) => arg.name !== 'first' && arg.name !== 'after');
+    if (!names.has('first') || !names.has('after') || others.some((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined)) continue;
+    const node = nodeTypeOf(field.type);
+    if (!node) continue;
+    const { selection, columns } = columnsOf(node, keys);
+    if (columns.length === 0) continue;
+    datasets.push({
+      name: field.name,
+      description: field.description ?? null,
+      columns,
+      document: `query OpenDataDownload($after: String) { ${field.name}(first: ${MAX_PAGE_SIZE}, after: $after) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`,
+    });
+  }
+  return datasets;
+}
+
+/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function valueAt(row: Record<string, unknown>, path: string): unknown {
+  const dot = path.indexOf('.');
+  if (dot < 0) return row[path];
+  const inner = row[path.slice(0, dot)];
+  return typeof inner === 'object' && inner !== null ? (inner as Record<string, unknown>)[path.slice(dot + 1)] : null;
+}
+
+/** The text of a page of rows in `format`. */
+function pageText(rows: readonly Record<string, unknown>[], dataset: OpenDataset, format: DownloadFormat): string {
+  let text = '';
+  for (const row of rows) {
+    text += format === 'csv' ? `${dataset.columns.map((column) => csvField(valueAt(row, column))).join(',')}\r\n` : `${JSON.stringify(row)}\n`;
+  }
+  return text;
+}
+
+interface PageResult {
+  readonly rows: Record<string, unknown>[];
+  readonly next: string | null;
+  readonly errors: readonly GraphQLFormattedError[];
+}
+
+/** Runs one page of `dataset`, as the anonymous caller. */
+async function fetchPage(apollo: ApolloServer<GatewayContext>, dataset: OpenDataset, after: string | null, req: IncomingMessage): Promise<PageResult> {
+  const response = await apollo.executeOperation(
+    { query: dataset.document, variables: { after } },
+    {
+      contextValue: {
+        requestId: randomUUID(),
+        clientRequestId: clientRequestIdOf(req),
+        token: null,
+        caller: ANONYMOUS,
+        purposeHeader: null,
+        acceptLanguage: typeof req.headers['accept-language'] === 'string' ? req.headers['accept-language'] : null,
+        servedFromCache: { fetches: 0 },
+      },
+    },
+  );
+  if (response.body.kind !== 'single') return { rows: [], next: null, errors: [{ message: 'unexpected incremental answer' }] };
+  const { data, errors } = response.body.singleResult;
+  const connection = data?.[dataset.name] as { nodes?: unknown; pageInfo?: { hasNextPage?: unknown; endCursor?: unknown } } | null | undefined;
+  const rows = Array.isArray(connection?.nodes) ? (connection.nodes.filter((node) => typeof node === 'object' && node !== null) as Record<string, unknown>[]) : [];
+  const more = connection?.pageInfo?.hasNextPage === true && typeof connection.pageInfo.endCursor === 'string';
+  return { rows, next: more ? (connection.pageInfo?.endCursor as string) : null, errors: errors ?? (connection ? [] : [{ message: 'no data' }]) };
+}
+
+/** Writes `text`, and waits while the client has not taken what was written before. */
+async function write(res: ServerResponse, text: string): Promise<void> {
+  if (text === '' || res.write(text)) return;
+  await Promise.race([once(res, 'drain'), once(res, 'close')]);
+}
+
+/**
+ * Streams `dataset` in `format`. A failure before the first byte is an ordinary error answer (503
+ * with the first error's code); a failure later cuts the connection, so that a client never takes a
+ * shortened file for a whole one (the chunked answer ends without its last chunk).
+ */
+async function download(apollo: ApolloServer<GatewayContext>, dataset: OpenDataset, format: DownloadFormat, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let page = await fetchPage(apollo, dataset, null, req);
+  if (page.errors.length > 0) {
+    const first = page.errors[0];
+    sendJson(res, 503, {
+      errors: [
+        {
+          message: `Không tải được ${dataset.name}; hãy thử lại sau. (The download could not start: ${first?.message ?? 'no data'})`,
+          extensions: { code: typeof first?.extensions?.['code'] === 'string' ? first.extensions['code'] : 'DOWNLOAD_FAILED' },
+        },
+      ],
+    });
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[format],
+    'content-disposition': `attachment; filename="${dataset.name}.${format}"`,
+    'cache-control': 'no-store',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  if (format === 'csv') await write(res, `${dataset.columns.join(',')}\r\n`);
+  for (;;) {
+    if (res.destroyed) return;
+    // The next page is asked for while this one is written: two pages at most are held.
+    const following = page.next === null ? undefined : fetchPage(apollo, dataset, page.next, req);
+    // Awaited below; if the client has gone by then, it must not end as an unhandled rejection.
+    following?.catch(() => undefined);
+    await write(res, pageText(page.rows, dataset, format));
+    if (!following) break;
+    page = await following;
+    if (page.errors.length > 0) {
+      res.destroy();
+      return;
+    }
+  }
+  res.end();
+}
+
+function notFound(res: ServerResponse, path: string): void {
+  sendJson(res, 404, {
+    errors: [
+      {
+        message: `Không có tập dữ liệu mở ${path}; danh sách tại ${DOWNLOAD_PATH}. (No open dataset at ${path}; the list is at ${DOWNLOAD_PATH}.)`,
+        extensions: { code: 'DATASET_NOT_FOUND' },
+      },
+    ],
+  });
+}
+
+/**
+ * The download routes of one open contract, run on `apollo` (the full graph: see above):
+ * `GET /open/download` lists the datasets with their columns and links;
+ * `GET /open/download/<name>.csv` and `.ndjson` stream one. GET and HEAD only.
+ */
+export function openDownloads(openSupergraphSdl: string, apollo: ApolloServer<GatewayContext>): { readonly index: Handler; readonly file: Handler; readonly datasets: readonly OpenDataset[] } {
+  const datasets = openDatasets(openSupergraphSdl);
+  const byName = new Map(datasets.map((dataset) => [dataset.name, dataset]));
+  const readOnly = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method === 'GET' || req.method === 'HEAD') return true;
+    sendMethodNotAllowed(res, ['GET', 'HEAD']);
+    return false;
+  };
+  const index = JSON.stringify({
+    datasets: datasets.map((dataset) => ({
+      name: dataset.name,
+      description: dataset.description,
+      columns: dataset.columns,
+      csv: `${DOWNLOAD_PATH}/${dataset.name}.csv`,
+      ndjson: `${DOWNLOAD_PATH}/${dataset.name}.ndjson`,
+    })),
+  });
+  return {
+    datasets,
+    index: (req, res) => {
+      if (!readOnly(req, res)) return;
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(index), 'cache-control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : index);
+    },
+    file: async (req, res) => {
+      if (!readOnly(req, res)) return;
+      const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+      const match = /^\/open\/download\/([A-Za-z_][A-Za-z0-9_]*)\.(csv|ndjson)$/.exec(path);
+      const dataset = match ? byName.get(match[1] ?? '') : undefined;
+      if (!match || !dataset) return notFound(res, path);
+      await download(apollo, dataset, match[2] === 'csv' ? 'csv' : 'ndjson', req, res);
+    },
+  };
+}
