@@ -454,7 +454,7 @@ function openExportSection(report: BenchReport): string {
     '## 7. Open-data export',
     '',
     `The largest open list, \`${result.dataset}\` (${result.columns} columns), as CSV from our gateway's download (gateway/open-download.ts: ` +
-      'the list\'s pages run one after another through the open graph, each written as it comes), against a client paging the same list and ' +
+      'the list\'s pages run one after another as the anonymous caller, each written as it comes), against a client paging the same list and ' +
       `fields through each gateway's /graphql, 100 rows a page. Rows per second over the first ${result.roundRows} rows of each way, ` +
       `the ways one after another in each round; median (min–max) over ${report.options.rounds} round(s).`,
     '',
