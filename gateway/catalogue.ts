@@ -1,5 +1,5 @@
 import { agencyDirectory, listAgencies } from '../subgraphs/kit/agency';
-import { sendMethodNotAllowed, type Handler, type Routes } from '../subgraphs/kit/http';
+import { staticDocument, type Routes } from '../subgraphs/kit/http';
 import { buildCatalogue, type Catalogue, type CatalogueDataset, type CatalogueField } from '../schema/catalogue';
 import type { SharingCategory } from '../schema/sharing';
 
@@ -71,18 +71,9 @@ export function catalogueRoutes(supergraphSdl: string): Routes {
   const catalogue = buildCatalogue(supergraphSdl, listAgencies('all'), (code) => directory.get(code)?.name ?? code);
   const json = JSON.stringify(catalogue);
   const page = cataloguePage(catalogue);
-  // Read-only documents: GET, and HEAD (headers only); any other method is a 405.
-  const serve = (type: string, body: string): Handler => (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendMethodNotAllowed(res, ['GET', 'HEAD']);
-      return;
-    }
-    res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  };
   return {
-    '/catalog.json': serve('application/json; charset=utf-8', json),
-    '/catalog': serve('text/html; charset=utf-8', page),
+    '/catalog.json': staticDocument('application/json; charset=utf-8', json),
+    '/catalog': staticDocument('text/html; charset=utf-8', page),
   };
 }
 

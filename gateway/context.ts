@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Caller } from '../subgraphs/kit/identity';
+import { ANONYMOUS, type Caller } from '../subgraphs/kit/identity';
 
 /** The gateway's per-request context: what it forwards to every subgraph it calls. */
 export interface GatewayContext {
@@ -26,4 +27,23 @@ export interface GatewayContext {
 export function clientRequestIdOf(req: IncomingMessage): string | null {
   const header = req.headers['x-request-id'];
   return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : null;
+}
+
+/** A request header given once and not empty, else null. */
+export function headerOf(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** The context of one operation run for `req` as the anonymous caller (/open/graphql, a download's pages). */
+export function anonymousContext(req: IncomingMessage): GatewayContext {
+  return {
+    requestId: randomUUID(),
+    clientRequestId: clientRequestIdOf(req),
+    token: null,
+    caller: ANONYMOUS,
+    purposeHeader: null,
+    acceptLanguage: headerOf(req, 'accept-language'),
+    servedFromCache: { fetches: 0 },
+  };
 }

@@ -1,25 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { Supergraph } from '@apollo/federation-internals';
 import {
   getNullableType,
-  isEnumType,
+  isLeafType,
   isListType,
   isNonNullType,
   isObjectType,
-  isScalarType,
   Kind,
   parse,
   type GraphQLField,
   type GraphQLFormattedError,
   type GraphQLObjectType,
+  type GraphQLOutputType,
 } from 'graphql';
-import { ANONYMOUS } from '../subgraphs/kit/identity';
-import { sendJson, sendMethodNotAllowed, type Handler } from '../subgraphs/kit/http';
+import { readOnlyRequest, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
 import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
-import { clientRequestIdOf, type GatewayContext } from './context';
+import { anonymousContext, type GatewayContext } from './context';
 
 /**
  * Open-data downloads (DESIGN §9, "open-data export"): every paginated list of the open contract as one
@@ -65,14 +63,14 @@ function selectableBare(field: GraphQLField<unknown, unknown>): boolean {
   return field.args.every((arg) => !isNonNullType(arg.type) || arg.defaultValue !== undefined);
 }
 
-function isLeaf(type: unknown): boolean {
-  const nullable = getNullableType(type as never);
-  return isScalarType(nullable) || isEnumType(nullable);
+/** A scalar or enum, not a list of them. */
+function isLeaf(type: GraphQLOutputType): boolean {
+  return isLeafType(getNullableType(type));
 }
 
 /** The node type of a connection type (`nodes: [T]` beside `pageInfo`), or undefined. */
-function nodeTypeOf(connection: unknown): GraphQLObjectType | undefined {
-  const type = getNullableType(connection as never);
+function nodeTypeOf(connection: GraphQLOutputType): GraphQLObjectType | undefined {
+  const type = getNullableType(connection);
   if (!isObjectType(type)) return undefined;
   const { nodes, pageInfo } = type.getFields();
   const pageInfoType = pageInfo && getNullableType(pageInfo.type);
@@ -183,20 +181,7 @@ interface PageResult {
 
 /** Runs one page of `dataset`, as the anonymous caller. */
 async function fetchPage(apollo: ApolloServer<GatewayContext>, dataset: OpenDataset, after: string | null, req: IncomingMessage): Promise<PageResult> {
-  const response = await apollo.executeOperation(
-    { query: dataset.document, variables: { after } },
-    {
-      contextValue: {
-        requestId: randomUUID(),
-        clientRequestId: clientRequestIdOf(req),
-        token: null,
-        caller: ANONYMOUS,
-        purposeHeader: null,
-        acceptLanguage: typeof req.headers['accept-language'] === 'string' ? req.headers['accept-language'] : null,
-        servedFromCache: { fetches: 0 },
-      },
-    },
-  );
+  const response = await apollo.executeOperation({ query: dataset.document, variables: { after } }, { contextValue: anonymousContext(req) });
   if (response.body.kind !== 'single') return { rows: [], next: null, errors: [{ message: 'unexpected incremental answer' }] };
   const { data, errors } = response.body.singleResult;
   const connection = data?.[dataset.name] as { nodes?: unknown; pageInfo?: { hasNextPage?: unknown; endCursor?: unknown } } | null | undefined;
@@ -276,11 +261,6 @@ function notFound(res: ServerResponse, path: string): void {
 export function openDownloads(openSupergraphSdl: string, apollo: ApolloServer<GatewayContext>): { readonly index: Handler; readonly file: Handler; readonly datasets: readonly OpenDataset[] } {
   const datasets = openDatasets(openSupergraphSdl);
   const byName = new Map(datasets.map((dataset) => [dataset.name, dataset]));
-  const readOnly = (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (req.method === 'GET' || req.method === 'HEAD') return true;
-    sendMethodNotAllowed(res, ['GET', 'HEAD']);
-    return false;
-  };
   const index = JSON.stringify({
     datasets: datasets.map((dataset) => ({
       name: dataset.name,
@@ -292,13 +272,9 @@ export function openDownloads(openSupergraphSdl: string, apollo: ApolloServer<Ga
   });
   return {
     datasets,
-    index: (req, res) => {
-      if (!readOnly(req, res)) return;
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(index), 'cache-control': 'no-cache' });
-      res.end(req.method === 'HEAD' ? undefined : index);
-    },
+    index: staticDocument('application/json; charset=utf-8', index),
     file: async (req, res) => {
-      if (!readOnly(req, res)) return;
+      if (!readOnlyRequest(req, res)) return;
       const path = new URL(req.url ?? '/', 'http://gateway').pathname;
       const match = /^\/open\/download\/([A-Za-z_][A-Za-z0-9_]*)\.(csv|ndjson)$/.exec(path);
       const dataset = match ? byName.get(match[1] ?? '') : undefined;

@@ -6,12 +6,12 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { getVariableValues, GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { readAgency } from '../subgraphs/kit/agency';
-import { ANONYMOUS, AuthenticationError, bearerToken, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
+import { AuthenticationError, bearerToken, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
 import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
 import { clip, decodePurpose, isReadablePurpose } from '../subgraphs/kit/text';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
-import { clientRequestIdOf, type GatewayContext } from './context';
+import { anonymousContext, clientRequestIdOf, headerOf, type GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
 import { graphiqlAssetRoutes, graphiqlPage } from './graphiql';
 import { armorFor, LIMITS, type Audience } from './limits';
@@ -290,11 +290,6 @@ async function graphServer(
   };
 }
 
-function header(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
 /** Serves the GraphiQL page to browsers asking for HTML, and GraphQL to everything else. */
 function withGraphiql(graphql: Handler, endpoint: string, title: string): Handler {
   const page = graphiqlPage(endpoint, title);
@@ -385,8 +380,8 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       clientRequestId: clientRequestIdOf(req),
       token: verified.token,
       caller: verified.caller,
-      purposeHeader: header(req, 'x-purpose'),
-      acceptLanguage: header(req, 'accept-language'),
+      purposeHeader: headerOf(req, 'x-purpose'),
+      acceptLanguage: headerOf(req, 'accept-language'),
       servedFromCache: { fetches: 0 },
     };
   });
@@ -412,15 +407,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     }
     return fullHandler(req, res);
   };
-  const openHandler = graphqlHandler(open.apollo, async (req) => ({
-    requestId: randomUUID(),
-    clientRequestId: clientRequestIdOf(req),
-    token: null,
-    caller: ANONYMOUS,
-    purposeHeader: null,
-    acceptLanguage: header(req, 'accept-language'),
-    servedFromCache: { fetches: 0 },
-  }));
+  const openHandler = graphqlHandler(open.apollo, async (req) => anonymousContext(req));
 
   const server = createHttpServer(
     {

@@ -121,8 +121,7 @@ export class Database {
     let result: pg.QueryResult;
     try {
       // Without a name, the statement is planned for these values (an unnamed statement of the protocol).
-      const query = stmt.prepared === undefined ? { text: stmt.text, values: params as unknown[] } : { name: stmt.prepared, text: stmt.text, values: params as unknown[] };
-      result = await (client ?? this.pool).query(query);
+      result = await (client ?? this.pool).query({ ...(stmt.prepared === undefined ? {} : { name: stmt.prepared }), text: stmt.text, values: params as unknown[] });
     } catch (error) {
       if (isUnavailable(error)) throw new DatabaseUnavailableError(this.agency);
       throw error;

@@ -44,6 +44,22 @@ export function sendMethodNotAllowed(res: ServerResponse, allowed: readonly stri
   sendJson(res, 405, { errors: [{ message: `Chỉ hỗ trợ ${list}. (${list} only.)`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: list });
 }
 
+/** True for GET and HEAD; for any other method, answers a 405 naming them and returns false. */
+export function readOnlyRequest(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return true;
+  sendMethodNotAllowed(res, ['GET', 'HEAD']);
+  return false;
+}
+
+/** A fixed document: GET gives it, HEAD its headers alone, any other method a 405. */
+export function staticDocument(contentType: string, body: string): Handler {
+  return (req, res) => {
+    if (!readOnlyRequest(req, res)) return;
+    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+}
+
 function errorBody(code: string, message: string): unknown {
   return { errors: [{ message, extensions: { code } }] };
 }
