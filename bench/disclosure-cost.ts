@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   writeSection('disclosure-log-cost', [
     '## Disclosure log cost',
     '',
-    `The citizens subgraph alone, as deployed (its application role, the sharing rules on) answering a consumer agency's official, with its disclosure log on and off: on, each answer waits until its hash-chained record is committed (records of concurrent answers are written together, one prepared statement per batch; the log is its own outbox), and the records are relayed after it (here to a stand-in for the ledger that accepts at once; ${delivered} records relayed). Same process, database and pool; \`bench/disclosure-cost.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per side for each number of clients (a closed loop in the same process), sides alternating first; median (min–max). ${machineLine()}`,
+    `The citizens subgraph alone, as deployed (its application role, the sharing rules on) answering a consumer agency's official, with its disclosure log on and off: on, each request reads and writes its hash-chained record in one transaction, and its answer waits until that transaction has committed (the log is its own outbox), and the records are relayed after it (here to a stand-in for the ledger that accepts at once; ${delivered} records relayed). Same process, database and pool; \`bench/disclosure-cost.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per side for each number of clients (a closed loop in the same process), sides alternating first; median (min–max). ${machineLine()}`,
     '',
     '| Request | clients | requests/s, log on | requests/s, log off | on ÷ off, pair by pair |',
     '| --- | --- | --- | --- | --- |',

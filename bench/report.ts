@@ -167,7 +167,8 @@ function sqlSection(report: BenchReport): string {
       'one statement per entity type per subgraph fetch, one for a root fetch (`test/support/query-plan.ts`). Each query ' +
       'ran with different variables per sample; "subgraph requests" are the fetches that actually reached the subgraph ' +
       '(the gateway skips a fetch that has nothing to resolve). Statement counts are median (min–max) over the samples. ' +
-      'The access ledger is left out: the providers poll it every second whatever the requests, so its statements belong to no request.',
+      'The access ledger is left out: the providers poll it every second whatever the requests, so its statements belong to no request. ' +
+      'These are the statements that read data: a provider\'s BEGIN, its disclosure record and COMMIT, sent together with them, are not counted.',
     '',
     table(['Query', 'Subgraph', 'Plan fetches', 'Subgraph requests', 'Ideal statements', 'Statements sent', 'Statements seen'], rows),
     '',
@@ -388,8 +389,8 @@ function authorisationAndLogSection(report: BenchReport, preserved: readonly Pre
     '### Disclosure logs in the mesh',
     '',
     `The cross-domain workload of section 1 through our gateway, over two deployments of the same subgraphs on the same ` +
-      `databases: one whose providers write their disclosure logs as deployed (each answer held until its hash-chained record is ` +
-      `committed, the records relayed to the access ledger), and one whose providers run \`bench/subgraph-without-log.ts\` ` +
+      `databases: one whose providers write their disclosure logs as deployed (each request's reads and its hash-chained record ` +
+      `in one transaction, the answer held until that commit is durable, the records relayed to the access ledger), and one whose providers run \`bench/subgraph-without-log.ts\` ` +
       `(the same subgraph, answering without the log). ${log.rounds} round(s) of ${log.seconds} s per side and concurrency, ` +
       `the sides alternating first; each ratio is one round's. Median (min–max).`,
     '',
@@ -529,7 +530,7 @@ export function renderReport(report: BenchReport, preserved: readonly PreservedS
     '## Set-up',
     '',
     `- Data: seed scale ${options.scale}: ${sizes.citizens} citizens, ${sizes.enterprises} enterprises, ${sizes.parcels} parcels, ${sizes.permits} permits, on ${report.server}; seeded once and reused.`,
-    '- Processes: each agency subgraph is its own process (`subgraphs/kit/run.ts <name>`, its own database and pool), the providers polling the access ledger for grants every second and writing their disclosure log (each answer waits for its record; the outbox is relayed to the ledger) as deployed; each gateway is its own process; the load generator (autocannon, one HTTP/1.1 connection per concurrent client, no pipelining) is its own process.',
+    '- Processes: each agency subgraph is its own process (`subgraphs/kit/run.ts <name>`, its own database and pool), the providers polling the access ledger for grants every second and writing their disclosure log (each request\'s reads and record in one transaction, its answer waiting for that commit; the outbox is relayed to the ledger) as deployed; each gateway is its own process; the load generator (autocannon, one HTTP/1.1 connection per concurrent client, no pipelining) is its own process.',
     `- Pinning: ${report.pinning}`,
     `- Gateways: ours, \`gateway/index.ts\` (@apollo/gateway ${packageVersion('@apollo/gateway')}, @apollo/server ${packageVersion('@apollo/server')}); ` +
       `Hive Gateway (@graphql-hive/gateway ${packageVersion('@graphql-hive/gateway')}, \`hive-gateway supergraph\`); Hive Gateway with the Hive Router runtime ` +

@@ -14,8 +14,8 @@ import { deliverDisclosures, DISCLOSURES_PATH, ledgerReaderSecret } from '../sub
 import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
 import { maintainLog, verifyLog, RETENTION_FLOOR_MONTHS, type LedgerCopies } from '../subgraphs/kit/log-admin';
 import { openLedgerCopies } from '../subgraphs/access/disclosures';
-import { disclosureRecord, DisclosureRecorder, DisclosureWriter } from '../subgraphs/kit/disclosure';
-import { Database } from '../subgraphs/kit/db';
+import { disclosureRecord, DisclosureRecorder, disclosureWrite, DurableCommits } from '../subgraphs/kit/disclosure';
+import { Database, RequestTransaction } from '../subgraphs/kit/db';
 import { parseConfig, subgraphEnvSchema } from '../subgraphs/kit/config';
 import { execute, official, startTestMesh, testServerUrl, TEST_SCALE, uniquePrefix, type TestMesh } from './support/mesh';
 import { capturedLog } from './support/log-lines';
@@ -243,6 +243,43 @@ describe('reading the provider log, page after page', () => {
 });
 
 describe('no data leaves unlogged', () => {
+  it('writes the record in the transaction that read the data, and answers only once it has committed', async () => {
+    // Hold the chain's lock, as a long commit would: the record's insert then waits inside its
+    // transaction, and PostgreSQL shows what that transaction has read by the locks it holds.
+    const holder = await citizensOwner.connect();
+    let answered = false;
+    let pending: ReturnType<typeof asAgency> | undefined;
+    try {
+      await holder.query('SELECT pg_advisory_lock(4701202016)');
+      pending = asAgency('so-y-te', `{ citizen(id: "${citizen0}") { id fullName } }`);
+      void pending.then(() => (answered = true), () => (answered = true));
+      let waiting: { statement: string; read: string[] } | undefined;
+      for (let attempt = 0; attempt < 200 && !waiting; attempt++) {
+        const { rows } = await citizensOwner.query<{ statement: string; read: string[] }>(
+          `SELECT a.query AS statement,
+                  ARRAY(SELECT l.relation::regclass::text FROM pg_locks l
+                         WHERE l.pid = a.pid AND l.locktype = 'relation' AND l.mode = 'AccessShareLock' AND l.granted
+                         ORDER BY 1) AS read
+             FROM pg_stat_activity a
+            WHERE a.datname = current_database() AND a.wait_event_type = 'Lock' AND a.wait_event = 'advisory'`,
+        );
+        waiting = rows[0];
+        if (!waiting) await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      // The record's insert waits in the transaction that read the citizen: it still holds its lock
+      // on the citizens table.
+      expect(waiting?.statement).toMatch(/writeDisclosures/);
+      expect(waiting?.read).toContain('citizens');
+      expect(answered).toBe(false);
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock(4701202016)');
+      holder.release();
+    }
+    const { response, requestId } = await (pending ?? Promise.reject(new Error('no request sent')));
+    expect(response.body.data?.citizen).toEqual({ id: citizen0, fullName: expect.any(String) });
+    expect(await recordsOf(requestId)).toHaveLength(1);
+  });
+
   it('withholds the data when the application role may not INSERT into the log, and serves again once it may', async () => {
     const { rows } = await citizensOwner.query<{ role: string }>(`SELECT current_database() || '_app' AS role`);
     const role = rows[0]?.role ?? '';
@@ -505,11 +542,10 @@ async function logDatabase(): Promise<string> {
 }
 
 async function writeRecords(url: string, count: number): Promise<void> {
-  const db = new Database('test', { connectionString: url, max: 4, statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
+  // Two pools over one database, as two replicas of a subgraph, each record in its own request's
+  // transaction: the chain must come out whole however the transactions interleave.
+  const replicas = [0, 1].map(() => new Database('test', { connectionString: url, max: 4, statementTimeoutMs: 5000, connectTimeoutMs: 3000 }));
   try {
-    // Two writers over one database, as two replicas of a subgraph: the chain must come out whole
-    // however their batches interleave.
-    const writers = [new DisclosureWriter(db), new DisclosureWriter(db)];
     await Promise.all(
       Array.from({ length: count }, async (_, i) => {
         const recorder = new DisclosureRecorder();
@@ -517,14 +553,51 @@ async function writeRecords(url: string, count: number): Promise<void> {
         recorder.sawField(fullName, { id: `05420400000${i % 10}` }, { kind: 'anonymous' });
         const caller = { kind: 'official' as const, officialId: `official-${i}`, agency: 'so-y-te', roles: ['official' as const] };
         const record = disclosureRecord({ requestId: `request-${i}`, caller, purpose: 'kiểm tra', operationName: null, query: '{ x }' }, recorder);
-        await writers[i % 2]?.write(record);
+        const replica = replicas[i % 2];
+        if (!replica) throw new Error('no replica');
+        await new RequestTransaction(replica).commit(disclosureWrite([record]));
       }),
     );
-    for (const writer of writers) await writer.close();
   } finally {
-    await db.close();
+    await Promise.all(replicas.map((replica) => replica.close()));
   }
 }
+
+describe('durable answers', () => {
+  it("makes a request's commit durable before it resolves, with one flush for the answers waiting together", async () => {
+    const db = new Database('test', { connectionString: await logDatabase(), max: 4, statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
+    const durable = new DurableCommits(db);
+    try {
+      const flushes = async () => Number((await db.pool.query<{ flushes: string }>('SELECT flushes::text FROM disclosure.durability')).rows[0]?.flushes);
+      const before = await flushes();
+      const recorder = new DisclosureRecorder();
+      recorder.refuse('Citizen.ethnicGroup', 'NO_GRANT');
+      const record = disclosureRecord({ requestId: 'durable-1', caller: { kind: 'anonymous' }, purpose: null, operationName: null, query: '{ x }' }, recorder);
+      let committedAt = '';
+      await new RequestTransaction(db).commit(
+        disclosureWrite([record]),
+        async () => {
+          // Committed, perhaps not yet on disk: the log's end now lies at or past the commit.
+          committedAt = (await db.pool.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows[0]?.lsn ?? '';
+          await durable.wait();
+        },
+      );
+      const flushed = await db.pool.query<{ durable: boolean }>('SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS durable', [committedAt]);
+      expect(flushed.rows[0]?.durable).toBe(true);
+      expect(await flushes()).toBe(before + 1);
+      // Ten answers waiting at once: the first starts a flush, the nine that arrive meanwhile share the next.
+      await Promise.all(Array.from({ length: 10 }, () => durable.wait()));
+      expect(await flushes()).toBeGreaterThanOrEqual(before + 2);
+      expect(await flushes()).toBeLessThanOrEqual(before + 3);
+      // A flush that fails rejects every answer waiting on it.
+      await db.pool.query('DROP TABLE disclosure.durability');
+      await expect(durable.wait()).rejects.toThrow(/durability/);
+    } finally {
+      await durable.close();
+      await db.close();
+    }
+  });
+});
 
 describe('upgrading a provider whose outbox still held records', () => {
   it('starts the relay cursor before the first undelivered record, so none is skipped', async () => {

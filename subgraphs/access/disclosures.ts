@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
-import { statement, type Database } from '../kit/db';
+import { statement, type Database, type Queries } from '../kit/db';
 import { BodyTooLarge, readBody, sendJson, sendMethodNotAllowed, type Handler } from '../kit/http';
 import type { PageRequest } from '../kit/pagination';
 import { authenticatedProvider } from './internal-grants';
@@ -125,7 +125,7 @@ const usage = statement(
 );
 
 /** The ledger's statements over the disclosure copies. */
-export function disclosureStore(db: Database) {
+export function disclosureStore(db: Queries) {
   return {
     /** Stores what `provider` delivered; returns how many were new (a redelivered record is ignored). */
     receive: async (provider: string, records: readonly DeliveredRecord[]) =>

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
-import { statement, type Database } from '../kit/db';
+import { statement, type Queries } from '../kit/db';
 import type { PageRequest } from '../kit/pagination';
 
 export const REQUEST_STATUSES = ['PENDING', 'APPROVED', 'REFUSED'] as const;
@@ -362,7 +362,7 @@ export interface PartyFilter {
  * The ledger's statements, every one named and parameterised. Writes take the transaction's
  * client; `today` is the Vietnamese calendar day of the caller's clock.
  */
-export function accessStore(db: Database) {
+export function accessStore(db: Queries) {
   return {
     insertRequest: (r: NewRequest, client: PoolClient) =>
       db.maybeOne(insertRequest, [r.id, r.consumerAgency, r.requestedBy, r.providerAgency, r.fields, r.purpose, r.legalBasis,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { statement, type Database } from '../kit/db';
+import { statement, type Queries } from '../kit/db';
 import type { PageRequest } from '../kit/pagination';
 
 const edition = z.enum(['THREE_LEVEL', 'TWO_LEVEL']);
@@ -86,7 +86,7 @@ export interface CitizenSearch {
 }
 
 /** The population database's statements. Every one is named and parameterised. */
-export function citizensStore(db: Database) {
+export function citizensStore(db: Queries) {
   return {
     citizensByIds: (ids: readonly string[]) => db.many(citizensByIds, [ids]),
     citizensByHouseholds: (ids: readonly string[]) => db.many(citizensByHouseholds, [ids]),

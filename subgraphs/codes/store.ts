@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { statement, type Database } from '../kit/db';
+import { statement, type Queries } from '../kit/db';
 import type { PageRequest } from '../kit/pagination';
 
 const edition = z.enum(['THREE_LEVEL', 'TWO_LEVEL']);
@@ -176,7 +176,7 @@ const codesOf = (keys: readonly UnitKey[]) => keys.map((k) => k.code);
 const editionsOf = (keys: readonly UnitKey[]) => keys.map((k) => k.edition);
 
 /** The code-table database's statements. Every one is named and parameterised. */
-export function codesStore(db: Database) {
+export function codesStore(db: Queries) {
   return {
     unitsByKeys: (keys: readonly UnitKey[]) => db.many(unitsByKeys, [codesOf(keys), editionsOf(keys)]),
     /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { statement, type Database } from '../kit/db';
+import { statement, type Queries } from '../kit/db';
 import type { PageRequest } from '../kit/pagination';
 
 export const permitRow = z.object({
@@ -86,7 +86,7 @@ export interface PermitSearch {
 }
 
 /** The construction-permit database's statements. Every one is named and parameterised. */
-export function constructionStore(db: Database) {
+export function constructionStore(db: Queries) {
   return {
     permitsByNumbers: (numbers: readonly string[]) => db.many(permitsByNumbers, [numbers]),
     /** The newest `first` permits of each parcel in `parcelIds`, grouped by parcel in one statement. */

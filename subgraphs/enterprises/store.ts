@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { statement, type Database } from '../kit/db';
+import { statement, type Queries } from '../kit/db';
 import type { PageRequest } from '../kit/pagination';
 
 const edition = z.enum(['THREE_LEVEL', 'TWO_LEVEL']);
@@ -131,7 +131,7 @@ export interface EnterpriseSearch {
 }
 
 /** The business registration database's statements. Every one is named and parameterised. */
-export function enterprisesStore(db: Database) {
+export function enterprisesStore(db: Queries) {
   return {
     enterprisesByTaxCodes: (taxCodes: readonly string[]) => db.many(enterprisesByTaxCodes, [taxCodes]),
     /** Up to `first` enterprises per representative, oldest first, in one statement. */

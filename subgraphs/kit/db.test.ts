@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
-import { Database, statement } from './db';
+import { Database, RequestTransaction, statement } from './db';
 import { testServerUrl, uniquePrefix } from '../../test/support/mesh';
 
 /** A search with optional filters, the shape of every agency's list query. */
@@ -67,5 +67,98 @@ describe('statements with optional filters', () => {
     // The per-call statement is never kept: every call was planned for its own values.
     const kept = await db.pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
     expect(kept.rows.map((row) => row.name)).toEqual([prepared.prepared]);
+  });
+});
+
+describe("a request's transaction", () => {
+  const name = `${uniquePrefix()}requests`;
+  let admin: pg.Client;
+  let db: Database;
+  const xid = statement('currentXid', 'SELECT txid_current()::text AS xid', z.object({ xid: z.string() }));
+  const backend = statement('backend', 'SELECT pg_backend_pid() AS pid', z.object({ pid: z.number() }));
+  const note = statement('addNote', 'INSERT INTO notes (note) VALUES ($1) RETURNING note', z.object({ note: z.string() }));
+  const failing = statement('failing', 'SELECT 1 / 0 AS never', z.object({ never: z.number() }));
+  const written = async (text: string) => (await db.pool.query<{ xmin: string }>('SELECT xmin::text FROM notes WHERE note = $1', [text])).rows.map((row) => row.xmin);
+  const addNote = (text: string) => ({ text: 'INSERT INTO notes (note) VALUES ($1)', values: [text] });
+
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: testServerUrl() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(testServerUrl());
+    url.pathname = `/${name}`;
+    db = new Database('requests', { connectionString: url.toString(), max: 3, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
+    await db.pool.query('CREATE TABLE notes (note text PRIMARY KEY)');
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await admin?.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin?.end();
+  });
+
+  it('runs every statement of the request, and its last write, in one transaction on one connection', async () => {
+    const request = new RequestTransaction(db);
+    // Statements a request's loaders send at once share the connection, one after another.
+    const [first, second, [current]] = await Promise.all([request.many(backend), request.many(backend), request.many(xid)]);
+    expect(first).toEqual(second);
+    await request.commit(addNote('same transaction'));
+    // The last write was made by the very transaction the statements ran in.
+    expect(await written('same transaction')).toEqual([current?.xid]);
+    expect(db.pool.idleCount).toBe(db.pool.totalCount);
+  });
+
+  it('with a durability wait, commits first (visible to others) and resolves only once the wait has', async () => {
+    const request = new RequestTransaction(db);
+    await request.many(backend);
+    let flushed: () => void = () => undefined;
+    const flush = new Promise<void>((resolve) => (flushed = resolve));
+    let visibleBeforeDurable: string[] = [];
+    let settled = false;
+    const committing = request.commit(addNote('committed before durable'), async () => {
+      visibleBeforeDurable = await written('committed before durable');
+      await flush;
+    });
+    void committing.then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(visibleBeforeDurable).toHaveLength(1);
+    expect(settled).toBe(false);
+    flushed();
+    await committing;
+    expect(settled).toBe(true);
+  });
+
+  it('commits nothing of the request when its last write fails', async () => {
+    const request = new RequestTransaction(db);
+    await request.many(note, ['written while reading']);
+    await expect(request.commit(addNote('written while reading'))).rejects.toThrow(/duplicate key/);
+    expect(await written('written while reading')).toEqual([]);
+    expect(db.pool.idleCount).toBe(db.pool.totalCount);
+  });
+
+  it('after a statement fails, answers the others and writes the last write in a transaction of its own', async () => {
+    const request = new RequestTransaction(db);
+    await request.many(note, ['before the failure']);
+    await expect(request.many(failing)).rejects.toThrow(/division by zero/);
+    expect(await request.many(backend)).toHaveLength(1);
+    await request.commit(addNote('after the failure'));
+    expect(await written('after the failure')).toHaveLength(1);
+    // The aborted transaction kept nothing.
+    expect(await written('before the failure')).toEqual([]);
+    expect(db.pool.idleCount).toBe(db.pool.totalCount);
+  });
+
+  it('rolls back a request that ends without a last write, takes no connection for one that ran no statement, and ends once', async () => {
+    const idle = new RequestTransaction(db);
+    const connections = db.pool.totalCount;
+    await idle.end();
+    expect(db.pool.totalCount).toBe(connections);
+    const request = new RequestTransaction(db);
+    await request.many(note, ['never committed']);
+    await request.end();
+    await request.end();
+    expect(await written('never committed')).toEqual([]);
+    await expect(request.many(backend)).rejects.toThrow(/has ended/);
+    expect(db.pool.idleCount).toBe(db.pool.totalCount);
   });
 });

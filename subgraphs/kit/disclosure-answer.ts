@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Logger } from 'pino';
 import { grantsUsed } from './authorisation';
-import { disclosureRecord, type DisclosureWriter } from './disclosure';
+import { disclosureRecord, disclosureWrite, type DurableCommits } from './disclosure';
 import { DatabaseUnavailableError, ErrorCode } from './errors';
 import type { AroundExecution } from './http';
 import type { Verified } from './server';
@@ -45,10 +45,11 @@ function withheldAnswer(agency: string, unavailable: DatabaseUnavailableError | 
 
 /** What answering with a disclosure record needs from the subgraph. */
 export interface RecordedAnswers {
-  readonly writer: DisclosureWriter;
+  /** Makes the request's commit durable before its answer leaves. */
+  readonly durable: DurableCommits;
   readonly agencyName: string;
   readonly logger: Logger;
-  /** The kit's verification of the request (caller, request id, decisions, recorder). */
+  /** The kit's verification of the request (caller, request id, decisions, recorder, transaction). */
   readonly verified: (req: IncomingMessage) => Verified | undefined;
   readonly purpose: (req: IncomingMessage) => string | null;
   /** Called once a record is committed (e.g. to relay the outbox). */
@@ -56,27 +57,34 @@ export interface RecordedAnswers {
 }
 
 /**
- * Runs a request and holds its answer until the record of what it disclosed is committed; when the
- * record cannot be written, the answer is withheld (see withheldAnswer). Requests that touched no
- * data (federation plumbing) are answered as they are.
+ * Runs a request and holds its answer until the record of what it disclosed is committed, in the
+ * request's own transaction: the one its reads ran in (DESIGN §7). When the record cannot be
+ * written, nothing of the transaction commits and the answer is withheld (see withheldAnswer).
+ * Requests that touched no data (federation plumbing) are answered as they are.
  */
 export function answerWithRecord(deps: RecordedAnswers): AroundExecution {
   return async (req, body, run) => {
     const verified = deps.verified(req);
     const recorder = verified?.disclosure;
-    if (!verified || !recorder) return run();
-    const answered = await run();
-    if (!recorder.touchedData) return answered;
-    for (const via of grantsUsed(verified.decisions, recorder.fields)) recorder.use(via);
-    const { query, operationName } = operationOf(body);
-    const facts = { requestId: verified.requestId, caller: verified.caller, purpose: deps.purpose(req), operationName, query };
+    const transaction = verified?.transaction;
+    if (!verified || !recorder || !transaction) return run();
     try {
-      await deps.writer.write(disclosureRecord(facts, recorder));
-    } catch (error) {
-      deps.logger.error({ err: error, requestId: verified.requestId }, 'disclosure record not written: answer withheld');
-      return withheldAnswer(deps.agencyName, error instanceof DatabaseUnavailableError ? error : null, answered);
+      const answered = await run();
+      if (!recorder.touchedData) return answered;
+      for (const via of grantsUsed(verified.decisions, recorder.fields)) recorder.use(via);
+      const { query, operationName } = operationOf(body);
+      const record = disclosureRecord({ requestId: verified.requestId, caller: verified.caller, purpose: deps.purpose(req), operationName, query }, recorder);
+      try {
+        await transaction.commit(disclosureWrite([record]), () => deps.durable.wait());
+      } catch (error) {
+        deps.logger.error({ err: error, requestId: verified.requestId }, 'disclosure record not written: answer withheld');
+        return withheldAnswer(deps.agencyName, error instanceof DatabaseUnavailableError ? error : null, answered);
+      }
+      deps.written();
+      return answered;
+    } finally {
+      // A request that wrote no record (or failed before) ends its transaction here; after a commit, a no-op.
+      await transaction.end();
     }
-    deps.written();
-    return answered;
   };
 }

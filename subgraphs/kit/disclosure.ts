@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { defaultFieldResolver, isObjectType, Kind, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type pg from 'pg';
-import { isUnavailable, preparedName, type Database } from './db';
-import { DatabaseUnavailableError } from './errors';
+import { preparedName, type Database, type LastWrite } from './db';
 import type { FieldPolicy, SharingCategory } from '../../schema/sharing';
 import type { Caller } from './identity';
 import type { SubjectOf } from './authorisation';
@@ -218,7 +217,7 @@ export function disclosureRecord(facts: RequestFacts, recorder: DisclosureRecord
   };
 }
 
-const INSERT_BATCH = `/* writeDisclosures */
+const INSERT_RECORDS = `/* writeDisclosures */
   INSERT INTO disclosure.log (request_id, caller_kind, consumer_agency, official, roles, citizen_id, purpose,
     operation_name, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
   SELECT r."requestId", r."callerKind", r."consumerAgency", r.official, r.roles, r."citizenId", r.purpose,
@@ -228,37 +227,52 @@ const INSERT_BATCH = `/* writeDisclosures */
     FROM jsonb_to_recordset($1::jsonb) AS r("requestId" text, "callerKind" text, "consumerAgency" text,
          official text, roles text[], "citizenId" text, purpose text, "operationName" text, "operationHash" text,
          fields jsonb, "recordKeys" text[], subjects jsonb, used text[], refused jsonb)`;
-const INSERT_BATCH_PREPARED = preparedName('writeDisclosures', INSERT_BATCH);
+
+const INSERT_RECORDS_PREPARED = preparedName('writeDisclosures', INSERT_RECORDS);
 
 /**
- * Writes disclosure records, each before its answer may leave. Records of concurrent requests are
- * written together: while one batch is being written, the records that arrive wait and go in the
- * next, as one statement (one round trip, one commit, the chain trigger taking its lock once per
- * batch). At low load a record is written alone at once; under load the cost per request falls.
- * `write` resolves once the record is committed and rejects when it could not be: the caller must
- * then withhold the answer.
+ * The write that adds `records` to the log, as a request transaction's last (RequestTransaction.commit):
+ * they are hash-chained as they enter, and commit with what the request read or not at all. The
+ * chaining trigger holds the chain's lock until that commit, which keeps seq order the commit order.
  */
-export class DisclosureWriter {
-  private waiting: Array<{ record: DisclosureRecord; done: (error?: unknown) => void }> = [];
-  private writing = false;
-  /** The writer's own connection, kept between batches; dropped when it fails. */
+export function disclosureWrite(records: readonly DisclosureRecord[]): LastWrite {
+  return { text: INSERT_RECORDS, values: [JSON.stringify(records)], prepared: INSERT_RECORDS_PREPARED };
+}
+
+const MARK_DURABLE = '/* markDurable */ UPDATE disclosure.durability SET flushes = flushes + 1';
+
+/**
+ * Makes the requests' commits durable, many at a time. A request's transaction commits without
+ * waiting for the disk (RequestTransaction.commit with `durable`), so that the chain's lock is not
+ * held through a flush; its answer then waits for `wait`, which resolves once a commit that does wait
+ * for the disk was made after it on the same database (an update of disclosure.durability).
+ * PostgreSQL writes and flushes its log in order, so that flush carries every commit made before.
+ * Calls that arrive while a flush is in flight wait for the next, which serves them all. Rejects when
+ * the flush fails: the answer must then be withheld.
+ */
+export class DurableCommits {
+  private waiting: Array<(error?: unknown) => void> = [];
+  private flushing = false;
+  /**
+   * A connection kept for the flushes, so that one never queues for the pool behind the requests
+   * waiting on it. Dropped when it fails; the next flush opens another.
+   */
   private connection: Promise<pg.PoolClient> | undefined;
   private readonly dropped = new WeakSet<pg.PoolClient>();
 
-  constructor(private readonly db: Database, private readonly maxBatch = 500) {}
+  constructor(private readonly db: Database) {}
 
-  write(record: DisclosureRecord): Promise<void> {
+  wait(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ record, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!this.writing) {
-        this.writing = true;
-        // Records of answers finishing in the same turn of the event loop go in one batch.
-        setImmediate(() => void this.flush());
+      this.waiting.push((error) => (error === undefined ? resolve() : reject(error)));
+      if (!this.flushing) {
+        this.flushing = true;
+        void this.flush();
       }
     });
   }
 
-  /** Gives the writer's connection back to the pool (before the pool is closed). */
+  /** Gives the kept connection back to the pool (before the pool is closed). */
   async close(): Promise<void> {
     const connection = await this.connection?.catch(() => undefined);
     this.connection = undefined;
@@ -268,7 +282,7 @@ export class DisclosureWriter {
     }
   }
 
-  /** Discards a connection that failed; the next batch opens a fresh one. */
+  /** Discards a connection that failed (once, whichever of its query and its 'error' event tells first). */
   private drop(connection: pg.PoolClient): void {
     this.connection = undefined;
     if (this.dropped.has(connection)) return;
@@ -276,44 +290,34 @@ export class DisclosureWriter {
     connection.release(true);
   }
 
-  private async flush(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.maxBatch);
-      try {
-        await this.insert(batch.map((entry) => entry.record));
-        for (const entry of batch) entry.done();
-      } catch (error) {
-        if (batch.length === 1 || error instanceof DatabaseUnavailableError) {
-          for (const entry of batch) entry.done(error);
-          continue;
-        }
-        // One record the database refuses must not withhold the others' answers: write each alone.
-        for (const entry of batch) await this.insert([entry.record]).then(() => entry.done(), (alone: unknown) => entry.done(alone));
-      }
-    }
-    this.writing = false;
-  }
-
-  /** A pool connection kept for the writer; a connection that fails while held is dropped, not fatal. */
-  private async connect(): Promise<pg.PoolClient> {
+  private async keep(): Promise<pg.PoolClient> {
     const connection = await this.db.pool.connect();
     connection.on('error', () => this.drop(connection));
+    // Its commits wait for the disk even where the server's default is not to: that wait is its purpose.
+    try {
+      await connection.query('SET synchronous_commit TO on');
+    } catch (error) {
+      this.drop(connection);
+      throw error;
+    }
     return connection;
   }
 
-  private async insert(records: readonly DisclosureRecord[]): Promise<void> {
-    let connection: pg.PoolClient | undefined;
-    try {
-      connection = await (this.connection ??= this.connect());
-      await connection.query({ name: INSERT_BATCH_PREPARED, text: INSERT_BATCH, values: [JSON.stringify(records)] });
-    } catch (error) {
-      if (isUnavailable(error)) {
-        // The connection may be dead: drop it, and open a fresh one for the next batch.
+  private async flush(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0);
+      let failure: unknown;
+      let connection: pg.PoolClient | undefined;
+      try {
+        connection = await (this.connection ??= this.keep());
+        await connection.query(MARK_DURABLE);
+      } catch (error) {
         if (connection) this.drop(connection);
         else this.connection = undefined;
-        throw new DatabaseUnavailableError(this.db.agency);
+        failure = this.db.unavailableOr(error);
       }
-      throw error;
+      for (const done of batch) done(failure);
     }
+    this.flushing = false;
   }
 }

@@ -11,13 +11,13 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'gr
 import pino, { type Logger } from 'pino';
 import { prepareSubgraphSdl } from '../../schema/sharing';
 import { readAgency, type Agency } from './agency';
-import { Database } from './db';
+import { Database, RequestTransaction, type Queries } from './db';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
 import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
 import { allStaticallyAllowed, FEDERATION_PLUMBING, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
-import { DisclosureRecorder, DisclosureWriter, recordDisclosures } from './disclosure';
+import { DisclosureRecorder, DurableCommits, recordDisclosures } from './disclosure';
 import { decodePurpose } from './text';
 import { answerWithRecord } from './disclosure-answer';
 import { OutboxRelay, type DisclosureSink } from './outbox';
@@ -29,7 +29,11 @@ import { NO_GRANTS, type GrantView } from './grants';
 /** What every subgraph's per-request context holds. Subgraphs extend it with their loaders. */
 export interface SubgraphContext {
   readonly requestId: string;
-  readonly db: Database;
+  /**
+   * The agency's database as this request sees it. In a provider that keeps a disclosure log, every
+   * statement runs in the request's transaction, the one its disclosure record commits in.
+   */
+  readonly db: Queries;
   /** Who is asking: verified here again from the forwarded token, never taken on trust. */
   readonly caller: Caller;
   /** The declared purpose of the request (mục đích), from the `x-purpose` header; null when absent. */
@@ -210,6 +214,8 @@ export interface Verified {
   readonly requestId: string;
   readonly decisions: Map<string, Decision>;
   readonly disclosure?: DisclosureRecorder;
+  /** Where a provider's request reads and writes its disclosure record (see RequestTransaction). */
+  readonly transaction?: RequestTransaction;
 }
 
 function requestIdOf(req: IncomingMessage): string {
@@ -286,7 +292,6 @@ export async function startSubgraph<Context extends SubgraphContext>(
   await apollo.start();
   if (unchecked !== apollo) await unchecked.start();
   const { db, trust } = options;
-  const writer = logged ? new DisclosureWriter(db) : undefined;
   const relay = logged && options.disclosureSink ? new OutboxRelay(db, options.disclosureSink, logger) : undefined;
   // Identity is settled before Apollo sees the request: a call that is not the gateway's, or whose
   // token fails, gets a 401 and reaches no resolver.
@@ -299,10 +304,11 @@ export async function startSubgraph<Context extends SubgraphContext>(
     const access = { caller: verified.caller, purpose: purposeOf(req), lang: languageOf(req), grants, decisions: verified.decisions };
     return touched && allStaticallyAllowed(touched, policies, access, owner) ? unchecked : apollo;
   };
-  // A provider holds each answer until the record of what it disclosed is committed.
-  const answerWithDisclosureRecord = writer
+  // A provider holds each answer until the record of what it disclosed is committed and durable.
+  const durable = logged ? new DurableCommits(db) : undefined;
+  const answerWithDisclosureRecord = durable
     ? answerWithRecord({
-        writer,
+        durable,
         agencyName: agency.name,
         logger,
         verified: (req) => callers.get(req),
@@ -315,7 +321,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
     if (!verified) throw new Error('request reached GraphQL without authentication');
     return definition.createContext({
       requestId: verified.requestId,
-      db,
+      db: verified.transaction ?? db,
       caller: verified.caller,
       purpose: purposeOf(req),
       lang: languageOf(req),
@@ -331,7 +337,12 @@ export async function startSubgraph<Context extends SubgraphContext>(
       const proof = req.headers[GATEWAY_PROOF_HEADER];
       const requestId = await verifyGatewayProof(trust.proofSecret, definition.name, typeof proof === 'string' ? proof : undefined, token);
       const caller = token ? await trust.verifyToken(token) : ANONYMOUS;
-      return { caller, requestId: requestId || requestIdOf(req), decisions: new Map(), ...(logged ? { disclosure: new DisclosureRecorder() } : {}) };
+      return {
+        caller,
+        requestId: requestId || requestIdOf(req),
+        decisions: new Map(),
+        ...(logged ? { disclosure: new DisclosureRecorder(), transaction: new RequestTransaction(db) } : {}),
+      };
     } catch (error) {
       if (error instanceof AuthenticationError) {
         sendUnauthenticated(res, error.reason);
@@ -371,7 +382,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
     async stop() {
       await close(server);
       await relay?.stop();
-      await writer?.close();
+      await durable?.close();
       await apollo.stop();
       if (unchecked !== apollo) await unchecked.stop();
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { statement, type Database } from '../kit/db';
+import { statement, type Queries } from '../kit/db';
 import type { PageRequest } from '../kit/pagination';
 
 const edition = z.enum(['THREE_LEVEL', 'TWO_LEVEL']);
@@ -116,7 +116,7 @@ export interface ParcelSearch {
 }
 
 /** The land register's statements. Every one is named and parameterised. */
-export function landStore(db: Database) {
+export function landStore(db: Queries) {
   return {
     parcelsByIds: (ids: readonly string[]) => db.many(parcelsByIds, [ids]),
     currentCertificatesByParcels: (parcelIds: readonly string[]) => db.many(currentCertificatesByParcels, [parcelIds]),

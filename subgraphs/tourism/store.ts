@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { statement, type Database } from '../kit/db';
+import { statement, type Queries } from '../kit/db';
 import type { PageRequest } from '../kit/pagination';
 
 const edition = z.enum(['THREE_LEVEL', 'TWO_LEVEL']);
@@ -86,7 +86,7 @@ export interface AccommodationSearch {
 }
 
 /** The tourism database's statements. Every one is named and parameterised. */
-export function tourismStore(db: Database) {
+export function tourismStore(db: Queries) {
   return {
     sitesByCodes: (codes: readonly string[]) => db.many(sitesByCodes, [codes]),
     /** One page (plus one row, to tell whether more follow) of heritage sites matching `search`, by code. */
