@@ -11,30 +11,40 @@ const SEARCH = `SELECT id FROM things
    LIMIT $3`;
 const idRow = z.object({ id: z.number() });
 
+/** A database of its own on the test server, with a pool of `max` connections, and how to drop it. */
+async function scratchDatabase(suffix: string, max: number): Promise<{ db: Database; drop(): Promise<void> }> {
+  const name = `${uniquePrefix()}${suffix}`;
+  const admin = new pg.Client({ connectionString: testServerUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(testServerUrl());
+  url.pathname = `/${name}`;
+  const db = new Database(suffix, { connectionString: url.toString(), max, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
+  return {
+    db,
+    async drop() {
+      await db.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.end();
+    },
+  };
+}
+
 describe('statements with optional filters', () => {
-  const name = `${uniquePrefix()}plans`;
-  let admin: pg.Client;
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
   let db: Database;
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: testServerUrl() });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(testServerUrl());
-    url.pathname = `/${name}`;
     // One connection, so that every call below runs where pg_prepared_statements can see it.
-    db = new Database('plans', { connectionString: url.toString(), max: 1, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
+    scratch = await scratchDatabase('plans', 1);
+    db = scratch.db;
     await db.pool.query(`CREATE TABLE things (id int PRIMARY KEY, commune text NOT NULL, line text NOT NULL)`);
     await db.pool.query(`INSERT INTO things SELECT i, 'c' || (i % 500), 'l' || (i % 40) FROM generate_series(1, 20000) AS i`);
     await db.pool.query(`CREATE INDEX things_commune_idx ON things (commune)`);
     await db.pool.query(`ANALYZE things`);
   });
 
-  afterAll(async () => {
-    await db?.close();
-    await admin?.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin?.end();
-  });
+  afterAll(async () => scratch?.drop());
 
   async function plansOf(preparedName: string): Promise<{ generic: number; custom: number } | null> {
     const { rows } = await db.pool.query<{ generic_plans: string; custom_plans: string }>(
@@ -71,8 +81,7 @@ describe('statements with optional filters', () => {
 });
 
 describe("a request's transaction", () => {
-  const name = `${uniquePrefix()}requests`;
-  let admin: pg.Client;
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
   let db: Database;
   const xid = statement('currentXid', 'SELECT txid_current()::text AS xid', z.object({ xid: z.string() }));
   const backend = statement('backend', 'SELECT pg_backend_pid() AS pid', z.object({ pid: z.number() }));
@@ -82,20 +91,12 @@ describe("a request's transaction", () => {
   const addNote = (text: string) => ({ text: 'INSERT INTO notes (note) VALUES ($1)', values: [text] });
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: testServerUrl() });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(testServerUrl());
-    url.pathname = `/${name}`;
-    db = new Database('requests', { connectionString: url.toString(), max: 3, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
+    scratch = await scratchDatabase('requests', 3);
+    db = scratch.db;
     await db.pool.query('CREATE TABLE notes (note text PRIMARY KEY)');
   });
 
-  afterAll(async () => {
-    await db?.close();
-    await admin?.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin?.end();
-  });
+  afterAll(async () => scratch?.drop());
 
   it('runs every statement of the request, and its last write, in one transaction on one connection', async () => {
     const request = new RequestTransaction(db);
