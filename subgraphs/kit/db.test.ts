@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import { Database, RequestTransaction, statement } from './db';
+import { DatabaseUnavailableError } from './errors';
 import { testServerUrl, uniquePrefix } from '../../test/support/mesh';
 
 /** A search with optional filters, the shape of every agency's list query. */
@@ -147,6 +148,18 @@ describe("a request's transaction", () => {
     // The aborted transaction kept nothing.
     expect(await written('before the failure')).toEqual([]);
     expect(db.pool.idleCount).toBe(db.pool.totalCount);
+  });
+
+  it('fails a request whose connection the server drops between its statements, without ending the process', async () => {
+    const request = new RequestTransaction(db);
+    const [row] = await request.many(backend);
+    // As a restart or the idle-in-transaction timeout would: the server ends the request's connection.
+    await db.pool.query('SELECT pg_terminate_backend($1)', [row?.pid]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(request.many(backend)).rejects.toThrow(DatabaseUnavailableError);
+    await expect(request.commit(addNote('after the drop'))).resolves.toBeUndefined();
+    await request.end();
+    expect(await written('after the drop')).toHaveLength(1);
   });
 
   it('rolls back a request that ends without a last write, takes no connection for one that ran no statement, and ends once', async () => {
