@@ -8,6 +8,8 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import pino from 'pino';
+import { z } from 'zod';
 import { citizenIdentity, holderOfParcel, parcelIdAt, seedSizes } from '../subgraphs/kit/seed-plan';
 import { vietnamDate } from '../subgraphs/access/calendar';
 import { deliverDisclosures, DISCLOSURES_PATH, ledgerReaderSecret } from '../subgraphs/access/client';
@@ -15,7 +17,8 @@ import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgrap
 import { maintainLog, verifyLog, RETENTION_FLOOR_MONTHS, type LedgerCopies } from '../subgraphs/kit/log-admin';
 import { openLedgerCopies } from '../subgraphs/access/disclosures';
 import { disclosureRecord, DisclosureRecorder, disclosureWrite, DurableCommits } from '../subgraphs/kit/disclosure';
-import { Database, RequestTransaction } from '../subgraphs/kit/db';
+import { Database, RequestTransaction, statement } from '../subgraphs/kit/db';
+import { OutboxRelay } from '../subgraphs/kit/outbox';
 import { parseConfig, subgraphEnvSchema } from '../subgraphs/kit/config';
 import { execute, official, startTestMesh, testServerUrl, TEST_SCALE, uniquePrefix, type TestMesh } from './support/mesh';
 import { capturedLog } from './support/log-lines';
@@ -244,13 +247,13 @@ describe('reading the provider log, page after page', () => {
 
 describe('no data leaves unlogged', () => {
   it('writes the record in the transaction that read the data, and answers only once it has committed', async () => {
-    // Hold the chain's lock, as a long commit would: the record's insert then waits inside its
+    // Hold every chain's lock, as long commits would: the record's insert then waits inside its
     // transaction, and PostgreSQL shows what that transaction has read by the locks it holds.
     const holder = await citizensOwner.connect();
     let answered = false;
     let pending: ReturnType<typeof asAgency> | undefined;
     try {
-      await holder.query('SELECT pg_advisory_lock(4701202016)');
+      await holder.query('SELECT pg_advisory_lock(470120, chain) FROM generate_series(0, 7) AS chain');
       pending = asAgency('so-y-te', `{ citizen(id: "${citizen0}") { id fullName } }`);
       void pending.then(() => (answered = true), () => (answered = true));
       let waiting: { statement: string; read: string[] } | undefined;
@@ -272,7 +275,7 @@ describe('no data leaves unlogged', () => {
       expect(waiting?.read).toContain('citizens');
       expect(answered).toBe(false);
     } finally {
-      await holder.query('SELECT pg_advisory_unlock(4701202016)');
+      await holder.query('SELECT pg_advisory_unlock(470120, chain) FROM generate_series(0, 7) AS chain');
       holder.release();
     }
     const { response, requestId } = await (pending ?? Promise.reject(new Error('no request sent')));
@@ -442,7 +445,7 @@ describe('who saw my data', () => {
     };
     await within(VIEW_BOUND_MS, async () => {
       // Still in the outbox: after the relay's cursor.
-      const { rows } = await citizensOwner.query('SELECT 1 FROM disclosure.log l WHERE l.request_id = $1 AND l.seq > (SELECT through_seq FROM disclosure.relayed)', [requestId]);
+      const { rows } = await citizensOwner.query('SELECT 1 FROM disclosure.log l WHERE l.request_id = $1 AND l.seq > (SELECT c.through_seq FROM disclosure.relay_cursor c WHERE c.chain = l.chain)', [requestId]);
       return rows.length === 0 ? true : null;
     });
     const response = await usage();
@@ -620,8 +623,9 @@ describe('upgrading a provider whose outbox still held records', () => {
       // The first two were delivered (their outbox rows deleted); the last three were not.
       for (const row of rows.slice(2)) await owner.query('INSERT INTO disclosure.outbox (log_seq, recorded_at) VALUES ($1, $2)', [row.seq, row.recorded_at]);
       await migrate(url, KIT_MIGRATIONS.dir, KIT_MIGRATIONS.table);
-      const cursor = await owner.query<{ through_seq: string }>('SELECT through_seq::text FROM disclosure.relayed');
-      expect(cursor.rows).toEqual([{ through_seq: rows[1]?.seq }]);
+      // Every chain's cursor (migration 006) starts there: the records before it are all chain 0.
+      const cursor = await owner.query<{ through_seq: string; chains: number }>('SELECT through_seq::text, count(*)::int AS chains FROM disclosure.relay_cursor GROUP BY 1');
+      expect(cursor.rows).toEqual([{ through_seq: rows[1]?.seq, chains: 8 }]);
     } finally {
       await owner.end();
     }
@@ -631,13 +635,14 @@ describe('upgrading a provider whose outbox still held records', () => {
 describe('tamper evidence', () => {
   it('verify passes an untouched chain and names the exact record a superuser edited or deleted', async () => {
     const url = await logDatabase();
-    await writeRecords(url, 12);
-    expect(await verifyLog(url, 5)).toEqual({ records: 12, firstBroken: null });
+    // 24 records over 8 chains: at least one chain holds three, so one has records before and after it.
+    await writeRecords(url, 24);
+    expect(await verifyLog(url, 5)).toEqual({ records: 24, firstBroken: null });
 
     const owner = new pg.Client({ connectionString: url });
     await owner.connect();
     try {
-      const { rows } = await owner.query<{ seq: string }>('SELECT l.seq::text AS seq FROM disclosure.log l ORDER BY l.seq');
+      const { rows } = await owner.query<{ seq: string; chain: number }>('SELECT l.seq::text AS seq, l.chain FROM disclosure.log l ORDER BY l.seq');
       const seventh = rows[6]?.seq ?? '';
       await owner.query(`UPDATE disclosure.log SET purpose = 'sửa lén' WHERE seq = $1`, [seventh]);
       expect(await verifyLog(url, 5)).toEqual({ records: 7, firstBroken: { seq: seventh, reason: 'CONTENT_ALTERED' } });
@@ -649,14 +654,92 @@ describe('tamper evidence', () => {
       });
 
       await owner.query(`UPDATE disclosure.log SET purpose = 'kiểm tra' WHERE seq = $1`, [seventh]);
-      expect(await verifyLog(url, 5)).toEqual({ records: 12, firstBroken: null });
+      expect(await verifyLog(url, 5)).toEqual({ records: 24, firstBroken: null });
 
-      const fourth = rows[3]?.seq ?? '';
-      const fifth = rows[4]?.seq ?? '';
-      await owner.query('DELETE FROM disclosure.log WHERE seq = $1', [fourth]);
-      expect(await verifyLog(url, 5)).toEqual({ records: 4, firstBroken: { seq: fifth, reason: 'CHAIN_BROKEN' } });
+      // A record with records before and after it in its chain: the next one in that chain breaks.
+      const middle = rows.findIndex((row, i) => rows.slice(0, i).some((before) => before.chain === row.chain) && rows.slice(i + 1).some((after) => after.chain === row.chain));
+      const removed = rows[middle];
+      const next = rows.findIndex((row, i) => i > middle && row.chain === removed?.chain);
+      expect(middle).toBeGreaterThanOrEqual(0);
+      await owner.query('DELETE FROM disclosure.log WHERE seq = $1', [removed?.seq]);
+      expect(await verifyLog(url, 5)).toEqual({ records: next, firstBroken: { seq: rows[next]?.seq, reason: 'CHAIN_BROKEN' } });
     } finally {
       await owner.end();
+    }
+  });
+});
+
+describe('the chains', () => {
+  it('a record takes a free chain while others are held, and waits only when all eight are', async () => {
+    const url = await logDatabase();
+    const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    const write = (requestId: string) => {
+      const recorder = new DisclosureRecorder();
+      recorder.sawField({ coordinate: 'Citizen.fullName', category: 'DEFAULT', typeName: 'Citizen', key: undefined, subject: undefined }, {}, { kind: 'anonymous' });
+      const record = disclosureRecord({ requestId, caller: { kind: 'anonymous' }, purpose: null, operationName: null, query: '{ x }' }, recorder);
+      return new RequestTransaction(db).commit(disclosureWrite([record]));
+    };
+    const chainOf = async (requestId: string) => (await holder.query<{ chain: number }>('SELECT chain FROM disclosure.log WHERE request_id = $1', [requestId])).rows[0]?.chain;
+    try {
+      // Seven chains busy, as seven long commits would hold them: the record goes to the eighth at once.
+      await holder.query('SELECT pg_advisory_lock(470120, chain) FROM generate_series(0, 6) AS chain');
+      await write('free-chain');
+      expect(await chainOf('free-chain')).toBe(7);
+
+      // All eight busy: it waits on a chain's lock until that chain is free.
+      await holder.query('SELECT pg_advisory_lock(470120, 7)');
+      let done = false;
+      const waiting = write('all-busy').then(() => (done = true));
+      let waits = 0;
+      for (let attempt = 0; attempt < 200 && waits === 0; attempt++) {
+        const { rows } = await holder.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory' AND query ~ 'writeDisclosures'`,
+        );
+        waits = rows[0]?.n ?? 0;
+        if (waits === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect({ waits, done }).toEqual({ waits: 1, done: false });
+      await holder.query('SELECT pg_advisory_unlock_all()');
+      await waiting;
+      expect(await chainOf('all-busy')).toEqual(expect.any(Number));
+      expect(await verifyLog(url)).toEqual({ records: 2, firstBroken: null });
+    } finally {
+      await holder.end();
+      await db.close();
+    }
+  });
+});
+
+describe('the relay over the chains', () => {
+  it('delivers a record that commits after a later record of another chain: each chain has its own cursor', async () => {
+    const url = await logDatabase();
+    const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+    const delivered: string[] = [];
+    const relay = new OutboxRelay(db, async (records) => void delivered.push(...records.map((record) => (record as { requestId: string }).requestId)), pino({ level: 'silent' }));
+    const slow = new pg.Client({ connectionString: url });
+    await slow.connect();
+    const insert = `INSERT INTO disclosure.log (request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+                    VALUES ($1, 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]') RETURNING seq::text, chain`;
+    try {
+      // The slow transaction takes a seq and a chain, and has not committed yet.
+      await slow.query('BEGIN');
+      const early = (await slow.query<{ seq: string; chain: number }>(insert, ['early'])).rows[0];
+      // A later record, on another chain (the slow one's is held), commits first and is relayed.
+      const late = (await db.many(statement('lateRecord', insert, z.object({ seq: z.string(), chain: z.number() })), ['late']))[0];
+      expect(BigInt(late?.seq ?? 0)).toBeGreaterThan(BigInt(early?.seq ?? 0));
+      expect(late?.chain).not.toBe(early?.chain);
+      expect(await relay.drain()).toBe(1);
+      expect(delivered).toEqual(['late']);
+      // The earlier seq commits now: still after its own chain's cursor, so it is delivered.
+      await slow.query('COMMIT');
+      expect(await relay.drain()).toBe(1);
+      expect(delivered).toEqual(['late', 'early']);
+      expect(await relay.drain()).toBe(0);
+    } finally {
+      await slow.end();
+      await db.close();
     }
   });
 });

@@ -233,7 +233,8 @@ const INSERT_RECORDS_PREPARED = preparedName('writeDisclosures', INSERT_RECORDS)
 /**
  * The write that adds `records` to the log, as a request transaction's last (RequestTransaction.commit):
  * they are hash-chained as they enter, and commit with what the request read or not at all. The
- * chaining trigger holds the chain's lock until that commit, which keeps seq order the commit order.
+ * chaining trigger holds the lock of the record's chain until that commit, which keeps seq order the
+ * commit order within each chain (migration 006).
  */
 export function disclosureWrite(records: readonly DisclosureRecord[]): LastWrite {
   return { text: INSERT_RECORDS, values: [JSON.stringify(records)], prepared: INSERT_RECORDS_PREPARED };

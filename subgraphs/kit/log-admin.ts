@@ -58,8 +58,8 @@ export async function ensureAppRole(ownerUrl: string): Promise<string> {
     await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${name}`);
     await client.query(`GRANT SELECT, INSERT ON disclosure.log TO ${name}`);
     await client.query(`GRANT USAGE ON SEQUENCE disclosure.log_seq TO ${name}`);
-    // The relay moves its cursor forward; it cannot touch the records themselves.
-    await client.query(`GRANT SELECT, UPDATE ON disclosure.relayed TO ${name}`);
+    // The relay moves its cursors forward; it cannot touch the records themselves.
+    await client.query(`GRANT SELECT, UPDATE ON disclosure.relay_cursor TO ${name}`);
     // Makes the requests' commits durable (kit/disclosure.ts, DurableCommits): a counter, not a record.
     await client.query(`GRANT SELECT, UPDATE ON disclosure.durability TO ${name}`);
   });
@@ -139,10 +139,11 @@ export interface LogAnchor {
 export type LedgerCopies = (after: string, limit: number) => Promise<readonly LogAnchor[]>;
 
 /**
- * Recomputes the hash chain over the whole log, in seq order, in pages. A record whose own hash no
+ * Recomputes the hash chains over the whole log, in seq order, in pages. A record whose own hash no
  * longer matches its content was edited (CONTENT_ALTERED); a record whose previous-hash is not the
- * hash of the record before it has a record missing or inserted before it (CHAIN_BROKEN). The first
- * record kept is trusted as the anchor: retention may have dropped its predecessors.
+ * hash of the record before it in its chain (migration 006) has a record missing or inserted before
+ * it (CHAIN_BROKEN). The first record kept of each chain is trusted as its anchor: retention may
+ * have dropped its predecessors.
  *
  * The chain alone cannot show that its newest records were removed (even with others chained on
  * since), or that it was rewritten from some record on. With `ledger`, the hashes the governing
@@ -153,7 +154,8 @@ export async function verifyLog(ownerUrl: string, pageSize = 5000, ledger?: Ledg
   return withClient(ownerUrl, async (client) => {
     await client.query(`SET timezone = 'UTC'`);
     let records = 0;
-    let previous: string | null = null;
+    /** Each chain's last hash so far. */
+    const previous = new Map<number, string>();
     let after = '-1';
     let first: bigint | null = null;
     // The ledger's copies, read in pages alongside the log's.
@@ -179,16 +181,18 @@ export async function verifyLog(ownerUrl: string, pageSize = 5000, ledger?: Ledg
       return undefined;
     };
     for (;;) {
-      const page = await client.query<{ seq: string; prev_hash: string; hash: string; expected: string }>(
+      const page = await client.query<{ seq: string; chain: number; prev_hash: string; hash: string; expected: string }>(
         `/* logChainPage */
-         SELECT l.seq::text AS seq, l.prev_hash, l.hash, disclosure.seal(l.prev_hash, to_jsonb(l) - 'hash' - 'prev_hash') AS expected
+         SELECT l.seq::text AS seq, l.chain, l.prev_hash, l.hash,
+                disclosure.seal(l.prev_hash, to_jsonb(l) - 'hash' - 'prev_hash' - 'chain') AS expected
            FROM disclosure.log l WHERE l.seq > $1 ORDER BY l.seq LIMIT $2`,
         [after, pageSize],
       );
       for (const row of page.rows) {
         records++;
         if (row.expected !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'CONTENT_ALTERED' } };
-        if (previous !== null && row.prev_hash !== previous) return { records, firstBroken: { seq: row.seq, reason: 'CHAIN_BROKEN' } };
+        const before = previous.get(row.chain);
+        if (before !== undefined && row.prev_hash !== before) return { records, firstBroken: { seq: row.seq, reason: 'CHAIN_BROKEN' } };
         const seq = BigInt(row.seq);
         first ??= seq;
         const lacking = await missingBefore(seq);
@@ -198,7 +202,7 @@ export async function verifyLog(ownerUrl: string, pageSize = 5000, ledger?: Ledg
           if (copy.hash !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'DIFFERS_FROM_LEDGER' } };
           copyAt++;
         }
-        previous = row.hash;
+        previous.set(row.chain, row.hash);
         after = row.seq;
       }
       if (page.rows.length < pageSize) {

@@ -6,27 +6,32 @@ import { statement, type Database } from './db';
 export type DisclosureSink = (records: readonly unknown[]) => Promise<void>;
 
 /**
- * The records after the relay's cursor, oldest first, each as the ledger takes it
+ * The records after the relay's cursors, oldest first, each as the ledger takes it
  * (access/disclosures.ts), with its chain hash (the ledger keeps it as the log's anchor): an index
- * range scan on seq however long the log.
+ * range scan on (chain, seq) per chain however long the log. Cut at `limit`, the batch still holds a
+ * prefix of each chain's undelivered records, so each cursor can move to its chain's last one.
  */
 const outboxBatch = statement(
   'outboxBatch',
-  `SELECT l.seq::text AS seq,
+  `SELECT l.seq::text AS seq, l.chain,
           jsonb_build_object('seq', l.seq, 'recordedAt', l.recorded_at, 'requestId', l.request_id, 'callerKind', l.caller_kind,
             'consumerAgency', l.consumer_agency, 'official', l.official, 'roles', l.roles, 'citizenId', l.citizen_id,
             'purpose', l.purpose, 'operationName', l.operation_name, 'fields', l.fields, 'subjects', l.subject_fields,
             'used', l.used, 'refused', l.refused, 'hash', l.hash) AS payload
-     FROM disclosure.log l
-    WHERE l.seq > (SELECT through_seq FROM disclosure.relayed)
+     FROM disclosure.relay_cursor c
+    CROSS JOIN LATERAL (
+          SELECT * FROM disclosure.log l WHERE l.chain = c.chain AND l.seq > c.through_seq ORDER BY l.seq LIMIT $1) l
     ORDER BY l.seq
     LIMIT $1`,
-  z.object({ seq: z.string(), payload: z.unknown() }),
+  z.object({ seq: z.string(), chain: z.number(), payload: z.unknown() }),
 );
-/** Moves the cursor past what the ledger acknowledged (never back: two relays may race). */
+/** Moves each chain's cursor past what the ledger acknowledged (never back: two relays may race). */
 const outboxDelivered = statement(
   'outboxDelivered',
-  `UPDATE disclosure.relayed SET through_seq = greatest(through_seq, $1::bigint) RETURNING through_seq::text AS through_seq`,
+  `UPDATE disclosure.relay_cursor c SET through_seq = greatest(c.through_seq, d.seq)
+     FROM (SELECT chain, max(seq) AS seq FROM unnest($1::smallint[], $2::bigint[]) AS d(chain, seq) GROUP BY chain) d
+    WHERE c.chain = d.chain
+   RETURNING c.through_seq::text AS through_seq`,
   z.object({ through_seq: z.string() }),
 );
 
@@ -43,11 +48,11 @@ export const RELAY_DELAY_MS = 1000;
 export const OUTBOX_STATEMENTS: ReadonlySet<string> = new Set([outboxBatch.name, outboxDelivered.name]);
 
 /**
- * Relays a provider's transactional outbox, the log records after its cursor (migration 002), to the
+ * Relays a provider's transactional outbox, the log records after its cursors (migrations 002, 006), to the
  * ledger: after each request that wrote a record (`poke`, debounced by `delayMs`), and on a slow sweep
  * for whatever a crash or an unreachable ledger left behind. The cursor moves only after the ledger
  * acknowledged a batch, so a record is delivered at least once; the ledger ignores a redelivery.
- * Records are delivered in seq order.
+ * Each chain's records are delivered in seq order.
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
@@ -102,7 +107,7 @@ export class OutboxRelay {
       const rows = await this.db.many(outboxBatch, [size]);
       if (rows.length === 0) return delivered;
       await this.sink(rows.map((row) => row.payload));
-      await this.db.many(outboxDelivered, [rows[rows.length - 1]?.seq]);
+      await this.db.many(outboxDelivered, [rows.map((row) => row.chain), rows.map((row) => row.seq)]);
       delivered += rows.length;
       if (rows.length < size) return delivered;
     }
