@@ -28,27 +28,26 @@ const PGBENCH_CLIENTS = [4, 16];
 /** Records of 20 citizens × 6 fields, the size of a typical `_entities` fetch's record. */
 const ROWS = 20;
 
-/** The chaining trigger as migration 004 left it: one chain, one lock. Kept here only to compare. */
-const ONE_CHAIN = `CREATE OR REPLACE FUNCTION disclosure.chain() RETURNS trigger LANGUAGE plpgsql SET timezone = 'UTC' AS $$
-DECLARE
-  previous text;
-BEGIN
-  PERFORM pg_advisory_xact_lock(4701202016);
-  NEW.seq := nextval('disclosure.log_seq');
-  SELECT l.hash INTO previous FROM disclosure.log l ORDER BY l.seq DESC LIMIT 1;
-  NEW.prev_hash := coalesce(previous, repeat('0', 64));
-  NEW.hash := encode(sha256(convert_to(NEW.prev_hash || (to_jsonb(NEW) - 'hash' - 'prev_hash' - 'chain')::text, 'UTF8')), 'hex');
-  RETURN NEW;
-END
-$$`;
-
-/** The chaining trigger as deployed, read from its migration. */
-function eightChains(): string {
-  const migration = readFileSync(join(KIT_MIGRATIONS.dir, '006_chains.sql'), 'utf8');
-  const trigger = /CREATE OR REPLACE FUNCTION disclosure\.chain\(\)[\s\S]*?\n\$\$;/.exec(migration)?.[0];
-  if (!trigger) throw new Error('006_chains.sql no longer defines disclosure.chain()');
+/** The chaining trigger as `migration` defines it. */
+function triggerIn(migration: string): string {
+  const text = readFileSync(join(KIT_MIGRATIONS.dir, migration), 'utf8');
+  const trigger = /CREATE OR REPLACE FUNCTION disclosure\.chain\(\)[\s\S]*?\n\$\$;/.exec(text)?.[0];
+  if (!trigger) throw new Error(`${migration} no longer defines disclosure.chain()`);
   return trigger;
 }
+
+/**
+ * The single chain it replaced, as migration 004 left it, kept only to compare: its seal leaves out
+ * the chain's number as 006's does, so that the records it writes here still verify.
+ */
+function oneChain(): string {
+  const trigger = triggerIn('004_inline_seal.sql');
+  const sealed = trigger.replace(`- 'prev_hash')::text`, `- 'prev_hash' - 'chain')::text`);
+  if (sealed === trigger) throw new Error("004_inline_seal.sql's seal changed: update oneChain()");
+  return sealed;
+}
+/** The eight chains, as deployed. */
+const eightChains = () => triggerIn('006_chains.sql');
 
 const readOne = statement('benchRead', 'SELECT $1::text AS id', z.object({ id: z.string() }));
 
@@ -158,7 +157,7 @@ async function main(): Promise<void> {
     ...(hasPgbench ? PGBENCH_CLIENTS.map((clients) => ({ label: `pgbench, ${clients} clients`, run: async () => pgbench(appUrl, script, clients, SECONDS), warm: async () => pgbench(appUrl, script, clients, 1) })) : []),
   ];
   const designs = [
-    { name: 'one chain', trigger: ONE_CHAIN },
+    { name: 'one chain', trigger: oneChain() },
     { name: 'eight chains', trigger: eightChains() },
   ] as const;
 
