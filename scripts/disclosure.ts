@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       const ledger = await ledgerFor(options);
       const result = await verifyLog(ownerUrl(options), 5000, ledger?.copies).finally(() => ledger?.close());
       if (!result.firstBroken) {
-        const intact = `Disclosure log intact: ${result.records} record(s), every hash matches its content and its predecessor`;
+        const intact = `Disclosure log intact: ${result.records} record(s), every hash matches its content and the record before it in its chain`;
         say(
           ledger
             ? `${intact}, and every record the ledger received from it is there, unchanged.`
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       const { seq, reason } = result.firstBroken;
       const messages: Record<typeof reason, string> = {
         CONTENT_ALTERED: `BROKEN at record seq ${seq}: its content no longer matches its hash (edited after it was written).`,
-        CHAIN_BROKEN: `BROKEN at record seq ${seq}: its previous-hash does not match the record before it (a record was removed or inserted).`,
+        CHAIN_BROKEN: `BROKEN at record seq ${seq}: its previous-hash does not match the record before it in its chain (a record was removed or inserted).`,
         DIFFERS_FROM_LEDGER: `BROKEN at record seq ${seq}: its hash differs from the one the ledger received (the log was rewritten from there or before).`,
         MISSING: `BROKEN at record seq ${seq}: the ledger received this record, and the log no longer has it (records were removed).`,
       };
