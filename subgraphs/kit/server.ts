@@ -331,18 +331,13 @@ export async function startSubgraph<Context extends SubgraphContext>(
     });
   }, answerWithDisclosureRecord);
   /** Settles a call's gateway proof and caller; answers 401 itself and returns null when either fails. */
-  const authenticate = async (req: IncomingMessage, res: ServerResponse): Promise<Verified | null> => {
+  const authenticate = async (req: IncomingMessage, res: ServerResponse): Promise<Pick<Verified, 'caller' | 'requestId'> | null> => {
     try {
       const token = bearerToken(req.headers.authorization);
       const proof = req.headers[GATEWAY_PROOF_HEADER];
       const requestId = await verifyGatewayProof(trust.proofSecret, definition.name, typeof proof === 'string' ? proof : undefined, token);
       const caller = token ? await trust.verifyToken(token) : ANONYMOUS;
-      return {
-        caller,
-        requestId: requestId || requestIdOf(req),
-        decisions: new Map(),
-        ...(logged ? { disclosure: new DisclosureRecorder(), transaction: new RequestTransaction(db) } : {}),
-      };
+      return { caller, requestId: requestId || requestIdOf(req) };
     } catch (error) {
       if (error instanceof AuthenticationError) {
         sendUnauthenticated(res, error.reason);
@@ -354,7 +349,11 @@ export async function startSubgraph<Context extends SubgraphContext>(
   const graphql: Handler = async (req, res) => {
     const verified = await authenticate(req, res);
     if (!verified) return;
-    callers.set(req, verified);
+    callers.set(req, {
+      ...verified,
+      decisions: new Map(),
+      ...(logged ? { disclosure: new DisclosureRecorder(), transaction: new RequestTransaction(db) } : {}),
+    });
     await graphqlInner(req, res);
   };
   const delayMs = options.delayMs ?? 0;
