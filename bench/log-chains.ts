@@ -47,7 +47,7 @@ function oneChain(): string {
   return sealed;
 }
 /** The eight chains, as deployed. */
-const eightChains = () => triggerIn('007_chain_head.sql');
+const eightChains = () => triggerIn('006_chains.sql');
 
 const readOne = statement('benchRead', 'SELECT $1::text AS id', z.object({ id: z.string() }));
 
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   writeSection('disclosure-log-chains', [
     '## Disclosure log: records per second, one chain against eight',
     '',
-    `How many requests' records one provider database commits per second when many write at once. The log as eight hash chains (migrations 006 and 007: a record takes the first free chain's lock) against the single chain it replaced (migration 004's trigger, swapped in for the comparison), in the same database, pair by pair. Two loads: ${PROCESSES} Node processes, as replicas of a provider's subgraph, each with its own pool, whose writers do what a provider's request does (a read and its record of ${ROWS} citizens × 6 fields in one transaction as the application role, then the shared durable flush); and${hasPgbench ? '' : ' (not installed on this machine, so not run)'} pgbench running the same statements, whose clients cost the machine far less. \`bench/log-chains.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per design and load, designs alternating first; median (min–max). ${machineLine()}`,
+    `How many requests' records one provider database commits per second when many write at once. The log as eight hash chains (migration 006: a record takes the first free chain's lock) against the single chain it replaced (migration 004's trigger, swapped in for the comparison), in the same database, pair by pair. Two loads: ${PROCESSES} Node processes, as replicas of a provider's subgraph, each with its own pool, whose writers do what a provider's request does (a read and its record of ${ROWS} citizens × 6 fields in one transaction as the application role, then the shared durable flush); and${hasPgbench ? '' : ' (not installed on this machine, so not run)'} pgbench running the same statements, whose clients cost the machine far less. \`bench/log-chains.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per design and load, designs alternating first; median (min–max). ${machineLine()}`,
     '',
     '| load | records/s, one chain | records/s, eight chains | eight ÷ one, pair by pair |',
     '| --- | --- | --- | --- |',
