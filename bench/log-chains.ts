@@ -1,19 +1,19 @@
 /**
  * The disclosure log's ceiling: records a provider's database commits per second when many requests
- * write at once, with the log as eight hash chains (migration 006) against the single chain it
- * replaced, pair by pair in one run. Each writer does what a provider's request does: in one
- * transaction, a read and the record, the commit made durable by the shared flush, as the
+ * write at once, with the log as eight hash chains (migration 006) against one chain (the same
+ * trigger with every record on chain 0), pair by pair in one run. Each writer does what a provider's
+ * request does: in one transaction, a read and the record, its commit waiting for the disk, as the
  * application role. `npx tsx bench/log-chains.ts [--quick]`. Writes its section of BENCHMARKS.md.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { Database, RequestTransaction, statement } from '../subgraphs/kit/db';
-import { disclosureRecord, DisclosureRecorder, disclosureWrite, DurableCommits } from '../subgraphs/kit/disclosure';
+import { disclosureRecord, DisclosureRecorder, disclosureWrite } from '../subgraphs/kit/disclosure';
 import { ensureAppRole, maintainLog } from '../subgraphs/kit/log-admin';
 import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
 import { citizenIdentity } from '../subgraphs/kit/seed-plan';
@@ -28,26 +28,29 @@ const PGBENCH_CLIENTS = [4, 16];
 /** Records of 20 citizens × 6 fields, the size of a typical `_entities` fetch's record. */
 const ROWS = 20;
 
-/** The chaining trigger as `migration` defines it. */
-function triggerIn(migration: string): string {
-  const text = readFileSync(join(KIT_MIGRATIONS.dir, migration), 'utf8');
-  const trigger = /CREATE OR REPLACE FUNCTION disclosure\.chain\(\)[\s\S]*?\n\$\$;/.exec(text)?.[0];
-  if (!trigger) throw new Error(`${migration} no longer defines disclosure.chain()`);
-  return trigger;
+/** The chaining trigger as deployed: the definition in the last kit migration that gives one. */
+function deployedTrigger(): string {
+  const migrations = readdirSync(KIT_MIGRATIONS.dir).filter((name) => name.endsWith('.sql')).sort();
+  for (const migration of migrations.reverse()) {
+    const text = readFileSync(join(KIT_MIGRATIONS.dir, migration), 'utf8');
+    const trigger = /CREATE OR REPLACE FUNCTION disclosure\.chain\(\)[\s\S]*?\n\$\$;/.exec(text)?.[0];
+    if (trigger) return trigger;
+  }
+  throw new Error('no kit migration defines disclosure.chain()');
 }
 
 /**
- * The single chain it replaced, as migration 004 left it, kept only to compare: its seal leaves out
- * the chain's number as 006's does, so that the records it writes here still verify.
+ * One chain, kept only to compare: the deployed trigger with every record on chain 0, so that the two
+ * designs differ in the number of chains alone (the same seal, head lookup and statements).
  */
 function oneChain(): string {
-  const trigger = triggerIn('004_inline_seal.sql');
-  const sealed = trigger.replace(`- 'prev_hash')::text`, `- 'prev_hash' - 'chain')::text`);
-  if (sealed === trigger) throw new Error("004_inline_seal.sql's seal changed: update oneChain()");
-  return sealed;
+  const trigger = deployedTrigger();
+  const single = trigger.replace('pg_backend_pid() % 8', '0').replace('FOR step IN 0..7 LOOP', 'FOR step IN 0..0 LOOP');
+  if (single.includes('pg_backend_pid() % 8') || single.includes('0..7') || single === trigger) throw new Error("the chaining trigger's choice of chain changed: update oneChain()");
+  return single;
 }
 /** The eight chains, as deployed. */
-const eightChains = () => triggerIn('006_chains.sql');
+const eightChains = deployedTrigger;
 
 const readOne = statement('benchRead', 'SELECT $1::text AS id', z.object({ id: z.string() }));
 
@@ -65,7 +68,7 @@ function record(i: number) {
 }
 
 /** `writers` requests at a time, each a read and its record in one transaction, for `seconds`: records written. */
-async function write(db: Database, durable: DurableCommits, writers: number, seconds: number): Promise<number> {
+async function write(db: Database, writers: number, seconds: number): Promise<number> {
   const deadline = Date.now() + seconds * 1000;
   let written = 0;
   await Promise.all(
@@ -74,7 +77,7 @@ async function write(db: Database, durable: DurableCommits, writers: number, sec
         const transaction = new RequestTransaction(db);
         try {
           await transaction.many(readOne, [`${writer}`]);
-          await transaction.commit(disclosureWrite([record(written)]), () => durable.wait());
+          await transaction.commit(disclosureWrite([record(written)]), { durable: true });
           written++;
         } finally {
           await transaction.end();
@@ -90,16 +93,15 @@ interface Job {
   readonly seconds: number;
 }
 
-/** A writer process: its own pool and durable flush, writing for each job it is sent. */
+/** A writer process: its own pool, writing for each job it is sent. */
 async function worker(appUrl: string): Promise<void> {
   const db = new Database('bench', { connectionString: appUrl, max: Math.max(...WRITERS), statementTimeoutMs: 30_000, connectTimeoutMs: 3000 });
-  const durable = new DurableCommits(db);
   process.on('message', (job: Job | 'stop') => {
     if (job === 'stop') {
-      void durable.close().then(() => db.close()).then(() => process.exit(0));
+      void db.close().then(() => process.exit(0));
       return;
     }
-    void write(db, durable, job.writers, job.seconds).then((written) => process.send?.(written));
+    void write(db, job.writers, job.seconds).then((written) => process.send?.(written));
   });
   process.send?.('ready');
 }
@@ -118,12 +120,12 @@ const hasPgbench = spawnSync('pgbench', ['--version'], { stdio: 'ignore' }).stat
 /**
  * The same transaction from pgbench, PostgreSQL's own load generator (when installed; not part of
  * the npm set-up), whose clients cost the machine little: the read, then the record's insert and the
- * commit sent together, the commit not waiting for the disk. Transactions per second.
+ * commit sent together, the commit waiting for the disk. Transactions per second.
  */
 function pgbench(appUrl: string, script: string, clients: number, seconds: number): number {
   const url = new URL(appUrl);
   const args = ['-n', '-M', 'simple', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', script, '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), url.pathname.slice(1)];
-  const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password), PGOPTIONS: '-c synchronous_commit=off' };
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
   const run = spawnSync('pgbench', args, { env, encoding: 'utf8' });
   const tps = /tps = ([\d.]+)/.exec(run.stdout)?.[1];
   if (run.status !== 0 || tps === undefined) throw new Error(`pgbench failed: ${run.stderr}`);
@@ -151,7 +153,7 @@ async function main(): Promise<void> {
   const script = join(scratch, 'record.sql');
   const write = disclosureWrite([record(0)]);
   // The statement the provider sends, its one parameter written in as a literal for pgbench.
-  writeFileSync(script, `BEGIN;\nSELECT 1;\n${write.text.replace('$1', owner.escapeLiteral(String(write.values[0])))} \\;\nCOMMIT;\n`);
+  writeFileSync(script, `BEGIN;\nSELECT 1;\nSET LOCAL synchronous_commit TO on \\;\n${write.text.replace('$1', owner.escapeLiteral(String(write.values[0])))} \\;\nCOMMIT;\n`);
   const loads = [
     ...WRITERS.map((writers) => ({ label: `${PROCESSES} Node processes × ${writers} writers`, run: () => together(processes, { writers, seconds: SECONDS }), warm: () => together(processes, { writers, seconds: 1 }) })),
     ...(hasPgbench ? PGBENCH_CLIENTS.map((clients) => ({ label: `pgbench, ${clients} clients`, run: async () => pgbench(appUrl, script, clients, SECONDS), warm: async () => pgbench(appUrl, script, clients, 1) })) : []),
@@ -192,7 +194,7 @@ async function main(): Promise<void> {
   writeSection('disclosure-log-chains', [
     '## Disclosure log: records per second, one chain against eight',
     '',
-    `How many requests' records one provider database commits per second when many write at once. The log as eight hash chains (migration 006: a record takes the first free chain's lock) against the single chain it replaced (migration 004's trigger, swapped in for the comparison), in the same database, pair by pair. Two loads: ${PROCESSES} Node processes, as replicas of a provider's subgraph, each with its own pool, whose writers do what a provider's request does (a read and its record of ${ROWS} citizens × 6 fields in one transaction as the application role, then the shared durable flush); and${hasPgbench ? '' : ' (not installed on this machine, so not run)'} pgbench running the same statements, whose clients cost the machine far less. \`bench/log-chains.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per design and load, designs alternating first; median (min–max). ${machineLine()}`,
+    `How many requests' records one provider database commits per second when many write at once. The log as eight hash chains (migration 006: a record takes the first free chain's lock) against one chain (the same trigger with every record on chain 0, swapped in for the comparison), in the same database, pair by pair. Two loads: ${PROCESSES} Node processes, as replicas of a provider's subgraph, each with its own pool, whose writers do what a provider's request does (a read and its record of ${ROWS} citizens × 6 fields in one transaction as the application role, its commit waiting for the disk); and${hasPgbench ? '' : ' (not installed on this machine, so not run)'} pgbench running the same statements, whose clients cost the machine far less. \`bench/log-chains.ts\`${quick ? ' --quick' : ''}. ${ROUNDS} round(s) of ${SECONDS} s per design and load, designs alternating first; median (min–max). ${machineLine()}`,
     '',
     '| load | records/s, one chain | records/s, eight chains | eight ÷ one, pair by pair |',
     '| --- | --- | --- | --- |',

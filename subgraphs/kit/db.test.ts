@@ -13,7 +13,7 @@ const SEARCH = `SELECT id FROM things
 const idRow = z.object({ id: z.number() });
 
 /** A database of its own on the test server, with a pool of `max` connections, and how to drop it. */
-async function scratchDatabase(suffix: string, max: number): Promise<{ db: Database; drop(): Promise<void> }> {
+async function scratchDatabase(suffix: string, max: number): Promise<{ db: Database; name: string; url: string; drop(): Promise<void> }> {
   const name = `${uniquePrefix()}${suffix}`;
   const admin = new pg.Client({ connectionString: testServerUrl() });
   await admin.connect();
@@ -23,6 +23,8 @@ async function scratchDatabase(suffix: string, max: number): Promise<{ db: Datab
   const db = new Database(suffix, { connectionString: url.toString(), max, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
   return {
     db,
+    name,
+    url: url.toString(),
     async drop() {
       await db.close();
       await admin.query(`DROP DATABASE IF EXISTS ${name}`);
@@ -110,24 +112,26 @@ describe("a request's transaction", () => {
     expect(db.pool.idleCount).toBe(db.pool.totalCount);
   });
 
-  it('with a durability wait, commits first (visible to others) and resolves only once the wait has', async () => {
-    const request = new RequestTransaction(db);
-    await request.many(backend);
-    let flushed: () => void = () => undefined;
-    const flush = new Promise<void>((resolve) => (flushed = resolve));
-    let visibleBeforeDurable: string[] = [];
-    let settled = false;
-    const committing = request.commit(addNote('committed before durable'), async () => {
-      visibleBeforeDurable = await written('committed before durable');
-      await flush;
-    });
-    void committing.then(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(visibleBeforeDurable).toHaveLength(1);
-    expect(settled).toBe(false);
-    flushed();
-    await committing;
-    expect(settled).toBe(true);
+  it('with `durable`, commits waiting for the disk even where the server does not by default, and only that transaction', async () => {
+    // New connections of this database default to commits that do not wait for the disk.
+    await db.pool.query(`ALTER DATABASE ${scratch?.name ?? ''} SET synchronous_commit = off`);
+    const fresh = new Database('requests', { connectionString: scratch?.url ?? '', max: 1, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
+    try {
+      // The last write notes the setting its COMMIT runs under.
+      const noteSetting = (text: string) => ({ text: `INSERT INTO notes (note) VALUES ($1 || ':' || current_setting('synchronous_commit'))`, values: [text] });
+      const durable = new RequestTransaction(fresh);
+      await durable.many(backend);
+      await durable.commit(noteSetting('durable'), { durable: true });
+      const plain = new RequestTransaction(fresh);
+      await plain.many(backend);
+      await plain.commit(noteSetting('plain'));
+      const notes = await fresh.pool.query<{ note: string }>(`SELECT note FROM notes WHERE note LIKE 'durable:%' OR note LIKE 'plain:%' ORDER BY note`);
+      expect(notes.rows.map((row) => row.note)).toEqual(['durable:on', 'plain:off']);
+      // The connection goes back to the pool with the database's default.
+      expect((await fresh.pool.query<{ setting: string }>(`SELECT current_setting('synchronous_commit') AS setting`)).rows[0]?.setting).toBe('off');
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('commits nothing of the request when its last write fails', async () => {

@@ -290,15 +290,16 @@ export class RequestTransaction implements Queries {
    * that lock. Rejects, with nothing committed, when either fails; DatabaseUnavailableError when the
    * database cannot be reached.
    *
-   * With `durable`, the commit does not wait for the disk, and `commit` resolves once `durable()` has:
-   * it must make every commit made before it durable (DurableCommits). The transaction's locks are
-   * then released as soon as it commits, not after a flush.
+   * With `durable`, COMMIT waits until the commit is on disk whatever the server's default
+   * (synchronous_commit is set on for this transaction alone), so that what waits for `commit` goes on
+   * only once the write would survive a crash of the server. A lock `last` takes is then held through
+   * that flush; commits waiting at the same moment share one flush (PostgreSQL's group commit).
    */
-  async commit(last: LastWrite, durable?: () => Promise<void>): Promise<void> {
+  async commit(last: LastWrite, options: { readonly durable?: boolean } = {}): Promise<void> {
     await this.queue;
     if (this.aborted) {
       await this.end();
-      await new RequestTransaction(this.db).commit(last, durable);
+      await new RequestTransaction(this.db).commit(last, options);
       return;
     }
     const client = await this.connect();
@@ -307,8 +308,8 @@ export class RequestTransaction implements Queries {
     const outcomes = await Promise.allSettled(
       together(client, () => [
         (this.begun ??= this.db.begin(client)),
+        options.durable ? client.query('SET LOCAL synchronous_commit TO on') : undefined,
         client.query({ ...(last.prepared ? { name: last.prepared } : {}), text: last.text, values: [...last.values] }),
-        durable ? client.query('SET LOCAL synchronous_commit TO off') : undefined,
         client.query('COMMIT'),
       ]),
     );
@@ -318,7 +319,6 @@ export class RequestTransaction implements Queries {
       throw this.db.unavailableOr(failure.reason);
     }
     release(client);
-    await durable?.();
   }
 
   /** Ends the transaction without keeping anything: rolls back and releases the connection. Safe to call twice. */

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Logger } from 'pino';
 import { grantsUsed } from './authorisation';
-import { disclosureRecord, disclosureWrite, type DurableCommits } from './disclosure';
+import { disclosureRecord, disclosureWrite } from './disclosure';
 import { DatabaseUnavailableError, ErrorCode } from './errors';
 import type { AroundExecution } from './http';
 import type { Verified } from './server';
@@ -45,8 +45,6 @@ function withheldAnswer(agency: string, unavailable: DatabaseUnavailableError | 
 
 /** What answering with a disclosure record needs from the subgraph. */
 export interface RecordedAnswers {
-  /** Makes the request's commit durable before its answer leaves. */
-  readonly durable: DurableCommits;
   readonly agencyName: string;
   readonly logger: Logger;
   /** The kit's verification of the request (caller, request id, decisions, recorder, transaction). */
@@ -58,7 +56,7 @@ export interface RecordedAnswers {
 
 /**
  * Runs a request and holds its answer until the record of what it disclosed is committed, in the
- * request's own transaction: the one its reads ran in (DESIGN §7). When the record cannot be
+ * request's own transaction: the one its reads ran in (DESIGN §7), and on disk. When the record cannot be
  * written, nothing of the transaction commits and the answer is withheld (see withheldAnswer).
  * Requests that touched no data (federation plumbing) are answered as they are.
  */
@@ -75,7 +73,7 @@ export function answerWithRecord(deps: RecordedAnswers): AroundExecution {
       const { query, operationName } = operationOf(body);
       const record = disclosureRecord({ requestId: verified.requestId, caller: verified.caller, purpose: deps.purpose(req), operationName, query }, recorder);
       try {
-        await transaction.commit(disclosureWrite([record]), () => deps.durable.wait());
+        await transaction.commit(disclosureWrite([record]), { durable: true });
       } catch (error) {
         deps.logger.error({ err: error, requestId: verified.requestId }, 'disclosure record not written: answer withheld');
         return withheldAnswer(deps.agencyName, error instanceof DatabaseUnavailableError ? error : null, answered);

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { defaultFieldResolver, isObjectType, Kind, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import type pg from 'pg';
-import { preparedName, type Database, type LastWrite } from './db';
+import { preparedName, type LastWrite } from './db';
 import type { FieldPolicy, SharingCategory } from '../../schema/sharing';
 import type { Caller } from './identity';
 import type { SubjectOf } from './authorisation';
@@ -238,87 +237,4 @@ const INSERT_RECORDS_PREPARED = preparedName('writeDisclosures', INSERT_RECORDS)
  */
 export function disclosureWrite(records: readonly DisclosureRecord[]): LastWrite {
   return { text: INSERT_RECORDS, values: [JSON.stringify(records)], prepared: INSERT_RECORDS_PREPARED };
-}
-
-const MARK_DURABLE = '/* markDurable */ UPDATE disclosure.durability SET flushes = flushes + 1';
-
-/**
- * Makes the requests' commits durable, many at a time. A request's transaction commits without
- * waiting for the disk (RequestTransaction.commit with `durable`), so that the chain's lock is not
- * held through a flush; its answer then waits for `wait`, which resolves once a commit that does wait
- * for the disk was made after it on the same database (an update of disclosure.durability).
- * PostgreSQL writes and flushes its log in order, so that flush carries every commit made before.
- * Calls that arrive while a flush is in flight wait for the next, which serves them all. Rejects when
- * the flush fails: the answer must then be withheld.
- */
-export class DurableCommits {
-  private waiting: Array<(error?: unknown) => void> = [];
-  private flushing = false;
-  /**
-   * A connection kept for the flushes, so that one never queues for the pool behind the requests
-   * waiting on it. Dropped when it fails; the next flush opens another.
-   */
-  private connection: Promise<pg.PoolClient> | undefined;
-  private readonly dropped = new WeakSet<pg.PoolClient>();
-
-  constructor(private readonly db: Database) {}
-
-  wait(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push((error) => (error === undefined ? resolve() : reject(error)));
-      if (!this.flushing) {
-        this.flushing = true;
-        void this.flush();
-      }
-    });
-  }
-
-  /** Gives the kept connection back to the pool (before the pool is closed). */
-  async close(): Promise<void> {
-    const connection = await this.connection?.catch(() => undefined);
-    this.connection = undefined;
-    if (connection && !this.dropped.has(connection)) {
-      this.dropped.add(connection);
-      connection.release();
-    }
-  }
-
-  /** Discards a connection that failed (once, whichever of its query and its 'error' event tells first). */
-  private drop(connection: pg.PoolClient): void {
-    this.connection = undefined;
-    if (this.dropped.has(connection)) return;
-    this.dropped.add(connection);
-    connection.release(true);
-  }
-
-  private async keep(): Promise<pg.PoolClient> {
-    const connection = await this.db.pool.connect();
-    connection.on('error', () => this.drop(connection));
-    // Its commits wait for the disk even where the server's default is not to: that wait is its purpose.
-    try {
-      await connection.query('SET synchronous_commit TO on');
-    } catch (error) {
-      this.drop(connection);
-      throw error;
-    }
-    return connection;
-  }
-
-  private async flush(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0);
-      let failure: unknown;
-      let connection: pg.PoolClient | undefined;
-      try {
-        connection = await (this.connection ??= this.keep());
-        await connection.query(MARK_DURABLE);
-      } catch (error) {
-        if (connection) this.drop(connection);
-        else this.connection = undefined;
-        failure = this.db.unavailableOr(error);
-      }
-      for (const done of batch) done(failure);
-    }
-    this.flushing = false;
-  }
 }

@@ -60,8 +60,6 @@ export async function ensureAppRole(ownerUrl: string): Promise<string> {
     await client.query(`GRANT USAGE ON SEQUENCE disclosure.log_seq TO ${name}`);
     // The relay moves its cursors forward; it cannot touch the records themselves.
     await client.query(`GRANT SELECT, UPDATE ON disclosure.relay_cursor TO ${name}`);
-    // Makes the requests' commits durable (kit/disclosure.ts, DurableCommits): a counter, not a record.
-    await client.query(`GRANT SELECT, UPDATE ON disclosure.durability TO ${name}`);
   });
   url.username = role;
   url.password = password;

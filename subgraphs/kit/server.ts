@@ -17,7 +17,7 @@ import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler
 import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
 import { allStaticallyAllowed, FEDERATION_PLUMBING, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
-import { DisclosureRecorder, DurableCommits, recordDisclosures } from './disclosure';
+import { DisclosureRecorder, recordDisclosures } from './disclosure';
 import { decodePurpose } from './text';
 import { answerWithRecord } from './disclosure-answer';
 import { OutboxRelay, type DisclosureSink } from './outbox';
@@ -305,10 +305,8 @@ export async function startSubgraph<Context extends SubgraphContext>(
     return touched && allStaticallyAllowed(touched, policies, access, owner) ? unchecked : apollo;
   };
   // A provider holds each answer until the record of what it disclosed is committed and durable.
-  const durable = logged ? new DurableCommits(db) : undefined;
-  const answerWithDisclosureRecord = durable
+  const answerWithDisclosureRecord = logged
     ? answerWithRecord({
-        durable,
         agencyName: agency.name,
         logger,
         verified: (req) => callers.get(req),
@@ -381,7 +379,6 @@ export async function startSubgraph<Context extends SubgraphContext>(
     async stop() {
       await close(server);
       await relay?.stop();
-      await durable?.close();
       await apollo.stop();
       if (unchecked !== apollo) await unchecked.stop();
     },
