@@ -56,8 +56,8 @@ export interface RecordedAnswers {
 
 /**
  * Runs a request and holds its answer until the record of what it disclosed is committed, in the
- * request's own transaction: the one its reads ran in (DESIGN §7), and on disk. When the record cannot be
- * written, nothing of the transaction commits and the answer is withheld (see withheldAnswer).
+ * request's own transaction (the one its reads ran in, DESIGN §7), and on disk. When the record
+ * cannot be written, nothing of the transaction commits and the answer is withheld (withheldAnswer).
  * Requests that touched no data (federation plumbing) are answered as they are.
  */
 export function answerWithRecord(deps: RecordedAnswers): AroundExecution {
