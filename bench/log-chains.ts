@@ -200,7 +200,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- |',
     ...rows,
     '',
-    'With one chain, every record waits until the one before it has committed, so the chain caps what a provider\'s database can log, however many replicas write to it; eight chains lift that cap. Where the writers themselves use up the machine, as the Node processes do on two cores, the cap is not reached and the two designs run alike.',
+    'With one chain, every record waits until the one before it has committed, its flush to disk included, so the chain caps what a provider\'s database can log, however many replicas write to it; eight chains lift that cap, and commits waiting at the same moment share a flush.',
   ]);
 }
 
