@@ -4,6 +4,9 @@
  * by month with a retention that never goes under 3 months.
  */
 import { spawnSync } from 'node:child_process';
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
+import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +20,7 @@ import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgrap
 import { maintainLog, verifyLog, RETENTION_FLOOR_MONTHS, type LedgerCopies } from '../subgraphs/kit/log-admin';
 import { openLedgerCopies } from '../subgraphs/access/disclosures';
 import { disclosureRecord, DisclosureRecorder, disclosureWrite } from '../subgraphs/kit/disclosure';
+import { answerWithRecord } from '../subgraphs/kit/disclosure-answer';
 import { Database, RequestTransaction, statement } from '../subgraphs/kit/db';
 import { OutboxRelay } from '../subgraphs/kit/outbox';
 import { parseConfig, subgraphEnvSchema } from '../subgraphs/kit/config';
@@ -565,6 +569,35 @@ async function writeRecords(url: string, count: number): Promise<void> {
     await Promise.all(replicas.map((replica) => replica.close()));
   }
 }
+
+describe('durable answers', () => {
+  it("holds a provider's answer until its record's commit has waited for the disk, even where the database's default does not", async () => {
+    const url = await logDatabase();
+    const owner = new pg.Client({ connectionString: url });
+    await owner.connect();
+    const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
+    try {
+      // New connections of this database default to commits that do not wait for the disk.
+      await owner.query(`ALTER DATABASE ${owner.escapeIdentifier(new URL(url).pathname.slice(1))} SET synchronous_commit = off`);
+      // A test fixture, not the product: notes the setting each record's transaction inserts under.
+      await owner.query('CREATE TABLE seen (setting text NOT NULL)');
+      await owner.query(`CREATE FUNCTION note_setting() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO seen VALUES (current_setting('synchronous_commit')); RETURN NEW; END $$`);
+      await owner.query('CREATE TRIGGER note_setting AFTER INSERT ON disclosure.log FOR EACH ROW EXECUTE FUNCTION note_setting()');
+      const recorder = new DisclosureRecorder();
+      recorder.refuse('Citizen.ethnicGroup', 'NO_GRANT');
+      const verified = { caller: { kind: 'anonymous' as const }, requestId: 'durable-answer', decisions: new Map(), disclosure: recorder, transaction: new RequestTransaction(db) };
+      const around = answerWithRecord({ agencyName: 'test', logger, verified: () => verified, purpose: () => null, written: () => undefined });
+      const answer: HTTPGraphQLResponse = { status: 200, headers: new HeaderMap(), body: { kind: 'complete', string: '{"data":{"citizen":null}}' } };
+      const answered = await around(new IncomingMessage(new Socket()), { query: '{ citizen(id: "x") { ethnicGroup { code } } }' }, async () => answer);
+      expect(answered).toBe(answer);
+      expect((await owner.query<{ setting: string }>('SELECT setting FROM seen')).rows).toEqual([{ setting: 'on' }]);
+    } finally {
+      await db.close();
+      await owner.end();
+    }
+  });
+});
 
 describe('upgrading a provider whose outbox still held records', () => {
   it('starts the relay cursor before the first undelivered record, so none is skipped', async () => {
