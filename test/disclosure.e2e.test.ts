@@ -4,12 +4,12 @@
  * by month with a retention that never goes under 3 months.
  */
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
-import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import pg from 'pg';
 import pino from 'pino';
 import { z } from 'zod';
@@ -799,9 +799,9 @@ describe('the chain and time zones', () => {
     const writer = new pg.Client({ connectionString: url });
     await writer.connect();
     try {
-      // The trigger writes the time into the seal in UTC itself (migration 007); verify renders it in a
-      // UTC session. Times with trailing zeros in their fraction (which the rendering trims), with a
-      // full fraction, and on a whole second, in zones a whole hour and a half hour off UTC.
+      // The trigger seals under its own UTC setting, and verify renders the time in a UTC session.
+      // Times with trailing zeros in their fraction (which the rendering trims), with a full fraction,
+      // and on a whole second, written from zones a whole hour and a half hour off UTC.
       for (const zone of ['UTC', 'Asia/Ho_Chi_Minh', 'America/St_Johns']) {
         await writer.query(`SET timezone = '${zone}'`);
         for (const time of ['2026-12-02T07:41:02.120Z', '2026-12-02T23:59:59.123456Z', '2026-12-02T00:00:00Z']) {
