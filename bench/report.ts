@@ -450,6 +450,7 @@ function openExportSection(report: BenchReport): string {
   const signed = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${bytes >= 0 ? '+' : '−'}${megabytes(Math.abs(bytes))}`);
   const met = overIdle !== undefined && growth !== undefined && whole.complete ? overIdle <= 50 * 1024 ** 2 && growth <= 10 * 1024 ** 2 : undefined;
   const rates = [...result.rates].map(([way, rate]) => [EXPORT_WAYS[way].label, showSpread(rate, 0)]);
+  const rowRate = (rowsPerSecond: number | undefined) => (rowsPerSecond === undefined ? 'n/a' : fixed(rowsPerSecond, 0));
   const ratios = [...result.ratios].map(([way, ratio]) => [`download ÷ ${EXPORT_WAYS[way].label}`, `${showSpread(ratio, 2, '×')}`]);
   return [
     '## 7. Open-data export',
@@ -464,7 +465,10 @@ function openExportSection(report: BenchReport): string {
     table(['Ratio, same round', 'Rows/s (above 1: the download is faster)'], ratios),
     '',
     `Then the whole list once from our gateway, its RSS sampled every 250 ms: ${whole.rows} rows${whole.complete ? '' : ' (incomplete)'} ` +
-      `(${megabytes(whole.bytes)} of CSV) in ${fixed(whole.seconds, 1)} s, ${fixed(whole.rows / whole.seconds, 0)} rows/s.`,
+      `(${megabytes(whole.bytes)} of CSV) in ${fixed(whole.seconds, 1)} s, ${fixed(whole.rows / whole.seconds, 0)} rows/s. ` +
+      'Its pages are by key (a cursor names the last row shown), so a page deep in the list should cost what the first does: ' +
+      `the first tenth of the rows came at ${rowRate(whole.firstTenthRate)} rows/s and the last tenth at ${rowRate(whole.lastTenthRate)} rows/s` +
+      `${whole.firstTenthRate && whole.lastTenthRate ? ` (last ÷ first ${fixed(whole.lastTenthRate / whole.firstTenthRate, 2)}×)` : ''}.`,
     '',
     table(
       ['Gateway RSS before', 'At a quarter of the rows', 'At the end', 'Peak', 'Peak over before', 'Quarter → end'],

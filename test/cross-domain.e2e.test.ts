@@ -312,3 +312,28 @@ describe('name search', () => {
     for (const node of nodes) expect(foldVietnamese(node.fullName)).toContain(foldVietnamese(fullName));
   });
 });
+
+describe('cursors', () => {
+  it('page the citizens by offset, so that no cursor carries a personal id', async () => {
+    const query = 'query ($after: String) { citizens(first: 3, after: $after) { nodes { id } pageInfo { endCursor } } }';
+    type Citizens = { citizens: { nodes: Array<{ id: string }>; pageInfo: { endCursor: string } } };
+    const first = (await execute(graphql, query, { after: null }, asOfficial)).body.data as Citizens;
+    const second = (await execute(graphql, query, { after: first.citizens.pageInfo.endCursor }, asOfficial)).body.data as Citizens;
+    const ids = [...first.citizens.nodes, ...second.citizens.nodes].map((node) => node.id);
+    expect(new Set(ids).size).toBe(6);
+    for (const cursor of [first.citizens.pageInfo.endCursor, second.citizens.pageInfo.endCursor]) {
+      const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+      for (const id of ids) expect(decoded).not.toContain(id.slice(-6));
+    }
+  });
+
+  it('page the parcels by key: the cursor names the last parcel shown', async () => {
+    const query = 'query ($after: String) { landParcels(first: 3, after: $after) { nodes { id } pageInfo { endCursor } } }';
+    type Parcels = { landParcels: { nodes: Array<{ id: string }>; pageInfo: { endCursor: string } } };
+    const first = (await execute(graphql, query, { after: null }, asOfficial)).body.data as Parcels;
+    expect(Buffer.from(first.landParcels.pageInfo.endCursor, 'base64url').toString('utf8')).toContain(first.landParcels.nodes[2]?.id);
+    const second = (await execute(graphql, query, { after: first.landParcels.pageInfo.endCursor }, asOfficial)).body.data as Parcels;
+    const six = (await execute(graphql, '{ landParcels(first: 6) { nodes { id } } }', undefined, asOfficial)).body.data as Parcels;
+    expect([...first.landParcels.nodes, ...second.landParcels.nodes]).toEqual(six.landParcels.nodes);
+  });
+});

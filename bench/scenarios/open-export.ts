@@ -33,6 +33,12 @@ export interface WholeExport {
   /** RSS at a quarter of the way and at the end: flat memory shows as little growth between them. */
   readonly quarter: number | undefined;
   readonly last: number | undefined;
+  /**
+   * Rows per second over the first tenth of the rows and over the last tenth: a page that costs more
+   * the further into the list it is shows as a last tenth slower than the first.
+   */
+  readonly firstTenthRate: number | undefined;
+  readonly lastTenthRate: number | undefined;
   readonly complete: boolean;
 }
 
@@ -137,6 +143,9 @@ export async function runOpenExport(ctx: BenchContext, deployment: Deployment): 
   let latest = idle;
   let quarter: number | undefined;
   const expected = Math.max(1, ctx.pools.sizes.parcels);
+  /** When the download passed a tenth and nine tenths of the expected rows (ms), and how many rows it then had. */
+  let tenth: { at: number; rows: number } | undefined;
+  let nineTenths: { at: number; rows: number } | undefined;
   const sample = () => {
     latest = rssBytes(pid) ?? latest;
     if (latest !== undefined && (peak === undefined || latest > peak)) peak = latest;
@@ -146,6 +155,8 @@ export async function runOpenExport(ctx: BenchContext, deployment: Deployment): 
   let whole;
   try {
     whole = await download(downloadUrl, Number.POSITIVE_INFINITY, (rows) => {
+      if (tenth === undefined && rows >= expected / 10) tenth = { at: performance.now(), rows };
+      if (nineTenths === undefined && rows >= (expected * 9) / 10) nineTenths = { at: performance.now(), rows };
       if (quarter !== undefined || rows < expected / 4) return;
       sample();
       quarter = latest;
@@ -153,17 +164,20 @@ export async function runOpenExport(ctx: BenchContext, deployment: Deployment): 
   } finally {
     clearInterval(sampler);
   }
-  const seconds = (performance.now() - started) / 1000;
+  const ended = performance.now();
+  const seconds = (ended - started) / 1000;
+  const firstTenthRate = tenth ? tenth.rows / ((tenth.at - started) / 1000) : undefined;
+  const lastTenthRate = nineTenths && whole.rows > nineTenths.rows ? (whole.rows - nineTenths.rows) / ((ended - nineTenths.at) / 1000) : undefined;
   sample();
   const last = latest;
   const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 1024 ** 2).toFixed(0)} MB`);
-  ctx.say(`  whole list: ${whole.rows} rows in ${seconds.toFixed(1)} s (${(whole.rows / seconds).toFixed(0)} rows/s), RSS ${mb(idle)} before, ${mb(quarter)} at a quarter, ${mb(last)} at the end, peak ${mb(peak)}`);
+  ctx.say(`  whole list: ${whole.rows} rows in ${seconds.toFixed(1)} s (${(whole.rows / seconds).toFixed(0)} rows/s), RSS ${mb(idle)} before, ${mb(quarter)} at a quarter, ${mb(last)} at the end, peak ${mb(peak)}; first tenth ${firstTenthRate?.toFixed(0) ?? '?'} rows/s, last tenth ${lastTenthRate?.toFixed(0) ?? '?'} rows/s`);
   return {
     dataset: dataset.name,
     columns: dataset.columns.length,
     roundRows,
     rates: new Map(ways.map((way) => [way, spread(rates.get(way) ?? [])])),
     ratios: new Map([...ratios].map(([way, list]) => [way, spread(list)])),
-    whole: { rows: whole.rows, seconds, bytes: whole.bytes, idle, peak, quarter, last, complete: whole.complete },
+    whole: { rows: whole.rows, seconds, bytes: whole.bytes, idle, peak, quarter, last, firstTenthRate, lastTenthRate, complete: whole.complete },
   };
 }

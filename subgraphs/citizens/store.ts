@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { statement, type Queries } from '../kit/db';
-import type { PageRequest } from '../kit/pagination';
+import type { KeysetPageRequest, PageRequest } from '../kit/pagination';
 
 const edition = z.enum(['THREE_LEVEL', 'TWO_LEVEL']);
 
@@ -69,11 +69,12 @@ const searchCitizens = statement(
 const populationByCommune = statement(
   'populationByCommune',
   `SELECT commune_code, commune_edition, count(*) AS residents FROM citizens
-    WHERE commune_edition = $1
+    WHERE commune_edition = $1 AND ($3::text IS NULL OR commune_code > $3)
     GROUP BY commune_code, commune_edition
     ORDER BY commune_code
-    LIMIT $2 OFFSET $3`,
+    LIMIT $2`,
   populationRow,
+  { plan: 'per-call' },
 );
 
 export interface CitizenSearch {
@@ -103,7 +104,7 @@ export function citizensStore(db: Queries) {
         page.limit + 1,
         page.offset,
       ]),
-    populationByCommune: (edition: string, page: PageRequest) => db.many(populationByCommune, [edition, page.limit + 1, page.offset]),
+    populationByCommune: (edition: string, page: KeysetPageRequest) => db.many(populationByCommune, [edition, page.limit + 1, page.afterKey]),
   };
 }
 export type CitizensStore = ReturnType<typeof citizensStore>;

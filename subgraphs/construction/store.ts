@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { statement, type Queries } from '../kit/db';
-import type { PageRequest } from '../kit/pagination';
+import type { KeysetPageRequest } from '../kit/pagination';
 
 export const permitRow = z.object({
   number: z.string(),
@@ -70,8 +70,9 @@ const searchPermits = statement(
       AND ($4::date IS NULL OR issued_on <= $4)
       AND ($5::text IS NULL OR status = $5)
       AND ($6::text IS NULL OR kind = $6)
+      AND ($8::text IS NULL OR number > $8)
     ORDER BY number
-    LIMIT $7 OFFSET $8`,
+    LIMIT $7`,
   permitRow,
   { plan: 'per-call' },
 );
@@ -92,7 +93,7 @@ export function constructionStore(db: Queries) {
     /** The newest `first` permits of each parcel in `parcelIds`, grouped by parcel in one statement. */
     permitsByParcels: (parcelIds: readonly string[], first: number) => db.many(permitsByParcels, [parcelIds, first]),
     /** One page (plus one row, to tell whether more follow) of permits matching `search`, by number. */
-    search: (search: PermitSearch, page: PageRequest) =>
+    search: (search: PermitSearch, page: KeysetPageRequest) =>
       db.many(searchPermits, [
         search.communeCode,
         search.communeEdition,
@@ -101,7 +102,7 @@ export function constructionStore(db: Queries) {
         search.status,
         search.kind,
         page.limit + 1,
-        page.offset,
+        page.afterKey,
       ]),
   };
 }

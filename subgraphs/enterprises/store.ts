@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { statement, type Queries } from '../kit/db';
-import type { PageRequest } from '../kit/pagination';
+import type { KeysetPageRequest } from '../kit/pagination';
 
 const edition = z.enum(['THREE_LEVEL', 'TWO_LEVEL']);
 
@@ -96,8 +96,9 @@ const searchEnterprises = statement(
         AND ($5::text IS NULL OR e.status = $5)
         AND ($6::date IS NULL OR e.founded_on >= $6)
         AND ($7::date IS NULL OR e.founded_on <= $7)
+        AND ($9::text IS NULL OR e.tax_code > $9)
       ORDER BY e.tax_code
-      LIMIT $8 OFFSET $9
+      LIMIT $8
    ) page
    LEFT JOIN LATERAL (
      SELECT json_agg(json_build_object('tax_code', b.tax_code, 'vsic_code', b.vsic_code, 'is_main', b.is_main) ORDER BY b.position)
@@ -143,7 +144,7 @@ export function enterprisesStore(db: Queries) {
      * One page (plus one row, to tell whether more follow) of enterprises matching `search`, by tax
      * code, each with its first `businessLines` lines when that is not null: one statement.
      */
-    search: async (search: EnterpriseSearch, page: PageRequest, businessLines: number | null): Promise<FoundEnterprise[]> => {
+    search: async (search: EnterpriseSearch, page: KeysetPageRequest, businessLines: number | null): Promise<FoundEnterprise[]> => {
       const rows = await db.many(searchEnterprises, [
         search.nameFolded,
         search.communeCode,
@@ -153,7 +154,7 @@ export function enterprisesStore(db: Queries) {
         search.foundedFrom,
         search.foundedTo,
         page.limit + 1,
-        page.offset,
+        page.afterKey,
         businessLines,
       ]);
       return rows.map(({ business_lines, ...enterprise }) => ({

@@ -5,6 +5,26 @@ import { GraphQLError } from 'graphql';
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
+/** The longest sort key a cursor may carry (every key of the registers is far shorter). */
+const MAX_KEY_LENGTH = 200;
+
+/**
+ * A page of a list ordered by one unique key (an id, a tax code): the rows whose key sorts after
+ * `afterKey`. Its cost does not grow with how far into the list it is, and rows added or removed
+ * before it do not shift it, so a client or an export can walk a list of millions of rows.
+ */
+export interface KeysetPageRequest {
+  /** Rows to return. */
+  readonly limit: number;
+  /** The key of the previous page's last row; null on the first page. */
+  readonly afterKey: string | null;
+}
+
+/**
+ * A page by offset: the rows after the first `offset`. For the lists a key cannot page: those ordered
+ * by several columns (a party's requests, newest first; each belongs to one agency or one citizen),
+ * and the citizens search, whose key is a personal id that a cursor must not carry.
+ */
 export interface PageRequest {
   /** Rows to return. */
   readonly limit: number;
@@ -17,48 +37,79 @@ export interface Page<T> {
   readonly pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-function encodeCursor(offset: number): string {
-  return Buffer.from(`o:${offset}`).toString('base64url');
+interface PageArgs {
+  readonly first?: number | null;
+  readonly after?: string | null;
 }
 
-function decodeCursor(cursor: string): number {
-  const match = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) {
-    throw new GraphQLError('Con trỏ `after` không hợp lệ; hãy dùng `pageInfo.endCursor` của trang trước. (Invalid cursor.)', {
-      extensions: { code: ErrorCode.BAD_USER_INPUT, argument: 'after' },
-    });
-  }
-  return Number(match[1]);
+/** The cursor is opaque to clients: a tag saying which kind of list it came from, and the position. */
+function encodeCursor(tag: 'k' | 'o', position: string): string {
+  return Buffer.from(`${tag}:${position}`).toString('base64url');
 }
+
+function invalidCursor(): GraphQLError {
+  return new GraphQLError('Con trỏ `after` không hợp lệ; hãy dùng `pageInfo.endCursor` của trang trước. (Invalid cursor.)', {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, argument: 'after' },
+  });
+}
+
+function decodeCursor(cursor: string, pattern: RegExp): string {
+  const match = pattern.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match?.[1]) throw invalidCursor();
+  return match[1];
+}
+
+const KEY_CURSOR = new RegExp(`^k:([^\\u0000]{1,${MAX_KEY_LENGTH}})$`, 'u');
+const OFFSET_CURSOR = /^o:(\d{1,9})$/;
 
 /**
- * Validates `first`/`after` and turns them into limit/offset. `first` above MAX_PAGE_SIZE or below 0
- * is a PAGE_SIZE_EXCEEDED / BAD_USER_INPUT error that states the bound.
+ * Validates `first`: above MAX_PAGE_SIZE or below 0 is a PAGE_SIZE_EXCEEDED / BAD_USER_INPUT error
+ * that states the bound.
  */
-export function pageRequest(args: { first?: number | null; after?: string | null }): PageRequest {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (first > MAX_PAGE_SIZE) {
-    throw new GraphQLError(`Tối đa ${MAX_PAGE_SIZE} bản ghi mỗi trang. (At most ${MAX_PAGE_SIZE} items per page; got ${first}.)`, {
+export function pageSize(first: number | null | undefined): number {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (size > MAX_PAGE_SIZE) {
+    throw new GraphQLError(`Tối đa ${MAX_PAGE_SIZE} bản ghi mỗi trang. (At most ${MAX_PAGE_SIZE} items per page; got ${size}.)`, {
       extensions: { code: ErrorCode.PAGE_SIZE_EXCEEDED, maximum: MAX_PAGE_SIZE, argument: 'first' },
     });
   }
-  if (first < 0) {
+  if (size < 0) {
     throw new GraphQLError('`first` phải không âm. (`first` must not be negative.)', {
       extensions: { code: ErrorCode.BAD_USER_INPUT, argument: 'first' },
     });
   }
-  return { limit: first, offset: args.after ? decodeCursor(args.after) + 1 : 0 };
+  return size;
+}
+
+/** Validates `first`/`after` of a list ordered by one unique key. */
+export function keysetPageRequest(args: PageArgs): KeysetPageRequest {
+  return { limit: pageSize(args.first), afterKey: args.after ? decodeCursor(args.after, KEY_CURSOR) : null };
 }
 
 /**
- * Builds a page from rows fetched with `LIMIT request.limit + 1`: the extra row only tells whether
- * another page follows.
+ * Builds a keyset page from rows fetched with `LIMIT request.limit + 1` (the extra row only tells
+ * whether another page follows); the cursor carries the last row's key, `keyOf`.
  */
+export function toKeysetPage<T>(rows: T[], request: KeysetPageRequest, keyOf: (row: T) => string): Page<T> {
+  const nodes = rows.slice(0, request.limit);
+  const last = nodes[nodes.length - 1];
+  return {
+    nodes,
+    pageInfo: { hasNextPage: rows.length > request.limit, endCursor: last === undefined ? null : encodeCursor('k', keyOf(last)) },
+  };
+}
+
+/** Validates `first`/`after` of a short list ordered by several columns, and turns them into limit/offset. */
+export function pageRequest(args: PageArgs): PageRequest {
+  return { limit: pageSize(args.first), offset: args.after ? Number(decodeCursor(args.after, OFFSET_CURSOR)) + 1 : 0 };
+}
+
+/** Builds a page from rows fetched with `LIMIT request.limit + 1`, as toKeysetPage does. */
 export function toPage<T>(rows: T[], request: PageRequest): Page<T> {
   const nodes = rows.slice(0, request.limit);
   const last = request.offset + nodes.length - 1;
   return {
     nodes,
-    pageInfo: { hasNextPage: rows.length > request.limit, endCursor: nodes.length > 0 ? encodeCursor(last) : null },
+    pageInfo: { hasNextPage: rows.length > request.limit, endCursor: nodes.length > 0 ? encodeCursor('o', String(last)) : null },
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { statement, type Queries } from '../kit/db';
-import type { PageRequest } from '../kit/pagination';
+import type { KeysetPageRequest } from '../kit/pagination';
 
 const edition = z.enum(['THREE_LEVEL', 'TWO_LEVEL']);
 
@@ -103,8 +103,9 @@ const searchParcels = statement(
   `SELECT ${PARCEL_COLUMNS} FROM land_parcels
     WHERE ($1::text IS NULL OR (commune_code = $1 AND commune_edition = $2))
       AND ($3::text IS NULL OR land_use_code = $3)
+      AND ($5::text IS NULL OR id > $5)
     ORDER BY id
-    LIMIT $4 OFFSET $5`,
+    LIMIT $4`,
   parcelRow,
   { plan: 'per-call' },
 );
@@ -128,8 +129,8 @@ export function landStore(db: Queries) {
     currentParcelsByEnterprises: (taxCodes: readonly string[], first: number) =>
       db.many(currentParcelsByEnterprises, [taxCodes, first]),
     /** One page (plus one row, to tell whether more follow) of parcels matching `search`, by id. */
-    search: (search: ParcelSearch, page: PageRequest) =>
-      db.many(searchParcels, [search.communeCode, search.communeEdition, search.landUseCode, page.limit + 1, page.offset]),
+    search: (search: ParcelSearch, page: KeysetPageRequest) =>
+      db.many(searchParcels, [search.communeCode, search.communeEdition, search.landUseCode, page.limit + 1, page.afterKey]),
   };
 }
 export type LandStore = ReturnType<typeof landStore>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { statement, type Queries } from '../kit/db';
-import type { PageRequest } from '../kit/pagination';
+import type { KeysetPageRequest } from '../kit/pagination';
 
 const edition = z.enum(['THREE_LEVEL', 'TWO_LEVEL']);
 
@@ -48,8 +48,9 @@ const searchSites = statement(
   `SELECT ${SITE_COLUMNS} FROM heritage_sites
     WHERE ($1::text IS NULL OR (commune_code = $1 AND commune_edition = $2))
       AND ($3::text IS NULL OR rank = $3)
+      AND ($5::text IS NULL OR code > $5)
     ORDER BY code
-    LIMIT $4 OFFSET $5`,
+    LIMIT $4`,
   heritageSiteRow,
   { plan: 'per-call' },
 );
@@ -66,8 +67,9 @@ const searchAccommodations = statement(
     WHERE ($1::text IS NULL OR (commune_code = $1 AND commune_edition = $2))
       AND ($3::text IS NULL OR kind = $3)
       AND ($4::int IS NULL OR stars >= $4)
+      AND ($6::text IS NULL OR recognition_number > $6)
     ORDER BY recognition_number
-    LIMIT $5 OFFSET $6`,
+    LIMIT $5`,
   accommodationRow,
   { plan: 'per-call' },
 );
@@ -90,12 +92,12 @@ export function tourismStore(db: Queries) {
   return {
     sitesByCodes: (codes: readonly string[]) => db.many(sitesByCodes, [codes]),
     /** One page (plus one row, to tell whether more follow) of heritage sites matching `search`, by code. */
-    searchSites: (search: SiteSearch, page: PageRequest) =>
-      db.many(searchSites, [search.communeCode, search.communeEdition, search.rank, page.limit + 1, page.offset]),
+    searchSites: (search: SiteSearch, page: KeysetPageRequest) =>
+      db.many(searchSites, [search.communeCode, search.communeEdition, search.rank, page.limit + 1, page.afterKey]),
     accommodationsByNumbers: (numbers: readonly string[]) => db.many(accommodationsByNumbers, [numbers]),
     /** One page (plus one row) of accommodation establishments matching `search`, by recognition number. */
-    searchAccommodations: (search: AccommodationSearch, page: PageRequest) =>
-      db.many(searchAccommodations, [search.communeCode, search.communeEdition, search.kind, search.minStars, page.limit + 1, page.offset]),
+    searchAccommodations: (search: AccommodationSearch, page: KeysetPageRequest) =>
+      db.many(searchAccommodations, [search.communeCode, search.communeEdition, search.kind, search.minStars, page.limit + 1, page.afterKey]),
   };
 }
 export type TourismStore = ReturnType<typeof tourismStore>;

@@ -1,4 +1,4 @@
-import { pageRequest } from '../../kit/pagination';
+import { pageSize } from '../../kit/pagination';
 import type { AccessGrantResolvers } from '../__generated__/resolvers-types';
 import { visibleGrant } from '../visibility';
 
@@ -21,5 +21,5 @@ export const AccessGrant: AccessGrantResolvers = {
   statusReason: (row) => row.status_reason,
   statusChangedAt: (row) => row.status_changed_at.toISOString(),
   createdAt: (row) => row.created_at.toISOString(),
-  history: (row, { first }, context) => context.eventsByGrant(pageRequest({ first }).limit).load(row.id),
+  history: (row, { first }, context) => context.eventsByGrant(pageSize(first)).load(row.id),
 };

@@ -1,4 +1,4 @@
-import { pageRequest } from '../../kit/pagination';
+import { pageSize } from '../../kit/pagination';
 import type { LandParcelResolvers } from '../__generated__/resolvers-types';
 
 export const LandParcel: LandParcelResolvers = {
@@ -7,7 +7,7 @@ export const LandParcel: LandParcelResolvers = {
   __resolveReference: (reference) => ({ id: reference.id }),
   id: (parcel) => parcel.id,
   constructionPermits: async (parcel, { first }, context) => {
-    const { limit } = pageRequest({ first });
+    const limit = pageSize(first);
     const rows = await context.permitsByParcel(limit).load(parcel.id);
     for (const row of rows) context.permitByNumber.prime(row.number, row);
     return rows;

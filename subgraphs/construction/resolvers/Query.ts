@@ -1,11 +1,11 @@
-import { pageRequest, toPage } from '../../kit/pagination';
+import { keysetPageRequest, toKeysetPage } from '../../kit/pagination';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 
 export const Query: QueryResolvers = {
   constructionPermit: (_parent, { number }, context) => context.permitByNumber.load(number),
 
   constructionPermits: async (_parent, { filter, first, after }, context) => {
-    const page = pageRequest({ first, after });
+    const page = keysetPageRequest({ first, after });
     const rows = await context.store.search(
       {
         communeCode: filter?.communeCode ?? null,
@@ -18,6 +18,6 @@ export const Query: QueryResolvers = {
       page,
     );
     for (const row of rows) context.permitByNumber.prime(row.number, row);
-    return toPage(rows, page);
+    return toKeysetPage(rows, page, (row) => row.number);
   },
 };

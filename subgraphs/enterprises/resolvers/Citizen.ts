@@ -1,4 +1,4 @@
-import { pageRequest } from '../../kit/pagination';
+import { pageSize } from '../../kit/pagination';
 import type { CitizenResolvers } from '../__generated__/resolvers-types';
 
 const PERSONAL_ID = /^\d{12}$/;
@@ -9,7 +9,7 @@ export const Citizen: CitizenResolvers = {
   __resolveReference: (reference) => (PERSONAL_ID.test(reference.id) ? { id: reference.id } : null),
   id: (citizen) => citizen.id,
   enterprises: async (citizen, { first }, context) => {
-    const rows = await context.enterprisesOfRepresentative(pageRequest({ first }).limit).load(citizen.id);
+    const rows = await context.enterprisesOfRepresentative(pageSize(first)).load(citizen.id);
     for (const row of rows) context.enterpriseByTaxCode.prime(row.tax_code, row);
     return rows;
   },

@@ -1,4 +1,4 @@
-import { pageRequest } from '../../kit/pagination';
+import { pageSize } from '../../kit/pagination';
 import type { EnterpriseResolvers } from '../__generated__/resolvers-types';
 
 export const Enterprise: EnterpriseResolvers = {
@@ -9,7 +9,7 @@ export const Enterprise: EnterpriseResolvers = {
   kind: (row) => row.kind,
   status: (row) => row.status,
   foundedOn: (row) => row.founded_on,
-  businessLines: (row, { first }, context) => context.businessLinesOfEnterprise(pageRequest({ first }).limit).load(row.tax_code),
+  businessLines: (row, { first }, context) => context.businessLinesOfEnterprise(pageSize(first)).load(row.tax_code),
   addressLine: (row) => row.address_line,
   commune: (row) => ({ code: row.commune_code, edition: row.commune_edition }),
   charterCapital: (row) => row.charter_capital,

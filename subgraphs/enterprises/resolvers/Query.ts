@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { badUserInput } from '../../kit/errors';
 import { argumentsBelow } from '../../kit/lookahead';
-import { pageRequest, toPage } from '../../kit/pagination';
+import { keysetPageRequest, pageSize, toKeysetPage } from '../../kit/pagination';
 import { foldVietnamese } from '../../kit/text';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 
@@ -18,7 +18,7 @@ function businessLinePageSizes(info: GraphQLResolveInfo): number[] {
   const sizes = new Set<number>();
   for (const { first } of argumentsBelow(info, ['nodes', 'businessLines'])) {
     try {
-      sizes.add(pageRequest({ first: typeof first === 'number' ? first : null }).limit);
+      sizes.add(pageSize(typeof first === 'number' ? first : null));
     } catch {
       // Left out: Enterprise.businessLines refuses this size itself.
     }
@@ -32,7 +32,7 @@ export const Query: QueryResolvers = {
   // The business lines the page shows come with it, in the search's one statement: each page size's
   // loader is primed, so Enterprise.businessLines still resolves (authorised and recorded) per row.
   enterprises: async (_parent, { filter, first, after }, context, info) => {
-    const page = pageRequest({ first, after });
+    const page = keysetPageRequest({ first, after });
     const name = filter?.name == null ? null : foldVietnamese(filter.name);
     if (name !== null && name.length < 2) {
       throw badUserInput('Tên tìm kiếm cần ít nhất 2 ký tự. (A name search needs at least 2 characters.)', { argument: 'filter.name' });
@@ -56,6 +56,6 @@ export const Query: QueryResolvers = {
       if (businessLines === null) continue;
       for (const size of lineSizes) context.businessLinesOfEnterprise(size).prime(enterprise.tax_code, businessLines.slice(0, size));
     }
-    return toPage(found.map(({ enterprise }) => enterprise), page);
+    return toKeysetPage(found.map(({ enterprise }) => enterprise), page, (row) => row.tax_code);
   },
 };

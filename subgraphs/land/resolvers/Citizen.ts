@@ -1,4 +1,4 @@
-import { pageRequest } from '../../kit/pagination';
+import { pageSize } from '../../kit/pagination';
 import type { CitizenResolvers } from '../__generated__/resolvers-types';
 
 const PERSONAL_ID = /^\d{12}$/;
@@ -10,7 +10,7 @@ export const Citizen: CitizenResolvers = {
   __resolveReference: (reference) => (PERSONAL_ID.test(reference.id) ? { __typename: 'Citizen', id: reference.id } : null),
   id: (citizen) => citizen.id,
   landCertificates: (citizen, { first }, context) => {
-    const { limit } = pageRequest({ first });
+    const limit = pageSize(first);
     return limit === 0 ? [] : context.certificatesOfCitizen(limit).load(citizen.id);
   },
 };

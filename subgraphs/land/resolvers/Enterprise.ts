@@ -1,4 +1,4 @@
-import { pageRequest } from '../../kit/pagination';
+import { pageSize } from '../../kit/pagination';
 import { isTaxCode } from '../../kit/scalars';
 import type { EnterpriseResolvers } from '../__generated__/resolvers-types';
 
@@ -8,7 +8,7 @@ export const Enterprise: EnterpriseResolvers = {
   __resolveReference: (reference) => (isTaxCode(reference.taxCode) ? { __typename: 'Enterprise', taxCode: reference.taxCode } : null),
   taxCode: (enterprise) => enterprise.taxCode,
   landParcels: (enterprise, { first }, context) => {
-    const { limit } = pageRequest({ first });
+    const limit = pageSize(first);
     return limit === 0 ? [] : context.parcelsOfEnterprise(limit).load(enterprise.taxCode);
   },
 };

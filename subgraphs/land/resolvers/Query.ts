@@ -1,5 +1,5 @@
 import { badUserInput } from '../../kit/errors';
-import { pageRequest, toPage } from '../../kit/pagination';
+import { keysetPageRequest, toKeysetPage } from '../../kit/pagination';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 
 const PARCEL_ID = /^TD\d{8}$/;
@@ -17,7 +17,7 @@ export const Query: QueryResolvers = {
   },
 
   landParcels: async (_parent, { filter, first, after }, context) => {
-    const page = pageRequest({ first, after });
+    const page = keysetPageRequest({ first, after });
     const rows = await context.store.search(
       {
         communeCode: filter?.communeCode ?? null,
@@ -27,7 +27,7 @@ export const Query: QueryResolvers = {
       page,
     );
     for (const row of rows) context.parcelById.prime(row.id, row);
-    return toPage(rows, page);
+    return toKeysetPage(rows, page, (row) => row.id);
   },
 
   landUseCertificate: (_parent, { serial }, context) => {
