@@ -375,7 +375,7 @@ describe('npm run bench -- --quick', () => {
   );
 
   it(
-    'exports the largest open list whole from our gateway, with rows per second against clients paging each gateway, and the memory it took',
+    'exports the largest open list whole from our gateway, with rows per second against clients paging each gateway, the memory it took, and pages deep in the list against the first',
     explained(() => {
       const text = section(report(), `## ${OPEN_EXPORT_SCENARIO}`);
       const rates = tableAt(text, 0);
@@ -388,6 +388,12 @@ describe('npm run bench -- --quick', () => {
       const memory = tableAt(text, 2);
       expect(memory.rows).toHaveLength(1);
       for (const cell of memory.rows[0] ?? []) expect(cell).toMatch(/^[+−]?\d+ MB$/);
+      // Paging from the first row and from nine tenths in: both rates measured, and their ratio.
+      const depth = tableAt(text, 3);
+      expect(depth.rows).toHaveLength(1);
+      const [fromStart, fromDeep, ratio] = depth.rows[0] ?? [];
+      for (const rate of [fromStart, fromDeep]) expect(Number(rate)).toBeGreaterThan(0);
+      expect(ratio).toMatch(/^\d+\.\d\d×$/);
     }),
   );
 

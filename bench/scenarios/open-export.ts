@@ -5,6 +5,8 @@ import type { BenchContext } from '../context';
 import type { Deployment, GatewayKind } from '../deployment';
 import { rssBytes } from '../processes';
 import { spread, type Spread } from '../stats';
+import { keysetCursor } from '../../subgraphs/kit/pagination';
+import { parcelIdAt } from '../../subgraphs/kit/seed-plan';
 
 export const OPEN_EXPORT_SCENARIO = '7. Open-data export';
 
@@ -13,6 +15,9 @@ export const EXPORT_DATASET = 'landParcels';
 
 /** Rows of each timed round: enough pages (200) for a steady rate, few enough for three ways × rounds. */
 const ROUND_ROWS = 20_000;
+
+/** Rows paged from each start when comparing pages at the start of the list with pages deep in it. */
+const DEPTH_ROWS = 10_000;
 
 export type ExportWay = 'ours-download' | 'ours-paged' | 'hive-paged';
 
@@ -33,13 +38,19 @@ export interface WholeExport {
   /** RSS at a quarter of the way and at the end: flat memory shows as little growth between them. */
   readonly quarter: number | undefined;
   readonly last: number | undefined;
-  /**
-   * Rows per second over the first tenth of the rows and over the last tenth: a page that costs more
-   * the further into the list it is shows as a last tenth slower than the first.
-   */
-  readonly firstTenthRate: number | undefined;
-  readonly lastTenthRate: number | undefined;
   readonly complete: boolean;
+}
+
+/** Paging from the first row against paging from deep in the list, through our /graphql. */
+export interface DepthResult {
+  /** Rows before the deep start. */
+  readonly deepAfter: number;
+  /** Rows paged from each start in each round. */
+  readonly rows: number;
+  readonly fromStart: Spread;
+  readonly fromDeep: Spread;
+  /** Pair by pair in each round: rows/s from deep ÷ rows/s from the start. */
+  readonly ratio: Spread;
 }
 
 export interface ExportResult {
@@ -52,6 +63,7 @@ export interface ExportResult {
   readonly ratios: ReadonlyMap<Exclude<ExportWay, 'ours-download'>, Spread>;
   /** The whole list downloaded once from our gateway, with its memory. */
   readonly whole: WholeExport;
+  readonly depth: DepthResult;
 }
 
 function origin(url: string): string {
@@ -84,10 +96,10 @@ async function download(url: string, maxRows: number, onRows: (rows: number) => 
   }
 }
 
-/** Pages `dataset` through a gateway's /graphql as a client would, until `maxRows` rows or the end. */
-async function paged(url: string, headers: Readonly<Record<string, string>>, dataset: OpenDataset, maxRows: number): Promise<number> {
+/** Pages `dataset` through a gateway's /graphql as a client would, from `start`, until `maxRows` rows or the end. */
+async function paged(url: string, headers: Readonly<Record<string, string>>, dataset: OpenDataset, maxRows: number, start: string | null = null): Promise<number> {
   let rows = 0;
-  let after: string | null = null;
+  let after: string | null = start;
   for (;;) {
     const response = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: dataset.document, variables: { after } }) });
     const body = (await response.json()) as { data?: Record<string, { nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null>; errors?: unknown[] };
@@ -143,9 +155,7 @@ export async function runOpenExport(ctx: BenchContext, deployment: Deployment): 
   let latest = idle;
   let quarter: number | undefined;
   const expected = Math.max(1, ctx.pools.sizes.parcels);
-  /** When the download passed a tenth and nine tenths of the expected rows (ms), and how many rows it then had. */
-  let tenth: { at: number; rows: number } | undefined;
-  let nineTenths: { at: number; rows: number } | undefined;
+
   const sample = () => {
     latest = rssBytes(pid) ?? latest;
     if (latest !== undefined && (peak === undefined || latest > peak)) peak = latest;
@@ -155,8 +165,6 @@ export async function runOpenExport(ctx: BenchContext, deployment: Deployment): 
   let whole;
   try {
     whole = await download(downloadUrl, Number.POSITIVE_INFINITY, (rows) => {
-      if (tenth === undefined && rows >= expected / 10) tenth = { at: performance.now(), rows };
-      if (nineTenths === undefined && rows >= (expected * 9) / 10) nineTenths = { at: performance.now(), rows };
       if (quarter !== undefined || rows < expected / 4) return;
       sample();
       quarter = latest;
@@ -164,20 +172,51 @@ export async function runOpenExport(ctx: BenchContext, deployment: Deployment): 
   } finally {
     clearInterval(sampler);
   }
-  const ended = performance.now();
-  const seconds = (ended - started) / 1000;
-  const firstTenthRate = tenth ? tenth.rows / ((tenth.at - started) / 1000) : undefined;
-  const lastTenthRate = nineTenths && whole.rows > nineTenths.rows ? (whole.rows - nineTenths.rows) / ((ended - nineTenths.at) / 1000) : undefined;
+  const seconds = (performance.now() - started) / 1000;
   sample();
   const last = latest;
   const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 1024 ** 2).toFixed(0)} MB`);
-  ctx.say(`  whole list: ${whole.rows} rows in ${seconds.toFixed(1)} s (${(whole.rows / seconds).toFixed(0)} rows/s), RSS ${mb(idle)} before, ${mb(quarter)} at a quarter, ${mb(last)} at the end, peak ${mb(peak)}; first tenth ${firstTenthRate?.toFixed(0) ?? '?'} rows/s, last tenth ${lastTenthRate?.toFixed(0) ?? '?'} rows/s`);
+  ctx.say(`  whole list: ${whole.rows} rows in ${seconds.toFixed(1)} s (${(whole.rows / seconds).toFixed(0)} rows/s), RSS ${mb(idle)} before, ${mb(quarter)} at a quarter, ${mb(last)} at the end, peak ${mb(peak)}`);
   return {
     dataset: dataset.name,
     columns: dataset.columns.length,
     roundRows,
     rates: new Map(ways.map((way) => [way, spread(rates.get(way) ?? [])])),
     ratios: new Map([...ratios].map(([way, list]) => [way, spread(list)])),
-    whole: { rows: whole.rows, seconds, bytes: whole.bytes, idle, peak, quarter, last, firstTenthRate, lastTenthRate, complete: whole.complete },
+    whole: { rows: whole.rows, seconds, bytes: whole.bytes, idle, peak, quarter, last, complete: whole.complete },
+    depth: await pagingDepth(ctx, deployment, dataset),
   };
+}
+
+/**
+ * Pages of the list from its first row against pages from nine tenths in (the cursor of the row
+ * there, as the list itself would give it), through our /graphql, alternating which goes first, pair
+ * by pair in each round. Keyset pages cost the same wherever they start; offset pages would cost
+ * more the deeper they start.
+ */
+async function pagingDepth(ctx: BenchContext, deployment: Deployment, dataset: OpenDataset): Promise<DepthResult> {
+  const url = deployment.gateway('ours').url;
+  const rows = ctx.options.quick ? 300 : DEPTH_ROWS;
+  const deepAfter = Math.floor(ctx.pools.sizes.parcels * 0.9);
+  const deepStart = keysetCursor(parcelIdAt(deepAfter));
+  const fromStart: number[] = [];
+  const fromDeep: number[] = [];
+  const ratio: number[] = [];
+  const rate = async (start: string | null): Promise<number> => {
+    const started = performance.now();
+    const got = await paged(url, ctx.headers, dataset, rows, start);
+    return got / ((performance.now() - started) / 1000);
+  };
+  for (let round = 1; round <= ctx.options.rounds; round++) {
+    const order = round % 2 === 1 ? [null, deepStart] : [deepStart, null];
+    const measured = new Map<string | null, number>();
+    for (const start of order) measured.set(start, await rate(start));
+    const start = measured.get(null) ?? Number.NaN;
+    const deep = measured.get(deepStart) ?? Number.NaN;
+    fromStart.push(start);
+    fromDeep.push(deep);
+    ratio.push(deep / start);
+    ctx.say(`  paging ${rows} rows from the first row ${start.toFixed(0)} rows/s, from row ${deepAfter} ${deep.toFixed(0)} rows/s`);
+  }
+  return { deepAfter, rows, fromStart: spread(fromStart), fromDeep: spread(fromDeep), ratio: spread(ratio) };
 }

@@ -47,6 +47,11 @@ function encodeCursor(tag: 'k' | 'o', position: string): string {
   return Buffer.from(`${tag}:${position}`).toString('base64url');
 }
 
+/** The cursor of a keyset page whose last row has the key `key` (what toKeysetPage gives). */
+export function keysetCursor(key: string): string {
+  return encodeCursor('k', key);
+}
+
 function invalidCursor(): GraphQLError {
   return new GraphQLError('Con trỏ `after` không hợp lệ; hãy dùng `pageInfo.endCursor` của trang trước. (Invalid cursor.)', {
     extensions: { code: ErrorCode.BAD_USER_INPUT, argument: 'after' },
@@ -95,7 +100,7 @@ export function toKeysetPage<T>(rows: T[], request: KeysetPageRequest, keyOf: (r
   const last = nodes[nodes.length - 1];
   return {
     nodes,
-    pageInfo: { hasNextPage: rows.length > request.limit, endCursor: last === undefined ? null : encodeCursor('k', keyOf(last)) },
+    pageInfo: { hasNextPage: rows.length > request.limit, endCursor: last === undefined ? null : keysetCursor(keyOf(last)) },
   };
 }
 
