@@ -228,9 +228,9 @@ export function mixedBodies(pools: VariablePools, count = 2000): string[] {
 }
 
 /**
- * The fields of each listed parcel: two of its own (land) and its land-use name (codes). Kept this
- * light because the gateway's cost limit for agency callers (gateway/limits.ts: graphql-armor, a
- * literal `first: 100` multiplies a page's cost by 100) must admit ten such pages in one request.
+ * The fields of each listed parcel: two of its own (land) and its land-use name (codes), the same at
+ * every list size, so that what grows is the rows. Ten such pages cost 5,010 of an agency's 100,000
+ * (gateway/limits.ts).
  */
 const PARCEL_FIELDS = 'id area landUse { name }';
 

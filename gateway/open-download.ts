@@ -27,9 +27,9 @@ import { anonymousContext, type GatewayContext } from './context';
  * slower: the gateway holds two pages at a time (the one being written, the next being fetched)
  * however long the list.
  *
- * The pages run through the full graph, under its request limits rather than the open graph's:
- * the documents are the gateway's own (fixed fields of the open contract, 100 rows a page), and the
- * anonymous cost limit (5,000) refuses a page of most lists with all their fields.
+ * The pages run through the full graph, under its request limits rather than the open graph's: the
+ * documents are the gateway's own (fixed fields of the open contract, 100 rows a page), not a
+ * caller's.
  *
  * What is offered comes from the open contract alone (itself cut from the `@sharing` directives): a
  * root field is a dataset when it returns a connection (`nodes` and `pageInfo`) and takes `first` and

@@ -14,7 +14,7 @@ import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler
 import { anonymousContext, clientRequestIdOf, headerOf, type GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
 import { graphiqlAssetRoutes, graphiqlPage } from './graphiql';
-import { armorFor, LIMITS, type Audience } from './limits';
+import { armorFor, costRefusal, LIMITS, operationCost, type Audience } from './limits';
 import { checkSubgraphs } from './health';
 import { supergraphEndpoints } from './supergraph';
 import { disclosureLogProxy } from './disclosure-log';
@@ -127,9 +127,11 @@ function holdsMoreValuesThan(value: unknown, limit: number): boolean {
  * - variables are coerced with at most MAX_VARIABLE_ERRORS errors, and a request that reaches the
  *   bound is a 400 with BAD_USER_INPUT. The executor reports every error, each quoting the whole
  *   value: an object of 8,000 unknown keys cost 20 s and 2 GB, and 60,000 ran the process out of
- *   memory, for anyone, without a token.
+ *   memory, for anyone, without a token;
+ * - an operation over the audience's cost (limits.ts: operationCost, which reads the variables, so
+ *   it comes after their bound) is a 400, and no subgraph sees it.
  */
-export function operationResolution(): ApolloServerPlugin<GatewayContext> {
+export function operationResolution(audience: Audience): ApolloServerPlugin<GatewayContext> {
   const refuse = (message: string, code = 'OPERATION_RESOLUTION_FAILURE') => new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
   const listener = {
     async didResolveOperation({ operation, request, document, schema }: GraphQLRequestContextDidResolveOperation<GatewayContext>) {
@@ -147,16 +149,19 @@ export function operationResolution(): ApolloServerPlugin<GatewayContext> {
         throw refuse(`Điểm truy cập này không có ${operation.operation}. (This endpoint has no ${operation.operation} operations.)`);
       }
       // Variables of at most SMALL_VARIABLES values cannot cost much however wrong: the executor's
-      // own coercion is left to handle them, and the usual request is coerced once, not twice.
-      if (!holdsMoreValuesThan(request.variables, SMALL_VARIABLES)) return;
-      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: MAX_VARIABLE_ERRORS });
-      if (coerced.errors && coerced.errors.length > MAX_VARIABLE_ERRORS) {
-        const first = clip(coerced.errors[0]?.message ?? '', 300);
-        throw refuse(
-          `Quá nhiều lỗi trong biến; lỗi đầu: ${first} (Too many errors in the variables; the first: ${first})`,
-          ErrorCode.BAD_USER_INPUT,
-        );
+      // own coercion is left to handle them, and the usual request is not coerced twice.
+      if (holdsMoreValuesThan(request.variables, SMALL_VARIABLES)) {
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: MAX_VARIABLE_ERRORS });
+        if (coerced.errors && coerced.errors.length > MAX_VARIABLE_ERRORS) {
+          const first = clip(coerced.errors[0]?.message ?? '', 300);
+          throw refuse(
+            `Quá nhiều lỗi trong biến; lỗi đầu: ${first} (Too many errors in the variables; the first: ${first})`,
+            ErrorCode.BAD_USER_INPUT,
+          );
+        }
       }
+      const cost = operationCost(schema, document, request.operationName ?? undefined, request.variables);
+      if (cost !== undefined && cost > LIMITS[audience].cost) throw costRefusal(cost, audience);
     },
   };
   return {
@@ -278,7 +283,7 @@ async function graphServer(
     formatError: formatGatewayError(logger),
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: LIMITS[audience].tokens },
-    plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginLandingPageDisabled(), operationResolution(), consumerRecord(logger)],
+    plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginLandingPageDisabled(), operationResolution(audience), consumerRecord(logger)],
   });
   await apollo.start();
   return {

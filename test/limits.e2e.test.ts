@@ -63,6 +63,36 @@ describe('request limits', () => {
     expect(response.status).toBe(400);
   });
 
+  it('counts a list at the rows it asks for, written or as a variable, and refuses one over the cost before any subgraph sees it', async () => {
+    const open = `${mesh.gatewayUrl}/open/graphql`;
+    // 1 + 100 rows × (nodes 1 + taxCode 1 + businessLines (1 + `lines` rows × 1)): 5,301 at 50 lines, 4,301 at 40.
+    const written = (lines: number) => `{ enterprises(first: 100) { nodes { taxCode businessLines(first: ${lines}) { isMain } } } }`;
+    const byVariables = 'query ($rows: Int, $lines: Int) { enterprises(first: $rows) { nodes { taxCode businessLines(first: $lines) { isMain } } } }';
+    expect(4301).toBeLessThanOrEqual(LIMITS.anonymous.cost);
+    expect(5301).toBeGreaterThan(LIMITS.anonymous.cost);
+    expect((await execute(open, written(40))).body.errors).toBeUndefined();
+    expect((await execute(open, byVariables, { rows: 100, lines: 40 })).body.errors).toBeUndefined();
+
+    const before = statements;
+    for (const over of [await execute(open, written(50)), await execute(open, byVariables, { rows: 100, lines: 50 })]) {
+      expect(over.status).toBe(400);
+      expect(over.body.errors?.[0]?.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', maximum: LIMITS.anonymous.cost });
+      expect(over.body.errors?.[0]?.message).toContain('Query cost 5301 is over the limit of 5000');
+    }
+    expect(statements).toBe(before);
+  });
+
+  it('counts a list whose first is not given at its default page size', async () => {
+    const token = await mesh.token(official('so-y-te'));
+    // Units (20 by default), their children (20 by default), theirs (100): 1 + 20 × (1 + 1 + 20 × (1 + 1 + 100 × 4)) = 160,841.
+    const query = '{ administrativeUnits { nodes { children { nodes { children(first: 100) { nodes { code name fullName } } } } } } }';
+    expect(160_841).toBeGreaterThan(LIMITS.agency.cost);
+    const before = statements;
+    const response = await execute(`${mesh.gatewayUrl}/graphql`, query, undefined, { authorization: `Bearer ${token}` });
+    expect(response.body.errors?.[0]?.message).toContain('Query cost 160841 is over the limit');
+    expect(statements).toBe(before);
+  });
+
   it('never suggests field names to an anonymous caller', async () => {
     const response = await execute(`${mesh.gatewayUrl}/open/graphql`, '{ citizn(id: "054204000000") { fullName } }');
     expect(response.body.errors?.[0]?.message).not.toMatch(/Did you mean|citizen/);
