@@ -155,7 +155,6 @@ export async function runOpenExport(ctx: BenchContext, deployment: Deployment): 
   let latest = idle;
   let quarter: number | undefined;
   const expected = Math.max(1, ctx.pools.sizes.parcels);
-
   const sample = () => {
     latest = rssBytes(pid) ?? latest;
     if (latest !== undefined && (peak === undefined || latest > peak)) peak = latest;
