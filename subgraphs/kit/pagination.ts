@@ -52,15 +52,13 @@ export function keysetCursor(key: string): string {
   return encodeCursor('k', key);
 }
 
-function invalidCursor(): GraphQLError {
-  return new GraphQLError('Con trỏ `after` không hợp lệ; hãy dùng `pageInfo.endCursor` của trang trước. (Invalid cursor.)', {
-    extensions: { code: ErrorCode.BAD_USER_INPUT, argument: 'after' },
-  });
-}
-
 function decodeCursor(cursor: string, pattern: RegExp): string {
   const match = pattern.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match?.[1]) throw invalidCursor();
+  if (!match?.[1]) {
+    throw new GraphQLError('Con trỏ `after` không hợp lệ; hãy dùng `pageInfo.endCursor` của trang trước. (Invalid cursor.)', {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, argument: 'after' },
+    });
+  }
   return match[1];
 }
 

@@ -10,6 +10,7 @@ import { testServerUrl, uniquePrefix } from '../../test/support/mesh';
 import { Database } from '../kit/db';
 import { NO_GRANTS } from '../kit/grants';
 import { databaseUrl, dropDatabase, ensureDatabase, migrate } from '../kit/migrate';
+import { parcelIdAt } from '../kit/seed-plan';
 import { buildSchema } from '../kit/server';
 import { land } from './server';
 
@@ -53,7 +54,7 @@ async function addParcels(...numbers: number[]): Promise<void> {
     await owner.query(
       `INSERT INTO land_parcels (id, map_sheet, parcel_number, area, land_use_code, address_line, commune_code, commune_edition)
        VALUES ($1, 1, $2, 100, 'ONT', 'Thôn 1', '00001', 'TWO_LEVEL')`,
-      [`TD${String(n).padStart(8, '0')}`, n],
+      [parcelIdAt(n), n],
     );
   }
 }
