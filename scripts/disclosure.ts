@@ -60,6 +60,8 @@ async function main(): Promise<void> {
       const messages: Record<typeof reason, string> = {
         CONTENT_ALTERED: `BROKEN at record seq ${seq}: its content no longer matches its hash (edited after it was written).`,
         CHAIN_BROKEN: `BROKEN at record seq ${seq}: its previous-hash does not match the record before it in its chain (a record was removed or inserted).`,
+        HEAD_MISSING: `BROKEN at record seq ${seq}: it was its chain's newest record, and the log no longer has it (records were removed).`,
+        HEAD_DIFFERS: `BROKEN at record seq ${seq}: its hash differs from the one its chain's head kept (the chain was rewritten and sealed again).`,
         DIFFERS_FROM_LEDGER: `BROKEN at record seq ${seq}: its hash differs from the one the ledger received (the log was rewritten from there or before).`,
         MISSING: `BROKEN at record seq ${seq}: the ledger received this record, and the log no longer has it (records were removed).`,
       };

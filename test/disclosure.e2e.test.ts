@@ -4,7 +4,7 @@
  * by month with a retention that never goes under 3 months.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -664,6 +664,100 @@ describe('tamper evidence', () => {
       await owner.end();
     }
   });
+
+  it("verify names a chain's newest record removed, or rewritten and sealed again, though no record follows it", async () => {
+    const url = await logDatabase();
+    await writeRecords(url, 12);
+    const owner = new pg.Client({ connectionString: url });
+    await owner.connect();
+    try {
+      const { rows } = await owner.query<{ seq: string }>('SELECT l.seq::text AS seq FROM disclosure.log l ORDER BY l.seq DESC LIMIT 1');
+      const newest = rows[0]?.seq ?? '';
+      // Rewritten and sealed again: its content matches its hash, and its hash the record before it.
+      await owner.query(`SET timezone = 'UTC'`);
+      await owner.query(`UPDATE disclosure.log SET purpose = 'sửa lén' WHERE seq = $1`, [newest]);
+      await owner.query(`UPDATE disclosure.log l SET hash = disclosure.seal(l.prev_hash, to_jsonb(l) - 'hash' - 'prev_hash' - 'chain') WHERE l.seq = $1`, [newest]);
+      expect(await verifyLog(url, 5)).toEqual({ records: 12, firstBroken: { seq: newest, reason: 'HEAD_DIFFERS' } });
+
+      await owner.query('DELETE FROM disclosure.log WHERE seq = $1', [newest]);
+      expect(await verifyLog(url, 5)).toEqual({ records: 11, firstBroken: { seq: newest, reason: 'HEAD_MISSING' } });
+      const cli = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', url], { encoding: 'utf8', timeout: 60_000 });
+      expect({ status: cli.status, out: cli.stdout.trim() }).toEqual({
+        status: 1,
+        out: `BROKEN at record seq ${newest}: it was its chain's newest record, and the log no longer has it (records were removed).`,
+      });
+    } finally {
+      await owner.end();
+    }
+  });
+});
+
+describe('the chain heads', () => {
+  it('sealing a record reads no partition of the log, however many months it keeps', async () => {
+    const url = await logDatabase();
+    // Thirteen months of partitions, as the default retention of 12 keeps, each with records.
+    const now = new Date();
+    for (let back = 12; back >= 0; back--) await maintainLog(url, new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 15)), 12);
+    const owner = new pg.Client({ connectionString: url });
+    await owner.connect();
+    try {
+      const partitions = async () =>
+        (await owner.query<{ name: string }>(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'disclosure.log'::regclass ORDER BY 1`)).rows.map((row) => row.name);
+      expect((await partitions()).length).toBeGreaterThanOrEqual(16);
+      for (let back = 12; back >= 0; back--) {
+        // A record in that month's partition, chained like any other.
+        await owner.query(
+          `INSERT INTO disclosure.log (recorded_at, request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+           VALUES (date_trunc('month', now()) - make_interval(months => $1) + interval '3 days', 'month-' || $1, 'anonymous', 'h', '[]', '{}', '{}', '{}', '{}', '[]')`,
+          [back],
+        );
+      }
+      await writeRecords(url, 8);
+      expect(await verifyLog(url, 5)).toEqual({ records: 21, firstBroken: null });
+
+      // A provider's record, in a transaction of its own: the only partition it locks is the one it lands in.
+      await owner.query('BEGIN');
+      await owner.query(
+        `INSERT INTO disclosure.log (request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+         VALUES ('locks', 'anonymous', 'h', '[]', '{}', '{}', '{}', '{}', '[]')`,
+      );
+      const locked = await owner.query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+          WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'
+            AND c.oid IN (SELECT i.inhrelid FROM pg_inherits i WHERE i.inhparent = 'disclosure.log'::regclass)`,
+      );
+      const landed = await owner.query<{ name: string }>(`SELECT l.tableoid::regclass::text AS name FROM disclosure.log l WHERE l.request_id = 'locks'`);
+      await owner.query('ROLLBACK');
+      expect(locked.rows.map((row) => row.name)).toEqual([landed.rows[0]?.name.replace('disclosure.', '')]);
+    } finally {
+      await owner.end();
+    }
+  });
+
+  it('continues the chains of a log written before the heads were kept', async () => {
+    const name = `${uniquePrefix()}log`;
+    await ensureDatabase(testServerUrl(), name);
+    const url = databaseUrl(testServerUrl(), name);
+    // The log as it was before migration 008, with records on its chains.
+    const before = mkdtempSync(join(tmpdir(), 'kit-migrations-'));
+    for (const file of readdirSync(KIT_MIGRATIONS.dir).filter((file) => file < '008')) copyFileSync(join(KIT_MIGRATIONS.dir, file), join(before, file));
+    await migrate(url, before, KIT_MIGRATIONS.table);
+    rmSync(before, { recursive: true });
+    await writeRecords(url, 16);
+    await migrate(url, KIT_MIGRATIONS.dir, KIT_MIGRATIONS.table);
+    await writeRecords(url, 16);
+    expect(await verifyLog(url, 5)).toEqual({ records: 32, firstBroken: null });
+    const owner = new pg.Client({ connectionString: url });
+    await owner.connect();
+    try {
+      // Each chain's records from before go on: no chain starts again from the zero hash.
+      const restarted = await owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM disclosure.log WHERE prev_hash = repeat('0', 64)`);
+      const chains = await owner.query<{ n: number }>('SELECT count(DISTINCT chain)::int AS n FROM disclosure.log');
+      expect(restarted.rows[0]?.n).toBe(chains.rows[0]?.n);
+    } finally {
+      await owner.end();
+    }
+  });
 });
 
 describe('the chains', () => {
@@ -742,7 +836,7 @@ describe('the relay over the chains', () => {
 });
 
 describe('the log against the ledger', () => {
-  it("verify finds the newest records removed, or a record rewritten, against the ledger's copy, which the chain alone cannot", async () => {
+  it("verify finds the newest records removed, or a record rewritten, against the ledger's copy, even with the chains' heads set back to match", async () => {
     const citizens = mesh.ownerUrls.get('citizens') ?? '';
     const ledger = mesh.ownerUrls.get('access') ?? '';
     const { requestId } = await asAgency('so-y-te', `query Anchored { citizen(id: "${citizen0}") { fullName } }`);
@@ -761,11 +855,17 @@ describe('the log against the ledger', () => {
         (await ledgerCopies.copies(after, limit)).map((copy) => (copy.seq === seq ? { seq, hash: '0'.repeat(64) } : copy));
       expect(await verifyLog(citizens, 5000, rewritten)).toMatchObject({ firstBroken: { seq, reason: 'DIFFERS_FROM_LEDGER' } });
 
-      // A superuser removes the newest records: the chain that is left is whole, so only the ledger shows it.
+      // A superuser removes the newest records, and sets each chain's head back to the record that is
+      // left: the chains are then whole and their heads match, so only the ledger shows it.
       const owner = new pg.Client({ connectionString: citizens });
       await owner.connect();
       try {
         await owner.query('DELETE FROM disclosure.log WHERE seq >= $1', [seq]);
+        await owner.query(
+          `UPDATE disclosure.chain_head h SET seq = l.seq, recorded_at = l.recorded_at, hash = l.hash, prev_hash = l.prev_hash
+             FROM (SELECT DISTINCT ON (chain) chain, seq, recorded_at, hash, prev_hash FROM disclosure.log ORDER BY chain, seq DESC) l
+            WHERE h.chain = l.chain`,
+        );
       } finally {
         await owner.end();
       }

@@ -123,7 +123,7 @@ export interface VerifyResult {
   /** The first record that does not match the chain or the anchor, or null when every record does. */
   readonly firstBroken: {
     readonly seq: string;
-    readonly reason: 'CONTENT_ALTERED' | 'CHAIN_BROKEN' | 'DIFFERS_FROM_LEDGER' | 'MISSING';
+    readonly reason: 'CONTENT_ALTERED' | 'CHAIN_BROKEN' | 'HEAD_MISSING' | 'HEAD_DIFFERS' | 'DIFFERS_FROM_LEDGER' | 'MISSING';
   } | null;
 }
 
@@ -143,14 +143,32 @@ export type LedgerCopies = (after: string, limit: number) => Promise<readonly Lo
  * it (CHAIN_BROKEN). The first record kept of each chain is trusted as its anchor: retention may
  * have dropped its predecessors.
  *
- * The chain alone cannot show that its newest records were removed (even with others chained on
- * since), or that it was rewritten from some record on. With `ledger`, the hashes the governing
- * department's ledger received, it can: every record the ledger holds, from the oldest record kept
- * on, must be in the log (else MISSING at it) with the same hash (else DIFFERS_FROM_LEDGER at it).
+ * Each chain's head (disclosure.chain_head, migration 008), read before the walk, must be a record of
+ * the log with the same hash: else a chain's newest records were removed, or it was rewritten from
+ * some record on and sealed again (HEAD_MISSING or HEAD_DIFFERS at the head's seq). A head whose
+ * record is older than every record kept went with a partition that retention dropped.
+ *
+ * A superuser who rewrote a chain could also set its head. With `ledger`, the hashes the governing
+ * department's ledger received, that shows too: every record the ledger holds, from the oldest record
+ * kept on, must be in the log (else MISSING at it) with the same hash (else DIFFERS_FROM_LEDGER at it).
  */
 export async function verifyLog(ownerUrl: string, pageSize = 5000, ledger?: LedgerCopies): Promise<VerifyResult> {
   return withClient(ownerUrl, async (client) => {
     await client.query(`SET timezone = 'UTC'`);
+    // Read before the walk: records committed after it only follow these heads. A head older than
+    // the oldest month the log still has a partition for went when retention dropped that month.
+    const heads = await client.query<{ seq: string; hash: string }>(
+      `/* logChainHeads */
+       SELECT h.seq::text AS seq, h.hash FROM disclosure.chain_head h
+        WHERE h.seq IS NOT NULL
+          AND h.recorded_at >= coalesce((
+                SELECT min(substring(pg_get_expr(c.relpartbound, c.oid) FROM 'FROM \\(''([^'']+)''\\)')::timestamptz)
+                  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                 WHERE i.inhparent = 'disclosure.log'::regclass), '-infinity')
+        ORDER BY h.seq`,
+    );
+    /** Heads not yet met in the walk, oldest first. */
+    const unmet = [...heads.rows];
     let records = 0;
     /** Each chain's last hash so far. */
     const previous = new Map<number, string>();
@@ -178,6 +196,17 @@ export async function verifyLog(ownerUrl: string, pageSize = 5000, ledger?: Ledg
       }
       return undefined;
     };
+    /**
+     * The first record before `before` (null: the end) that the log should hold and lacks: a copy the
+     * ledger holds (MISSING; it also wins a tie, saying more), or a chain's head (HEAD_MISSING).
+     */
+    const gapBefore = async (before: bigint | null): Promise<VerifyResult['firstBroken']> => {
+      const head = unmet[0];
+      const headSeq = head && (before === null || BigInt(head.seq) < before) ? BigInt(head.seq) : null;
+      const lacking = await missingBefore(headSeq === null ? before : headSeq + 1n);
+      if (lacking) return { seq: lacking.seq, reason: 'MISSING' };
+      return head && headSeq !== null ? { seq: head.seq, reason: 'HEAD_MISSING' } : null;
+    };
     for (;;) {
       const page = await client.query<{ seq: string; chain: number; prev_hash: string; hash: string; expected: string }>(
         `/* logChainPage */
@@ -188,25 +217,27 @@ export async function verifyLog(ownerUrl: string, pageSize = 5000, ledger?: Ledg
       );
       for (const row of page.rows) {
         records++;
+        const seq = BigInt(row.seq);
+        first ??= seq;
+        const gap = await gapBefore(seq);
+        if (gap) return { records, firstBroken: gap };
         if (row.expected !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'CONTENT_ALTERED' } };
         const before = previous.get(row.chain);
         if (before !== undefined && row.prev_hash !== before) return { records, firstBroken: { seq: row.seq, reason: 'CHAIN_BROKEN' } };
-        const seq = BigInt(row.seq);
-        first ??= seq;
-        const lacking = await missingBefore(seq);
-        if (lacking) return { records, firstBroken: { seq: lacking.seq, reason: 'MISSING' } };
         const copy = await nextCopy();
         if (copy && copy.seq === row.seq) {
           if (copy.hash !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'DIFFERS_FROM_LEDGER' } };
           copyAt++;
         }
+        const head = unmet[0];
+        if (head?.seq === row.seq) {
+          if (head.hash !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'HEAD_DIFFERS' } };
+          unmet.shift();
+        }
         previous.set(row.chain, row.hash);
         after = row.seq;
       }
-      if (page.rows.length < pageSize) {
-        const lacking = await missingBefore(null);
-        return { records, firstBroken: lacking ? { seq: lacking.seq, reason: 'MISSING' } : null };
-      }
+      if (page.rows.length < pageSize) return { records, firstBroken: await gapBefore(null) };
     }
   });
 }
