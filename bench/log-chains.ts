@@ -28,9 +28,12 @@ const PGBENCH_CLIENTS = [4, 16];
 /** Records of 20 citizens × 6 fields, the size of a typical `_entities` fetch's record. */
 const ROWS = 20;
 
-/** The chaining trigger as deployed: the definition in the last kit migration that gives one. */
-function deployedTrigger(): string {
-  const migrations = readdirSync(KIT_MIGRATIONS.dir).filter((name) => name.endsWith('.sql')).sort();
+/**
+ * The chaining trigger as the kit's migrations left it: the definition in the last migration that
+ * gives one, or in the last up to version `through` (e.g. '006'), to compare with one replaced since.
+ */
+export function chainTrigger(through?: string): string {
+  const migrations = readdirSync(KIT_MIGRATIONS.dir).filter((name) => name.endsWith('.sql') && (through === undefined || name.slice(0, 3) <= through)).sort();
   for (const migration of migrations.reverse()) {
     const text = readFileSync(join(KIT_MIGRATIONS.dir, migration), 'utf8');
     const trigger = /CREATE OR REPLACE FUNCTION disclosure\.chain\(\)[\s\S]*?\n\$\$;/.exec(text)?.[0];
@@ -44,17 +47,18 @@ function deployedTrigger(): string {
  * designs differ in the number of chains alone (the same seal, head lookup and statements).
  */
 function oneChain(): string {
-  const trigger = deployedTrigger();
+  const trigger = chainTrigger();
   const single = trigger.replace('pg_backend_pid() % 8', '0').replace('FOR step IN 0..7 LOOP', 'FOR step IN 0..0 LOOP');
   if (single.includes('pg_backend_pid() % 8') || single.includes('0..7') || single === trigger) throw new Error("the chaining trigger's choice of chain changed: update oneChain()");
   return single;
 }
 /** The eight chains, as deployed. */
-const eightChains = deployedTrigger;
+const eightChains = () => chainTrigger();
 
 const readOne = statement('benchRead', 'SELECT $1::text AS id', z.object({ id: z.string() }));
 
-function record(i: number) {
+/** A record of ROWS citizens × 6 fields, as a provider's request writes it. */
+export function record(i: number) {
   const recorder = new DisclosureRecorder();
   const fields = ['id', 'fullName', 'gender', 'dateOfBirth', 'addressLine', 'addressRegisteredOn'];
   for (let row = 0; row < ROWS; row++) {
@@ -204,8 +208,10 @@ async function main(): Promise<void> {
   ]);
 }
 
-const workerAt = process.argv.indexOf('--worker');
-void (workerAt >= 0 ? worker(process.argv[workerAt + 1] ?? '') : main()).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  const workerAt = process.argv.indexOf('--worker');
+  void (workerAt >= 0 ? worker(process.argv[workerAt + 1] ?? '') : main()).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
