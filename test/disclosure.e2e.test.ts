@@ -528,6 +528,54 @@ describe('who saw my data', () => {
     await expect(deliverDisclosures(ledger, 'cong-an', secret, records.slice(0, 1), 5000, 500)).rejects.toThrow(/exceeds the ledger's 500-byte delivery limit/);
   });
 
+  it('pages a citizen\'s disclosures by position: one arriving meanwhile pushes nothing onto the next page twice', async () => {
+    // A person no other test discloses, so that the list holds only these records.
+    const subject = `0799${String(Date.now() % 100_000_000).padStart(8, '0')}`;
+    const prefix = `paged-${uniquePrefix()}`;
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const record = (i: number, recordedAt: string) => ({
+      seq: 900_000_200 + i,
+      recordedAt,
+      requestId: `${prefix}-${i}`,
+      callerKind: 'official',
+      consumerAgency: 'so-y-te',
+      official: 'test-so-y-te-official',
+      roles: ['official'],
+      citizenId: null,
+      purpose: PURPOSE,
+      operationName: null,
+      fields: [{ field: 'Citizen.fullName', category: 'DEFAULT' }],
+      subjects: [{ fields: ['Citizen.fullName'], subjects: [subject] }],
+      used: [],
+      refused: [],
+    });
+    const ledger = mesh.subgraphs.get('access')?.url ?? '';
+    const deliver = (records: ReturnType<typeof record>[]) => deliverDisclosures(ledger, 'cong-an', ledgerReaderSecret(mesh.keys.gatewaySecret, 'cong-an'), records);
+    // Two of the four at the same moment: their record numbers order them.
+    await deliver([record(0, minutesAgo(4)), record(1, minutesAgo(3)), record(2, minutesAgo(2)), record(3, minutesAgo(2))]);
+    const token = await mesh.token({ kind: 'citizen', sub: subject });
+    type Listing = { myDisclosures: { nodes: Array<{ requestId: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const page = async (after: string | null) => {
+      const response = await execute<Listing, { after: string | null }>(
+        graphql,
+        'query Mine($after: String) { myDisclosures(first: 2, after: $after) { nodes { requestId } pageInfo { hasNextPage endCursor } } }',
+        { after },
+        { authorization: `Bearer ${token}` },
+      );
+      if (!response.body.data) throw new Error(JSON.stringify(response.body.errors));
+      return response.body.data.myDisclosures;
+    };
+    const first = await page(null);
+    expect(first.nodes.map((n) => n.requestId)).toEqual([`${prefix}-3`, `${prefix}-2`]);
+    // A disclosure recorded now reaches the ledger before the citizen asks for the next page.
+    await deliver([record(4, new Date().toISOString())]);
+    const second = await page(first.pageInfo.endCursor);
+    expect(second).toEqual({ nodes: [{ requestId: `${prefix}-1` }, { requestId: `${prefix}-0` }], pageInfo: { hasNextPage: false, endCursor: expect.any(String) } });
+    // No cursor carries the personal id it was listed for.
+    for (const cursor of [first.pageInfo.endCursor, second.pageInfo.endCursor]) expect(Buffer.from(cursor ?? '', 'base64url').toString('utf8')).not.toContain(subject);
+    expect((await page(null)).nodes.map((n) => n.requestId)).toEqual([`${prefix}-4`, `${prefix}-3`]);
+  });
+
   it('takes outbox deliveries only from the provider itself', async () => {
     const ledger = mesh.subgraphs.get('access')?.url ?? '';
     const response = await fetch(`${ledger}${DISCLOSURES_PATH}?provider=cong-an`, {

@@ -494,9 +494,23 @@ describe('grants', () => {
     const first = await run(SO_Y_TE, 'query { myRequests(first: 1) { nodes { fields } pageInfo { hasNextPage endCursor } } }');
     const { endCursor } = dataOf(first, z.object({ myRequests: z.object({ pageInfo: z.object({ endCursor: z.string() }) }) })).myRequests.pageInfo;
     expectResponse(first, { data: { myRequests: { nodes: [{ fields: ['Citizen.landCertificates'] }], pageInfo: { hasNextPage: true, endCursor } } } });
-    expectResponse(await run(SO_Y_TE, 'query N($after: String) { myRequests(first: 1, after: $after) { nodes { fields } pageInfo { hasNextPage } } }', { after: endCursor }), {
+    // A request submitted meanwhile goes to the top of the list: the next page still starts after the
+    // row the cursor names, so nothing of the first page comes again.
+    at('2026-03-02 09:02');
+    await submitted({ fields: ['Citizen.landCertificates', 'LandUseCertificate.holder'] });
+    const NEXT = 'query N($after: String) { myRequests(first: 1, after: $after) { nodes { fields } pageInfo { hasNextPage } } }';
+    expectResponse(await run(SO_Y_TE, NEXT, { after: endCursor }), {
       data: { myRequests: { nodes: [{ fields: ['LandUseCertificate.holder'] }], pageInfo: { hasNextPage: false } } },
     });
+    // Cursors that do not name a row of this list are refused, not passed to SQL: an offset, an
+    // impossible time, a key of the wrong shape.
+    const cursor = (position: string) => Buffer.from(position).toString('base64url');
+    for (const after of [cursor('o:0'), cursor('k:["2026-13-02T02:01:00.000000Z","3f1e0c2a-8b7d-4e7b-9a51-2d6a8f0b1c3e"]'), cursor('k:["2026-03-02T02:01:00.000000Z","1 OR 1=1"]'), cursor('k:["2026-03-02T02:01:00.000000Z"]')]) {
+      expectResponse(await run(SO_Y_TE, NEXT, { after }), {
+        data: null,
+        errors: [{ message: 'Con trỏ `after` không hợp lệ; hãy dùng `pageInfo.endCursor` của trang trước. (Invalid cursor.)', path: ['myRequests'], extensions: { code: 'BAD_USER_INPUT', argument: 'after' } }],
+      });
+    }
     expectResponse(await run(SO_Y_TE, 'query { myRequests(first: 101) { nodes { id } } }'), {
       data: null,
       errors: [{ message: 'Tối đa 100 bản ghi mỗi trang. (At most 100 items per page; got 101.)', path: ['myRequests'], extensions: { code: 'PAGE_SIZE_EXCEEDED', maximum: 100, argument: 'first' } }],

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { statement, type Database, type Queries } from '../kit/db';
 import { BodyTooLarge, readBody, sendJson, sendMethodNotAllowed, type Handler } from '../kit/http';
-import type { PageRequest } from '../kit/pagination';
+import { POSITION_PART, positionParams, positionSql, withPosition, type PageRequest, type PositionPageRequest } from '../kit/pagination';
 import { authenticatedProvider } from './internal-grants';
 import { subjectGroups } from '../kit/disclosure';
 import { clip } from '../kit/text';
@@ -99,13 +99,19 @@ const disclosuresOfSubject = statement(
   'disclosuresOfSubject',
   `SELECT provider_agency, request_id, recorded_at, caller_kind, consumer_agency, official, purpose,
           ARRAY(SELECT jsonb_array_elements_text(g -> 'fields') FROM jsonb_array_elements(subject_fields) AS g
-                 WHERE g -> 'subjects' ? $1) AS fields, used, $1 AS subject
+                 WHERE g -> 'subjects' ? $1) AS fields, used, $1 AS subject,
+          ${positionSql('recorded_at', 'provider_agency', 'log_seq::text')} AS position
      FROM disclosures
     WHERE subject_ids @> ARRAY[$1]::text[]
-    ORDER BY recorded_at DESC, provider_agency, log_seq DESC
-    LIMIT $2 OFFSET $3`,
-  disclosureRow,
+      AND ($3::timestamptz IS NULL OR (recorded_at, provider_agency, log_seq) < ($3::timestamptz, $4::text, $5::bigint))
+    ORDER BY recorded_at DESC, provider_agency DESC, log_seq DESC
+    LIMIT $2`,
+  withPosition(disclosureRow),
+  { plan: 'per-call' },
 );
+
+/** What a cursor of a citizen's disclosures holds after the time: the providing agency and its record's number. */
+export const DISCLOSURE_POSITION = [POSITION_PART.code, POSITION_PART.seq] as const;
 
 const usage = statement(
   'disclosureUsage',
@@ -131,7 +137,9 @@ export function disclosureStore(db: Queries) {
     receive: async (provider: string, records: readonly DeliveredRecord[]) =>
       (await db.many(receiveDisclosures, [provider, JSON.stringify(records)])).length,
     /** One page of the disclosures of `personalId`'s data, newest first (limit + 1 rows, for hasNextPage). */
-    ofSubject: (personalId: string, page: PageRequest) => db.many(disclosuresOfSubject, [personalId, page.limit + 1, page.offset]),
+    /** One page (plus one row) of the disclosures of `personalId`'s data, newest first. */
+    ofSubject: (personalId: string, page: PositionPageRequest) =>
+      db.many(disclosuresOfSubject, [personalId, page.limit + 1, ...positionParams(page, DISCLOSURE_POSITION.length)]),
     /** Uses per day, provider, consumer and field between two Vietnamese calendar days, inclusive. */
     usage: (from: string, to: string, provider: string | null, consumer: string | null, page: PageRequest) =>
       db.many(usage, [from, to, provider, consumer, page.limit + 1, page.offset]),

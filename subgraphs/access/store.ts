@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import { statement, type Queries } from '../kit/db';
-import type { PageRequest } from '../kit/pagination';
+import { positionParams, positionSql, withPosition, type PositionPageRequest } from '../kit/pagination';
 
 export const REQUEST_STATUSES = ['PENDING', 'APPROVED', 'REFUSED'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
@@ -141,14 +141,15 @@ const decideRequest = statement(
 
 const requestsPage = statement(
   'requestsPage',
-  `SELECT ${REQUEST_COLUMNS} FROM access_requests
+  `SELECT ${REQUEST_COLUMNS}, ${positionSql('submitted_at', 'id::text')} AS position FROM access_requests
     WHERE ($1::text IS NULL OR consumer_agency = $1)
       AND ($2::text IS NULL OR provider_agency = $2)
       AND ($3::text IS NULL OR consumer_agency = $3 OR provider_agency = $3)
       AND ($4::text IS NULL OR status = $4)
-    ORDER BY submitted_at DESC, id
-    LIMIT $5 OFFSET $6`,
-  requestRow,
+      AND ($6::timestamptz IS NULL OR (submitted_at, id) < ($6::timestamptz, $7::uuid))
+    ORDER BY submitted_at DESC, id DESC
+    LIMIT $5`,
+  withPosition(requestRow),
   { plan: 'per-call' },
 );
 
@@ -181,14 +182,15 @@ const updateGrantStatus = statement(
 
 const grantsPage = statement(
   'grantsPage',
-  `SELECT ${GRANT_COLUMNS} FROM grants
+  `SELECT ${GRANT_COLUMNS}, ${positionSql('created_at', 'id::text')} AS position FROM grants
     WHERE ($2::text IS NULL OR consumer_agency = $2)
       AND ($3::text IS NULL OR provider_agency = $3)
       AND ($4::text IS NULL OR consumer_agency = $4 OR provider_agency = $4)
       AND ($5::text IS NULL OR grant_status(status, valid_until, $1::date) = $5)
-    ORDER BY created_at DESC, id
-    LIMIT $6 OFFSET $7`,
-  grantRow,
+      AND ($7::timestamptz IS NULL OR (created_at, id) < ($7::timestamptz, $8::uuid))
+    ORDER BY created_at DESC, id DESC
+    LIMIT $6`,
+  withPosition(grantRow),
   { plan: 'per-call' },
 );
 
@@ -227,11 +229,13 @@ const insertNotification = statement(
 
 const notificationsPage = statement(
   'notificationsPage',
-  `SELECT ${NOTIFICATION_COLUMNS} FROM notifications
+  `SELECT ${NOTIFICATION_COLUMNS}, ${positionSql('created_at', 'id::text')} AS position FROM notifications
     WHERE recipient_agency = $1 AND (NOT $2::boolean OR read_at IS NULL)
-    ORDER BY created_at DESC, id
-    LIMIT $3 OFFSET $4`,
-  notificationRow,
+      AND ($4::timestamptz IS NULL OR (created_at, id) < ($4::timestamptz, $5::uuid))
+    ORDER BY created_at DESC, id DESC
+    LIMIT $3`,
+  withPosition(notificationRow),
+  { plan: 'per-call' },
 );
 
 const markNotificationRead = statement(
@@ -252,8 +256,13 @@ const insertConsent = statement(
 
 const consentsPage = statement(
   'consentsPage',
-  `SELECT ${CONSENT_COLUMNS} FROM consents WHERE personal_id = $2 ORDER BY given_at DESC, id LIMIT $3 OFFSET $4`,
-  consentRow,
+  `SELECT ${CONSENT_COLUMNS}, ${positionSql('given_at', 'id::text')} AS position FROM consents
+    WHERE personal_id = $2
+      AND ($4::timestamptz IS NULL OR (given_at, id) < ($4::timestamptz, $5::uuid))
+    ORDER BY given_at DESC, id DESC
+    LIMIT $3`,
+  withPosition(consentRow),
+  { plan: 'per-call' },
 );
 
 const withdrawConsent = statement(
@@ -371,8 +380,8 @@ export function accessStore(db: Queries) {
     requestForUpdate: (id: string, client: PoolClient) => db.maybeOne(requestForUpdate, [id], client),
     decideRequest: (id: string, d: Decision, client: PoolClient) => db.maybeOne(decideRequest, [id, d.status, d.at, d.by, d.reason], client),
     /** One page (plus one row, to tell whether more follow) of requests, newest first. */
-    requestsPage: (filter: PartyFilter, status: RequestStatus | null, page: PageRequest) =>
-      db.many(requestsPage, [filter.consumer, filter.provider, filter.party, status, page.limit + 1, page.offset]),
+    requestsPage: (filter: PartyFilter, status: RequestStatus | null, page: PositionPageRequest) =>
+      db.many(requestsPage, [filter.consumer, filter.provider, filter.party, status, page.limit + 1, ...positionParams(page, 1)]),
 
     insertGrant: (today: string, g: NewGrant, client: PoolClient) =>
       db.maybeOne(insertGrant, [today, g.id, g.requestId, g.consumerAgency, g.providerAgency, g.fields, g.validFrom, g.validUntil,
@@ -382,8 +391,9 @@ export function accessStore(db: Queries) {
     grantForUpdate: (today: string, id: string, client: PoolClient) => db.maybeOne(grantForUpdate, [today, id], client),
     updateGrantStatus: (today: string, id: string, t: GrantTransition, client: PoolClient) =>
       db.maybeOne(updateGrantStatus, [today, id, t.status, t.reason, t.at, t.by], client),
-    grantsPage: (today: string, filter: PartyFilter, status: GrantStatus | null, page: PageRequest) =>
-      db.many(grantsPage, [today, filter.consumer, filter.provider, filter.party, status, page.limit + 1, page.offset]),
+    /** One page (plus one row) of grants, newest first. */
+    grantsPage: (today: string, filter: PartyFilter, status: GrantStatus | null, page: PositionPageRequest) =>
+      db.many(grantsPage, [today, filter.consumer, filter.provider, filter.party, status, page.limit + 1, ...positionParams(page, 1)]),
     /** Grants of `provider` that are ACTIVE with `today` inside their window. */
     usableGrantsOfProvider: (today: string, provider: string) => db.many(usableGrantsOfProvider, [today, provider]),
 
@@ -394,15 +404,15 @@ export function accessStore(db: Queries) {
 
     insertNotification: (n: NewNotification, client: PoolClient) =>
       db.many(insertNotification, [n.id, n.recipientAgency, n.kind, n.requestId, n.grantId, n.message, n.at], client),
-    notificationsPage: (recipient: string, unreadOnly: boolean, page: PageRequest) =>
-      db.many(notificationsPage, [recipient, unreadOnly, page.limit + 1, page.offset]),
+    notificationsPage: (recipient: string, unreadOnly: boolean, page: PositionPageRequest) =>
+      db.many(notificationsPage, [recipient, unreadOnly, page.limit + 1, ...positionParams(page, 1)]),
     /** Marks read (keeping the first read time); null unless the notification is the recipient's. */
     markNotificationRead: (id: string, recipient: string, at: Date) => db.maybeOne(markNotificationRead, [id, recipient, at]),
 
     insertConsent: (today: string, c: NewConsent) =>
       db.maybeOne(insertConsent, [today, c.id, c.personalId, c.agency, c.fields, c.givenAt, c.validUntil]),
-    consentsPage: (today: string, personalId: string, page: PageRequest) =>
-      db.many(consentsPage, [today, personalId, page.limit + 1, page.offset]),
+    consentsPage: (today: string, personalId: string, page: PositionPageRequest) =>
+      db.many(consentsPage, [today, personalId, page.limit + 1, ...positionParams(page, 1)]),
     consentOfPerson: (today: string, id: string, personalId: string) => db.maybeOne(consentOfPerson, [today, id, personalId]),
     /** Withdraws the person's own consent; null when it is not theirs or already withdrawn. */
     withdrawConsent: (today: string, id: string, personalId: string, at: Date) =>

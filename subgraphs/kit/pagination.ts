@@ -1,5 +1,6 @@
 import { ErrorCode } from './errors';
 import { GraphQLError } from 'graphql';
+import { z } from 'zod';
 
 /** The largest page any list field returns. */
 export const MAX_PAGE_SIZE = 100;
@@ -21,9 +22,86 @@ export interface KeysetPageRequest {
 }
 
 /**
- * A page by offset: the rows after the first `offset`. For the lists a key cannot page: those ordered
- * by several columns (a party's requests, newest first; each belongs to one agency or one citizen),
- * and the citizens search, whose key is a personal id that a cursor must not carry.
+ * A page of a list ordered newest first by a time, then by a key that tells rows of the same time
+ * apart (a request's id; a disclosure's agency and number): the rows older than the previous page's
+ * last. Rows added meanwhile (at the top of the list) do not push rows of a later page onto it twice.
+ */
+export interface PositionPageRequest {
+  /** Rows to return. */
+  readonly limit: number;
+  /** The previous page's last row: its time (ISO 8601, UTC, to the microsecond) and key parts; null on the first page. */
+  readonly after: readonly string[] | null;
+}
+
+/**
+ * A row's position in such a list, in SQL: `positionSql('submitted_at', 'id::text')` is an array of
+ * the time, exact to the microsecond, and the key parts, as text. Name it `position` in the select.
+ */
+export function positionSql(time: string, ...key: string[]): string {
+  return `ARRAY[to_char(${time} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), ${key.join(', ')}]`;
+}
+
+/** The row schema of a page statement: `row` and the `position` that positionSql selects. */
+export function withPosition<Shape extends z.ZodRawShape>(row: z.ZodObject<Shape>) {
+  return row.extend({ position: z.array(z.string()) });
+}
+
+/** What each part of a position cursor may be, so that no cursor reaches SQL as a value it would refuse. */
+export const POSITION_PART = {
+  /** A time as positionSql writes it. */
+  time: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  /** An agency's code (e.g. so-y-te). */
+  code: /^[a-z0-9-]{1,64}$/,
+  /** A bigint sequence number, well inside its range. */
+  seq: /^\d{1,18}$/,
+} as const;
+
+/** True when `time` (already shaped like POSITION_PART.time) is a real instant, not e.g. month 13. */
+function realInstant(time: string): boolean {
+  const parsed = new Date(time);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 23) === time.slice(0, 23);
+}
+
+/**
+ * Validates `first`/`after` of a list ordered newest first; `parts` says what the cursor's position
+ * holds after the time (e.g. `[POSITION_PART.uuid]`). A cursor that does not fit is refused as
+ * BAD_USER_INPUT on `after`.
+ */
+export function positionPageRequest(args: PageArgs, parts: readonly RegExp[]): PositionPageRequest {
+  const limit = pageSize(args.first);
+  if (!args.after) return { limit, after: null };
+  const text = decodeCursor(args.after, KEY_CURSOR);
+  let position: unknown;
+  try {
+    position = JSON.parse(text);
+  } catch {
+    position = null;
+  }
+  const shape = [POSITION_PART.time, ...parts];
+  const fits =
+    Array.isArray(position) &&
+    position.length === shape.length &&
+    position.every((part, at) => typeof part === 'string' && (shape[at]?.test(part) ?? false)) &&
+    realInstant(String(position[0]));
+  if (!fits) throw invalidCursor();
+  return { limit, after: position as string[] };
+}
+
+/** Builds a page from rows fetched with `LIMIT request.limit + 1`; the cursor carries the last row's `position`. */
+export function toPositionPage<T extends { readonly position: readonly string[] }>(rows: T[], request: PositionPageRequest): Page<T> {
+  return toKeysetPage(rows, request, (row) => JSON.stringify(row.position));
+}
+
+/** The SQL parameters of a position: each part, or nulls on the first page. */
+export function positionParams(request: PositionPageRequest, parts: number): (string | null)[] {
+  return Array.from({ length: parts + 1 }, (_, at) => request.after?.[at] ?? null);
+}
+
+/**
+ * A page by offset: the rows after the first `offset`. For the lists neither a key nor a position can
+ * page: the citizens search, whose key is a personal id that a cursor must not carry, and the usage
+ * figures, which are counted afresh for each page.
  */
 export interface PageRequest {
   /** Rows to return. */
@@ -52,13 +130,15 @@ export function keysetCursor(key: string): string {
   return encodeCursor('k', key);
 }
 
+function invalidCursor(): GraphQLError {
+  return new GraphQLError('Con trỏ `after` không hợp lệ; hãy dùng `pageInfo.endCursor` của trang trước. (Invalid cursor.)', {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, argument: 'after' },
+  });
+}
+
 function decodeCursor(cursor: string, pattern: RegExp): string {
   const match = pattern.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match?.[1]) {
-    throw new GraphQLError('Con trỏ `after` không hợp lệ; hãy dùng `pageInfo.endCursor` của trang trước. (Invalid cursor.)', {
-      extensions: { code: ErrorCode.BAD_USER_INPUT, argument: 'after' },
-    });
-  }
+  if (!match?.[1]) throw invalidCursor();
   return match[1];
 }
 
@@ -93,7 +173,7 @@ export function keysetPageRequest(args: PageArgs): KeysetPageRequest {
  * Builds a keyset page from rows fetched with `LIMIT request.limit + 1` (the extra row only tells
  * whether another page follows); the cursor carries the last row's key, `keyOf`.
  */
-export function toKeysetPage<T>(rows: T[], request: KeysetPageRequest, keyOf: (row: T) => string): Page<T> {
+export function toKeysetPage<T>(rows: T[], request: { readonly limit: number }, keyOf: (row: T) => string): Page<T> {
   const nodes = rows.slice(0, request.limit);
   const last = nodes[nodes.length - 1];
   return {

@@ -1,9 +1,13 @@
 import { badUserInput } from '../../kit/errors';
-import { pageRequest, toPage } from '../../kit/pagination';
+import { pageRequest, POSITION_PART, positionPageRequest, toPage, toPositionPage } from '../../kit/pagination';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 import { vietnamDate } from '../calendar';
+import { DISCLOSURE_POSITION } from '../disclosures';
 import { isGovernance, requireCitizen, requireGovernance, requireOfficial } from '../policy';
 import { visibleGrant, visibleRequest } from '../visibility';
+
+/** What a cursor of the ledger's lists holds after the time: the row's id. */
+const BY_ID = [POSITION_PART.uuid];
 
 /**
  * Who sees what is decided here, not by the category of the fields: an agency sees the requests and
@@ -12,56 +16,56 @@ import { visibleGrant, visibleRequest } from '../visibility';
 export const Query: QueryResolvers = {
   myRequests: async (_parent, { status, first, after }, context) => {
     const official = requireOfficial(context.caller);
-    const page = pageRequest({ first, after });
+    const page = positionPageRequest({ first, after }, BY_ID);
     const rows = await context.store.requestsPage({ consumer: official.agency, provider: null, party: null }, status ?? null, page);
-    return toPage(rows, page);
+    return toPositionPage(rows, page);
   },
 
   inbox: async (_parent, { status, first, after }, context) => {
     const official = requireOfficial(context.caller);
-    const page = pageRequest({ first, after });
+    const page = positionPageRequest({ first, after }, BY_ID);
     const rows = await context.store.requestsPage({ consumer: null, provider: official.agency, party: null }, status ?? null, page);
-    return toPage(rows, page);
+    return toPositionPage(rows, page);
   },
 
   requests: async (_parent, { filter, first, after }, context) => {
     requireGovernance(context.caller);
-    const page = pageRequest({ first, after });
+    const page = positionPageRequest({ first, after }, BY_ID);
     const parties = { consumer: filter?.consumer ?? null, provider: filter?.provider ?? null, party: null };
-    return toPage(await context.store.requestsPage(parties, filter?.status ?? null, page), page);
+    return toPositionPage(await context.store.requestsPage(parties, filter?.status ?? null, page), page);
   },
 
   accessRequest: (_parent, { id }, context) => visibleRequest(context, id),
 
   grants: async (_parent, { filter, first, after }, context) => {
     const official = requireOfficial(context.caller);
-    const page = pageRequest({ first, after });
+    const page = positionPageRequest({ first, after }, BY_ID);
     const parties = { consumer: filter?.consumer ?? null, provider: filter?.provider ?? null, party: isGovernance(official) ? null : official.agency };
     const today = vietnamDate(context.now());
-    return toPage(await context.store.grantsPage(today, parties, filter?.status ?? null, page), page);
+    return toPositionPage(await context.store.grantsPage(today, parties, filter?.status ?? null, page), page);
   },
 
   grant: (_parent, { id }, context) => visibleGrant(context, id),
 
   notifications: async (_parent, { unreadOnly, first, after }, context) => {
     const official = requireOfficial(context.caller);
-    const page = pageRequest({ first, after });
-    return toPage(await context.store.notificationsPage(official.agency, unreadOnly, page), page);
+    const page = positionPageRequest({ first, after }, BY_ID);
+    return toPositionPage(await context.store.notificationsPage(official.agency, unreadOnly, page), page);
   },
 
   myConsents: async (_parent, { first, after }, context) => {
     const citizen = requireCitizen(context.caller);
-    const page = pageRequest({ first, after });
+    const page = positionPageRequest({ first, after }, BY_ID);
     const rows = await context.store.consentsPage(vietnamDate(context.now()), citizen.personalId, page);
     // `subject` lets the sharing rules see whose consents the page holds, even when it is empty.
-    return { ...toPage(rows, page), subject: citizen.personalId };
+    return { ...toPositionPage(rows, page), subject: citizen.personalId };
   },
 
   myDisclosures: async (_parent, { first, after }, context) => {
     const citizen = requireCitizen(context.caller);
-    const page = pageRequest({ first, after });
+    const page = positionPageRequest({ first, after }, DISCLOSURE_POSITION);
     const rows = await context.disclosures.ofSubject(citizen.personalId, page);
-    return { ...toPage(rows, page), subject: citizen.personalId };
+    return { ...toPositionPage(rows, page), subject: citizen.personalId };
   },
 
   disclosureUsage: async (_parent, { from, to, provider, consumer, first, after }, context) => {
