@@ -17,7 +17,7 @@ import { disclosureRecord, DisclosureRecorder, disclosureWrite } from '../subgra
 import { ensureAppRole, maintainLog } from '../subgraphs/kit/log-admin';
 import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
 import { citizenIdentity } from '../subgraphs/kit/seed-plan';
-import { machineLine, median, quick, spread, writeSection } from './subgraph-ab';
+import { machineLine, pairByPair, quick, spread, writeSection } from './subgraph-ab';
 
 const ROUNDS = quick ? 1 : 5;
 const SECONDS = quick ? 1 : 5;
@@ -162,29 +162,18 @@ async function main(): Promise<void> {
     ...WRITERS.map((writers) => ({ label: `${PROCESSES} Node processes × ${writers} writers`, run: () => together(processes, { writers, seconds: SECONDS }), warm: () => together(processes, { writers, seconds: 1 }) })),
     ...(hasPgbench ? PGBENCH_CLIENTS.map((clients) => ({ label: `pgbench, ${clients} clients`, run: async () => pgbench(appUrl, script, clients, SECONDS), warm: async () => pgbench(appUrl, script, clients, 1) })) : []),
   ];
-  const designs = [
-    { name: 'one chain', trigger: oneChain() },
-    { name: 'eight chains', trigger: eightChains() },
-  ] as const;
+  // One chain first: each ratio is eight chains over one.
+  const designs = [oneChain(), eightChains()] as const;
 
   const rows: string[] = [];
   try {
     for (const load of loads) {
-      const rates = new Map<string, number[]>(designs.map((design) => [design.name, []]));
-      const ratios: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        const order = round % 2 === 0 ? designs : [...designs].reverse();
-        const result = new Map<string, number>();
-        for (const design of order) {
-          await owner.query(design.trigger);
-          await load.warm();
-          const rate = await load.run();
-          result.set(design.name, rate);
-          rates.get(design.name)?.push(rate);
-        }
-        ratios.push((result.get('eight chains') ?? 0) / (result.get('one chain') ?? 1));
-      }
-      rows.push(`| ${load.label} | ${spread(rates.get('one chain') ?? [], 0)} | ${spread(rates.get('eight chains') ?? [], 0)} | **${spread(ratios, 2)}×** |`);
+      const { figures, ratios } = await pairByPair(designs, ROUNDS, async (trigger) => {
+        await owner.query(trigger);
+        await load.warm();
+        return load.run();
+      });
+      rows.push(`| ${load.label} | ${spread(figures[0], 0)} | ${spread(figures[1], 0)} | **${spread(ratios, 2)}×** |`);
     }
   } finally {
     for (const child of processes) child.send('stop');

@@ -363,6 +363,36 @@ async function myDisclosures(personalId: string) {
   return response.body.data?.myDisclosures.nodes ?? [];
 }
 
+/**
+ * A record as cong-an's outbox delivers it to the ledger: an official of Sở Y tế read one citizen's
+ * full name. Written here, not by a provider, to give the ledger records a test needs.
+ */
+function deliveredRecord(seq: number, requestId: string, subject: string, overrides: Record<string, unknown> = {}) {
+  return {
+    seq,
+    recordedAt: new Date().toISOString(),
+    requestId,
+    callerKind: 'official',
+    consumerAgency: 'so-y-te',
+    official: 'test-so-y-te-official',
+    roles: ['official'],
+    citizenId: null,
+    purpose: PURPOSE,
+    operationName: null,
+    fields: [{ field: 'Citizen.fullName', category: 'DEFAULT' }],
+    subjects: [{ fields: ['Citizen.fullName'], subjects: [subject] }] as unknown,
+    used: [],
+    refused: [],
+    ...overrides,
+  };
+}
+
+/** Delivers `records` to the ledger as cong-an's outbox does. */
+async function deliverAsCongAn(records: readonly object[], maxBytes?: number): Promise<void> {
+  const ledger = mesh.subgraphs.get('access')?.url ?? '';
+  await deliverDisclosures(ledger, 'cong-an', ledgerReaderSecret(mesh.keys.gatewaySecret, 'cong-an'), records, 5000, maxBytes);
+}
+
 describe('who saw my data', () => {
   it('shows a citizen, in one query, the disclosures of their data by three agencies, within the stated delay', async () => {
     const sizes = seedSizes(TEST_SCALE);
@@ -477,24 +507,8 @@ describe('who saw my data', () => {
   it('shows a citizen the records a provider wrote before it grouped subjects (delivered in the older form)', async () => {
     const subject = citizenIdentity(6).id;
     const requestId = `older-form-${uniquePrefix()}`;
-    const older = {
-      seq: 900_000_001,
-      recordedAt: new Date().toISOString(),
-      requestId,
-      callerKind: 'official',
-      consumerAgency: 'so-y-te',
-      official: 'test-so-y-te-official',
-      roles: ['official'],
-      citizenId: null,
-      purpose: PURPOSE,
-      operationName: null,
-      fields: [{ field: 'Citizen.fullName', category: 'DEFAULT' }],
-      subjects: { [subject]: ['Citizen.fullName'] },
-      used: [],
-      refused: [],
-    };
-    const ledger = mesh.subgraphs.get('access')?.url ?? '';
-    await deliverDisclosures(ledger, 'cong-an', ledgerReaderSecret(mesh.keys.gatewaySecret, 'cong-an'), [older]);
+    // The older form: the subjects as one map of personal id to fields.
+    await deliverAsCongAn([deliveredRecord(900_000_001, requestId, subject, { subjects: { [subject]: ['Citizen.fullName'] } })]);
     const seen = (await myDisclosures(subject)).find((n) => n.requestId === requestId);
     expect(seen).toMatchObject({ provider: 'cong-an', consumer: 'so-y-te', fields: ['Citizen.fullName'] });
   });
@@ -503,29 +517,12 @@ describe('who saw my data', () => {
     const subject = citizenIdentity(8).id;
     const prefix = `split-${uniquePrefix()}`;
     // Five records of about 1 KB each, against a 2.5 KB body: three bodies.
-    const records = Array.from({ length: 5 }, (_, i) => ({
-      seq: 900_000_100 + i,
-      recordedAt: new Date().toISOString(),
-      requestId: `${prefix}-${i}`,
-      callerKind: 'official',
-      consumerAgency: 'so-y-te',
-      official: 'test-so-y-te-official',
-      roles: ['official'],
-      citizenId: null,
-      purpose: 'x'.repeat(800),
-      operationName: null,
-      fields: [{ field: 'Citizen.fullName', category: 'DEFAULT' }],
-      subjects: [{ fields: ['Citizen.fullName'], subjects: [subject] }],
-      used: [],
-      refused: [],
-    }));
-    const ledger = mesh.subgraphs.get('access')?.url ?? '';
-    const secret = ledgerReaderSecret(mesh.keys.gatewaySecret, 'cong-an');
-    await deliverDisclosures(ledger, 'cong-an', secret, records, 5000, 2500);
+    const records = Array.from({ length: 5 }, (_, i) => deliveredRecord(900_000_100 + i, `${prefix}-${i}`, subject, { purpose: 'x'.repeat(800) }));
+    await deliverAsCongAn(records, 2500);
     const seen = (await myDisclosures(subject)).filter((n) => n.requestId.startsWith(prefix)).map((n) => n.requestId);
     expect(seen.sort()).toEqual(records.map((r) => r.requestId).sort());
     // One record larger than a whole body is named, not sent.
-    await expect(deliverDisclosures(ledger, 'cong-an', secret, records.slice(0, 1), 5000, 500)).rejects.toThrow(/exceeds the ledger's 500-byte delivery limit/);
+    await expect(deliverAsCongAn(records.slice(0, 1), 500)).rejects.toThrow(/exceeds the ledger's 500-byte delivery limit/);
   });
 
   it('pages a citizen\'s disclosures by position: one arriving meanwhile pushes nothing onto the next page twice', async () => {
@@ -533,26 +530,10 @@ describe('who saw my data', () => {
     const subject = `0799${String(Date.now() % 100_000_000).padStart(8, '0')}`;
     const prefix = `paged-${uniquePrefix()}`;
     const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-    const record = (i: number, recordedAt: string) => ({
-      seq: 900_000_200 + i,
-      recordedAt,
-      requestId: `${prefix}-${i}`,
-      callerKind: 'official',
-      consumerAgency: 'so-y-te',
-      official: 'test-so-y-te-official',
-      roles: ['official'],
-      citizenId: null,
-      purpose: PURPOSE,
-      operationName: null,
-      fields: [{ field: 'Citizen.fullName', category: 'DEFAULT' }],
-      subjects: [{ fields: ['Citizen.fullName'], subjects: [subject] }],
-      used: [],
-      refused: [],
-    });
-    const ledger = mesh.subgraphs.get('access')?.url ?? '';
-    const deliver = (records: ReturnType<typeof record>[]) => deliverDisclosures(ledger, 'cong-an', ledgerReaderSecret(mesh.keys.gatewaySecret, 'cong-an'), records);
+    const record = (i: number, recordedAt: string) => deliveredRecord(900_000_200 + i, `${prefix}-${i}`, subject, { recordedAt });
     // Two of the four at the same moment: their record numbers order them.
-    await deliver([record(0, minutesAgo(4)), record(1, minutesAgo(3)), record(2, minutesAgo(2)), record(3, minutesAgo(2))]);
+    const twoMinutesAgo = minutesAgo(2);
+    await deliverAsCongAn([record(0, minutesAgo(4)), record(1, minutesAgo(3)), record(2, twoMinutesAgo), record(3, twoMinutesAgo)]);
     const token = await mesh.token({ kind: 'citizen', sub: subject });
     type Listing = { myDisclosures: { nodes: Array<{ requestId: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
     const page = async (after: string | null) => {
@@ -568,7 +549,7 @@ describe('who saw my data', () => {
     const first = await page(null);
     expect(first.nodes.map((n) => n.requestId)).toEqual([`${prefix}-3`, `${prefix}-2`]);
     // A disclosure recorded now reaches the ledger before the citizen asks for the next page.
-    await deliver([record(4, new Date().toISOString())]);
+    await deliverAsCongAn([record(4, new Date().toISOString())]);
     const second = await page(first.pageInfo.endCursor);
     expect(second).toEqual({ nodes: [{ requestId: `${prefix}-1` }, { requestId: `${prefix}-0` }], pageInfo: { hasNextPage: false, endCursor: expect.any(String) } });
     // No cursor carries the personal id it was listed for.
