@@ -8,6 +8,7 @@ import { freePort } from '../scripts/embedded-postgres';
 import { citizenIdentity } from '../subgraphs/kit/seed-plan';
 import { startSubgraph } from '../subgraphs/kit/server';
 import { citizensFixture, load, machineLine, median, quick, spread, writeSection } from './subgraph-ab';
+import { pairByPair } from './stats';
 
 const ROUNDS = quick ? 1 : 3;
 const SECONDS = quick ? 2 : 6;
@@ -40,23 +41,13 @@ async function main(): Promise<void> {
   const verdicts: number[] = [];
   let errors = 0;
   for (const concurrency of CONCURRENCIES) for (const shape of SHAPES) {
-    const onRps: number[] = [];
-    const offRps: number[] = [];
-    const ratios: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      // Alternate which side goes first, so drift in the machine favours neither.
-      const order = round % 2 === 0 ? [on, off] : [off, on];
-      const result = new Map<typeof on, number>();
-      for (const server of order) {
-        await load(`${server.url}/graphql`, shape.body, await fixture.headers(), 1, concurrency);
-        const measured = await load(`${server.url}/graphql`, shape.body, await fixture.headers(), SECONDS, concurrency);
-        errors += measured.errors;
-        result.set(server, measured.rps);
-      }
-      onRps.push(result.get(on) ?? 0);
-      offRps.push(result.get(off) ?? 0);
-      ratios.push((result.get(on) ?? 0) / (result.get(off) ?? 1));
-    }
+    // Off first: each ratio is on over off.
+    const { figures: [offRps, onRps], ratios } = await pairByPair([off, on], ROUNDS, async (server) => {
+      await load(`${server.url}/graphql`, shape.body, await fixture.headers(), 1, concurrency);
+      const measured = await load(`${server.url}/graphql`, shape.body, await fixture.headers(), SECONDS, concurrency);
+      errors += measured.errors;
+      return measured.rps;
+    });
     verdicts.push(median(ratios));
     rows.push(`| ${shape.name} | ${concurrency} | ${spread(onRps)} | ${spread(offRps)} | **${spread(ratios, 2)}×** |`);
   }

@@ -17,7 +17,8 @@ import { disclosureRecord, DisclosureRecorder, disclosureWrite } from '../subgra
 import { ensureAppRole, maintainLog } from '../subgraphs/kit/log-admin';
 import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
 import { citizenIdentity } from '../subgraphs/kit/seed-plan';
-import { machineLine, pairByPair, quick, spread, writeSection } from './subgraph-ab';
+import { machineLine, quick, spread, writeSection } from './subgraph-ab';
+import { pairByPair } from './stats';
 
 const ROUNDS = quick ? 1 : 5;
 const SECONDS = quick ? 1 : 5;

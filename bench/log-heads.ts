@@ -17,7 +17,8 @@ import { disclosureWrite } from '../subgraphs/kit/disclosure';
 import { maintainLog } from '../subgraphs/kit/log-admin';
 import { databaseUrl, KIT_MIGRATIONS, migrate, recreateDatabase } from '../subgraphs/kit/migrate';
 import { chainTrigger, record } from './log-chains';
-import { machineLine, median, pairByPair, quick, spread, writeSection } from './subgraph-ab';
+import { pairByPair } from './stats';
+import { machineLine, median, quick, spread, writeSection } from './subgraph-ab';
 
 const ROUNDS = quick ? 1 : 5;
 const SECONDS = quick ? 1 : 5;

@@ -36,3 +36,26 @@ export function errorRate(errors: number, total: number): string {
 export function megabytes(bytes: number): string {
   return `${(bytes / 1024 ** 2).toFixed(0)} MB`;
 }
+
+/**
+ * Measures two designs `rounds` times, the one going first alternating, so that drift in the machine
+ * favours neither: each design's figures in round order, and the second's over the first's, round by round.
+ */
+export async function pairByPair<Design>(
+  designs: readonly [Design, Design],
+  rounds: number,
+  measure: (design: Design) => Promise<number>,
+): Promise<{ figures: [number[], number[]]; ratios: number[] }> {
+  const figures: [number[], number[]] = [[], []];
+  const ratios: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [0, 1] as const : [1, 0] as const;
+    const result = [0, 0];
+    for (const at of order) {
+      result[at] = await measure(designs[at]);
+      figures[at].push(result[at] ?? 0);
+    }
+    ratios.push((result[1] ?? 0) / (result[0] || 1));
+  }
+  return { figures, ratios };
+}

@@ -1,7 +1,7 @@
 /**
  * What the in-process A/B benchmarks of one subgraph share (bench/authorisation-cost.ts,
  * bench/disclosure-cost.ts): the citizens subgraph's database and identity, a closed-loop load
- * over HTTP, pair-by-pair rounds, and writing a marked section of BENCHMARKS.md.
+ * over HTTP, and writing a marked section of BENCHMARKS.md (their pair-by-pair rounds: stats.ts).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -44,29 +44,6 @@ export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Ma
 /** "median (min–max)" of `values`. */
 export const spread = (values: number[], digits = 1) =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
-
-/**
- * Measures two designs `rounds` times, the one going first alternating, so that drift in the machine
- * favours neither: each design's figures in round order, and the second's over the first's, round by round.
- */
-export async function pairByPair<Design>(
-  designs: readonly [Design, Design],
-  rounds: number,
-  measure: (design: Design) => Promise<number>,
-): Promise<{ figures: [number[], number[]]; ratios: number[] }> {
-  const figures: [number[], number[]] = [[], []];
-  const ratios: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? [0, 1] as const : [1, 0] as const;
-    const result = [0, 0];
-    for (const at of order) {
-      result[at] = await measure(designs[at]);
-      figures[at].push(result[at] ?? 0);
-    }
-    ratios.push((result[1] ?? 0) / (result[0] || 1));
-  }
-  return { figures, ratios };
-}
 
 /** The machine and moment, for a section's set-up line. */
 export function machineLine(): string {

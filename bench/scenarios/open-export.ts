@@ -4,7 +4,7 @@ import { openDatasets, DOWNLOAD_PATH, type OpenDataset } from '../../gateway/ope
 import type { BenchContext } from '../context';
 import type { Deployment, GatewayKind } from '../deployment';
 import { rssBytes } from '../processes';
-import { spread, type Spread } from '../stats';
+import { pairByPair, spread, type Spread } from '../stats';
 import { keysetCursor } from '../../subgraphs/kit/pagination';
 import { parcelIdAt } from '../../subgraphs/kit/seed-plan';
 
@@ -198,24 +198,12 @@ async function pagingDepth(ctx: BenchContext, deployment: Deployment, dataset: O
   const rows = ctx.options.quick ? 300 : DEPTH_ROWS;
   const deepAfter = Math.floor(ctx.pools.sizes.parcels * 0.9);
   const deepStart = keysetCursor(parcelIdAt(deepAfter));
-  const fromStart: number[] = [];
-  const fromDeep: number[] = [];
-  const ratio: number[] = [];
   const rate = async (start: string | null): Promise<number> => {
     const started = performance.now();
     const got = await paged(url, ctx.headers, dataset, rows, start);
     return got / ((performance.now() - started) / 1000);
   };
-  for (let round = 1; round <= ctx.options.rounds; round++) {
-    const order = round % 2 === 1 ? [null, deepStart] : [deepStart, null];
-    const measured = new Map<string | null, number>();
-    for (const start of order) measured.set(start, await rate(start));
-    const start = measured.get(null) ?? Number.NaN;
-    const deep = measured.get(deepStart) ?? Number.NaN;
-    fromStart.push(start);
-    fromDeep.push(deep);
-    ratio.push(deep / start);
-    ctx.say(`  paging ${rows} rows from the first row ${start.toFixed(0)} rows/s, from row ${deepAfter} ${deep.toFixed(0)} rows/s`);
-  }
+  const { figures: [fromStart, fromDeep], ratios: ratio } = await pairByPair([null, deepStart], ctx.options.rounds, rate);
+  fromStart.forEach((start, round) => ctx.say(`  paging ${rows} rows from the first row ${start.toFixed(0)} rows/s, from row ${deepAfter} ${(fromDeep[round] ?? Number.NaN).toFixed(0)} rows/s`));
   return { deepAfter, rows, fromStart: spread(fromStart), fromDeep: spread(fromDeep), ratio: spread(ratio) };
 }
