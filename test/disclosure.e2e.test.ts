@@ -4,6 +4,7 @@
  * by month with a retention that never goes under 3 months.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
@@ -493,6 +494,45 @@ describe('who saw my data', () => {
       authorization: `Bearer ${await mesh.token(official('so-y-te'))}`,
     });
     expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+  });
+
+  it('pages the usage figures by group: a group that appears meanwhile repeats none, and a cursor that does not fit is refused', async () => {
+    // A consumer no other test has, on a past day, so that the figures hold only these records.
+    const consumer = `test-${randomBytes(4).toString('hex')}`;
+    const day = '2026-03-14';
+    const at = '2026-03-14T03:00:00.000Z'; // 10:00 in Vietnam
+    const prefix = `usage-${uniquePrefix()}`;
+    const uses = (i: number, field: string) =>
+      deliveredRecord(900_000_400 + i, `${prefix}-${i}`, citizen0, { recordedAt: at, consumerAgency: consumer, fields: [{ field, category: 'DEFAULT' }] });
+    await deliverAsCongAn([uses(0, 'Citizen.addressLine'), uses(1, 'Citizen.fullName'), uses(2, 'Citizen.fullName'), uses(3, 'Citizen.gender')]);
+    const token = await mesh.token(official('so-khcn', 'governance'));
+    type Usage = { disclosureUsage: { nodes: Array<{ field: string; requests: number }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const page = async (after: string | null) =>
+      execute<Usage, { after: string | null }>(
+        graphql,
+        `query Usage($after: String) { disclosureUsage(from: "${day}", to: "${day}", consumer: "${consumer}", first: 2, after: $after) {
+           nodes { field requests } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+        { authorization: `Bearer ${token}` },
+      );
+    const first = (await page(null)).body.data?.disclosureUsage;
+    expect(first?.nodes).toEqual([{ field: 'Citizen.addressLine', requests: 1 }, { field: 'Citizen.fullName', requests: 2 }]);
+    // A field used for the first time that day, sorting before the cursor, reaches the ledger between the pages.
+    await deliverAsCongAn([uses(4, 'Citizen.dateOfBirth')]);
+    const second = (await page(first?.pageInfo.endCursor ?? null)).body.data?.disclosureUsage;
+    expect(second).toEqual({ nodes: [{ field: 'Citizen.gender', requests: 1 }], pageInfo: { hasNextPage: false, endCursor: expect.any(String) } });
+    expect((await page(null)).body.data?.disclosureUsage.nodes.map((n) => n.field)).toEqual(['Citizen.addressLine', 'Citizen.dateOfBirth']);
+
+    const cursor = (position: unknown) => Buffer.from(`k:${JSON.stringify(position)}`).toString('base64url');
+    for (const after of [
+      Buffer.from('o:1').toString('base64url'), // an offset cursor, as this list gave before
+      cursor([day, 'cong-an', consumer, 'Citizen.fullName']), // a part short
+      cursor(['2026-02-30', 'cong-an', consumer, 'Citizen.fullName', 'DEFAULT']), // no such day
+      cursor([day, 'cong-an', consumer, "x' OR 1=1 --", 'DEFAULT']), // not a field
+    ]) {
+      const refused = await page(after);
+      expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+    }
   });
 
   it('groups the subjects of a list by the fields disclosed: one group for a page of citizens', async () => {

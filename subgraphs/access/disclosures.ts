@@ -2,7 +2,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { statement, type Database, type Queries } from '../kit/db';
 import { BodyTooLarge, readBody, sendJson, sendMethodNotAllowed, type Handler } from '../kit/http';
-import { POSITION_PART, positionParams, positionSql, withPosition, type PageRequest, type PositionPageRequest } from '../kit/pagination';
+import { POSITION_PART, positionParams, positionSql, withPosition, type PositionPageRequest } from '../kit/pagination';
 import { authenticatedProvider } from './internal-grants';
 import { subjectGroups } from '../kit/disclosure';
 import { clip } from '../kit/text';
@@ -110,25 +110,40 @@ const disclosuresOfSubject = statement(
   { plan: 'per-call' },
 );
 
-/** What a cursor of a citizen's disclosures holds after the time: the providing agency and its record's number. */
-export const DISCLOSURE_POSITION = [POSITION_PART.code, POSITION_PART.seq] as const;
+/** What a cursor of a citizen's disclosures holds: the time, the providing agency and its record's number. */
+export const DISCLOSURE_POSITION = [POSITION_PART.time, POSITION_PART.code, POSITION_PART.seq] as const;
 
+/**
+ * Uses per day, provider, consumer, field and category, in that order, a page at a time after the
+ * previous page's last group ($6–$10): a group that appears meanwhile before it (a new consumer of a
+ * field today) does not push a group of the next page onto it twice, and the rows of days before the
+ * cursor's are not read again. Each group's count is as of the page it is on.
+ */
 const usage = statement(
   'disclosureUsage',
-  `SELECT to_char((d.recorded_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 'YYYY-MM-DD') AS day, d.provider_agency,
-          coalesce(d.consumer_agency, d.caller_kind) AS consumer, f ->> 'field' AS field, f ->> 'category' AS category,
-          count(*) AS requests
-     FROM disclosures d CROSS JOIN jsonb_array_elements(d.fields) AS f
-    WHERE d.recorded_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
-      AND d.recorded_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
-      AND ($3::text IS NULL OR d.provider_agency = $3)
-      AND ($4::text IS NULL OR coalesce(d.consumer_agency, d.caller_kind) = $4)
-    GROUP BY 1, 2, 3, 4, 5
-    ORDER BY 1, 2, 3, 4
-    LIMIT $5 OFFSET $6`,
-  usageRow,
+  `SELECT day, provider_agency, consumer, field, category, requests, ARRAY[day, provider_agency, consumer, field, category] AS position
+     FROM (
+       SELECT to_char((d.recorded_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 'YYYY-MM-DD') AS day, d.provider_agency,
+              coalesce(d.consumer_agency, d.caller_kind) AS consumer, f ->> 'field' AS field, f ->> 'category' AS category,
+              count(*) AS requests
+         FROM disclosures d CROSS JOIN jsonb_array_elements(d.fields) AS f
+        WHERE d.recorded_at >= (greatest($1::date, $6::text::date)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
+          AND d.recorded_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
+          AND ($3::text IS NULL OR d.provider_agency = $3)
+          AND ($4::text IS NULL OR coalesce(d.consumer_agency, d.caller_kind) = $4)
+        GROUP BY 1, 2, 3, 4, 5
+     ) groups
+    WHERE $6::text IS NULL
+       OR (day COLLATE "C", provider_agency COLLATE "C", consumer COLLATE "C", field COLLATE "C", category COLLATE "C")
+          > ($6::text, $7::text, $8::text, $9::text, $10::text)
+    ORDER BY day COLLATE "C", provider_agency COLLATE "C", consumer COLLATE "C", field COLLATE "C", category COLLATE "C"
+    LIMIT $5`,
+  withPosition(usageRow),
   { plan: 'per-call' },
 );
+
+/** What a cursor of the usage figures holds: its last group's day, provider, consumer, field and category. */
+export const USAGE_POSITION = [POSITION_PART.day, POSITION_PART.code, POSITION_PART.code, POSITION_PART.field, POSITION_PART.category] as const;
 
 /** The ledger's statements over the disclosure copies. */
 export function disclosureStore(db: Queries) {
@@ -136,13 +151,12 @@ export function disclosureStore(db: Queries) {
     /** Stores what `provider` delivered; returns how many were new (a redelivered record is ignored). */
     receive: async (provider: string, records: readonly DeliveredRecord[]) =>
       (await db.many(receiveDisclosures, [provider, JSON.stringify(records)])).length,
-    /** One page of the disclosures of `personalId`'s data, newest first (limit + 1 rows, for hasNextPage). */
     /** One page (plus one row) of the disclosures of `personalId`'s data, newest first. */
     ofSubject: (personalId: string, page: PositionPageRequest) =>
       db.many(disclosuresOfSubject, [personalId, page.limit + 1, ...positionParams(page, DISCLOSURE_POSITION.length)]),
     /** Uses per day, provider, consumer and field between two Vietnamese calendar days, inclusive. */
-    usage: (from: string, to: string, provider: string | null, consumer: string | null, page: PageRequest) =>
-      db.many(usage, [from, to, provider, consumer, page.limit + 1, page.offset]),
+    usage: (from: string, to: string, provider: string | null, consumer: string | null, page: PositionPageRequest) =>
+      db.many(usage, [from, to, provider, consumer, page.limit + 1, ...positionParams(page, USAGE_POSITION.length)]),
   };
 }
 

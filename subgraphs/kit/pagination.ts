@@ -22,20 +22,23 @@ export interface KeysetPageRequest {
 }
 
 /**
- * A page of a list ordered newest first by a time, then by a key that tells rows of the same time
- * apart (a request's id; a disclosure's agency and number): the rows older than the previous page's
- * last. Rows added meanwhile (at the top of the list) do not push rows of a later page onto it twice.
+ * A page of a list ordered by several columns: newest first by a time, then by a key that tells rows
+ * of the same time apart (a request's id; a disclosure's agency and number), or by a group's key (the
+ * usage figures' day, provider, consumer, field and category). The page holds the rows after the
+ * previous page's last, so rows added meanwhile before it do not push a row of a later page onto it
+ * twice.
  */
 export interface PositionPageRequest {
   /** Rows to return. */
   readonly limit: number;
-  /** The previous page's last row: its time (ISO 8601, UTC, to the microsecond) and key parts; null on the first page. */
+  /** The previous page's last row: its position's parts, as text; null on the first page. */
   readonly after: readonly string[] | null;
 }
 
 /**
- * A row's position in such a list, in SQL: `positionSql('submitted_at', 'id::text')` is an array of
- * the time, exact to the microsecond, and the key parts, as text. Name it `position` in the select.
+ * A row's position in a list ordered newest first, in SQL: `positionSql('submitted_at', 'id::text')`
+ * is an array of the time, exact to the microsecond, and the key parts, as text. Name it `position`
+ * in the select.
  */
 export function positionSql(time: string, ...key: string[]): string {
   return `ARRAY[to_char(${time} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), ${key.join(', ')}]`;
@@ -46,29 +49,43 @@ export function withPosition<Shape extends z.ZodRawShape>(row: z.ZodObject<Shape
   return row.extend({ position: z.array(z.string()) });
 }
 
-/** What each part of a position cursor may be, so that no cursor reaches SQL as a value it would refuse. */
-export const POSITION_PART = {
-  /** A time as positionSql writes it. */
-  time: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
-  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-  /** An agency's code (e.g. so-y-te). */
-  code: /^[a-z0-9-]{1,64}$/,
-  /** A bigint sequence number, well inside its range. */
-  seq: /^\d{1,18}$/,
-} as const;
+/** What one part of a position cursor must look like: a pattern, or a check. */
+export interface PositionPart {
+  test(part: string): boolean;
+}
 
-/** True when `time` (already shaped like POSITION_PART.time) is a real instant, not e.g. month 13. */
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** True when `time` (shaped like TIME) is a real instant, not e.g. month 13. */
 function realInstant(time: string): boolean {
   const parsed = new Date(time);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 23) === time.slice(0, 23);
 }
 
+/** What each part of a position cursor may be, so that no cursor reaches SQL as a value it would refuse. */
+export const POSITION_PART = {
+  /** A time as positionSql writes it, and a real one. */
+  time: { test: (part: string) => TIME.test(part) && realInstant(part) },
+  /** A calendar day, YYYY-MM-DD, and a real one. */
+  day: { test: (part: string) => DAY.test(part) && realInstant(`${part}T00:00:00.000000Z`) },
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  /** An agency's code (e.g. so-y-te), or a kind of caller (citizen, anonymous). */
+  code: /^[a-z0-9-]{1,64}$/,
+  /** A bigint sequence number, well inside its range. */
+  seq: /^\d{1,18}$/,
+  /** A field's coordinate, Type.field. */
+  field: /^[A-Za-z_][A-Za-z0-9_]{0,63}\.[A-Za-z_][A-Za-z0-9_]{0,63}$/,
+  /** A sharing category's name. */
+  category: /^[A-Z_]{1,32}$/,
+} as const satisfies Readonly<Record<string, PositionPart>>;
+
 /**
- * Validates `first`/`after` of a list ordered newest first; `parts` says what the cursor's position
- * holds after the time (e.g. `[POSITION_PART.uuid]`). A cursor that does not fit is refused as
+ * Validates `first`/`after` of a list paged by position; `shape` says what each part of the position
+ * is (e.g. `[POSITION_PART.time, POSITION_PART.uuid]`). A cursor that does not fit is refused as
  * BAD_USER_INPUT on `after`.
  */
-export function positionPageRequest(args: PageArgs, parts: readonly RegExp[]): PositionPageRequest {
+export function positionPageRequest(args: PageArgs, shape: readonly PositionPart[]): PositionPageRequest {
   const limit = pageSize(args.first);
   if (!args.after) return { limit, after: null };
   const text = decodeCursor(args.after, KEY_CURSOR);
@@ -78,12 +95,10 @@ export function positionPageRequest(args: PageArgs, parts: readonly RegExp[]): P
   } catch {
     position = null;
   }
-  const shape = [POSITION_PART.time, ...parts];
   const fits =
     Array.isArray(position) &&
     position.length === shape.length &&
-    position.every((part, at) => typeof part === 'string' && (shape[at]?.test(part) ?? false)) &&
-    realInstant(String(position[0]));
+    position.every((part, at) => typeof part === 'string' && (shape[at]?.test(part) ?? false));
   if (!fits) throw invalidCursor();
   return { limit, after: position as string[] };
 }
@@ -93,15 +108,14 @@ export function toPositionPage<T extends { readonly position: readonly string[] 
   return toKeysetPage(rows, request, (row) => JSON.stringify(row.position));
 }
 
-/** The SQL parameters of a position: each part, or nulls on the first page. */
+/** The SQL parameters of a position of `parts` parts: each part, or nulls on the first page. */
 export function positionParams(request: PositionPageRequest, parts: number): (string | null)[] {
-  return Array.from({ length: parts + 1 }, (_, at) => request.after?.[at] ?? null);
+  return Array.from({ length: parts }, (_, at) => request.after?.[at] ?? null);
 }
 
 /**
- * A page by offset: the rows after the first `offset`. For the lists neither a key nor a position can
- * page: the citizens search, whose key is a personal id that a cursor must not carry, and the usage
- * figures, which are counted afresh for each page.
+ * A page by offset: the rows after the first `offset`. For the one list neither a key nor a position
+ * can page: the citizens search, whose key is a personal id that a cursor must not carry.
  */
 export interface PageRequest {
   /** Rows to return. */

@@ -1,13 +1,13 @@
 import { badUserInput } from '../../kit/errors';
-import { pageRequest, POSITION_PART, positionPageRequest, toPage, toPositionPage } from '../../kit/pagination';
+import { POSITION_PART, positionPageRequest, toPositionPage } from '../../kit/pagination';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 import { vietnamDate } from '../calendar';
-import { DISCLOSURE_POSITION } from '../disclosures';
+import { DISCLOSURE_POSITION, USAGE_POSITION } from '../disclosures';
 import { isGovernance, requireCitizen, requireGovernance, requireOfficial } from '../policy';
 import { visibleGrant, visibleRequest } from '../visibility';
 
-/** What a cursor of the ledger's lists holds after the time: the row's id. */
-const BY_ID = [POSITION_PART.uuid];
+/** What a cursor of the ledger's lists holds: the row's time and id. */
+const BY_ID = [POSITION_PART.time, POSITION_PART.uuid];
 
 /**
  * Who sees what is decided here, not by the category of the fields: an agency sees the requests and
@@ -71,7 +71,7 @@ export const Query: QueryResolvers = {
   disclosureUsage: async (_parent, { from, to, provider, consumer, first, after }, context) => {
     requireGovernance(context.caller);
     if (to < from) throw badUserInput('`to` phải không trước `from`. (`to` must not be before `from`.)', { argument: 'to' });
-    const page = pageRequest({ first, after });
-    return toPage(await context.disclosures.usage(from, to, provider ?? null, consumer ?? null, page), page);
+    const page = positionPageRequest({ first, after }, USAGE_POSITION);
+    return toPositionPage(await context.disclosures.usage(from, to, provider ?? null, consumer ?? null, page), page);
   },
 };
