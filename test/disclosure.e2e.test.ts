@@ -523,9 +523,11 @@ describe('who saw my data', () => {
     expect(second).toEqual({ nodes: [{ field: 'Citizen.gender', requests: 1 }], pageInfo: { hasNextPage: false, endCursor: expect.any(String) } });
     expect((await page(null)).body.data?.disclosureUsage.nodes.map((n) => n.field)).toEqual(['Citizen.addressLine', 'Citizen.dateOfBirth']);
 
-    const cursor = (position: unknown) => Buffer.from(`k:${JSON.stringify(position)}`).toString('base64url');
+    const cursor = (position: unknown, list = 'Query.disclosureUsage') => Buffer.from(`k:${list}:${JSON.stringify(position)}`).toString('base64url');
+    expect((await page(cursor([day, 'cong-an', consumer, 'Citizen.addressLine', 'DEFAULT']))).body.data?.disclosureUsage.nodes[0]).toEqual({ field: 'Citizen.dateOfBirth', requests: 1 });
     for (const after of [
-      Buffer.from('o:1').toString('base64url'), // an offset cursor, as this list gave before
+      Buffer.from('o:Query.disclosureUsage:1').toString('base64url'), // an offset cursor, as this list gave before
+      cursor([day, 'cong-an', consumer, 'Citizen.fullName', 'DEFAULT'], 'Query.myDisclosures'), // another list's
       cursor([day, 'cong-an', consumer, 'Citizen.fullName']), // a part short
       cursor(['2026-02-30', 'cong-an', consumer, 'Citizen.fullName', 'DEFAULT']), // no such day
       cursor([day, 'cong-an', consumer, "x' OR 1=1 --", 'DEFAULT']), // not a field

@@ -197,7 +197,7 @@ async function pagingDepth(ctx: BenchContext, deployment: Deployment, dataset: O
   const url = deployment.gateway('ours').url;
   const rows = ctx.options.quick ? 300 : DEPTH_ROWS;
   const deepAfter = Math.floor(ctx.pools.sizes.parcels * 0.9);
-  const deepStart = keysetCursor(parcelIdAt(deepAfter));
+  const deepStart = keysetCursor('Query.landParcels', parcelIdAt(deepAfter));
   const rate = async (start: string | null): Promise<number> => {
     const started = performance.now();
     const got = await paged(url, ctx.headers, dataset, rows, start);

@@ -503,9 +503,18 @@ describe('grants', () => {
       data: { myRequests: { nodes: [{ fields: ['LandUseCertificate.holder'] }], pageInfo: { hasNextPage: false } } },
     });
     // Cursors that do not name a row of this list are refused, not passed to SQL: an offset, an
-    // impossible time, a key of the wrong shape.
+    // impossible time, a key of the wrong shape, and a row of another list of the same shape.
     const cursor = (position: string) => Buffer.from(position).toString('base64url');
-    for (const after of [cursor('o:0'), cursor('k:["2026-13-02T02:01:00.000000Z","3f1e0c2a-8b7d-4e7b-9a51-2d6a8f0b1c3e"]'), cursor('k:["2026-03-02T02:01:00.000000Z","1 OR 1=1"]'), cursor('k:["2026-03-02T02:01:00.000000Z"]')]) {
+    const row = '["2026-03-02T02:01:00.000000Z","3f1e0c2a-8b7d-4e7b-9a51-2d6a8f0b1c3e"]';
+    expect((await run(SO_Y_TE, NEXT, { after: cursor(`k:Query.myRequests:${row}`) })).body).not.toHaveProperty('errors');
+    for (const after of [
+      cursor('o:Query.myRequests:0'),
+      cursor('k:Query.myRequests:["2026-13-02T02:01:00.000000Z","3f1e0c2a-8b7d-4e7b-9a51-2d6a8f0b1c3e"]'),
+      cursor('k:Query.myRequests:["2026-03-02T02:01:00.000000Z","1 OR 1=1"]'),
+      cursor('k:Query.myRequests:["2026-03-02T02:01:00.000000Z"]'),
+      cursor(`k:Query.grants:${row}`),
+      cursor(`k:${row}`),
+    ]) {
       expectResponse(await run(SO_Y_TE, NEXT, { after }), {
         data: null,
         errors: [{ message: 'Con trỏ `after` không hợp lệ; hãy dùng `pageInfo.endCursor` của trang trước. (Invalid cursor.)', path: ['myRequests'], extensions: { code: 'BAD_USER_INPUT', argument: 'after' } }],

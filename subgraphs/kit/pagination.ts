@@ -15,6 +15,8 @@ const MAX_KEY_LENGTH = 200;
  * before it do not shift it, so a client or an export can walk a list of millions of rows.
  */
 export interface KeysetPageRequest {
+  /** The list, Type.field: its cursors are refused by every other. */
+  readonly list: string;
   /** Rows to return. */
   readonly limit: number;
   /** The key of the previous page's last row; null on the first page. */
@@ -29,6 +31,8 @@ export interface KeysetPageRequest {
  * twice.
  */
 export interface PositionPageRequest {
+  /** The list, Type.field: its cursors are refused by every other. */
+  readonly list: string;
   /** Rows to return. */
   readonly limit: number;
   /** The previous page's last row: its position's parts, as text; null on the first page. */
@@ -85,10 +89,11 @@ export const POSITION_PART = {
  * is (e.g. `[POSITION_PART.time, POSITION_PART.uuid]`). A cursor that does not fit is refused as
  * BAD_USER_INPUT on `after`.
  */
-export function positionPageRequest(args: PageArgs, shape: readonly PositionPart[]): PositionPageRequest {
+export function positionPageRequest(args: PageArgs, field: ListField, shape: readonly PositionPart[]): PositionPageRequest {
   const limit = pageSize(args.first);
-  if (!args.after) return { limit, after: null };
-  const text = decodeCursor(args.after, KEY_CURSOR);
+  const list = listOf(field);
+  if (!args.after) return { list, limit, after: null };
+  const text = decodeCursor(args.after, 'k', list);
   let position: unknown;
   try {
     position = JSON.parse(text);
@@ -100,7 +105,7 @@ export function positionPageRequest(args: PageArgs, shape: readonly PositionPart
     position.length === shape.length &&
     position.every((part, at) => typeof part === 'string' && (shape[at]?.test(part) ?? false));
   if (!fits) throw invalidCursor();
-  return { limit, after: position as string[] };
+  return { list, limit, after: position as string[] };
 }
 
 /** Builds a page from rows fetched with `LIMIT request.limit + 1`; the cursor carries the last row's `position`. */
@@ -118,6 +123,8 @@ export function positionParams(request: PositionPageRequest, parts: number): (st
  * can page: the citizens search, whose key is a personal id that a cursor must not carry.
  */
 export interface PageRequest {
+  /** The list, Type.field: its cursors are refused by every other. */
+  readonly list: string;
   /** Rows to return. */
   readonly limit: number;
   /** Rows to skip. */
@@ -134,14 +141,33 @@ interface PageArgs {
   readonly after?: string | null;
 }
 
-/** The cursor is opaque to clients: a tag saying which kind of list it came from, and the position. */
-function encodeCursor(tag: 'k' | 'o', position: string): string {
-  return Buffer.from(`${tag}:${position}`).toString('base64url');
+/**
+ * The list field a page belongs to, as its resolver's `info` names it; any GraphQLResolveInfo will do.
+ * Its name goes into the list's cursors, so that a cursor taken from one list is refused by another
+ * instead of paging it from a row of the wrong list.
+ */
+export interface ListField {
+  readonly parentType: { readonly name: string };
+  readonly fieldName: string;
 }
 
-/** The cursor of a keyset page whose last row has the key `key` (what toKeysetPage gives). */
-export function keysetCursor(key: string): string {
-  return encodeCursor('k', key);
+function listOf(field: ListField): string {
+  return `${field.parentType.name}.${field.fieldName}`;
+}
+
+type CursorKind = 'k' | 'o';
+
+/**
+ * The cursor is opaque to clients: a tag saying how the list pages (by key or position, or by offset),
+ * the list's Type.field, and the position.
+ */
+function encodeCursor(tag: CursorKind, list: string, position: string): string {
+  return Buffer.from(`${tag}:${list}:${position}`).toString('base64url');
+}
+
+/** The cursor of a keyset page of `list` (Type.field) whose last row has the key `key` (what toKeysetPage gives). */
+export function keysetCursor(list: string, key: string): string {
+  return encodeCursor('k', list, key);
 }
 
 function invalidCursor(): GraphQLError {
@@ -150,14 +176,16 @@ function invalidCursor(): GraphQLError {
   });
 }
 
-function decodeCursor(cursor: string, pattern: RegExp): string {
-  const match = pattern.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match?.[1]) throw invalidCursor();
-  return match[1];
-}
+const CURSOR = new RegExp(`^([ko]):([A-Za-z_][A-Za-z0-9_]{0,63}\\.[A-Za-z_][A-Za-z0-9_]{0,63}):([^\\u0000]{1,${MAX_KEY_LENGTH}})$`, 'u');
+const OFFSET = /^\d{1,9}$/;
 
-const KEY_CURSOR = new RegExp(`^k:([^\\u0000]{1,${MAX_KEY_LENGTH}})$`, 'u');
-const OFFSET_CURSOR = /^o:(\d{1,9})$/;
+/** The position a cursor of `list`, paged the `kind` way, holds; a cursor of any other is refused. */
+function decodeCursor(cursor: string, kind: CursorKind, list: string): string {
+  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (match?.[1] !== kind || match[2] !== list || !match[3]) throw invalidCursor();
+  if (kind === 'o' && !OFFSET.test(match[3])) throw invalidCursor();
+  return match[3];
+}
 
 /**
  * Validates `first`: above MAX_PAGE_SIZE or below 0 is a PAGE_SIZE_EXCEEDED / BAD_USER_INPUT error
@@ -179,26 +207,28 @@ export function pageSize(first: number | null | undefined): number {
 }
 
 /** Validates `first`/`after` of a list ordered by one unique key. */
-export function keysetPageRequest(args: PageArgs): KeysetPageRequest {
-  return { limit: pageSize(args.first), afterKey: args.after ? decodeCursor(args.after, KEY_CURSOR) : null };
+export function keysetPageRequest(args: PageArgs, field: ListField): KeysetPageRequest {
+  const list = listOf(field);
+  return { list, limit: pageSize(args.first), afterKey: args.after ? decodeCursor(args.after, 'k', list) : null };
 }
 
 /**
  * Builds a keyset page from rows fetched with `LIMIT request.limit + 1` (the extra row only tells
  * whether another page follows); the cursor carries the last row's key, `keyOf`.
  */
-export function toKeysetPage<T>(rows: T[], request: { readonly limit: number }, keyOf: (row: T) => string): Page<T> {
+export function toKeysetPage<T>(rows: T[], request: { readonly list: string; readonly limit: number }, keyOf: (row: T) => string): Page<T> {
   const nodes = rows.slice(0, request.limit);
   const last = nodes[nodes.length - 1];
   return {
     nodes,
-    pageInfo: { hasNextPage: rows.length > request.limit, endCursor: last === undefined ? null : keysetCursor(keyOf(last)) },
+    pageInfo: { hasNextPage: rows.length > request.limit, endCursor: last === undefined ? null : keysetCursor(request.list, keyOf(last)) },
   };
 }
 
 /** Validates `first`/`after` of a short list ordered by several columns, and turns them into limit/offset. */
-export function pageRequest(args: PageArgs): PageRequest {
-  return { limit: pageSize(args.first), offset: args.after ? Number(decodeCursor(args.after, OFFSET_CURSOR)) + 1 : 0 };
+export function pageRequest(args: PageArgs, field: ListField): PageRequest {
+  const list = listOf(field);
+  return { list, limit: pageSize(args.first), offset: args.after ? Number(decodeCursor(args.after, 'o', list)) + 1 : 0 };
 }
 
 /** Builds a page from rows fetched with `LIMIT request.limit + 1`, as toKeysetPage does. */
@@ -207,6 +237,6 @@ export function toPage<T>(rows: T[], request: PageRequest): Page<T> {
   const last = request.offset + nodes.length - 1;
   return {
     nodes,
-    pageInfo: { hasNextPage: rows.length > request.limit, endCursor: nodes.length > 0 ? encodeCursor('o', String(last)) : null },
+    pageInfo: { hasNextPage: rows.length > request.limit, endCursor: nodes.length > 0 ? encodeCursor('o', request.list, String(last)) : null },
   };
 }

@@ -103,10 +103,18 @@ it('continues after the last row it showed, whatever was added or removed before
   expect((await okPage(2, first.endCursor)).ids).toEqual(['TD00000025', 'TD00000030']);
 });
 
-it('refuses a cursor it did not give, with the argument named', async () => {
+it('refuses a cursor it did not give, another list\'s among them, with the argument named', async () => {
   await addParcels(10, 20);
-  const offsetCursor = Buffer.from('o:1').toString('base64url');
-  for (const cursor of [offsetCursor, 'not-a-cursor', Buffer.from('k:').toString('base64url')]) {
-    expect(await page(2, cursor)).toEqual({ code: 'BAD_USER_INPUT', argument: 'after' });
+  const cursor = (text: string) => Buffer.from(text).toString('base64url');
+  expect((await okPage(2, cursor('k:Query.landParcels:TD00000010'))).ids).toEqual(['TD00000020']);
+  for (const after of [
+    cursor('o:Query.landParcels:1'), // an offset
+    'not-a-cursor',
+    cursor('k:'),
+    cursor('k:TD00000010'), // no list named
+    cursor('k:Query.enterprises:TD00000010'), // another list's
+    cursor('k:Query.landParcels:'),
+  ]) {
+    expect(await page(2, after)).toEqual({ code: 'BAD_USER_INPUT', argument: 'after' });
   }
 });

@@ -14,32 +14,32 @@ const BY_ID = [POSITION_PART.time, POSITION_PART.uuid];
  * grants it is a party to, governance sees everything, a citizen sees only their own consents.
  */
 export const Query: QueryResolvers = {
-  myRequests: async (_parent, { status, first, after }, context) => {
+  myRequests: async (_parent, { status, first, after }, context, info) => {
     const official = requireOfficial(context.caller);
-    const page = positionPageRequest({ first, after }, BY_ID);
+    const page = positionPageRequest({ first, after }, info, BY_ID);
     const rows = await context.store.requestsPage({ consumer: official.agency, provider: null, party: null }, status ?? null, page);
     return toPositionPage(rows, page);
   },
 
-  inbox: async (_parent, { status, first, after }, context) => {
+  inbox: async (_parent, { status, first, after }, context, info) => {
     const official = requireOfficial(context.caller);
-    const page = positionPageRequest({ first, after }, BY_ID);
+    const page = positionPageRequest({ first, after }, info, BY_ID);
     const rows = await context.store.requestsPage({ consumer: null, provider: official.agency, party: null }, status ?? null, page);
     return toPositionPage(rows, page);
   },
 
-  requests: async (_parent, { filter, first, after }, context) => {
+  requests: async (_parent, { filter, first, after }, context, info) => {
     requireGovernance(context.caller);
-    const page = positionPageRequest({ first, after }, BY_ID);
+    const page = positionPageRequest({ first, after }, info, BY_ID);
     const parties = { consumer: filter?.consumer ?? null, provider: filter?.provider ?? null, party: null };
     return toPositionPage(await context.store.requestsPage(parties, filter?.status ?? null, page), page);
   },
 
   accessRequest: (_parent, { id }, context) => visibleRequest(context, id),
 
-  grants: async (_parent, { filter, first, after }, context) => {
+  grants: async (_parent, { filter, first, after }, context, info) => {
     const official = requireOfficial(context.caller);
-    const page = positionPageRequest({ first, after }, BY_ID);
+    const page = positionPageRequest({ first, after }, info, BY_ID);
     const parties = { consumer: filter?.consumer ?? null, provider: filter?.provider ?? null, party: isGovernance(official) ? null : official.agency };
     const today = vietnamDate(context.now());
     return toPositionPage(await context.store.grantsPage(today, parties, filter?.status ?? null, page), page);
@@ -47,31 +47,31 @@ export const Query: QueryResolvers = {
 
   grant: (_parent, { id }, context) => visibleGrant(context, id),
 
-  notifications: async (_parent, { unreadOnly, first, after }, context) => {
+  notifications: async (_parent, { unreadOnly, first, after }, context, info) => {
     const official = requireOfficial(context.caller);
-    const page = positionPageRequest({ first, after }, BY_ID);
+    const page = positionPageRequest({ first, after }, info, BY_ID);
     return toPositionPage(await context.store.notificationsPage(official.agency, unreadOnly, page), page);
   },
 
-  myConsents: async (_parent, { first, after }, context) => {
+  myConsents: async (_parent, { first, after }, context, info) => {
     const citizen = requireCitizen(context.caller);
-    const page = positionPageRequest({ first, after }, BY_ID);
+    const page = positionPageRequest({ first, after }, info, BY_ID);
     const rows = await context.store.consentsPage(vietnamDate(context.now()), citizen.personalId, page);
     // `subject` lets the sharing rules see whose consents the page holds, even when it is empty.
     return { ...toPositionPage(rows, page), subject: citizen.personalId };
   },
 
-  myDisclosures: async (_parent, { first, after }, context) => {
+  myDisclosures: async (_parent, { first, after }, context, info) => {
     const citizen = requireCitizen(context.caller);
-    const page = positionPageRequest({ first, after }, DISCLOSURE_POSITION);
+    const page = positionPageRequest({ first, after }, info, DISCLOSURE_POSITION);
     const rows = await context.disclosures.ofSubject(citizen.personalId, page);
     return { ...toPositionPage(rows, page), subject: citizen.personalId };
   },
 
-  disclosureUsage: async (_parent, { from, to, provider, consumer, first, after }, context) => {
+  disclosureUsage: async (_parent, { from, to, provider, consumer, first, after }, context, info) => {
     requireGovernance(context.caller);
     if (to < from) throw badUserInput('`to` phải không trước `from`. (`to` must not be before `from`.)', { argument: 'to' });
-    const page = positionPageRequest({ first, after }, USAGE_POSITION);
+    const page = positionPageRequest({ first, after }, info, USAGE_POSITION);
     return toPositionPage(await context.disclosures.usage(from, to, provider ?? null, consumer ?? null, page), page);
   },
 };

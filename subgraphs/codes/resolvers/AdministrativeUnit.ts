@@ -55,8 +55,8 @@ export const AdministrativeUnit: AdministrativeUnitResolvers = {
   isCurrent: (row) => row.valid_until === null,
   successors: (row, _args, context) => (isThreeLevelCommune(row) ? context.successorsOf.load(row.code) : []),
   predecessors: (row, _args, context) => (isTwoLevelCommune(row) ? context.predecessorsOf.load(row.code) : []),
-  children: async (row, { first, after }, context) => {
-    const page = pageRequest({ first, after });
+  children: async (row, { first, after }, context, info) => {
+    const page = pageRequest({ first, after }, info);
     // Communes are the lowest level: no statement needed to know they have no children.
     if (row.level === 'COMMUNE') return toPage([], page);
     const rows = await context.childrenOf(page).load(row);

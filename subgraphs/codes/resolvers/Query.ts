@@ -14,8 +14,8 @@ export const Query: QueryResolvers = {
   // statement; when successors are asked for, they and their lineages come in that statement too.
   administrativeUnit: (_parent, { code, edition }, context, info) => unitWithLineage(context, { code, edition: edition ?? 'TWO_LEVEL' }, info),
 
-  administrativeUnits: async (_parent, { filter, first, after }, context) => {
-    const page = pageRequest({ first, after });
+  administrativeUnits: async (_parent, { filter, first, after }, context, info) => {
+    const page = pageRequest({ first, after }, info);
     const name = filter?.name == null ? null : foldVietnamese(filter.name);
     if (name !== null && name.length < 2) {
       throw badUserInput('Tên tìm kiếm cần ít nhất 2 ký tự. (A name search needs at least 2 characters.)', { argument: 'filter.name' });

@@ -4,8 +4,8 @@ import type { QueryResolvers } from '../__generated__/resolvers-types';
 export const Query: QueryResolvers = {
   constructionPermit: (_parent, { number }, context) => context.permitByNumber.load(number),
 
-  constructionPermits: async (_parent, { filter, first, after }, context) => {
-    const page = keysetPageRequest({ first, after });
+  constructionPermits: async (_parent, { filter, first, after }, context, info) => {
+    const page = keysetPageRequest({ first, after }, info);
     const rows = await context.store.search(
       {
         communeCode: filter?.communeCode ?? null,

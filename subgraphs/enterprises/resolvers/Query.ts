@@ -32,7 +32,7 @@ export const Query: QueryResolvers = {
   // The business lines the page shows come with it, in the search's one statement: each page size's
   // loader is primed, so Enterprise.businessLines still resolves (authorised and recorded) per row.
   enterprises: async (_parent, { filter, first, after }, context, info) => {
-    const page = keysetPageRequest({ first, after });
+    const page = keysetPageRequest({ first, after }, info);
     const name = filter?.name == null ? null : foldVietnamese(filter.name);
     if (name !== null && name.length < 2) {
       throw badUserInput('Tên tìm kiếm cần ít nhất 2 ký tự. (A name search needs at least 2 characters.)', { argument: 'filter.name' });

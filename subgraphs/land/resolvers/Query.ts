@@ -16,8 +16,8 @@ export const Query: QueryResolvers = {
     return context.parcelById.load(id);
   },
 
-  landParcels: async (_parent, { filter, first, after }, context) => {
-    const page = keysetPageRequest({ first, after });
+  landParcels: async (_parent, { filter, first, after }, context, info) => {
+    const page = keysetPageRequest({ first, after }, info);
     const rows = await context.store.search(
       {
         communeCode: filter?.communeCode ?? null,

@@ -4,8 +4,8 @@ import type { QueryResolvers } from '../__generated__/resolvers-types';
 export const Query: QueryResolvers = {
   heritageSite: (_parent, { code }, context) => context.siteByCode.load(code),
 
-  heritageSites: async (_parent, { filter, first, after }, context) => {
-    const page = keysetPageRequest({ first, after });
+  heritageSites: async (_parent, { filter, first, after }, context, info) => {
+    const page = keysetPageRequest({ first, after }, info);
     const rows = await context.store.searchSites(
       { communeCode: filter?.communeCode ?? null, communeEdition: filter?.communeEdition ?? 'TWO_LEVEL', rank: filter?.rank ?? null },
       page,
@@ -16,8 +16,8 @@ export const Query: QueryResolvers = {
 
   accommodation: (_parent, { recognitionNumber }, context) => context.accommodationByNumber.load(recognitionNumber),
 
-  accommodations: async (_parent, { filter, first, after }, context) => {
-    const page = keysetPageRequest({ first, after });
+  accommodations: async (_parent, { filter, first, after }, context, info) => {
+    const page = keysetPageRequest({ first, after }, info);
     const rows = await context.store.searchAccommodations(
       {
         communeCode: filter?.communeCode ?? null,
