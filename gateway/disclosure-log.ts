@@ -14,11 +14,11 @@ const PASSED_HEADERS = ['content-type', 'content-disposition', 'cache-control'];
  * (JSON pages, or `format=csv` streamed). The provider decides who sees what (kit/log-route.ts).
  */
 export function disclosureLogProxy(
-  endpoints: ReadonlyArray<{ readonly name: string; readonly agency: string; readonly url: string }>,
+  /** The subgraphs of the supergraph being served, as of each request. */
+  endpoints: () => ReadonlyArray<{ readonly name: string; readonly agency: string; readonly url: string }>,
   trust: { readonly verifyToken: (token: string) => Promise<Caller>; readonly gatewaySecret: string },
   timeoutMs: number,
 ): Handler {
-  const byName = new Map(endpoints.map((endpoint) => [endpoint.name, endpoint]));
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendMethodNotAllowed(res, ['GET']);
@@ -35,9 +35,10 @@ export function disclosureLogProxy(
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const subgraph = url.searchParams.get('subgraph') ?? '';
-    const endpoint = byName.get(subgraph);
+    const serving = endpoints();
+    const endpoint = serving.find((candidate) => candidate.name === subgraph);
     if (!endpoint) {
-      const known = [...byName.keys()].join(', ');
+      const known = serving.map((candidate) => candidate.name).join(', ');
       sendJson(res, 400, { errors: [{ message: `Tham số subgraph phải là một trong: ${known}. (subgraph must be one of: ${known}.)`, extensions: { code: 'BAD_USER_INPUT', argument: 'subgraph' } }] });
       return;
     }

@@ -269,7 +269,7 @@ async function graphServer(
     buildService: ({ name, url }) => {
       const endpoint = byName.get(name);
       const secret = gatewayProofSecret(options.trust.gatewaySecret, name);
-      return new AgencyDataSource(name, endpoint?.agency ?? name, endpoint?.url ?? url ?? '', fetcher, secret, cache);
+      return new AgencyDataSource(name, endpoint?.agency ?? agencyName(name), endpoint?.url ?? url ?? '', fetcher, secret, cache);
     },
     logger,
   });
@@ -313,11 +313,15 @@ function withGraphiql(graphql: Handler, endpoint: string, title: string): Handle
  */
 export async function startGateway(options: GatewayOptions, port: number, host = '127.0.0.1'): Promise<RunningGateway> {
   const logger = options.logger ?? pino({ name: 'gateway' });
-  const endpoints = supergraphEndpoints(options.supergraphSdl).map((endpoint) => ({
-    name: endpoint.name,
-    agency: agencyName(endpoint.name),
-    url: options.subgraphUrls?.[endpoint.name] ?? endpoint.url,
-  }));
+  // The subgraphs of the supergraph being served (a subgraph published since start among them), at
+  // the URLs the gateway was given for them, else the supergraph's.
+  const endpointsOf = (supergraphSdl: string): Endpoint[] =>
+    supergraphEndpoints(supergraphSdl).map((endpoint) => ({
+      name: endpoint.name,
+      agency: agencyName(endpoint.name),
+      url: options.subgraphUrls?.[endpoint.name] ?? endpoint.url,
+    }));
+  let endpoints = endpointsOf(options.supergraphSdl);
   const cacheBytes = options.openDataCacheBytes ?? OPEN_DATA_CACHE_BYTES;
   // One cache for both graphs: open data is the same whoever asks.
   const cache = cacheBytes > 0 ? new OpenDataCache(cacheBytes) : undefined;
@@ -350,6 +354,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       logger.error({ err: error, version: next.id }, 'open contract refused: the previous contract keeps serving');
     }
     catalogue = nextCatalogue;
+    endpoints = endpointsOf(next.supergraphSdl);
     version = next.id;
     // A field may have changed category: nothing kept under the previous graph is served again.
     cache?.clear();
@@ -423,7 +428,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       [`${DOWNLOAD_PATH}/*`]: (req, res) => downloads.file(req, res),
       '/catalog.json': (req, res) => catalogue['/catalog.json']?.(req, res),
       '/catalog': (req, res) => catalogue['/catalog']?.(req, res),
-      '/disclosure-log': disclosureLogProxy(endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000),
+      '/disclosure-log': disclosureLogProxy(() => endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000),
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'live' }),
       '/health': async (_req, res) => {
         const health = await checkSubgraphs(endpoints);

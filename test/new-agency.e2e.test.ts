@@ -232,6 +232,16 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
   expect(granted).toEqual({ revenue: stayRow.revenue_last_year, reason: null });
   expect(stayRow.revenue_last_year).toEqual(expect.any(Number));
 
+  // The gateway's own routes follow the served supergraph as well: /health reports the new agency's
+  // readiness, and its officials read its disclosure log through the gateway, the read just made in it.
+  const health = (await (await fetch(`${mesh.gatewayUrl}/health`)).json()) as { subgraphs: Array<{ subgraph: string; agency: string; status: string }> };
+  expect(health.subgraphs).toContainEqual({ subgraph: 'tourism', agency: agency.name, status: 'ready' });
+  const log = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=tourism&consumer=so-y-te&field=${REVENUE}`, { headers: owner });
+  expect(log.status).toBe(200);
+  const { records } = (await log.json()) as { records: Array<{ consumer_agency: string; fields: Array<{ field: string }> }> };
+  expect(records.length).toBeGreaterThan(0);
+  expect(records[0]).toMatchObject({ consumer_agency: 'so-y-te', fields: expect.arrayContaining([expect.objectContaining({ field: REVENUE })]) });
+
   // A later version is checked against what is now published, not the committed files: dropping
   // the revenue field breaks the grant just made, which the offline check cannot know.
   const withoutRevenue = join(keysDir, 'tourism-without-revenue.graphql');
