@@ -3,18 +3,18 @@ import { z } from 'zod';
 import { DEFAULT_RETENTION_MONTHS, maintainLog, verifyLog } from '../subgraphs/kit/log-admin';
 import { openLedgerCopies } from '../subgraphs/access/disclosures';
 import { readAgency } from '../subgraphs/kit/agency';
-import { readRunningMesh } from './running-mesh';
+import { meshDatabaseUrl, readRunningMesh } from './running-mesh';
 
 /** The owner URL of a provider's database: --database-url, else DATABASE_URL, else the running `npm start`. */
 function ownerUrl(options: { databaseUrl?: string; subgraph?: string }): string {
   const explicit = options.databaseUrl ?? process.env['DATABASE_URL'];
   if (explicit) return explicit;
   if (!options.subgraph) throw new Error('give --subgraph <name> (with npm start running), --database-url or DATABASE_URL');
+  readAgency(options.subgraph);
   const mesh = readRunningMesh();
   if (!mesh) throw new Error('npm start is not running here: give --database-url or DATABASE_URL (the agency database, as its owner)');
-  const url = mesh.ownerUrls[options.subgraph];
-  if (!url) throw new Error(`no subgraph "${options.subgraph}" in the running mesh (known: ${Object.keys(mesh.ownerUrls).join(', ')})`);
-  return url;
+  // A subgraph that joined with `npm run subgraph -- <name> --mesh` has its database there too.
+  return meshDatabaseUrl(mesh, options.subgraph);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { databaseUrl } from '../subgraphs/kit/migrate';
 
 /** Where `npm start` describes the mesh it runs, while it runs (development only; readable by its user only). */
 export const RUNNING_MESH_FILE = join(__dirname, '..', '.data', 'running-mesh.json');
@@ -29,6 +30,15 @@ export function writeRunningMesh(mesh: RunningMesh): void {
 
 export function removeRunningMesh(): void {
   rmSync(RUNNING_MESH_FILE, { force: true });
+}
+
+/**
+ * The owner URL of subgraph `name`'s database in `mesh`: one the mesh started with, else the one
+ * `npm run subgraph -- <name> --mesh` gives a subgraph that joins it (`<databasePrefix><name>` on the
+ * mesh's server).
+ */
+export function meshDatabaseUrl(mesh: RunningMesh, name: string): string {
+  return mesh.ownerUrls[name] ?? databaseUrl(mesh.serverUrl, `${mesh.databasePrefix}${name.replace(/-/g, '_')}`);
 }
 
 /** The mesh `npm start` is running here, or null when none is. */

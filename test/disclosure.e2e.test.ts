@@ -1036,6 +1036,16 @@ describe('retention', () => {
     );
   });
 
+  it('names the known subgraphs, and no file path, when a command is given one that does not exist', () => {
+    for (const [command, status] of [[['scripts/disclosure.ts', 'verify', '--subgraph', 'nope'], 2], [['subgraphs/kit/run.ts', 'nope'], 1]] as const) {
+      const run = spawnSync('npx', ['tsx', ...command], { encoding: 'utf8', timeout: 60_000 });
+      expect({ status: run.status, stderr: run.stderr.trim() }).toEqual({
+        status,
+        stderr: expect.stringMatching(/^no agency subgraph "nope": subgraphs\/<name>\/agency\.json is missing \(known: .*citizens.*tourism.*\)$/),
+      });
+    }
+  });
+
   it('a subgraph configured with a retention under 3 months refuses to start, saying why', () => {
     const run = spawnSync('npx', ['tsx', 'subgraphs/kit/run.ts', 'citizens'], {
       env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', DISCLOSURE_RETENTION_MONTHS: '1' },

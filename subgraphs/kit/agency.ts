@@ -33,7 +33,12 @@ export type Agency = z.infer<typeof agencySchema>;
 
 /** Reads one agency's metadata. */
 export function readAgency(subgraph: string): Agency {
-  const raw: unknown = JSON.parse(readFileSync(join(SUBGRAPHS_DIR, subgraph, 'agency.json'), 'utf8'));
+  const file = join(SUBGRAPHS_DIR, subgraph, 'agency.json');
+  if (!/^[a-z][a-z0-9-]{0,63}$/.test(subgraph) || !existsSync(file)) {
+    const known = listAgencies('all').map((agency) => agency.subgraph).join(', ');
+    throw new Error(`no agency subgraph "${subgraph}": subgraphs/<name>/agency.json is missing (known: ${known})`);
+  }
+  const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
   const agency = agencySchema.parse(raw);
   if (agency.subgraph !== subgraph) throw new Error(`subgraphs/${subgraph}/agency.json names subgraph "${agency.subgraph}"`);
   return agency;

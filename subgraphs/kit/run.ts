@@ -1,8 +1,8 @@
 import { readAgency } from './agency';
-import { databaseUrl, ensureDatabase } from './migrate';
+import { ensureDatabase } from './migrate';
 import { loadDefinition } from './registry';
 import { runStandalone } from './standalone';
-import { readRunningMesh } from '../../scripts/running-mesh';
+import { meshDatabaseUrl, readRunningMesh } from '../../scripts/running-mesh';
 
 const USAGE = `usage: npm run subgraph -- <name>          (e.g. citizens), with DATABASE_URL set
        npm run subgraph -- <name> --mesh   on the PostgreSQL of the mesh \`npm start\` runs here
@@ -16,10 +16,10 @@ const USAGE = `usage: npm run subgraph -- <name>          (e.g. citizens), with 
 async function onRunningMesh(name: string): Promise<NodeJS.ProcessEnv> {
   const mesh = readRunningMesh();
   if (!mesh) throw new Error('--mesh: npm start is not running here (no .data/running-mesh.json); start it first, or give DATABASE_URL');
-  const database = `${mesh.databasePrefix}${name.replace(/-/g, '_')}`;
-  await ensureDatabase(mesh.serverUrl, database);
+  const url = meshDatabaseUrl(mesh, name);
+  await ensureDatabase(mesh.serverUrl, new URL(url).pathname.slice(1));
   return {
-    DATABASE_URL: databaseUrl(mesh.serverUrl, database),
+    DATABASE_URL: url,
     SEED: 'true',
     SEED_SCALE: String(mesh.seedScale),
     ...(mesh.accessLedgerUrl ? { ACCESS_LEDGER_URL: mesh.accessLedgerUrl } : {}),

@@ -80,6 +80,10 @@ export async function runStandalone<Context extends SubgraphContext>(
     process.once('SIGTERM', () => void stop());
   } catch (error) {
     if (error instanceof ConfigError) logger.fatal(error.message);
+    else if (isErrnoException(error) && error.code === 'EADDRINUSE') {
+      const port = 'port' in error ? String(error.port) : '';
+      logger.fatal(`Cổng ${port} đã có tiến trình khác dùng; hãy dừng tiến trình đó hoặc đặt PORT. (Port ${port} is already in use: stop what serves there, or set PORT.)`);
+    }
     else logger.fatal({ err: error }, 'subgraph failed to start');
     process.exit(1);
   }
@@ -114,4 +118,8 @@ function ledgerClients(ledgerUrl: string, agencyCode: string, readerSecret: stri
  */
 export function registryFeed(registryUrl: string, readerSecret: string | undefined, masterSecret: string | null): SupergraphFeed {
   return servedSupergraphFeed(registryUrl, serviceKey(readerSecret, masterSecret, registryReaderSecret, 'REGISTRY_READER_SECRET', 'LIENTHONG_REGISTRY_URL'));
+}
+
+function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && 'code' in error;
 }
