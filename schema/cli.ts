@@ -261,7 +261,8 @@ function accepted(answer: RegistryAnswer, options: RegistryCallOptions, write: (
   }
   const outcome = publishOutcome.parse(answer.body);
   if (!options.json) {
-    if (outcome.check.outcome !== 'ok') write(formatReport(outcome.check as unknown as CheckResult, fileOf));
+    // A version published on approval needed it: its check's report (and the exit code 3 it ends with) is history.
+    if (outcome.check.outcome !== 'ok' && outcome.version.status !== 'PUBLISHED') write(formatReport(outcome.check as unknown as CheckResult, fileOf));
     write(
       outcome.version.status === 'PUBLISHED'
         ? `ĐÃ CÔNG BỐ (published): ${outcome.version.subgraph} v${outcome.version.version}; siêu đồ thị (supergraph) v${outcome.supergraph?.version ?? '?'} ${outcome.supergraph?.sha256 ?? ''}\n`

@@ -15,6 +15,8 @@ import {
 
 /** The three sharing categories of Decree 47/2020/NĐ-CP, from the most open to the most closed. */
 export const SHARING_CATEGORIES = ['OPEN', 'DEFAULT', 'SPECIAL_REQUEST'] as const;
+/** The directive that carries a field's category (`@sharing(category: …)`). */
+export const SHARING_DIRECTIVE = 'sharing';
 export type SharingCategory = (typeof SHARING_CATEGORIES)[number];
 
 /** What the schema says about one field: its category and whether it holds personal data. */
@@ -37,7 +39,7 @@ function isSharingCategory(value: string): value is SharingCategory {
 
 /** The category a `@sharing` directive in `directives` names, if any. */
 export function categoryOf(directives: readonly ConstDirectiveNode[] | undefined): SharingCategory | undefined {
-  const directive = directives?.find((d) => d.name.value === 'sharing');
+  const directive = directives?.find((d) => d.name.value === SHARING_DIRECTIVE);
   const argument = directive?.arguments?.find((a) => a.name.value === 'category');
   if (!argument || argument.value.kind !== Kind.ENUM) return undefined;
   return isSharingCategory(argument.value.value) ? argument.value.value : undefined;
@@ -46,7 +48,7 @@ export function categoryOf(directives: readonly ConstDirectiveNode[] | undefined
 function sharingDirective(category: SharingCategory): ConstDirectiveNode {
   return {
     kind: Kind.DIRECTIVE,
-    name: { kind: Kind.NAME, value: 'sharing' },
+    name: { kind: Kind.NAME, value: SHARING_DIRECTIVE },
     arguments: [
       {
         kind: Kind.ARGUMENT,
@@ -84,7 +86,7 @@ export function expandSharingDefaults(document: DocumentNode): DocumentNode {
     if (!fallback) return node;
     return {
       ...node,
-      directives: node.directives?.filter((d) => d.name.value !== 'sharing'),
+      directives: node.directives?.filter((d) => d.name.value !== SHARING_DIRECTIVE),
       fields: node.fields?.map((field) =>
         categoryOf(field.directives)
           ? field

@@ -256,17 +256,17 @@ describe('schema registry', () => {
     expect((await call('GET', '/supergraph', landOwner)).body['version']).toBe(3);
   });
 
-  it('lists the changes between two versions (graphql-inspector)', async () => {
+  it('lists the changes between two versions (graphql-inspector), a category change as from → to', async () => {
     const diff = await call('GET', '/diff?subgraph=land&from=1&to=2', landOwner);
     expect(diff.status).toBe(200);
     expect(diff.body['changes']).toEqual(
       expect.arrayContaining([expect.objectContaining({ type: 'FIELD_ADDED', path: 'LandUseCertificate.note', criticality: 'NON_BREAKING' })]),
     );
-    // The loosening of v3 shows as the change of the @sharing argument on the field.
+    // The loosening of v3 shows as the field's category change, from → to, and nothing else.
     const loosening = await call('GET', '/diff?subgraph=land&from=2&to=3', landOwner);
-    const paths = (loosening.body['changes'] as Array<{ path: string }>).map((c) => c.path);
-    expect(paths.length).toBeGreaterThan(0);
-    expect(paths.every((path) => path.startsWith('LandUseCertificate.holder.@sharing'))).toBe(true);
+    expect(loosening.body['changes']).toEqual([
+      { type: 'CATEGORY_LOOSENED', criticality: 'DANGEROUS', path: 'LandUseCertificate.holder', message: expect.stringMatching(/^LandUseCertificate\.holder: SPECIAL_REQUEST → DEFAULT /) },
+    ]);
     const missing = await call('GET', '/diff?subgraph=land&from=1&to=99', landOwner);
     expect(missing.status).toBe(404);
     const bad = await call('GET', '/diff?subgraph=land&from=x&to=2', landOwner);
@@ -335,6 +335,13 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
     const approved = await cli(['approve', '--subgraph', 'land', '--version', '7', ...governanceArgs]);
     expect({ code: approved.code, err: approved.err }).toEqual({ code: 0, err: '' });
     expect(approved.out).toContain('ĐÃ CÔNG BỐ (published): land v7');
+    // The check that made it wait is not printed again with its exit code 3: this command's is 0.
+    expect(approved.out).not.toContain('Mã thoát (exit code) 3');
+    // The diff says the category change as the check does, from → to, not as a directive's argument removed and added.
+    const loosening = await cli(['diff', '--subgraph', 'land', '--from', '5', '--to', '7', ...registryArgs]);
+    expect(loosening.code).toBe(0);
+    expect(loosening.out).toMatch(/DANGEROUS {2}CATEGORY_LOOSENED {2}LandUseCertificate\.certifiedArea\n {4}LandUseCertificate\.certifiedArea: DEFAULT → OPEN/);
+    expect(loosening.out).not.toContain('DIRECTIVE_USAGE');
   });
 });
 

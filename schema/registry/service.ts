@@ -12,7 +12,8 @@ import { abortedCheck, type CheckResult, type FieldConsumer } from '../check';
 import { CheckAborted, CheckWorker } from './check-worker';
 import { composeSupergraph, type SubgraphSource } from '../compose';
 import { composeOpenContract } from '../contract';
-import { prepareSubgraphSdl } from '../sharing';
+import { categoryChanges } from '../categories';
+import { expandedSubgraphDocument, prepareSubgraphSdl, SHARING_DIRECTIVE } from '../sharing';
 import { RegistryStore, type SupergraphRow, type VersionRow, type VersionStatus } from './store';
 
 /** An official's identity, as the registry sees it (only officials call the registry). */
@@ -368,9 +369,23 @@ export class RegistryService {
     for (const [row, n] of [[a, from], [b, to]] as const) {
       if (!row) throw new RegistryError(404, 'VERSION_NOT_FOUND', `Không có phiên bản ${n} của "${subgraph}" (no such version).`);
     }
+    const [older, newer] = [a as VersionRow, b as VersionRow];
     const build = (row: VersionRow) => buildSubgraphSchema([{ typeDefs: prepareSubgraphSdl(subgraph, row.sdl) }]);
-    const changes: Change[] = await diff(build(a as VersionRow), build(b as VersionRow));
-    return changes.map((c) => ({ type: c.type, criticality: c.criticality.level, message: c.message, path: c.path ?? null }));
+    const changes: Change[] = await diff(build(older), build(newer));
+    // graphql-inspector sees a new category as @sharing's argument removed and another added, with
+    // neither value: each field whose category changed is said instead, from → to, as the check says it.
+    const categories = categoryChanges({ subgraph, proposed: expandedSubgraphDocument(subgraph, newer.sdl), currentSdl: older.sdl, currentSupergraphSdl: undefined, consumers: [] });
+    return [
+      ...changes
+        .filter((c) => !('directiveName' in c.meta && c.meta['directiveName'] === SHARING_DIRECTIVE))
+        .map((c) => ({ type: c.type, criticality: c.criticality.level, message: c.message, path: c.path ?? null })),
+      ...categories.map((c) => ({
+        type: c.code,
+        criticality: c.code === 'CATEGORY_TIGHTENED' ? 'BREAKING' : 'DANGEROUS',
+        message: c.message,
+        path: c.coordinate,
+      })),
+    ];
   }
 
   /**
