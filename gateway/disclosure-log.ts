@@ -34,6 +34,10 @@ export function disclosureLogProxy(
       throw error;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.searchParams.getAll('subgraph').length > 1) {
+      sendJson(res, 400, { errors: [{ message: 'Tham số subgraph chỉ một lần. (Give subgraph once.)', extensions: { code: 'BAD_USER_INPUT', argument: 'subgraph' } }] });
+      return;
+    }
     const subgraph = url.searchParams.get('subgraph') ?? '';
     const serving = endpoints();
     const endpoint = serving.find((candidate) => candidate.name === subgraph);

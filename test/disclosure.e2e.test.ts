@@ -201,11 +201,15 @@ describe('reading the provider log', () => {
     expect(own.records.length).toBeGreaterThan(0);
     expect(new Set(own.records.map((r) => r.consumer_agency))).toEqual(new Set(['so-y-te']));
     expect((await log('so-y-te', 'subgraph=citizens&consumer=so-xay-dung')).status).toBe(403);
-    expect((await log('so-khcn', 'subgraph=citizens', 'governance')).status).toBe(403);
+    // Each refusal says what the caller may read instead.
+    const messageOf = async (response: Response) => ({ status: response.status, message: ((await response.json()) as { errors: Array<{ message: string }> }).errors[0]?.message });
+    expect(await messageOf(await log('so-khcn', 'subgraph=citizens', 'governance'))).toEqual({ status: 403, message: expect.stringContaining('disclosureUsage') });
     const citizen = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens`, {
       headers: { authorization: `Bearer ${await mesh.token({ kind: 'citizen', sub: citizen0 })}` },
     });
-    expect(citizen.status).toBe(403);
+    expect(await messageOf(citizen)).toEqual({ status: 403, message: expect.stringContaining('myDisclosures') });
+    // Two subgraphs named: refused, not the first taken.
+    expect(await messageOf(await log('cong-an', 'subgraph=citizens&subgraph=land'))).toEqual({ status: 400, message: expect.stringContaining('Give subgraph once') });
     const bad = await log('cong-an', 'subgraph=citizens&subject=123&first=1000');
     expect(bad.status).toBe(400);
     const problem = (await bad.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };

@@ -112,8 +112,15 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
     if (!caller) return;
     // Governance of another agency reads usage figures, never this log, which holds personal data.
     const governanceOnly = caller.kind === 'official' && !caller.roles.some((role) => role === 'official' || role === 'owner');
-    if (caller.kind !== 'official' || (governanceOnly && caller.agency !== ownerAgency)) {
+    if (caller.kind !== 'official') {
       return refuse(res, 403, 'FORBIDDEN', 'Chỉ cán bộ cơ quan nhà nước xem được nhật ký cung cấp; công dân dùng myDisclosures.', 'Officials only; citizens use myDisclosures.');
+    }
+    if (governanceOnly && caller.agency !== ownerAgency) {
+      return refuse(
+        res, 403, 'FORBIDDEN',
+        'Cơ quan quản lý xem số liệu khai thác (disclosureUsage), không xem nhật ký của bên cung cấp, vì nhật ký chứa dữ liệu cá nhân.',
+        "Governance reads the usage figures (disclosureUsage), not a provider's log, which holds personal data.",
+      );
     }
     const search = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const names = [...search.keys()];
