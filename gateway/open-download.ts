@@ -197,6 +197,24 @@ async function write(res: ServerResponse, text: string): Promise<void> {
 }
 
 /**
+ * The answer to a download that could not start, from the first error of its first page: 503 when an
+ * agency's system or database is unavailable (try again later), 502 for anything else (a provider
+ * refusing what the open contract lists, say), which waiting will not mend. Said for a download, not
+ * quoted from the GraphQL error, whose words are for a GraphQL answer with partial data.
+ */
+function cannotStart(dataset: OpenDataset, error: GraphQLFormattedError | undefined): [number, unknown] {
+  const code = typeof error?.extensions?.['code'] === 'string' ? error.extensions['code'] : 'DOWNLOAD_FAILED';
+  const agency = typeof error?.extensions?.['agency'] === 'string' ? error.extensions['agency'] : null;
+  const unavailable = code === 'SUBGRAPH_UNAVAILABLE' || code === 'DATABASE_UNAVAILABLE';
+  const message = unavailable
+    ? `Không tải được ${dataset.name}: hệ thống của ${agency ?? 'một cơ quan'} tạm thời không truy cập được; hãy thử lại sau. ` +
+      `(The download could not start: ${agency ?? "an agency"}'s system is unavailable; try again later.)`
+    : `Không tải được ${dataset.name}: bên cung cấp không trả dữ liệu mà danh mục dữ liệu mở liệt kê (${code}). ` +
+      `(The download could not start: the provider did not return the data the open contract lists.)`;
+  return [unavailable ? 503 : 502, { errors: [{ message, extensions: { code, ...(agency ? { agency } : {}) } }] }];
+}
+
+/**
  * Streams `dataset` in `format`. A failure before the first byte is an ordinary error answer (503
  * with the first error's code); a failure later cuts the connection, so that a client never takes a
  * shortened file for a whole one (the chunked answer ends without its last chunk).
@@ -204,15 +222,7 @@ async function write(res: ServerResponse, text: string): Promise<void> {
 async function download(apollo: ApolloServer<GatewayContext>, dataset: OpenDataset, format: DownloadFormat, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let page = await fetchPage(apollo, dataset, null, req);
   if (page.errors.length > 0) {
-    const first = page.errors[0];
-    sendJson(res, 503, {
-      errors: [
-        {
-          message: `Không tải được ${dataset.name}; hãy thử lại sau. (The download could not start: ${first?.message ?? 'no data'})`,
-          extensions: { code: typeof first?.extensions?.['code'] === 'string' ? first.extensions['code'] : 'DOWNLOAD_FAILED' },
-        },
-      ],
-    });
+    sendJson(res, ...cannotStart(dataset, page.errors[0]));
     return;
   }
   res.writeHead(200, {

@@ -172,7 +172,12 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
     const response = await fetch(`${mesh.gatewayUrl}/open/download/landParcels.csv`);
     const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
     expect(response.status).toBe(503);
-    expect(body.errors).toEqual([{ message: expect.stringContaining('The download could not start') as string, extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }]);
+    expect(body.errors).toEqual([
+      {
+        message: expect.stringContaining("The download could not start: Sở Nông nghiệp và Môi trường tỉnh Đắk Lắk — Cơ sở dữ liệu đất đai's system is unavailable; try again later.") as string,
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', agency: 'Sở Nông nghiệp và Môi trường tỉnh Đắk Lắk — Cơ sở dữ liệu đất đai' },
+      },
+    ]);
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|at /);
   });
 });
