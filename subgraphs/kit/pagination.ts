@@ -119,8 +119,8 @@ export function positionParams(request: PositionPageRequest, parts: number): (st
 }
 
 /**
- * A page by offset: the rows after the first `offset`. For the one list neither a key nor a position
- * can page: the citizens search, whose key is a personal id that a cursor must not carry.
+ * A page by offset: the rows after the first `offset`. For the citizens search, whose key is a
+ * personal id that a cursor must not carry, and the code tables' short lists of units.
  */
 export interface PageRequest {
   /** The list, Type.field: its cursors are refused by every other. */
