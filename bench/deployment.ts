@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GATEWAY_NODE_OPTIONS } from '../gateway/runtime';
 import { freePort } from '../scripts/embedded-postgres';
+import { LEDGER_SUBGRAPH } from '../subgraphs/access/catalogue';
 import { listAgencies, type Agency } from '../subgraphs/kit/agency';
 import type { Layout } from './options';
 import { REPO_ROOT } from './options';
@@ -25,7 +26,7 @@ export const GATEWAY_LABELS: Readonly<Record<GatewayKind, string>> = {
 };
 
 /** The access ledger's subgraph: providers poll it every second, whatever the requests. */
-export const LEDGER_SUBGRAPH = 'access';
+export { LEDGER_SUBGRAPH };
 
 /** Cores, in taskset syntax, of each role under a layout (see Layout). */
 export function coresFor(layout: Layout): { gateway: string; load: string; rest: string } {

@@ -319,6 +319,15 @@ describe('the special-request workflow (unit level, in-process)', () => {
     expectResponse(await run(SO_Y_TE, 'query { myRequests { nodes { id } } }'), { data: { myRequests: { nodes: [] } } });
   });
 
+  it("refuses a request naming the ledger's own fields, which no grant opens", async () => {
+    const response = await run(SO_Y_TE, REQUEST, { input: holderRequest({ provider: 'so-khcn', fields: ['Mutation.giveConsent', 'Query.myDisclosures'] }) });
+    expect(response.body).toMatchObject({
+      data: null,
+      errors: [{ extensions: { code: 'BAD_USER_INPUT', argument: 'input.fields', problems: [{ field: 'Mutation.giveConsent', reason: 'LEDGER_FIELD' }, { field: 'Query.myDisclosures', reason: 'LEDGER_FIELD' }] } }],
+    });
+    expect(response.body.errors?.[0]?.message).toContain("Mutation.giveConsent is the access ledger's own, which no grant or consent opens");
+  });
+
   it('refuses a request with a window that ends before it starts or has passed, a blank purpose or legal basis, or an unknown provider', async () => {
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ validFrom: '2026-05-01', validUntil: '2026-04-30' }, 'Ngày kết thúc 2026-04-30 trước ngày bắt đầu 2026-05-01. (validUntil 2026-04-30 is before validFrom 2026-05-01.)', 'input.validUntil'],
@@ -574,6 +583,10 @@ describe('citizens\' consent', () => {
         extensions: { code: 'BAD_USER_INPUT', argument: 'fields', problems: [{ field: 'LandParcel.area', reason: 'OPEN_FIELD', category: 'OPEN' }] },
       }],
     });
+    expect((await run(citizenWith(CITIZEN), GIVE, { agency: 'so-y-te', fields: ['Query.myDisclosures'] })).body).toMatchObject({
+      data: null,
+      errors: [{ extensions: { code: 'BAD_USER_INPUT', argument: 'fields', problems: [{ field: 'Query.myDisclosures', reason: 'LEDGER_FIELD' }] } }],
+    });
     expectResponse(await run(citizenWith('054090000999'), 'query { myConsents { nodes { id } } }'), { data: { myConsents: { nodes: [] } } });
     expectResponse(await run(officialOf('so-y-te'), 'query { myConsents { nodes { id } } }'), {
       data: null,
@@ -736,7 +749,7 @@ describe('the field catalogue, following the registry', () => {
     expect(await catalogue.refresh(async () => published)).toBe(true);
     expect({ version: catalogue.version(), revenue: catalogue.current().field(REVENUE) }).toEqual({
       version: 'registry-v2-tourism',
-      revenue: { coordinate: REVENUE, category: 'SPECIAL_REQUEST', personal: false, owners: ['so-vhttdl'] },
+      revenue: { coordinate: REVENUE, category: 'SPECIAL_REQUEST', personal: false, owners: ['so-vhttdl'], ledger: false },
     });
     expect(await catalogue.refresh(async () => published)).toBe(false);
   });

@@ -14,7 +14,16 @@ export const SUPERGRAPH_FILE = join(__dirname, '..', '..', 'schema', 'supergraph
 export interface CatalogueField extends FieldPolicy {
   /** Agency codes (agency.json `agencyCode`) of the subgraphs that resolve this field. */
   readonly owners: readonly string[];
+  /** True for the ledger's own fields (LEDGER_SUBGRAPH's), which no grant or consent opens. */
+  readonly ledger: boolean;
 }
+
+/**
+ * The access ledger's subgraph. Its own fields (a citizen's consents and disclosures, the requests
+ * and grants) are read under the ledger's rules: a citizen their own, each agency what it is a party
+ * to. No grant or consent changes that, so none may name them.
+ */
+export const LEDGER_SUBGRAPH = 'access';
 
 /** What the ledger knows about the fields of the composed graph. */
 export interface FieldCatalogue {
@@ -40,7 +49,13 @@ export function buildFieldCatalogue(supergraphSdl: string, agencyOf: (subgraph: 
   const fields = new Map<string, CatalogueField>();
   for (const field of supergraphFields(supergraphSdl)) {
     const owners = new Set(field.subgraphs.map(agencyOf).filter((code): code is string => code !== undefined));
-    fields.set(field.coordinate, { coordinate: field.coordinate, category: field.category, personal: field.personal, owners: [...owners].sort() });
+    fields.set(field.coordinate, {
+      coordinate: field.coordinate,
+      category: field.category,
+      personal: field.personal,
+      owners: [...owners].sort(),
+      ledger: field.subgraphs.includes(LEDGER_SUBGRAPH),
+    });
   }
   return {
     field: (coordinate) => fields.get(coordinate),

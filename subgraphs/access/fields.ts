@@ -9,7 +9,7 @@ const COORDINATE = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 /** Why one named field cannot be requested or consented to. Stable values clients may switch on. */
 export interface FieldProblem {
   readonly field: string;
-  readonly reason: 'MALFORMED' | 'UNKNOWN_FIELD' | 'NOT_SPECIAL_REQUEST' | 'OTHER_PROVIDER' | 'OPEN_FIELD';
+  readonly reason: 'MALFORMED' | 'UNKNOWN_FIELD' | 'LEDGER_FIELD' | 'NOT_SPECIAL_REQUEST' | 'OTHER_PROVIDER' | 'OPEN_FIELD';
   readonly category?: string;
   readonly owners?: readonly string[];
   readonly vi: string;
@@ -32,6 +32,16 @@ function lookup(catalogue: FieldCatalogue, field: string): { entry: CatalogueFie
     return { problem: { field, reason: 'MALFORMED', vi: 'không đúng dạng Type.field', en: 'is not of the form Type.field' } };
   }
   const entry = catalogue.field(field);
+  if (entry?.ledger) {
+    return {
+      problem: {
+        field,
+        reason: 'LEDGER_FIELD',
+        vi: 'là trường của chính sổ cái chia sẻ, không quyền khai thác hay sự đồng ý nào mở được (công dân tự xem dữ liệu của mình)',
+        en: "is the access ledger's own, which no grant or consent opens (a citizen reads their own)",
+      },
+    };
+  }
   if (entry) return { entry };
   return { problem: { field, reason: 'UNKNOWN_FIELD', vi: 'không có trong đồ thị dữ liệu hợp nhất', en: 'is not in the composed graph' } };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { subjectField, callerIsSubject } from '../kit/authorisation';
 import type { SubgraphDefinition } from '../kit/server';
-import { committedCatalogue, FollowedCatalogue, type FieldCatalogue } from './catalogue';
+import { committedCatalogue, FollowedCatalogue, LEDGER_SUBGRAPH, type FieldCatalogue } from './catalogue';
 import { DISCLOSURES_PATH, disclosuresRoute } from './disclosures';
 import { GRANTS_PATH, ledgerReaderPurpose } from './client';
 import { createAccessContext, type AccessContext, type LedgerSettings } from './context';
@@ -32,7 +32,7 @@ export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<Ac
     catalogue: catalogue.current,
   };
   return {
-    name: 'access',
+    name: LEDGER_SUBGRAPH,
     dir: __dirname,
     resolvers,
     createContext: (base) => createAccessContext(base, settings),
