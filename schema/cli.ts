@@ -247,6 +247,7 @@ const publishOutcome = z.object({
   version: versionView,
   check: z.object({ outcome: z.enum(['ok', 'failed', 'needsApproval']) }).passthrough(),
   supergraph: z.object({ version: z.number(), sha256: z.string() }).optional(),
+  unchanged: z.literal(true).optional(),
 });
 
 function versionLine(v: z.infer<typeof versionView>): string {
@@ -260,7 +261,12 @@ function accepted(answer: RegistryAnswer, options: RegistryCallOptions, write: (
     write(`${JSON.stringify(answer.body, null, 2)}\n`);
   }
   const outcome = publishOutcome.parse(answer.body);
-  if (!options.json) {
+  if (!options.json && outcome.unchanged) {
+    write(
+      `KHÔNG ĐỔI (unchanged): ${outcome.version.subgraph} v${outcome.version.version} đã được công bố với đúng SDL và địa chỉ này; không tạo phiên bản mới. ` +
+        `(Already published with this SDL and URL; no new version.)\n`,
+    );
+  } else if (!options.json) {
     // A version published on approval needed it: its check's report (and the exit code 3 it ends with) is history.
     if (outcome.check.outcome !== 'ok' && outcome.version.status !== 'PUBLISHED') write(formatReport(outcome.check as unknown as CheckResult, fileOf));
     write(

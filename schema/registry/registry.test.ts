@@ -161,6 +161,13 @@ describe('schema registry', () => {
     expect(after.body['version']).toBe(2);
     expect(after.body['sha256']).not.toBe(before.body['sha256']);
     expect(after.body['sdl']).toContain('note: String');
+
+    // The same SDL and URL again (a deployment publishing on every start) adds nothing.
+    const again = await call('POST', '/publish', landOwner, { subgraph: 'land', sdl: withNote, url: subgraphUrl });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ unchanged: true, version: { version: 2, status: 'PUBLISHED' }, supergraph: { version: 2 } });
+    expect(((await call('GET', '/history?subgraph=land', landOwner)).body['versions'] as unknown[]).length).toBe(2);
+    expect((await call('GET', '/supergraph', landOwner)).body['version']).toBe(2);
   });
 
   it('refuses a publisher from another agency (403), an unknown subgraph (400), and URLs that do not answer as a subgraph', async () => {
@@ -307,6 +314,8 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
     const published = await cli(['publish', '--subgraph', 'land', '--sdl', file('land.graphql', withArea), '--url', subgraphUrl, ...registryArgs]);
     expect({ code: published.code, err: published.err }).toEqual({ code: 0, err: '' });
     expect(published.out).toContain('ĐÃ CÔNG BỐ (published): land v5');
+    const same = await cli(['publish', '--subgraph', 'land', '--sdl', file('land.graphql', withArea), '--url', subgraphUrl, ...registryArgs]);
+    expect({ code: same.code, out: same.out }).toEqual({ code: 0, out: expect.stringContaining('KHÔNG ĐỔI (unchanged): land v5') });
 
     const refused = await cli(['publish', '--subgraph', 'land', '--sdl', file('breaking.graphql', breaking), '--url', subgraphUrl, ...registryArgs]);
     expect(refused.code).toBe(1);

@@ -166,7 +166,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
       '/check': route('POST', async (_caller, req) => ({ status: 200, body: await service.check(await jsonBody(req, bodies.check)) })),
       '/publish': route('POST', async (caller, req) => {
         const outcome = await service.publish(caller, await jsonBody(req, bodies.publish));
-        return { status: outcome.version.status === 'PENDING_APPROVAL' ? 202 : 201, body: outcome };
+        return { status: outcome.unchanged ? 200 : outcome.version.status === 'PENDING_APPROVAL' ? 202 : 201, body: outcome };
       }),
       '/approve': route('POST', async (caller, req) => ({ status: 200, body: await service.approve(caller, await jsonBody(req, bodies.approve)) })),
       '/reject': route('POST', async (caller, req) => ({ status: 200, body: await service.reject(caller, await jsonBody(req, bodies.reject)) })),

@@ -75,6 +75,12 @@ export interface PublishOutcome {
   readonly check: StoredCheckResult;
   /** The new current supergraph; absent when the version waits for approval. */
   readonly supergraph?: Omit<SupergraphView, 'sdl'>;
+  /**
+   * True when the subgraph's published version already has this SDL and URL: nothing is added, and
+   * `version` and `supergraph` are the current ones (so a deployment that publishes on every start
+   * makes no new supergraph, and no gateway swaps one in).
+   */
+  readonly unchanged?: true;
 }
 
 /** One change between two versions, from graphql-inspector. */
@@ -268,6 +274,10 @@ export class RegistryService {
     return this.store.inTransaction(async (client) => {
       const [published, current] = await Promise.all([this.store.publishedVersions(client), this.store.currentSupergraph(client)]);
       const result = await this.runCheck(input.subgraph, input.sdl, input.url, published, current);
+      const same = published.find((v) => v.subgraph === input.subgraph && v.sdl === input.sdl && v.url === input.url);
+      if (same && current && result.outcome === 'ok') {
+        return { version: versionView(same), check: stored(result), supergraph: summary(current), unchanged: true };
+      }
       if (result.outcome === 'failed' || result.supergraphSdl === undefined) {
         throw new RegistryError(422, 'CHECK_FAILED', 'Kiểm tra không đạt: chưa công bố (the check failed: nothing was published).', {
           result: stored(result),
