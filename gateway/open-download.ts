@@ -196,16 +196,19 @@ async function write(res: ServerResponse, text: string): Promise<void> {
   await Promise.race([once(res, 'drain'), once(res, 'close')]);
 }
 
+/** Codes of a failure that passes: the agency's system, its database or its disclosure log is down for now. */
+const TEMPORARY: ReadonlySet<string> = new Set(['SUBGRAPH_UNAVAILABLE', 'DATABASE_UNAVAILABLE', 'DISCLOSURE_LOG_UNAVAILABLE']);
+
 /**
  * The answer to a download that could not start, from the first error of its first page: 503 when an
- * agency's system or database is unavailable (try again later), 502 for anything else (a provider
- * refusing what the open contract lists, say), which waiting will not mend. Said for a download, not
+ * agency's system, database or disclosure log is unavailable (try again later), 502 for anything else
+ * (a provider refusing what the open contract lists, say), which waiting will not mend. Said for a download, not
  * quoted from the GraphQL error, whose words are for a GraphQL answer with partial data.
  */
 function cannotStart(dataset: OpenDataset, error: GraphQLFormattedError | undefined): [number, unknown] {
   const code = typeof error?.extensions?.['code'] === 'string' ? error.extensions['code'] : 'DOWNLOAD_FAILED';
   const agency = typeof error?.extensions?.['agency'] === 'string' ? error.extensions['agency'] : null;
-  const unavailable = code === 'SUBGRAPH_UNAVAILABLE' || code === 'DATABASE_UNAVAILABLE';
+  const unavailable = TEMPORARY.has(code);
   const message = unavailable
     ? `Không tải được ${dataset.name}: hệ thống của ${agency ?? 'một cơ quan'} tạm thời không truy cập được; hãy thử lại sau. ` +
       `(The download could not start: ${agency ?? "an agency"}'s system is unavailable; try again later.)`
@@ -215,8 +218,8 @@ function cannotStart(dataset: OpenDataset, error: GraphQLFormattedError | undefi
 }
 
 /**
- * Streams `dataset` in `format`. A failure before the first byte is an ordinary error answer (503
- * with the first error's code); a failure later cuts the connection, so that a client never takes a
+ * Streams `dataset` in `format`. A failure before the first byte is an ordinary error answer (see
+ * cannotStart); a failure later cuts the connection, so that a client never takes a
  * shortened file for a whole one (the chunked answer ends without its last chunk).
  */
 async function download(apollo: ApolloServer<GatewayContext>, dataset: OpenDataset, format: DownloadFormat, req: IncomingMessage, res: ServerResponse): Promise<void> {

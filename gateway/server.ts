@@ -245,13 +245,13 @@ interface Endpoint {
 }
 
 /**
- * An Apollo Server over an Apollo Gateway for one supergraph, calling the subgraphs at `endpoints`
- * (the supergraph's own URL for a subgraph not among them). `update` replaces the supergraph: it
- * throws, and the gateway keeps serving the previous one, when the new one does not build.
+ * An Apollo Server over an Apollo Gateway for one supergraph, calling each subgraph where
+ * `endpointOf` says (from its name and the URL the supergraph gives it). `update` replaces the
+ * supergraph: it throws, and the gateway keeps serving the previous one, when the new one does not build.
  */
 async function graphServer(
   supergraphSdl: string,
-  endpoints: readonly Endpoint[],
+  endpointOf: (name: string, supergraphUrl: string) => Endpoint,
   options: GatewayOptions,
   logger: Logger,
   audience: Audience,
@@ -259,7 +259,6 @@ async function graphServer(
 ) {
   const timeoutMs = options.subgraphTimeoutMs ?? 10_000;
   const fetcher = keepAliveFetcher(options.subgraphConnections ?? 64, timeoutMs);
-  const byName = new Map(endpoints.map((e) => [e.name, e]));
   let update: ((sdl: string) => void) | undefined;
   const gateway = new ApolloGateway({
     supergraphSdl: async (hook) => {
@@ -267,9 +266,9 @@ async function graphServer(
       return { supergraphSdl };
     },
     buildService: ({ name, url }) => {
-      const endpoint = byName.get(name);
+      const endpoint = endpointOf(name, url ?? '');
       const secret = gatewayProofSecret(options.trust.gatewaySecret, name);
-      return new AgencyDataSource(name, endpoint?.agency ?? agencyName(name), endpoint?.url ?? url ?? '', fetcher, secret, cache);
+      return new AgencyDataSource(name, endpoint.agency, endpoint.url, fetcher, secret, cache);
     },
     logger,
   });
@@ -313,20 +312,21 @@ function withGraphiql(graphql: Handler, endpoint: string, title: string): Handle
  */
 export async function startGateway(options: GatewayOptions, port: number, host = '127.0.0.1'): Promise<RunningGateway> {
   const logger = options.logger ?? pino({ name: 'gateway' });
-  // The subgraphs of the supergraph being served (a subgraph published since start among them), at
-  // the URLs the gateway was given for them, else the supergraph's.
-  const endpointsOf = (supergraphSdl: string): Endpoint[] =>
-    supergraphEndpoints(supergraphSdl).map((endpoint) => ({
-      name: endpoint.name,
-      agency: agencyName(endpoint.name),
-      url: options.subgraphUrls?.[endpoint.name] ?? endpoint.url,
-    }));
+  // Where a subgraph is called: at the URL the gateway was given for it, else the supergraph's. The
+  // same for the graphs' fetches, /health and /disclosure-log, which follow the supergraph being
+  // served (a subgraph published since start among them).
+  const endpointOf = (name: string, supergraphUrl: string): Endpoint => ({
+    name,
+    agency: agencyName(name),
+    url: options.subgraphUrls?.[name] ?? supergraphUrl,
+  });
+  const endpointsOf = (supergraphSdl: string): Endpoint[] => supergraphEndpoints(supergraphSdl).map(({ name, url }) => endpointOf(name, url));
   let endpoints = endpointsOf(options.supergraphSdl);
   const cacheBytes = options.openDataCacheBytes ?? OPEN_DATA_CACHE_BYTES;
   // One cache for both graphs: open data is the same whoever asks.
   const cache = cacheBytes > 0 ? new OpenDataCache(cacheBytes) : undefined;
-  const full = await graphServer(options.supergraphSdl, endpoints, options, logger, 'agency', cache);
-  const open = await graphServer(options.openSupergraphSdl, endpoints, options, logger, 'anonymous', cache);
+  const full = await graphServer(options.supergraphSdl, endpointOf, options, logger, 'agency', cache);
+  const open = await graphServer(options.openSupergraphSdl, endpointOf, options, logger, 'anonymous', cache);
   let catalogue = catalogueRoutes(options.supergraphSdl);
   let downloads = openDownloads(options.openSupergraphSdl, full.apollo);
   let version = 'initial';

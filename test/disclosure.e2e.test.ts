@@ -534,7 +534,8 @@ describe('who saw my data', () => {
       cursor([day, 'cong-an', consumer, 'Citizen.fullName', 'DEFAULT'], 'Query.myDisclosures'), // another list's
       cursor([day, 'cong-an', consumer, 'Citizen.fullName']), // a part short
       cursor(['2026-02-30', 'cong-an', consumer, 'Citizen.fullName', 'DEFAULT']), // no such day
-      cursor([day, 'cong-an', consumer, "x' OR 1=1 --", 'DEFAULT']), // not a field
+      cursor(['0000-03-14', 'cong-an', consumer, 'Citizen.fullName', 'DEFAULT']), // year 0, which PostgreSQL has not
+      cursor([day, 'cong-an', consumer, 'Citizen.fullName', '']), // an empty part
     ]) {
       const refused = await page(after);
       expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });

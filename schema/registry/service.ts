@@ -274,6 +274,8 @@ export class RegistryService {
     return this.store.inTransaction(async (client) => {
       const [published, current] = await Promise.all([this.store.publishedVersions(client), this.store.currentSupergraph(client)]);
       const result = await this.runCheck(input.subgraph, input.sdl, input.url, published, current);
+      // The same SDL and URL as the published version adds nothing; the check still runs first, so that
+      // "unchanged" also means it still passes today's rules (a failure is reported as for any publish).
       const same = published.find((v) => v.subgraph === input.subgraph && v.sdl === input.sdl && v.url === input.url);
       if (same && current && result.outcome === 'ok') {
         return { version: versionView(same), check: stored(result), supergraph: summary(current), unchanged: true };
@@ -392,7 +394,8 @@ export class RegistryService {
       ...categories.map((c) => ({
         type: c.code,
         criticality: c.code === 'CATEGORY_TIGHTENED' ? 'BREAKING' : 'DANGEROUS',
-        message: c.message,
+        // Said of two versions as they are, not as a proposal's check says it (no "needs approval").
+        message: `${c.coordinate}: ${c.from} → ${c.to} (${c.code === 'CATEGORY_TIGHTENED' ? 'thắt chặt, tightened' : 'nới lỏng, loosened'})`,
         path: c.coordinate,
       })),
     ];

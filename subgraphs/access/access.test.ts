@@ -320,10 +320,21 @@ describe('the special-request workflow (unit level, in-process)', () => {
   });
 
   it("refuses a request naming the ledger's own fields, which no grant opens", async () => {
-    const response = await run(SO_Y_TE, REQUEST, { input: holderRequest({ provider: 'so-khcn', fields: ['Mutation.giveConsent', 'Query.myDisclosures'] }) });
+    // PageInfo's fields are resolved by every subgraph, the ledger among them: not the ledger's own.
+    const response = await run(SO_Y_TE, REQUEST, { input: holderRequest({ provider: 'so-khcn', fields: ['Mutation.giveConsent', 'Query.myDisclosures', 'PageInfo.endCursor'] }) });
     expect(response.body).toMatchObject({
       data: null,
-      errors: [{ extensions: { code: 'BAD_USER_INPUT', argument: 'input.fields', problems: [{ field: 'Mutation.giveConsent', reason: 'LEDGER_FIELD' }, { field: 'Query.myDisclosures', reason: 'LEDGER_FIELD' }] } }],
+      errors: [{
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          argument: 'input.fields',
+          problems: [
+            { field: 'Mutation.giveConsent', reason: 'LEDGER_FIELD' },
+            { field: 'Query.myDisclosures', reason: 'LEDGER_FIELD' },
+            { field: 'PageInfo.endCursor', reason: 'NOT_SPECIAL_REQUEST' },
+          ],
+        },
+      }],
     });
     expect(response.body.errors?.[0]?.message).toContain("Mutation.giveConsent is the access ledger's own, which no grant or consent opens");
   });
@@ -519,6 +530,7 @@ describe('grants', () => {
     for (const after of [
       cursor('o:Query.myRequests:0'),
       cursor('k:Query.myRequests:["2026-13-02T02:01:00.000000Z","3f1e0c2a-8b7d-4e7b-9a51-2d6a8f0b1c3e"]'),
+      cursor('k:Query.myRequests:["0000-03-02T02:01:00.000000Z","3f1e0c2a-8b7d-4e7b-9a51-2d6a8f0b1c3e"]'),
       cursor('k:Query.myRequests:["2026-03-02T02:01:00.000000Z","1 OR 1=1"]'),
       cursor('k:Query.myRequests:["2026-03-02T02:01:00.000000Z"]'),
       cursor(`k:Query.grants:${row}`),

@@ -14,7 +14,7 @@ export const SUPERGRAPH_FILE = join(__dirname, '..', '..', 'schema', 'supergraph
 export interface CatalogueField extends FieldPolicy {
   /** Agency codes (agency.json `agencyCode`) of the subgraphs that resolve this field. */
   readonly owners: readonly string[];
-  /** True for the ledger's own fields (LEDGER_SUBGRAPH's), which no grant or consent opens. */
+  /** True for the ledger's own fields (resolved by LEDGER_SUBGRAPH alone), which no grant or consent opens. */
   readonly ledger: boolean;
 }
 
@@ -54,7 +54,8 @@ export function buildFieldCatalogue(supergraphSdl: string, agencyOf: (subgraph: 
       category: field.category,
       personal: field.personal,
       owners: [...owners].sort(),
-      ledger: field.subgraphs.includes(LEDGER_SUBGRAPH),
+      // Resolved by the ledger alone: a field it shares with other subgraphs (PageInfo's) is not its own.
+      ledger: field.subgraphs.length > 0 && field.subgraphs.every((subgraph) => subgraph === LEDGER_SUBGRAPH),
     });
   }
   return {

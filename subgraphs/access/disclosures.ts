@@ -143,7 +143,7 @@ const usage = statement(
 );
 
 /** What a cursor of the usage figures holds: its last group's day, provider, consumer, field and category. */
-export const USAGE_POSITION = [POSITION_PART.day, POSITION_PART.code, POSITION_PART.code, POSITION_PART.field, POSITION_PART.category] as const;
+export const USAGE_POSITION = [POSITION_PART.day, POSITION_PART.code, POSITION_PART.text, POSITION_PART.text, POSITION_PART.text] as const;
 
 /** The ledger's statements over the disclosure copies. */
 export function disclosureStore(db: Queries) {

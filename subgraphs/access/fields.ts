@@ -1,10 +1,10 @@
 import { badUserInput } from '../kit/errors';
+import { FIELD_COORDINATE } from '../kit/text';
 import type { CatalogueField, FieldCatalogue } from './catalogue';
 
 /** The most fields one request or consent may name. */
 export const MAX_FIELDS = 100;
 
-const COORDINATE = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Why one named field cannot be requested or consented to. Stable values clients may switch on. */
 export interface FieldProblem {
@@ -28,7 +28,7 @@ function distinct(fields: readonly string[], argument: string): string[] {
 }
 
 function lookup(catalogue: FieldCatalogue, field: string): { entry: CatalogueField } | { problem: FieldProblem } {
-  if (!COORDINATE.test(field)) {
+  if (!FIELD_COORDINATE.test(field)) {
     return { problem: { field, reason: 'MALFORMED', vi: 'không đúng dạng Type.field', en: 'is not of the form Type.field' } };
   }
   const entry = catalogue.field(field);

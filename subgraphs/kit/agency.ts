@@ -5,8 +5,11 @@ import { z } from 'zod';
 /** Where the agency subgraph folders live. */
 export const SUBGRAPHS_DIR = join(__dirname, '..');
 
+/** What a subgraph, and its folder, may be called (agency.json's `subgraph`). */
+const SUBGRAPH_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+
 const agencySchema = z.object({
-  subgraph: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  subgraph: z.string().regex(SUBGRAPH_NAME),
   /** The owning agency's code in schema/agencies.json: its officials see all of this subgraph's fields. */
   agencyCode: z.string().regex(/^[a-z][a-z0-9-]*$/),
   name: z.string().min(1),
@@ -31,12 +34,19 @@ const agencySchema = z.object({
 /** An agency that owns data and runs a subgraph: metadata kept as data in `subgraphs/<name>/agency.json`. */
 export type Agency = z.infer<typeof agencySchema>;
 
+/** The folders under subgraphs/ that hold an agency.json, by name; a folder no subgraph may be named is not one. */
+function agencyFolders(): string[] {
+  return readdirSync(SUBGRAPHS_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && SUBGRAPH_NAME.test(entry.name) && existsSync(join(SUBGRAPHS_DIR, entry.name, 'agency.json')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
 /** Reads one agency's metadata. */
 export function readAgency(subgraph: string): Agency {
   const file = join(SUBGRAPHS_DIR, subgraph, 'agency.json');
-  if (!/^[a-z][a-z0-9-]{0,63}$/.test(subgraph) || !existsSync(file)) {
-    const known = listAgencies('all').map((agency) => agency.subgraph).join(', ');
-    throw new Error(`no agency subgraph "${subgraph}": subgraphs/<name>/agency.json is missing (known: ${known})`);
+  if (!SUBGRAPH_NAME.test(subgraph) || !existsSync(file)) {
+    throw new Error(`no agency subgraph "${subgraph}": subgraphs/<name>/agency.json is missing (known: ${agencyFolders().join(', ')})`);
   }
   const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
   const agency = agencySchema.parse(raw);
@@ -51,9 +61,8 @@ export function readAgency(subgraph: string): Agency {
  * publishing to the registry (agency.json `defaultComposition: false`).
  */
 export function listAgencies(which: 'composed' | 'all' = 'composed'): Agency[] {
-  return readdirSync(SUBGRAPHS_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(SUBGRAPHS_DIR, entry.name, 'agency.json')))
-    .map((entry) => readAgency(entry.name))
+  return agencyFolders()
+    .map((folder) => readAgency(folder))
     .filter((agency) => which === 'all' || agency.defaultComposition)
     .sort((a, b) => a.defaultPort - b.defaultPort);
 }

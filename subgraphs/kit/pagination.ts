@@ -1,13 +1,14 @@
 import { ErrorCode } from './errors';
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
+import { FIELD_COORDINATE_PATTERN } from './text';
 
 /** The largest page any list field returns. */
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
-/** The longest sort key a cursor may carry (every key of the registers is far shorter). */
-const MAX_KEY_LENGTH = 200;
+/** The longest sort key or position a cursor may carry (every key of the registers is far shorter). */
+const MAX_KEY_LENGTH = 1000;
 
 /**
  * A page of a list ordered by one unique key (an id, a tax code): the rows whose key sorts after
@@ -61,10 +62,10 @@ export interface PositionPart {
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** True when `time` (shaped like TIME) is a real instant, not e.g. month 13. */
+/** True when `time` (shaped like TIME) is a real instant, not e.g. month 13, nor in year 0, which PostgreSQL has not. */
 function realInstant(time: string): boolean {
   const parsed = new Date(time);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 23) === time.slice(0, 23);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 23) === time.slice(0, 23) && Number(time.slice(0, 4)) >= 1;
 }
 
 /** What each part of a position cursor may be, so that no cursor reaches SQL as a value it would refuse. */
@@ -78,10 +79,11 @@ export const POSITION_PART = {
   code: /^[a-z0-9-]{1,64}$/,
   /** A bigint sequence number, well inside its range. */
   seq: /^\d{1,18}$/,
-  /** A field's coordinate, Type.field. */
-  field: /^[A-Za-z_][A-Za-z0-9_]{0,63}\.[A-Za-z_][A-Za-z0-9_]{0,63}$/,
-  /** A sharing category's name. */
-  category: /^[A-Z_]{1,32}$/,
+  /**
+   * Any text of a row that is bound as text (the usage figures' consumer, field and category, as the
+   * providers recorded them): a cursor the server gave is never refused for holding it.
+   */
+  text: { test: (part: string) => part.length > 0 && part.length <= 200 && !part.includes('\u0000') },
 } as const satisfies Readonly<Record<string, PositionPart>>;
 
 /**
@@ -176,7 +178,7 @@ function invalidCursor(): GraphQLError {
   });
 }
 
-const CURSOR = new RegExp(`^([ko]):([A-Za-z_][A-Za-z0-9_]{0,63}\\.[A-Za-z_][A-Za-z0-9_]{0,63}):([^\\u0000]{1,${MAX_KEY_LENGTH}})$`, 'u');
+const CURSOR = new RegExp(`^([ko]):(${FIELD_COORDINATE_PATTERN}):([^\\u0000]{1,${MAX_KEY_LENGTH}})$`, 'u');
 const OFFSET = /^\d{1,9}$/;
 
 /** The position a cursor of `list`, paged the `kind` way, holds; a cursor of any other is refused. */

@@ -47,3 +47,8 @@ export function clip(text: string, max: number): string {
   const start = text.slice(0, max - 1);
   return `${/[\uD800-\uDBFF]$/.test(start) ? start.slice(0, -1) : start}…`;
 }
+
+/** A field's coordinate, `Type.field`, as text: what a grant, a consent, a record and a cursor name fields by. */
+export const FIELD_COORDINATE_PATTERN = '[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*';
+/** A whole string that is one field's coordinate. */
+export const FIELD_COORDINATE = new RegExp(`^${FIELD_COORDINATE_PATTERN}$`);

@@ -1,13 +1,11 @@
 import { badUserInput } from '../../kit/errors';
-import { POSITION_PART, positionPageRequest, toPositionPage } from '../../kit/pagination';
+import { positionPageRequest, toPositionPage } from '../../kit/pagination';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 import { vietnamDate } from '../calendar';
 import { DISCLOSURE_POSITION, USAGE_POSITION } from '../disclosures';
+import { ROW_POSITION } from '../store';
 import { isGovernance, requireCitizen, requireGovernance, requireOfficial } from '../policy';
 import { visibleGrant, visibleRequest } from '../visibility';
-
-/** What a cursor of the ledger's lists holds: the row's time and id. */
-const BY_ID = [POSITION_PART.time, POSITION_PART.uuid];
 
 /**
  * Who sees what is decided here, not by the category of the fields: an agency sees the requests and
@@ -16,21 +14,21 @@ const BY_ID = [POSITION_PART.time, POSITION_PART.uuid];
 export const Query: QueryResolvers = {
   myRequests: async (_parent, { status, first, after }, context, info) => {
     const official = requireOfficial(context.caller);
-    const page = positionPageRequest({ first, after }, info, BY_ID);
+    const page = positionPageRequest({ first, after }, info, ROW_POSITION);
     const rows = await context.store.requestsPage({ consumer: official.agency, provider: null, party: null }, status ?? null, page);
     return toPositionPage(rows, page);
   },
 
   inbox: async (_parent, { status, first, after }, context, info) => {
     const official = requireOfficial(context.caller);
-    const page = positionPageRequest({ first, after }, info, BY_ID);
+    const page = positionPageRequest({ first, after }, info, ROW_POSITION);
     const rows = await context.store.requestsPage({ consumer: null, provider: official.agency, party: null }, status ?? null, page);
     return toPositionPage(rows, page);
   },
 
   requests: async (_parent, { filter, first, after }, context, info) => {
     requireGovernance(context.caller);
-    const page = positionPageRequest({ first, after }, info, BY_ID);
+    const page = positionPageRequest({ first, after }, info, ROW_POSITION);
     const parties = { consumer: filter?.consumer ?? null, provider: filter?.provider ?? null, party: null };
     return toPositionPage(await context.store.requestsPage(parties, filter?.status ?? null, page), page);
   },
@@ -39,7 +37,7 @@ export const Query: QueryResolvers = {
 
   grants: async (_parent, { filter, first, after }, context, info) => {
     const official = requireOfficial(context.caller);
-    const page = positionPageRequest({ first, after }, info, BY_ID);
+    const page = positionPageRequest({ first, after }, info, ROW_POSITION);
     const parties = { consumer: filter?.consumer ?? null, provider: filter?.provider ?? null, party: isGovernance(official) ? null : official.agency };
     const today = vietnamDate(context.now());
     return toPositionPage(await context.store.grantsPage(today, parties, filter?.status ?? null, page), page);
@@ -49,13 +47,13 @@ export const Query: QueryResolvers = {
 
   notifications: async (_parent, { unreadOnly, first, after }, context, info) => {
     const official = requireOfficial(context.caller);
-    const page = positionPageRequest({ first, after }, info, BY_ID);
+    const page = positionPageRequest({ first, after }, info, ROW_POSITION);
     return toPositionPage(await context.store.notificationsPage(official.agency, unreadOnly, page), page);
   },
 
   myConsents: async (_parent, { first, after }, context, info) => {
     const citizen = requireCitizen(context.caller);
-    const page = positionPageRequest({ first, after }, info, BY_ID);
+    const page = positionPageRequest({ first, after }, info, ROW_POSITION);
     const rows = await context.store.consentsPage(vietnamDate(context.now()), citizen.personalId, page);
     // `subject` lets the sharing rules see whose consents the page holds, even when it is empty.
     return { ...toPositionPage(rows, page), subject: citizen.personalId };
