@@ -201,9 +201,9 @@ const TEMPORARY: ReadonlySet<string> = new Set(['SUBGRAPH_UNAVAILABLE', 'DATABAS
 
 /**
  * The answer to a download that could not start, from the first error of its first page: 503 when an
- * agency's system, database or disclosure log is unavailable (try again later), 502 for anything else
- * (a provider refusing what the open contract lists, say), which waiting will not mend. Said for a download, not
- * quoted from the GraphQL error, whose words are for a GraphQL answer with partial data.
+ * agency's system, database or disclosure log is unavailable (try again later), 502 for anything
+ * else (a provider refusing what the open contract lists, say), which waiting will not mend. Said for
+ * a download, not quoted from the GraphQL error, whose words are for an answer with partial data.
  */
 function cannotStart(dataset: OpenDataset, error: GraphQLFormattedError | undefined): [number, unknown] {
   const code = typeof error?.extensions?.['code'] === 'string' ? error.extensions['code'] : 'DOWNLOAD_FAILED';
@@ -211,7 +211,7 @@ function cannotStart(dataset: OpenDataset, error: GraphQLFormattedError | undefi
   const unavailable = TEMPORARY.has(code);
   const message = unavailable
     ? `Không tải được ${dataset.name}: hệ thống của ${agency ?? 'một cơ quan'} tạm thời không truy cập được; hãy thử lại sau. ` +
-      `(The download could not start: ${agency ?? "an agency"}'s system is unavailable; try again later.)`
+      `(The download could not start: ${agency ?? 'an agency'}'s system is unavailable; try again later.)`
     : `Không tải được ${dataset.name}: bên cung cấp không trả dữ liệu mà danh mục dữ liệu mở liệt kê (${code}). ` +
       `(The download could not start: the provider did not return the data the open contract lists.)`;
   return [unavailable ? 503 : 502, { errors: [{ message, extensions: { code, ...(agency ? { agency } : {}) } }] }];
