@@ -228,7 +228,8 @@ function refusal(answer: RegistryAnswer, write: (text: string) => void, writeErr
     if (result && typeof result === 'object') write(formatReport(result as CheckResult, fileOf));
     writeError(`${error.extensions.code}: ${error.message}\n`);
   }
-  return 1;
+  // A subgraph the registry does not know is the command's mistake, as `check` says of one it does not know.
+  return parsed.data.errors.some((error) => error.extensions.code === 'UNKNOWN_SUBGRAPH') ? USAGE_ERROR : 1;
 }
 
 const versionView = z.object({

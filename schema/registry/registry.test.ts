@@ -310,6 +310,9 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
     }
     const nowhere = await cli(['history', '--subgraph', 'land', '--registry', (await closedPortUrl()).replace('/graphql', ''), '--token', token]);
     expect(nowhere.code).toBe(1);
+    // A subgraph the registry does not know is bad usage (2), as for `check`.
+    const unknown = await cli(['history', '--subgraph', 'libraries', ...registryArgs]);
+    expect({ code: unknown.code, err: unknown.err }).toEqual({ code: 2, err: expect.stringContaining('UNKNOWN_SUBGRAPH') });
 
     const published = await cli(['publish', '--subgraph', 'land', '--sdl', file('land.graphql', withArea), '--url', subgraphUrl, ...registryArgs]);
     expect({ code: published.code, err: published.err }).toEqual({ code: 0, err: '' });
