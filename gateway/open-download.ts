@@ -205,7 +205,7 @@ const TEMPORARY: ReadonlySet<string> = new Set(['SUBGRAPH_UNAVAILABLE', 'DATABAS
  * else (a provider refusing what the open contract lists, say), which waiting will not mend. Said for
  * a download, not quoted from the GraphQL error, whose words are for an answer with partial data.
  */
-function cannotStart(dataset: OpenDataset, error: GraphQLFormattedError | undefined): [number, unknown] {
+export function cannotStart(dataset: Pick<OpenDataset, 'name'>, error: GraphQLFormattedError | undefined): [number, unknown] {
   const code = typeof error?.extensions?.['code'] === 'string' ? error.extensions['code'] : 'DOWNLOAD_FAILED';
   const agency = typeof error?.extensions?.['agency'] === 'string' ? error.extensions['agency'] : null;
   const unavailable = TEMPORARY.has(code);

@@ -7,7 +7,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { supergraphFields } from '../schema/catalogue';
 import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../schema/compose';
-import { csvField } from '../gateway/open-download';
+import { cannotStart, csvField } from '../gateway/open-download';
 import { startTestMesh, type TestMesh } from './support/mesh';
 
 interface IndexEntry {
@@ -193,5 +193,25 @@ describe('csvField', () => {
       'true',
       '',
     ]);
+  });
+});
+
+describe('cannotStart', () => {
+  const agency = 'Sở Xây dựng tỉnh Đắk Lắk — Cơ sở dữ liệu cấp phép xây dựng';
+  it('answers 503, naming the agency, for what passes, and 502 for what waiting will not mend', () => {
+    const dataset = { name: 'constructionPermits' };
+    for (const code of ['SUBGRAPH_UNAVAILABLE', 'DATABASE_UNAVAILABLE', 'DISCLOSURE_LOG_UNAVAILABLE']) {
+      expect(cannotStart(dataset, { message: 'x', extensions: { code, agency } })).toEqual([
+        503,
+        { errors: [{ message: expect.stringContaining(`${agency}'s system is unavailable; try again later`), extensions: { code, agency } }] },
+      ]);
+    }
+    // A provider refusing a field the open contract lists: its words (meant for partial data) are not passed on.
+    const [status, body] = cannotStart(dataset, { message: 'Access to X.y (DEFAULT …) refused: the rest of the answer is returned', extensions: { code: 'ACCESS_DENIED' } });
+    expect({ status, body }).toEqual({
+      status: 502,
+      body: { errors: [{ message: expect.stringContaining('the provider did not return the data the open contract lists'), extensions: { code: 'ACCESS_DENIED' } }] },
+    });
+    expect(JSON.stringify(body)).not.toContain('rest of the answer');
   });
 });
