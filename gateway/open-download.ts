@@ -15,6 +15,7 @@ import {
   type GraphQLObjectType,
   type GraphQLOutputType,
 } from 'graphql';
+import { ErrorCode } from '../subgraphs/kit/errors';
 import { readOnlyRequest, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
 import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
 import { anonymousContext, type GatewayContext } from './context';
@@ -197,7 +198,7 @@ async function write(res: ServerResponse, text: string): Promise<void> {
 }
 
 /** Codes of a failure that passes: the agency's system, its database or its disclosure log is down for now. */
-const TEMPORARY: ReadonlySet<string> = new Set(['SUBGRAPH_UNAVAILABLE', 'DATABASE_UNAVAILABLE', 'DISCLOSURE_LOG_UNAVAILABLE']);
+const TEMPORARY: ReadonlySet<string> = new Set([ErrorCode.SUBGRAPH_UNAVAILABLE, ErrorCode.DATABASE_UNAVAILABLE, ErrorCode.DISCLOSURE_LOG_UNAVAILABLE]);
 
 /**
  * The answer to a download that could not start, from the first error of its first page: 503 when an
