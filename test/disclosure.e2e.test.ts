@@ -451,6 +451,15 @@ describe('who saw my data', () => {
     expect(seen.find((n) => n.requestId === requestId)).toMatchObject({ purpose: 'khám bệnh ngoại trú' });
   });
 
+  it("refuses an agency's official a citizen's view as SUBJECT_ONLY, with no request for access to suggest", async () => {
+    const token = await mesh.token(official('so-y-te'));
+    const response = await execute(graphql, '{ myDisclosures { nodes { at } } }', undefined, {
+      authorization: `Bearer ${token}`,
+      'x-purpose': encodeURIComponent(PURPOSE),
+    });
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'ACCESS_DENIED', reason: 'SUBJECT_ONLY', field: 'Query.myDisclosures', requestAccess: null });
+  });
+
   it('gives a citizen asking for another person nothing, logs the attempt, and shows the other person no disclosure', async () => {
     const asker = citizenIdentity(1).id;
     const other = citizenIdentity(2).id;

@@ -33,6 +33,9 @@ export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<Ac
   };
   return {
     name: LEDGER_SUBGRAPH,
+    // The ledger's own fields are read under its rules (requests and grants by their parties, a
+    // citizen's consents and disclosures by that citizen): no grant opens them (see fields.ts).
+    grantable: false,
     dir: __dirname,
     resolvers,
     createContext: (base) => createAccessContext(base, settings),

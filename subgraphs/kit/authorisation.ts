@@ -16,6 +16,7 @@ export type RefusalReason =
   | 'NO_GRANT'
   | 'GRANTS_UNAVAILABLE'
   | 'NOT_THE_DATA_SUBJECT'
+  | 'SUBJECT_ONLY'
   | 'NO_CATEGORY';
 
 /** The stable code of every refusal by the sharing rules. */
@@ -38,6 +39,12 @@ export interface Owner {
   readonly agencyCode: string;
   readonly agencyName: string;
   readonly subgraph: string;
+  /**
+   * False when no grant or consent opens this subgraph's SPECIAL_REQUEST fields (the access ledger's:
+   * a citizen's own consents and disclosures): another agency's official is refused SUBJECT_ONLY,
+   * with no request for access to suggest.
+   */
+  readonly grantable?: boolean;
 }
 
 /**
@@ -56,6 +63,7 @@ const MESSAGES: Record<RefusalReason, { vi: string; en: string }> = {
   NO_GRANT: { vi: 'cơ quan chưa được cấp quyền khai thác trường này hoặc quyền đã hết hiệu lực', en: 'your agency has no active grant for this field' },
   GRANTS_UNAVAILABLE: { vi: 'không xác minh được quyền khai thác lúc này', en: 'grants cannot be verified right now' },
   NOT_THE_DATA_SUBJECT: { vi: 'công dân chỉ được xem dữ liệu của chính mình', en: 'a citizen may see only their own records' },
+  SUBJECT_ONLY: { vi: 'chỉ chính công dân là chủ thể dữ liệu xem được; không quyền khai thác nào mở được trường này', en: 'only the citizen whose data it is may see it; no grant opens this field' },
   NO_CATEGORY: { vi: 'trường chưa được phân loại chia sẻ', en: 'the field has no sharing category' },
 };
 
@@ -74,7 +82,7 @@ function refusal(policy: FieldPolicy | undefined, coordinate: string, reason: Re
       owner: owner.agencyName,
       ownerAgency: owner.agencyCode,
       requestAccess:
-        policy?.category === 'SPECIAL_REQUEST'
+        policy?.category === 'SPECIAL_REQUEST' && reason !== 'SUBJECT_ONLY'
           ? requestAccessExample(owner.agencyCode, coordinate)
           : policy?.category === 'DEFAULT'
             ? 'Đăng nhập bằng tài khoản cán bộ của một cơ quan nhà nước (sign in as a state agency official).'
@@ -103,6 +111,7 @@ function staticDecision(policy: FieldPolicy | undefined, context: AccessContext,
         return category === 'DEFAULT' && !policy.personal ? { allowed: true } : { allowed: false, reason: 'GOVERNANCE_NO_PERSONAL_DATA' };
       }
       if (category === 'DEFAULT') return { allowed: true };
+      if (owner.grantable === false) return { allowed: false, reason: 'SUBJECT_ONLY' };
       if (!context.purpose) return { allowed: false, reason: 'PURPOSE_REQUIRED' };
       const grant = context.grants.grantFor(caller.agency, coordinate);
       if (grant === 'unavailable') return { allowed: false, reason: 'GRANTS_UNAVAILABLE' };

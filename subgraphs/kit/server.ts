@@ -78,6 +78,11 @@ export interface SubgraphDefinition<Context extends SubgraphContext> {
    * that citizens see their own records and consents apply. Types absent here have no subject.
    */
   readonly subjects?: Readonly<Record<string, SubjectOf>>;
+  /**
+   * false: no grant or consent opens this subgraph's SPECIAL_REQUEST fields (the access ledger's own);
+   * other agencies' officials are refused them as SUBJECT_ONLY (Owner.grantable).
+   */
+  readonly grantable?: false;
   /** Extra HTTP routes (e.g. a service endpoint), given the agency database and the trust settings. */
   readonly routes?: (db: Database, trust: SubgraphTrust) => Routes;
   /**
@@ -254,7 +259,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
 ): Promise<RunningSubgraph> {
   const agency = readAgency(definition.name);
   const logger = options.logger ?? pino({ name: definition.name });
-  const owner = { agencyCode: agency.agencyCode, agencyName: agency.name, subgraph: definition.name };
+  const owner = { agencyCode: agency.agencyCode, agencyName: agency.name, subgraph: definition.name, grantable: definition.grantable !== false };
   const built = buildSchema(definition);
   const policies = schemaFieldPolicies(built);
   const logged = definition.disclosureLog !== false && options.disclosureLogForBenchmarkOnly !== false;
