@@ -1,5 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, Kind, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, visit, type DocumentNode, type GraphQLSchema, type ValidationContext } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
 
@@ -13,6 +13,36 @@ export const LIMITS = {
 
 export type Audience = keyof typeof LIMITS;
 
+/** How a limit is said, in both languages, as the cost limit is. */
+const LIMIT_WORDS = {
+  depth: { vi: 'Truy vấn lồng quá sâu', en: 'Query depth', unit: { vi: 'độ sâu', en: 'depth' } },
+  aliases: { vi: 'Truy vấn có quá nhiều bí danh (alias)', en: 'Aliases', unit: { vi: 'số bí danh', en: 'aliases' } },
+  directives: { vi: 'Truy vấn có quá nhiều chỉ thị (directive)', en: 'Directives', unit: { vi: 'số chỉ thị', en: 'directives' } },
+} as const;
+
+/**
+ * Armor's refusal of a limit, said as the gateway's other refusals are: both languages, the limit in
+ * `extensions.maximum`, no "Syntax Error:" (the query parsed; it is over a limit). Armor's own error
+ * is not thrown (propagateOnRejection: false); this one is reported to the validation instead.
+ */
+function said(limit: keyof typeof LIMIT_WORDS, maximum: number) {
+  const words = LIMIT_WORDS[limit];
+  return {
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) => {
+        const found = /found (\d+)/.exec(error.message)?.[1];
+        const count = found === undefined ? '' : ` ${found}`;
+        context?.reportError(
+          new GraphQLError(`${words.vi}: ${words.unit.vi}${count}, tối đa ${maximum}. (${words.en}${count} is over the limit of ${maximum}.)`, {
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', maximum },
+          }),
+        );
+      },
+    ],
+  };
+}
+
 /**
  * graphql-armor's protections for one audience: depth, aliases and directives are checked before
  * planning, so a refused query reaches no subgraph; field suggestions ("Did you mean …") are blocked;
@@ -21,15 +51,15 @@ export type Audience = keyof typeof LIMITS;
 export function armorFor(audience: Audience) {
   const limit = LIMITS[audience];
   return new ApolloArmor({
-    maxDepth: { n: limit.depth },
-    maxAliases: { n: limit.aliases },
+    maxDepth: { n: limit.depth, ...said('depth', limit.depth) },
+    maxAliases: { n: limit.aliases, ...said('aliases', limit.aliases) },
     // Tokens are limited by graphql-js's own parser (parseOptions in server.ts): armor's token plugin
     // re-parses in a hook where any syntax error becomes a 500.
     maxTokens: { enabled: false },
     // Armor's cost counts a list's page size only when written in the query (`first: 100`): passed
     // as a variable, the same page cost a hundredth as much.
     costLimit: { enabled: false },
-    maxDirectives: { n: limit.directives },
+    maxDirectives: { n: limit.directives, ...said('directives', limit.directives) },
     blockFieldSuggestion: { enabled: true },
   }).protect();
 }
