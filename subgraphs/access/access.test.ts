@@ -595,9 +595,19 @@ describe('citizens\' consent', () => {
         extensions: { code: 'BAD_USER_INPUT', argument: 'fields', problems: [{ field: 'LandParcel.area', reason: 'OPEN_FIELD', category: 'OPEN' }] },
       }],
     });
-    expect((await run(citizenWith(CITIZEN), GIVE, { agency: 'so-y-te', fields: ['Query.myDisclosures'] })).body).toMatchObject({
+    expect((await run(citizenWith(CITIZEN), GIVE, { agency: 'so-y-te', fields: ['Query.myDisclosures', 'Citizen.fullName'] })).body).toMatchObject({
       data: null,
-      errors: [{ extensions: { code: 'BAD_USER_INPUT', argument: 'fields', problems: [{ field: 'Query.myDisclosures', reason: 'LEDGER_FIELD' }] } }],
+      errors: [{
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          argument: 'fields',
+          problems: [
+            { field: 'Query.myDisclosures', reason: 'LEDGER_FIELD' },
+            // Every state agency reads a DEFAULT field already: a consent to it would change nothing.
+            { field: 'Citizen.fullName', reason: 'DEFAULT_FIELD', category: 'DEFAULT' },
+          ],
+        },
+      }],
     });
     expectResponse(await run(citizenWith('054090000999'), 'query { myConsents { nodes { id } } }'), { data: { myConsents: { nodes: [] } } });
     expectResponse(await run(officialOf('so-y-te'), 'query { myConsents { nodes { id } } }'), {

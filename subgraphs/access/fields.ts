@@ -9,7 +9,7 @@ export const MAX_FIELDS = 100;
 /** Why one named field cannot be requested or consented to. Stable values clients may switch on. */
 export interface FieldProblem {
   readonly field: string;
-  readonly reason: 'MALFORMED' | 'UNKNOWN_FIELD' | 'LEDGER_FIELD' | 'NOT_SPECIAL_REQUEST' | 'OTHER_PROVIDER' | 'OPEN_FIELD';
+  readonly reason: 'MALFORMED' | 'UNKNOWN_FIELD' | 'LEDGER_FIELD' | 'NOT_SPECIAL_REQUEST' | 'OTHER_PROVIDER' | 'OPEN_FIELD' | 'DEFAULT_FIELD';
   readonly category?: string;
   readonly owners?: readonly string[];
   readonly vi: string;
@@ -94,8 +94,9 @@ export function requestableFields(catalogue: FieldCatalogue, provider: string, f
 }
 
 /**
- * The distinct fields of a citizen's consent, or BAD_USER_INPUT naming every field that is unknown
- * or OPEN and not personal (open data needs no consent).
+ * The distinct fields of a citizen's consent, or BAD_USER_INPUT naming every field that is unknown,
+ * OPEN (open data needs no consent) or DEFAULT (every state agency may read it already): a consent
+ * opens SPECIAL_REQUEST fields only.
  */
 export function consentableFields(catalogue: FieldCatalogue, fields: readonly string[]): string[] {
   const unique = distinct(fields, 'fields');
@@ -104,13 +105,21 @@ export function consentableFields(catalogue: FieldCatalogue, fields: readonly st
     const found = lookup(catalogue, field);
     if ('problem' in found) {
       problems.push(found.problem);
-    } else if (found.entry.category === 'OPEN' && !found.entry.personal) {
+    } else if (found.entry.category === 'OPEN') {
       problems.push({
         field,
         reason: 'OPEN_FIELD',
         category: 'OPEN',
         vi: 'là dữ liệu mở, không cần sự đồng ý',
         en: 'is open data and needs no consent',
+      });
+    } else if (found.entry.category === 'DEFAULT') {
+      problems.push({
+        field,
+        reason: 'DEFAULT_FIELD',
+        category: 'DEFAULT',
+        vi: 'mọi cơ quan nhà nước đã được khai thác, sự đồng ý không thêm gì',
+        en: 'every state agency may read it already; a consent adds nothing',
       });
     }
   }
