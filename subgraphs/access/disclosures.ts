@@ -153,10 +153,10 @@ export function disclosureStore(db: Queries) {
       (await db.many(receiveDisclosures, [provider, JSON.stringify(records)])).length,
     /** One page (plus one row) of the disclosures of `personalId`'s data, newest first. */
     ofSubject: (personalId: string, page: PositionPageRequest) =>
-      db.many(disclosuresOfSubject, [personalId, page.limit + 1, ...positionParams(page, DISCLOSURE_POSITION.length)]),
+      db.many(disclosuresOfSubject, [personalId, page.limit + 1, ...positionParams(page)]),
     /** Uses per day, provider, consumer and field between two Vietnamese calendar days, inclusive. */
     usage: (from: string, to: string, provider: string | null, consumer: string | null, page: PositionPageRequest) =>
-      db.many(usage, [from, to, provider, consumer, page.limit + 1, ...positionParams(page, USAGE_POSITION.length)]),
+      db.many(usage, [from, to, provider, consumer, page.limit + 1, ...positionParams(page)]),
   };
 }
 

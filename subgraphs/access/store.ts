@@ -384,7 +384,7 @@ export function accessStore(db: Queries) {
     decideRequest: (id: string, d: Decision, client: PoolClient) => db.maybeOne(decideRequest, [id, d.status, d.at, d.by, d.reason], client),
     /** One page (plus one row, to tell whether more follow) of requests, newest first. */
     requestsPage: (filter: PartyFilter, status: RequestStatus | null, page: PositionPageRequest) =>
-      db.many(requestsPage, [filter.consumer, filter.provider, filter.party, status, page.limit + 1, ...positionParams(page, ROW_POSITION.length)]),
+      db.many(requestsPage, [filter.consumer, filter.provider, filter.party, status, page.limit + 1, ...positionParams(page)]),
 
     insertGrant: (today: string, g: NewGrant, client: PoolClient) =>
       db.maybeOne(insertGrant, [today, g.id, g.requestId, g.consumerAgency, g.providerAgency, g.fields, g.validFrom, g.validUntil,
@@ -396,7 +396,7 @@ export function accessStore(db: Queries) {
       db.maybeOne(updateGrantStatus, [today, id, t.status, t.reason, t.at, t.by], client),
     /** One page (plus one row) of grants, newest first. */
     grantsPage: (today: string, filter: PartyFilter, status: GrantStatus | null, page: PositionPageRequest) =>
-      db.many(grantsPage, [today, filter.consumer, filter.provider, filter.party, status, page.limit + 1, ...positionParams(page, ROW_POSITION.length)]),
+      db.many(grantsPage, [today, filter.consumer, filter.provider, filter.party, status, page.limit + 1, ...positionParams(page)]),
     /** Grants of `provider` that are ACTIVE with `today` inside their window. */
     usableGrantsOfProvider: (today: string, provider: string) => db.many(usableGrantsOfProvider, [today, provider]),
 
@@ -408,14 +408,14 @@ export function accessStore(db: Queries) {
     insertNotification: (n: NewNotification, client: PoolClient) =>
       db.many(insertNotification, [n.id, n.recipientAgency, n.kind, n.requestId, n.grantId, n.message, n.at], client),
     notificationsPage: (recipient: string, unreadOnly: boolean, page: PositionPageRequest) =>
-      db.many(notificationsPage, [recipient, unreadOnly, page.limit + 1, ...positionParams(page, ROW_POSITION.length)]),
+      db.many(notificationsPage, [recipient, unreadOnly, page.limit + 1, ...positionParams(page)]),
     /** Marks read (keeping the first read time); null unless the notification is the recipient's. */
     markNotificationRead: (id: string, recipient: string, at: Date) => db.maybeOne(markNotificationRead, [id, recipient, at]),
 
     insertConsent: (today: string, c: NewConsent) =>
       db.maybeOne(insertConsent, [today, c.id, c.personalId, c.agency, c.fields, c.givenAt, c.validUntil]),
     consentsPage: (today: string, personalId: string, page: PositionPageRequest) =>
-      db.many(consentsPage, [today, personalId, page.limit + 1, ...positionParams(page, ROW_POSITION.length)]),
+      db.many(consentsPage, [today, personalId, page.limit + 1, ...positionParams(page)]),
     consentOfPerson: (today: string, id: string, personalId: string) => db.maybeOne(consentOfPerson, [today, id, personalId]),
     /** Withdraws the person's own consent; null when it is not theirs or already withdrawn. */
     withdrawConsent: (today: string, id: string, personalId: string, at: Date) =>

@@ -36,6 +36,8 @@ export interface PositionPageRequest {
   readonly list: string;
   /** Rows to return. */
   readonly limit: number;
+  /** How many parts a position of this list has (its shape's length). */
+  readonly parts: number;
   /** The previous page's last row: its position's parts, as text; null on the first page. */
   readonly after: readonly string[] | null;
 }
@@ -94,7 +96,8 @@ export const POSITION_PART = {
 export function positionPageRequest(args: PageArgs, field: ListField, shape: readonly PositionPart[]): PositionPageRequest {
   const limit = pageSize(args.first);
   const list = listOf(field);
-  if (!args.after) return { list, limit, after: null };
+  const parts = shape.length;
+  if (!args.after) return { list, limit, parts, after: null };
   const text = decodeCursor(args.after, 'k', list);
   let position: unknown;
   try {
@@ -107,7 +110,7 @@ export function positionPageRequest(args: PageArgs, field: ListField, shape: rea
     position.length === shape.length &&
     position.every((part, at) => typeof part === 'string' && (shape[at]?.test(part) ?? false));
   if (!fits) throw invalidCursor();
-  return { list, limit, after: position as string[] };
+  return { list, limit, parts, after: position as string[] };
 }
 
 /** Builds a page from rows fetched with `LIMIT request.limit + 1`; the cursor carries the last row's `position`. */
@@ -115,9 +118,9 @@ export function toPositionPage<T extends { readonly position: readonly string[] 
   return toKeysetPage(rows, request, (row) => JSON.stringify(row.position));
 }
 
-/** The SQL parameters of a position of `parts` parts: each part, or nulls on the first page. */
-export function positionParams(request: PositionPageRequest, parts: number): (string | null)[] {
-  return Array.from({ length: parts }, (_, at) => request.after?.[at] ?? null);
+/** The SQL parameters of a page's position: each part, or as many nulls on the first page. */
+export function positionParams(request: PositionPageRequest): (string | null)[] {
+  return Array.from({ length: request.parts }, (_, at) => request.after?.[at] ?? null);
 }
 
 /**
