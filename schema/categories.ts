@@ -78,8 +78,8 @@ function change(subgraph: string, coordinate: string, from: SharingCategory, to:
   return {
     code: 'CATEGORY_TIGHTENED', coordinate, from, to, subgraph, locations, affectedConsumers: affected,
     message:
-      `${coordinate}: ${from} → ${to} là thắt chặt, làm hỏng truy vấn của bên đang dùng trường: ${losers.join('; ')}. ` +
-      `(${from} → ${to} tightens access and breaks the consumers of the field.)`,
+      `${coordinate}: ${from} → ${to} là thắt chặt, làm hỏng truy vấn của bên đang dùng trường: ${losers.join('; ')}; ` +
+      `cần cơ quan quản lý (Sở KH&CN) phê duyệt. (${from} → ${to} tightens access and breaks the consumers of the field; it needs governance approval.)`,
   };
 }
 
@@ -87,8 +87,9 @@ function change(subgraph: string, coordinate: string, from: SharingCategory, to:
  * The category changes a proposal makes, field by field. A field's category before is the one the
  * same subgraph's current version gives it or, for a field the subgraph did not have, the one the
  * current supergraph gives it (so a subgraph cannot loosen a field another subgraph already
- * serves). Loosening (any step toward OPEN) needs governance approval; tightening breaks the field's
- * consumers, named when `consumers` lists them. New fields are not changes. Sorted by coordinate.
+ * serves). Either way needs governance approval: loosening (any step toward OPEN) widens who sees
+ * the field; tightening breaks the field's consumers, named when `consumers` lists them. New fields
+ * are not changes. Sorted by coordinate.
  */
 export function categoryChanges(input: {
   readonly subgraph: string;

@@ -393,19 +393,63 @@ describe('checkSubgraph', () => {
     });
   });
 
-  it('detects a breaking change: a field removed from the graph', async () => {
+  it('puts a breaking change (a field removed from the graph) to governance, naming the consumers of the field', async () => {
     const sdl = owner.replace('  "Tên (name)."\n  name: String!\n', '');
     const result = await checkSubgraph({ subgraph: 'owner', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph() });
     expect({ ...result, supergraphSdl: undefined }).toEqual({
       ...clean('owner'),
-      outcome: 'failed',
+      outcome: 'needsApproval',
       breakingChanges: {
-        status: 'failed',
+        status: 'needsApproval',
         issues: [{ code: 'FIELD_REMOVED', message: "Field 'name' was removed from object type 'Thing'", coordinate: 'Thing.name', locations: [] }],
         warnings: [],
       },
       supergraphSdl: undefined,
     });
+    const grantsOrUsage = [
+      { consumer: 'so-y-te', fields: ['Thing.name'] },
+      { consumer: 'so-noi-vu', fields: ['Thing.extra'] },
+    ];
+    const named = await checkSubgraph({ subgraph: 'owner', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph(), grantsOrUsage });
+    expect(named.breakingChanges.issues).toEqual([
+      {
+        code: 'FIELD_REMOVED',
+        message: "Field 'name' was removed from object type 'Thing'. Bên đang dùng (consumers using it): so-y-te.",
+        coordinate: 'Thing.name',
+        locations: [],
+        affectedConsumers: ['so-y-te'],
+      },
+    ]);
+  });
+
+  it('names the consumers of a removed type\'s fields and of a removed field', async () => {
+    const gadget = (withGadget: boolean) =>
+      lines(
+        'type Query {',
+        withGadget ? '  "Một thiết bị (a gadget)."' : '  "Số thiết bị (how many gadgets)."',
+        withGadget ? '  gadget(id: ID!): Gadget @sharing(category: DEFAULT)' : '  gadgetCount: Int @sharing(category: DEFAULT)',
+        '}',
+        ...(withGadget ? ['"Một thiết bị (a gadget)."', 'type Gadget @sharing(category: DEFAULT) {', '  "Mã (id)."', '  id: ID!', '}'] : []),
+      );
+    const subgraphs = [...current, { name: 'gadgets', url: 'http://gadgets.test/graphql', sdl: gadget(true) }];
+    const composed = composeSupergraph(subgraphs);
+    if (!composed.ok) throw new Error(composed.errors.join('\n'));
+    const result = await checkSubgraph({
+      subgraph: 'gadgets',
+      sdl: gadget(false),
+      subgraphs,
+      currentSupergraphSdl: composed.supergraphSdl,
+      grantsOrUsage: [
+        { consumer: 'so-y-te', fields: ['Gadget.id'] },
+        { consumer: 'so-noi-vu', fields: ['Query.gadget'] },
+        { consumer: 'so-tai-chinh', fields: ['Thing.name'] },
+      ],
+    });
+    expect(result.outcome).toBe('needsApproval');
+    expect(result.breakingChanges.issues.map(({ code, coordinate, affectedConsumers }) => ({ code, coordinate, affectedConsumers }))).toEqual([
+      { code: 'TYPE_REMOVED', coordinate: 'Gadget', affectedConsumers: ['so-y-te'] },
+      { code: 'FIELD_REMOVED', coordinate: 'Query.gadget', affectedConsumers: ['so-noi-vu'] },
+    ]);
   });
 
   it('skips breaking changes before the first publish, when there is no current supergraph', async () => {
@@ -443,7 +487,7 @@ describe('checkSubgraph', () => {
     expect(result.categoryChanges.loosened.map(({ coordinate, from, to }) => ({ coordinate, from, to }))).toEqual([{ coordinate: 'Thing.id', from: 'DEFAULT', to: 'OPEN' }]);
   });
 
-  it('reports a tightening (DEFAULT → SPECIAL_REQUEST) as breaking, naming the consumers that use the field', async () => {
+  it('puts a tightening (DEFAULT → SPECIAL_REQUEST) to governance as breaking, naming the consumers that use the field', async () => {
     const sdl = owner.replace('name: String!', 'name: String! @sharing(category: SPECIAL_REQUEST)');
     const grantsOrUsage = [
       { consumer: 'so-y-te', fields: ['Thing.name', 'Thing.secret'] },
@@ -453,9 +497,9 @@ describe('checkSubgraph', () => {
     const result = await checkSubgraph({ subgraph: 'owner', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph(), grantsOrUsage });
     expect({ ...result, supergraphSdl: undefined }).toEqual({
       ...clean('owner'),
-      outcome: 'failed',
+      outcome: 'needsApproval',
       categoryChanges: {
-        status: 'failed',
+        status: 'needsApproval',
         loosened: [],
         tightened: [
           {
@@ -463,8 +507,8 @@ describe('checkSubgraph', () => {
             locations: [{ source: 'owner', line: 10, column: 3 }], affectedConsumers: ['so-tai-chinh', 'so-y-te'],
             message:
               'Thing.name: DEFAULT → SPECIAL_REQUEST là thắt chặt, làm hỏng truy vấn của bên đang dùng trường: ' +
-              'các cơ quan không có quyền khai thác được cấp (agencies without a grant); so-tai-chinh; so-y-te. ' +
-              '(DEFAULT → SPECIAL_REQUEST tightens access and breaks the consumers of the field.)',
+              'các cơ quan không có quyền khai thác được cấp (agencies without a grant); so-tai-chinh; so-y-te; ' +
+              'cần cơ quan quản lý (Sở KH&CN) phê duyệt. (DEFAULT → SPECIAL_REQUEST tightens access and breaks the consumers of the field; it needs governance approval.)',
           },
         ],
       },

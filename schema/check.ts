@@ -17,7 +17,8 @@ export type StepStatus = 'passed' | 'failed' | 'skipped';
 
 /**
  * The outcome of a check: `ok` (may be published), `failed` (may not; every step says why), or
- * `needsApproval` (nothing fails, but a category is loosened: governance must approve the publish).
+ * `needsApproval` (nothing fails, but the proposal changes what consumers may rely on: a category
+ * loosened or tightened, or a breaking change; governance must approve the publish).
  */
 export type CheckOutcome = 'ok' | 'failed' | 'needsApproval';
 
@@ -28,9 +29,17 @@ export interface CheckResult {
   readonly composition: { readonly status: StepStatus; readonly issues: readonly CheckIssue[] };
   /** 2. The lint rules of `LintRule`, on the proposal's own SDL. */
   readonly lint: { readonly status: StepStatus; readonly issues: readonly CheckIssue[] };
-  /** 3. graphql-inspector's diff of the API schemas: breaking changes fail, dangerous ones are warnings. */
-  readonly breakingChanges: { readonly status: StepStatus; readonly issues: readonly CheckIssue[]; readonly warnings: readonly CheckIssue[] };
-  /** 4. Category changes: a tightening fails (it breaks consumers), a loosening needs approval. */
+  /**
+   * 3. graphql-inspector's diff of the API schemas: breaking changes need governance approval (each
+   * names the consumers it breaks, when they are known), dangerous ones are warnings. A current
+   * supergraph that cannot be read fails.
+   */
+  readonly breakingChanges: {
+    readonly status: StepStatus | 'needsApproval';
+    readonly issues: readonly CheckIssue[];
+    readonly warnings: readonly CheckIssue[];
+  };
+  /** 4. Category changes: a loosening or a tightening (it breaks the field's consumers) needs governance approval. */
   readonly categoryChanges: {
     readonly status: StepStatus | 'needsApproval';
     readonly loosened: readonly CategoryChange[];
@@ -51,7 +60,7 @@ export interface CheckInput {
   readonly subgraphs: readonly SubgraphSource[];
   /** The supergraph being served now; absent before the first publish (no breaking changes then). */
   readonly currentSupergraphSdl?: string;
-  /** Active grants or observed usage, to name the consumers a tightening breaks. */
+  /** Active grants or observed usage, to name the consumers a tightening or a breaking change breaks. */
   readonly grantsOrUsage?: readonly FieldConsumer[];
 }
 
@@ -113,12 +122,33 @@ function apiSchema(supergraphSdl: string): GraphQLSchema {
   return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
 }
 
-function changeIssue(change: Change): CheckIssue {
-  return { code: change.type, message: change.message, ...(change.path ? { coordinate: change.path } : {}), locations: [] };
+/**
+ * The consumers (of `consumers`) that use what `path` names: the field itself, an argument of it
+ * (`Type.field.argument`), or any field of a type (`Type`).
+ */
+function consumersOf(path: string, consumers: readonly FieldConsumer[]): string[] {
+  const touches = (field: string) => field === path || field.startsWith(`${path}.`) || path.startsWith(`${field}.`);
+  return [...new Set(consumers.filter((c) => c.fields.some(touches)).map((c) => c.consumer))].sort();
 }
 
-/** graphql-inspector's diff between the API schemas of the current and the proposed supergraph. */
-async function breakingChanges(currentSupergraphSdl: string, proposedSupergraphSdl: string): Promise<CheckResult['breakingChanges']> {
+function changeIssue(change: Change, consumers: readonly FieldConsumer[]): CheckIssue {
+  const affected = change.path ? consumersOf(change.path, consumers) : [];
+  const message =
+    affected.length > 0
+      ? `${change.message}. Bên đang dùng (consumers using it): ${affected.join(', ')}.`
+      : change.message;
+  return { code: change.type, message, ...(change.path ? { coordinate: change.path } : {}), locations: [], ...(affected.length > 0 ? { affectedConsumers: affected } : {}) };
+}
+
+/**
+ * graphql-inspector's diff between the API schemas of the current and the proposed supergraph:
+ * breaking changes need approval, dangerous ones are warnings.
+ */
+async function breakingChanges(
+  currentSupergraphSdl: string,
+  proposedSupergraphSdl: string,
+  consumers: readonly FieldConsumer[],
+): Promise<CheckResult['breakingChanges']> {
   let current: GraphQLSchema;
   try {
     current = apiSchema(currentSupergraphSdl);
@@ -128,9 +158,9 @@ async function breakingChanges(currentSupergraphSdl: string, proposedSupergraphS
   }
   // The proposed supergraph was just composed, so it builds; the current one came from outside.
   const changes = await diff(current, apiSchema(proposedSupergraphSdl));
-  const issues = changes.filter((c) => c.criticality.level === CriticalityLevel.Breaking).map(changeIssue);
-  const warnings = changes.filter((c) => c.criticality.level === CriticalityLevel.Dangerous).map(changeIssue);
-  return { status: issues.length > 0 ? 'failed' : 'passed', issues, warnings };
+  const issues = changes.filter((c) => c.criticality.level === CriticalityLevel.Breaking).map((c) => changeIssue(c, consumers));
+  const warnings = changes.filter((c) => c.criticality.level === CriticalityLevel.Dangerous).map((c) => changeIssue(c, consumers));
+  return { status: issues.length > 0 ? 'needsApproval' : 'passed', issues, warnings };
 }
 
 const SKIPPED = { status: 'skipped', issues: [] } as const;
@@ -197,6 +227,10 @@ export function abortedCheck(subgraph: string, code: string, reason: string): Ch
  * category changes. Never throws on bad input: a parse error, a composition error, or a broken
  * current version comes back as an issue. Lint and category changes run on any proposal that
  * parses; breaking changes need composition to pass and a current supergraph.
+ *
+ * Composition and lint decide whether a proposal can be served at all; a failure there refuses it.
+ * A breaking change or a category change can be served, but it changes what consumers rely on, so
+ * governance decides it: the report names the consumers each one breaks, from `grantsOrUsage`.
  */
 export async function checkSubgraph(input: CheckInput): Promise<CheckResult> {
   let own: DocumentNode;
@@ -217,7 +251,7 @@ export async function checkSubgraph(input: CheckInput): Promise<CheckResult> {
   const lintIssues = lintSubgraph(input.subgraph, own);
   const breaking =
     composed.supergraphSdl !== undefined && input.currentSupergraphSdl !== undefined
-      ? await breakingChanges(input.currentSupergraphSdl, composed.supergraphSdl)
+      ? await breakingChanges(input.currentSupergraphSdl, composed.supergraphSdl, input.grantsOrUsage ?? [])
       : { ...SKIPPED, warnings: [] };
   const changes = categoryChanges({
     subgraph: input.subgraph,
@@ -228,18 +262,38 @@ export async function checkSubgraph(input: CheckInput): Promise<CheckResult> {
   });
   const loosened = changes.filter((c) => c.code === 'CATEGORY_LOOSENED');
   const tightened = changes.filter((c) => c.code === 'CATEGORY_TIGHTENED');
-  const failed = composed.issues.length > 0 || lintIssues.length > 0 || breaking.status === 'failed' || tightened.length > 0;
+  const failed = composed.issues.length > 0 || lintIssues.length > 0 || breaking.status === 'failed';
+  const needsApproval = breaking.status === 'needsApproval' || changes.length > 0;
   return {
     subgraph: input.subgraph,
-    outcome: failed ? 'failed' : loosened.length > 0 ? 'needsApproval' : 'ok',
+    outcome: failed ? 'failed' : needsApproval ? 'needsApproval' : 'ok',
     composition: { status: composed.issues.length > 0 ? 'failed' : 'passed', issues: composed.issues },
     lint: { status: lintIssues.length > 0 ? 'failed' : 'passed', issues: lintIssues },
     breakingChanges: breaking,
     categoryChanges: {
-      status: tightened.length > 0 ? 'failed' : loosened.length > 0 ? 'needsApproval' : 'passed',
+      status: changes.length > 0 ? 'needsApproval' : 'passed',
       loosened,
       tightened,
     },
     ...(composed.supergraphSdl !== undefined ? { supergraphSdl: composed.supergraphSdl } : {}),
   };
+}
+
+/** A change put to governance, as the check reports it. */
+interface ApprovableChange {
+  readonly code: string;
+  readonly coordinate?: string | undefined;
+}
+
+/**
+ * What a check puts to governance, one `CODE coordinate` line per breaking or category change: what
+ * an approval of that check approves. Sorted, without repeats.
+ */
+export function changesToApprove(result: {
+  readonly breakingChanges: { readonly issues: readonly ApprovableChange[] };
+  readonly categoryChanges: { readonly loosened: readonly ApprovableChange[]; readonly tightened: readonly ApprovableChange[] };
+}): string[] {
+  const { breakingChanges, categoryChanges: categories } = result;
+  const all = [...breakingChanges.issues, ...categories.loosened, ...categories.tightened];
+  return [...new Set(all.map((c) => (c.coordinate ? `${c.code} ${c.coordinate}` : c.code)))].sort();
 }

@@ -273,7 +273,9 @@ function accepted(answer: RegistryAnswer, options: RegistryCallOptions, write: (
     write(
       outcome.version.status === 'PUBLISHED'
         ? `ĐÃ CÔNG BỐ (published): ${outcome.version.subgraph} v${outcome.version.version}; siêu đồ thị (supergraph) v${outcome.supergraph?.version ?? '?'} ${outcome.supergraph?.sha256 ?? ''}\n`
-        : `CHỜ PHÊ DUYỆT (pending governance approval): ${outcome.version.subgraph} v${outcome.version.version}\n`,
+        : `CHỜ PHÊ DUYỆT (pending governance approval): ${outcome.version.subgraph} v${outcome.version.version}; ` +
+            `cơ quan quản lý duyệt bằng (governance decides with) \`npm run schema -- approve --subgraph ${outcome.version.subgraph} --version ${outcome.version.version}\`` +
+            ` hoặc (or) \`reject … --reason …\`\n`,
     );
   }
   return outcome.version.status === 'PUBLISHED' ? 0 : EXIT_CODE.needsApproval;

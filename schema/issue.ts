@@ -23,6 +23,8 @@ export interface CheckIssue {
   /** A schema coordinate: `Type`, `Type.field`, `Type.field(argument:)` or `Enum.VALUE`. */
   readonly coordinate?: string;
   readonly locations: readonly IssueLocation[];
+  /** For a breaking change: the consumers (of the grants or usage the check was given) that it breaks, sorted. */
+  readonly affectedConsumers?: readonly string[];
 }
 
 /**

@@ -13,7 +13,9 @@ const STATUS: Record<StepStatus | 'needsApproval', string> = {
 const OUTCOME: Record<CheckOutcome, string> = {
   ok: 'ĐẠT: có thể công bố (ok: may be published)',
   failed: 'KHÔNG ĐẠT: chưa được công bố, sửa các lỗi trên (failed: fix the issues above before publishing)',
-  needsApproval: 'CẦN PHÊ DUYỆT: không có lỗi, nhưng cơ quan quản lý phải duyệt việc nới lỏng trước khi công bố (needs approval: governance must approve the loosening)',
+  needsApproval:
+    'CẦN PHÊ DUYỆT: không có lỗi, nhưng cơ quan quản lý phải duyệt các thay đổi nới lỏng, thắt chặt hoặc phá vỡ ở trên trước khi công bố ' +
+    '(needs approval: governance must approve the loosening, tightening or breaking changes above before they are published)',
 };
 
 /** Where a source name points, for the reader: a file path. */
@@ -43,11 +45,11 @@ export function formatReport(result: CheckResult, fileOf: SourceFiles = (source)
     ...step(1, 'Hợp nhất siêu đồ thị (composition)', composition.status, lines(composition.issues)),
     ...step(2, 'Quy tắc lược đồ (lint)', lint.status, lines(lint.issues)),
     ...step(3, 'Thay đổi phá vỡ so với đồ thị hiện hành (breaking changes)', breakingChanges.status, [
-      ...lines(breakingChanges.issues),
+      ...lines(breakingChanges.issues, breakingChanges.status === 'failed' ? '✗' : '?'),
       ...lines(breakingChanges.warnings, '!'),
     ]),
     ...step(4, 'Thay đổi nhóm chia sẻ (sharing category changes)', categoryChanges.status, [
-      ...lines(categoryChanges.tightened),
+      ...lines(categoryChanges.tightened, '?'),
       ...lines(categoryChanges.loosened, '?'),
     ]),
     '',

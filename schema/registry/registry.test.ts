@@ -185,38 +185,50 @@ describe('schema registry', () => {
     expect((history.body['versions'] as unknown[]).length).toBe(2);
   });
 
-  it('refuses a breaking change with 422 and the check result; the supergraph stays', async () => {
-    const refused = await call('POST', '/publish', landOwner, { subgraph: 'land', sdl: breaking, url: subgraphUrl });
-    expect(refused.status).toBe(422);
-    const extensions = refused.body.errors?.[0]?.extensions;
-    expect(extensions).toMatchObject({ code: 'CHECK_FAILED', result: { outcome: 'failed', breakingChanges: { status: 'failed' } } });
-    expect(JSON.stringify(extensions)).toContain('LandUseCertificate.issuedOn');
+  it('keeps a breaking change pending, naming what it breaks, until governance approves it', async () => {
+    const pending = await call('POST', '/publish', landOwner, { subgraph: 'land', sdl: breaking, url: subgraphUrl });
+    expect(pending.status).toBe(202);
+    expect(pending.body).toMatchObject({
+      version: { version: 3, status: 'PENDING_APPROVAL' },
+      check: {
+        outcome: 'needsApproval',
+        breakingChanges: { status: 'needsApproval', issues: [expect.objectContaining({ code: 'FIELD_REMOVED', coordinate: 'LandUseCertificate.issuedOn' })] },
+      },
+    });
     expect((await call('GET', '/supergraph', landOwner)).body['version']).toBe(2);
+
+    const approved = await call('POST', '/approve', governance, { subgraph: 'land', version: 3 });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ version: { version: 3, status: 'PUBLISHED' }, supergraph: { version: 3, cause: { subgraph: 'land', version: 3 } } });
+    const current = await call('GET', '/supergraph', landOwner);
+    expect(current.body['version']).toBe(3);
+    expect(current.body['sdl']).toMatch(/type LandUseCertificate[^}]*\}/);
+    expect(/type LandUseCertificate[^}]*\}/.exec(String(current.body['sdl']))?.[0]).not.toContain('issuedOn');
   });
 
   it('keeps a loosening pending until governance approves it; only governance may approve', async () => {
     const pending = await call('POST', '/publish', landOwner, { subgraph: 'land', sdl: loosened, url: gatewayOnlyUrl });
     expect(pending.status).toBe(202);
-    expect(pending.body).toMatchObject({ version: { version: 3, status: 'PENDING_APPROVAL' }, check: { outcome: 'needsApproval' } });
+    expect(pending.body).toMatchObject({ version: { version: 4, status: 'PENDING_APPROVAL' }, check: { outcome: 'needsApproval' } });
     expect(pending.body).not.toHaveProperty('supergraph');
-    expect((await call('GET', '/supergraph', landOwner)).body['version']).toBe(2);
+    expect((await call('GET', '/supergraph', landOwner)).body['version']).toBe(3);
     const history = await call('GET', '/history?subgraph=land', landOwner);
-    expect(history.body['versions']).toEqual(expect.arrayContaining([expect.objectContaining({ version: 3, status: 'PENDING_APPROVAL' })]));
+    expect(history.body['versions']).toEqual(expect.arrayContaining([expect.objectContaining({ version: 4, status: 'PENDING_APPROVAL' })]));
 
-    const notGovernance = await call('POST', '/approve', landOwner, { subgraph: 'land', version: 3 });
+    const notGovernance = await call('POST', '/approve', landOwner, { subgraph: 'land', version: 4 });
     expect(notGovernance.status).toBe(403);
     expect(notGovernance.body.errors?.[0]?.extensions.code).toBe('GOVERNANCE_ONLY');
 
-    const approved = await call('POST', '/approve', governance, { subgraph: 'land', version: 3 });
+    const approved = await call('POST', '/approve', governance, { subgraph: 'land', version: 4 });
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({
-      version: { version: 3, status: 'PUBLISHED', decidedBy: governance.sub },
-      supergraph: { version: 3, cause: { subgraph: 'land', version: 3 } },
+      version: { version: 4, status: 'PUBLISHED', decidedBy: governance.sub },
+      supergraph: { version: 4, cause: { subgraph: 'land', version: 4 } },
     });
     const current = await call('GET', '/supergraph', landOwner);
-    expect(current.body['version']).toBe(3);
+    expect(current.body['version']).toBe(4);
     expect(current.body['sdl']).toMatch(/holder: LandHolder.*DEFAULT/);
-    const again = await call('POST', '/approve', governance, { subgraph: 'land', version: 3 });
+    const again = await call('POST', '/approve', governance, { subgraph: 'land', version: 4 });
     expect(again.status).toBe(409);
     expect(again.body.errors?.[0]?.extensions.code).toBe('NOT_PENDING');
     // A version number no registry holds (beyond PostgreSQL's integer) is the caller's mistake.
@@ -238,7 +250,7 @@ describe('schema registry', () => {
     const waiting = await call('POST', '/publish', landOwner, { subgraph: 'land', sdl: looser.replace('holder: LandHolder @personal @sharing(category: SPECIAL_REQUEST)', 'holder: LandHolder @personal @sharing(category: DEFAULT)'), url: subgraphUrl });
     expect(waiting.status).toBe(202);
     const version = (waiting.body['version'] as { version: number }).version;
-    expect(version).toBe(4);
+    expect(version).toBe(5);
 
     const blank = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: '  ' });
     expect(blank.status).toBe(400);
@@ -255,12 +267,13 @@ describe('schema registry', () => {
     expect(rejected.body).toMatchObject({ version, status: 'REJECTED', decidedBy: governance.sub, decisionReason: 'Chưa có căn cứ pháp lý để công khai (no legal basis).' });
     const history = await call('GET', '/history?subgraph=land', landOwner);
     expect((history.body['versions'] as Array<{ version: number; status: string }>).map(({ version: v, status }) => `${v}:${status}`)).toEqual([
-      '4:REJECTED',
-      '3:PUBLISHED',
+      '5:REJECTED',
+      '4:PUBLISHED',
+      '3:SUPERSEDED',
       '2:SUPERSEDED',
       '1:SUPERSEDED',
     ]);
-    expect((await call('GET', '/supergraph', landOwner)).body['version']).toBe(3);
+    expect((await call('GET', '/supergraph', landOwner)).body['version']).toBe(4);
   });
 
   it('lists the changes between two versions (graphql-inspector), a category change as from → to', async () => {
@@ -269,8 +282,10 @@ describe('schema registry', () => {
     expect(diff.body['changes']).toEqual(
       expect.arrayContaining([expect.objectContaining({ type: 'FIELD_ADDED', path: 'LandUseCertificate.note', criticality: 'NON_BREAKING' })]),
     );
-    // The loosening of v3 shows as the field's category change, from → to, and nothing else.
-    const loosening = await call('GET', '/diff?subgraph=land&from=2&to=3', landOwner);
+    const removal = await call('GET', '/diff?subgraph=land&from=2&to=3', landOwner);
+    expect(removal.body['changes']).toEqual([expect.objectContaining({ type: 'FIELD_REMOVED', path: 'LandUseCertificate.issuedOn', criticality: 'BREAKING' })]);
+    // The loosening of v4 shows as the field's category change, from → to, and nothing else.
+    const loosening = await call('GET', '/diff?subgraph=land&from=2&to=4', landOwner);
     expect(loosening.body['changes']).toEqual([
       { type: 'CATEGORY_LOOSENED', criticality: 'DANGEROUS', path: 'LandUseCertificate.holder', message: expect.stringMatching(/^LandUseCertificate\.holder: SPECIAL_REQUEST → DEFAULT /) },
     ]);
@@ -316,41 +331,48 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
 
     const published = await cli(['publish', '--subgraph', 'land', '--sdl', file('land.graphql', withArea), '--url', subgraphUrl, ...registryArgs]);
     expect({ code: published.code, err: published.err }).toEqual({ code: 0, err: '' });
-    expect(published.out).toContain('ĐÃ CÔNG BỐ (published): land v5');
+    expect(published.out).toContain('ĐÃ CÔNG BỐ (published): land v6');
     const same = await cli(['publish', '--subgraph', 'land', '--sdl', file('land.graphql', withArea), '--url', subgraphUrl, ...registryArgs]);
-    expect({ code: same.code, out: same.out }).toEqual({ code: 0, out: expect.stringContaining('KHÔNG ĐỔI (unchanged): land v5') });
+    expect({ code: same.code, out: same.out }).toEqual({ code: 0, out: expect.stringContaining('KHÔNG ĐỔI (unchanged): land v6') });
 
-    const refused = await cli(['publish', '--subgraph', 'land', '--sdl', file('breaking.graphql', breaking), '--url', subgraphUrl, ...registryArgs]);
-    expect(refused.code).toBe(1);
-    expect(refused.err).toContain('CHECK_FAILED');
-    expect(refused.out).toContain('LandUseCertificate.issuedOn');
+    const governanceArgs = ['--registry', registry.url, '--token', await signDevToken(keys, governance)];
+    // Removing two fields and tightening a third waits for governance, the report saying what each breaks.
+    const breakingFile = file('breaking.graphql', breaking);
+    const waiting = await cli(['publish', '--subgraph', 'land', '--sdl', breakingFile, '--url', subgraphUrl, ...registryArgs]);
+    expect({ code: waiting.code, err: waiting.err }).toEqual({ code: 3, err: '' });
+    expect(waiting.out).toMatch(/FIELD_REMOVED {2}LandUseCertificate\.issuedOn/);
+    expect(waiting.out).toMatch(/CATEGORY_TIGHTENED {2}LandUseCertificate\.holder/);
+    expect(waiting.out).toContain('CHỜ PHÊ DUYỆT (pending governance approval): land v7');
+    expect(waiting.out).toContain('npm run schema -- approve --subgraph land --version 7');
+    const notNow = await cli(['reject', '--subgraph', 'land', '--version', '7', '--reason', 'Sở Y tế còn dùng ngày cấp (a consumer still uses issuedOn).', ...governanceArgs]);
+    expect(notNow.code).toBe(0);
 
     const history = await cli(['history', '--subgraph', 'land', ...registryArgs]);
     expect(history.code).toBe(0);
-    expect(history.out.split('\n')[0]).toMatch(/^v5 {2}PUBLISHED /);
-    expect(history.out).toContain('v4  REJECTED');
+    expect(history.out.split('\n')[0]).toMatch(/^v7 {2}REJECTED .*a consumer still uses issuedOn/);
+    expect(history.out).toMatch(/^v6 {2}PUBLISHED /m);
+    expect(history.out).toContain('v5  REJECTED');
 
-    const diff = await cli(['diff', '--subgraph', 'land', '--from', '3', '--to', '5', ...registryArgs]);
+    const diff = await cli(['diff', '--subgraph', 'land', '--from', '4', '--to', '6', ...registryArgs]);
     expect(diff.code).toBe(0);
     expect(diff.out).toContain('FIELD_ADDED  LandUseCertificate.certifiedArea');
 
-    const governanceArgs = ['--registry', registry.url, '--token', await signDevToken(keys, governance)];
     const looser = withArea.replace('  certifiedArea: Float\n}', '  certifiedArea: Float @sharing(category: OPEN)\n}');
     const pending = await cli(['publish', '--subgraph', 'land', '--sdl', file('looser.graphql', looser), '--url', subgraphUrl, ...registryArgs]);
     expect(pending.code).toBe(3);
-    expect(pending.out).toContain('CHỜ PHÊ DUYỆT (pending governance approval): land v6');
-    const rejected = await cli(['reject', '--subgraph', 'land', '--version', '6', '--reason', 'Diện tích chưa được xác minh (area not verified).', ...governanceArgs]);
+    expect(pending.out).toContain('CHỜ PHÊ DUYỆT (pending governance approval): land v8');
+    const rejected = await cli(['reject', '--subgraph', 'land', '--version', '8', '--reason', 'Diện tích chưa được xác minh (area not verified).', ...governanceArgs]);
     expect(rejected.code).toBe(0);
     expect(rejected.out).toContain('REJECTED');
     const again = await cli(['publish', '--subgraph', 'land', '--sdl', file('looser.graphql', looser), '--url', subgraphUrl, ...registryArgs]);
     expect(again.code).toBe(3);
-    const approved = await cli(['approve', '--subgraph', 'land', '--version', '7', ...governanceArgs]);
+    const approved = await cli(['approve', '--subgraph', 'land', '--version', '9', ...governanceArgs]);
     expect({ code: approved.code, err: approved.err }).toEqual({ code: 0, err: '' });
-    expect(approved.out).toContain('ĐÃ CÔNG BỐ (published): land v7');
+    expect(approved.out).toContain('ĐÃ CÔNG BỐ (published): land v9');
     // The check that made it wait is not printed again with its exit code 3: this command's is 0.
     expect(approved.out).not.toContain('Mã thoát (exit code) 3');
     // The diff says the category change as the check does, from → to, not as a directive's argument removed and added.
-    const loosening = await cli(['diff', '--subgraph', 'land', '--from', '5', '--to', '7', ...registryArgs]);
+    const loosening = await cli(['diff', '--subgraph', 'land', '--from', '6', '--to', '9', ...registryArgs]);
     expect(loosening.code).toBe(0);
     expect(loosening.out).toMatch(/DANGEROUS {2}CATEGORY_LOOSENED {2}LandUseCertificate\.certifiedArea\n {4}LandUseCertificate\.certifiedArea: DEFAULT → OPEN/);
     expect(loosening.out).not.toContain('DIRECTIVE_USAGE');
@@ -385,17 +407,17 @@ describe('npm run schema -- check, against a registry', () => {
       // The committed schema, proposed again: it drops the note the registry now serves.
       const atRegistry = await cli(['check', '--subgraph', 'land', '--sdl', 'subgraphs/land/schema.graphql', ...registryArgs]);
       expect({ code: atRegistry.code, err: atRegistry.err }).toEqual({
-        code: 1,
+        code: 3,
         err: `So với siêu đồ thị hiện hành của sổ đăng ký tại ${own.url} (checked against the registry's current supergraph).\n`,
       });
       expect(atRegistry.out).toMatch(/^3\. Thay đổi phá vỡ so với đồ thị hiện hành \(breaking changes\): .*\n.*LandUseCertificate\.note/m);
-      expect(atRegistry.out).toContain('Kết quả (result): KHÔNG ĐẠT');
+      expect(atRegistry.out).toContain('Kết quả (result): CẦN PHÊ DUYỆT');
 
       const json = await cli(['check', '--subgraph', 'land', '--sdl', 'subgraphs/land/schema.graphql', '--json', ...registryArgs]);
       const result = JSON.parse(json.out) as { outcome: string; breakingChanges: { issues: Array<{ rule: string; coordinate?: string }> } };
       expect({ code: json.code, outcome: result.outcome, breaking: result.breakingChanges.issues.map((i) => i.coordinate) }).toEqual({
-        code: 1,
-        outcome: 'failed',
+        code: 3,
+        outcome: 'needsApproval',
         breaking: ['LandUseCertificate.note'],
       });
 
@@ -440,7 +462,8 @@ describe('runRegistry', () => {
       expect(history.map((v) => `${v.version}:${v.status}`)).toEqual(['3:PUBLISHED', '2:SUPERSEDED', '1:SUPERSEDED']);
       expect(await get('/supergraph')).toMatchObject({ version: 3, cause: { subgraph: 'land', version: 3 } });
 
-      // A pending loosening that no longer passes against the versions published meanwhile stays pending.
+      // A pending loosening that, against the versions published meanwhile, would also remove a field
+      // nobody was asked about stays pending: approving it approves only what was put to governance.
       const looseSecond = second.replace('holder: LandHolder @personal @sharing(category: SPECIAL_REQUEST)', 'holder: LandHolder @personal @sharing(category: DEFAULT)');
       expect(await publish(looseSecond)).toBe(202);
       expect(await publish(second.replace('  barcode: String\n}', '  barcode: String\n  "Số tờ bản đồ (map sheet)."\n  mapSheet: Int\n}'))).toBe(201);
@@ -449,8 +472,12 @@ describe('runRegistry', () => {
         headers: { authorization: `Bearer ${await signDevToken(keys, governance)}`, 'content-type': 'application/json' },
         body: JSON.stringify({ subgraph: 'land', version: 4 }),
       });
-      expect(approval.status).toBe(422);
-      expect(JSON.stringify(await approval.json())).toContain('LandUseCertificate.mapSheet');
+      const refused = (await approval.json()) as { errors: Array<{ extensions: { code: string; unseen: string[] } }> };
+      expect({ status: approval.status, code: refused.errors[0]?.extensions.code, unseen: refused.errors[0]?.extensions.unseen }).toEqual({
+        status: 409,
+        code: 'CHANGED_SINCE_PROPOSED',
+        unseen: ['FIELD_REMOVED LandUseCertificate.mapSheet'],
+      });
       const after = (await get('/history?subgraph=land'))['versions'] as Array<{ version: number; status: string }>;
       expect(after.map((v) => `${v.version}:${v.status}`).slice(0, 2)).toEqual(['5:PUBLISHED', '4:PENDING_APPROVAL']);
       expect(await get('/supergraph')).toMatchObject({ version: 4, cause: { subgraph: 'land', version: 5 } });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { listAgencies, SUBGRAPHS_DIR, type Agency } from '../../subgraphs/kit/agency';
 import type { Database } from '../../subgraphs/kit/db';
 import type { Caller } from '../../subgraphs/kit/identity';
-import { abortedCheck, type CheckResult, type FieldConsumer } from '../check';
+import { abortedCheck, changesToApprove, type CheckResult, type FieldConsumer } from '../check';
 import { CheckAborted, CheckWorker } from './check-worker';
 import { composeSupergraph, type SubgraphSource } from '../compose';
 import { composeOpenContract } from '../contract';
@@ -122,6 +122,15 @@ function summary(row: SupergraphRow): Omit<SupergraphView, 'sdl'> {
   return rest;
 }
 
+/** The part of a stored check that says what it put to governance (the check's own shape, read back from JSON). */
+const storedChanges = z.object({
+  breakingChanges: z.object({ issues: z.array(z.object({ code: z.string(), coordinate: z.string().optional() })) }),
+  categoryChanges: z.object({
+    loosened: z.array(z.object({ code: z.string(), coordinate: z.string().optional() })),
+    tightened: z.array(z.object({ code: z.string(), coordinate: z.string().optional() })),
+  }),
+});
+
 function stored(result: CheckResult): StoredCheckResult {
   const { supergraphSdl: _sdl, ...rest } = result;
   return rest;
@@ -195,8 +204,8 @@ export interface RegistryServiceOptions {
 
 /**
  * The schema registry (DESIGN.md §8): checks proposals against the current published versions,
- * publishes (an agency only its own subgraph), keeps loosenings waiting for governance, and stores
- * every supergraph it composes. Publishes and approvals are serialised (an advisory lock), so each
+ * publishes (an agency only its own subgraph), keeps breaking and category changes waiting for
+ * governance, and stores every supergraph it composes. Publishes and approvals are serialised (an advisory lock), so each
  * is checked against the versions it replaces.
  */
 export class RegistryService {
@@ -318,8 +327,11 @@ export class RegistryService {
 
   /**
    * Governance approves a pending version: the check is run again against the now-current
-   * versions; if it still composes and nothing fails, the version is published with its new
-   * supergraph. Otherwise 422 CHECK_FAILED and the version stays pending.
+   * versions; if it still composes, nothing fails, and it puts to governance nothing that the check
+   * made when the version was proposed did not (a version published meanwhile can make an old
+   * proposal remove what it added), the version is published with its new supergraph. Otherwise
+   * 422 CHECK_FAILED, or 409 CHANGED_SINCE_PROPOSED naming what is new, and the version stays
+   * pending; the agency publishes again from the current version.
    */
   async approve(caller: Official, input: { subgraph: string; version: number }): Promise<PublishOutcome> {
     requireGovernance(caller);
@@ -332,6 +344,19 @@ export class RegistryService {
         throw new RegistryError(422, 'CHECK_FAILED', 'Kiểm tra lại không đạt với các phiên bản hiện hành: chưa công bố (the re-check against the current versions failed).', {
           result: stored(result),
         });
+      }
+      const proposed = storedChanges.safeParse(row.check_result);
+      const seen = new Set(proposed.success ? changesToApprove(proposed.data) : []);
+      const unseen = changesToApprove(result).filter((change) => !seen.has(change));
+      if (unseen.length > 0) {
+        throw new RegistryError(
+          409,
+          'CHANGED_SINCE_PROPOSED',
+          `Công bố bây giờ, phiên bản ${row.version} còn thay đổi thêm những điều chưa được trình duyệt khi đề xuất: ${unseen.join('; ')}. ` +
+            `Cơ quan chủ quản hãy công bố lại trên phiên bản hiện hành. (Published now, version ${row.version} would also make changes ` +
+            `that were not put to governance when it was proposed; the owning agency should publish again from the current version.)`,
+          { result: stored(result), unseen },
+        );
       }
       const decided = await this.store.decide(client, {
         subgraph: row.subgraph,
