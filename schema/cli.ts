@@ -30,6 +30,8 @@ function readUserFile(path: string, what: string): string {
   }
 }
 
+const CONSUMERS_OPTION = 'JSON [{ "consumer": "so-y-te", "fields": ["Type.field"] }]: grants or usage, to name whom a breaking change or a tightening breaks';
+
 function readConsumers(path: string | undefined): FieldConsumer[] {
   if (path === undefined) return [];
   const text = readUserFile(path, 'consumers');
@@ -308,7 +310,7 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
     .option('--token <jwt>', 'token của cán bộ, cho sổ đăng ký (an official\'s token for the registry; default LIENTHONG_TOKEN)')
     .option('--offline', 'không hỏi sổ đăng ký: so với schema/supergraph.graphql và các schema.graphql đã commit (check against the committed files only)')
     .option('--supergraph <path>', 'kiểm tra ngoại tuyến so với siêu đồ thị này (offline, against this supergraph file instead of the committed one)')
-    .option('--consumers <path>', 'JSON [{ "consumer": "so-y-te", "fields": ["Type.field"] }]: grants or usage, to name who a tightening breaks')
+    .option('--consumers <path>', CONSUMERS_OPTION)
     .option('--json', 'in kết quả dạng JSON (print the result as JSON)')
     .action(async (options: CheckOptions) => {
       code = await check(options, write, writeError);
@@ -326,11 +328,38 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
       .description(`công bố một phiên bản subgraph lên sổ đăng ký (publish to the registry; exit 0 published, ${EXIT_CODE.needsApproval} pending approval, 1 refused)`)
       .requiredOption('--subgraph <name>', 'tên subgraph (the subgraph), e.g. land')
       .requiredOption('--sdl <path>', 'tệp SDL (the schema.graphql to publish)')
-      .requiredOption('--url <url>', 'địa chỉ GraphQL của subgraph (the subgraph\'s routing URL)'),
-  ).action(async (options: RegistryCallOptions & { subgraph: string; sdl: string; url: string }) => {
-    const answer = await callRegistry(options, 'POST', '/publish', { subgraph: options.subgraph, sdl: readUserFile(options.sdl, 'SDL'), url: options.url });
+      .requiredOption('--url <url>', 'địa chỉ GraphQL của subgraph (the subgraph\'s routing URL)')
+      .option('--consumers <path>', CONSUMERS_OPTION),
+  ).action(async (options: RegistryCallOptions & { subgraph: string; sdl: string; url: string; consumers?: string }) => {
+    const consumers = readConsumers(options.consumers);
+    const answer = await callRegistry(options, 'POST', '/publish', {
+      subgraph: options.subgraph,
+      sdl: readUserFile(options.sdl, 'SDL'),
+      url: options.url,
+      ...(consumers.length > 0 ? { consumers } : {}),
+    });
     const fileOf = sdlFile(options.subgraph, options.sdl);
     code = answer.status < 300 ? accepted(answer, options, write, fileOf) : refusal(answer, write, writeError, fileOf);
+  });
+  registryOptions(
+    program.command('pending').description('các phiên bản đang chờ cơ quan quản lý phê duyệt, cũ nhất trước (versions waiting for governance, oldest first)'),
+  ).action(async (options: RegistryCallOptions) => {
+    const answer = await callRegistry(options, 'GET', '/pending');
+    if (answer.status !== 200) {
+      code = refusal(answer, write, writeError, String);
+      return;
+    }
+    const waiting = z.object({ versions: z.array(versionView.extend({ changes: z.array(z.string()), affectedConsumers: z.array(z.string()) })) }).parse(answer.body).versions;
+    if (options.json) write(`${JSON.stringify(answer.body, null, 2)}\n`);
+    else if (waiting.length === 0) write('Không có phiên bản nào chờ phê duyệt (nothing is waiting for approval).\n');
+    else {
+      for (const v of waiting) {
+        write(`${v.subgraph} v${v.version}  ${v.publishedAt}  ${v.publisherAgency}/${v.publishedBy}  ${v.url}\n`);
+        for (const change of v.changes) write(`    ${change}\n`);
+        if (v.affectedConsumers.length > 0) write(`    bên bị ảnh hưởng (consumers it breaks): ${v.affectedConsumers.join(', ')}\n`);
+      }
+    }
+    code = 0;
   });
   registryOptions(
     program.command('history').description('các phiên bản của một subgraph, mới nhất trước (versions, newest first)').requiredOption('--subgraph <name>', 'tên subgraph'),

@@ -338,14 +338,33 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
     const governanceArgs = ['--registry', registry.url, '--token', await signDevToken(keys, governance)];
     // Removing two fields and tightening a third waits for governance, the report saying what each breaks.
     const breakingFile = file('breaking.graphql', breaking);
-    const waiting = await cli(['publish', '--subgraph', 'land', '--sdl', breakingFile, '--url', subgraphUrl, ...registryArgs]);
+    const consumers = file('consumers.json', JSON.stringify([
+      { consumer: 'so-y-te', fields: ['LandUseCertificate.issuedOn'] },
+      { consumer: 'so-tu-phap', fields: ['LandUseCertificate.holder'] },
+      { consumer: 'so-noi-vu', fields: ['LandParcel.area'] },
+    ]));
+    const waiting = await cli(['publish', '--subgraph', 'land', '--sdl', breakingFile, '--url', subgraphUrl, '--consumers', consumers, ...registryArgs]);
     expect({ code: waiting.code, err: waiting.err }).toEqual({ code: 3, err: '' });
-    expect(waiting.out).toMatch(/FIELD_REMOVED {2}LandUseCertificate\.issuedOn/);
-    expect(waiting.out).toMatch(/CATEGORY_TIGHTENED {2}LandUseCertificate\.holder/);
+    expect(waiting.out).toMatch(/FIELD_REMOVED {2}LandUseCertificate\.issuedOn\n.*\(consumers using it\): so-y-te\./);
+    expect(waiting.out).toMatch(/CATEGORY_TIGHTENED {2}LandUseCertificate\.holder .*\n.*so-tu-phap/);
     expect(waiting.out).toContain('CHỜ PHÊ DUYỆT (pending governance approval): land v7');
     expect(waiting.out).toContain('npm run schema -- approve --subgraph land --version 7');
+    // Governance lists what waits for it, with what each version changes and whom it breaks.
+    const queue = await cli(['pending', ...governanceArgs]);
+    expect({ code: queue.code, lines: queue.out.split('\n').map((line) => line.replace(/ {2}\S+T\S+Z {2}.*$/, '')) }).toEqual({
+      code: 0,
+      lines: [
+        'land v7',
+        '    CATEGORY_TIGHTENED LandUseCertificate.holder',
+        '    FIELD_REMOVED LandUseCertificate.certifiedArea',
+        '    FIELD_REMOVED LandUseCertificate.issuedOn',
+        '    bên bị ảnh hưởng (consumers it breaks): so-tu-phap, so-y-te',
+        '',
+      ],
+    });
     const notNow = await cli(['reject', '--subgraph', 'land', '--version', '7', '--reason', 'Sở Y tế còn dùng ngày cấp (a consumer still uses issuedOn).', ...governanceArgs]);
     expect(notNow.code).toBe(0);
+    expect((await cli(['pending', ...governanceArgs])).out).toBe('Không có phiên bản nào chờ phê duyệt (nothing is waiting for approval).\n');
 
     const history = await cli(['history', '--subgraph', 'land', ...registryArgs]);
     expect(history.code).toBe(0);

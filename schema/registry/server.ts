@@ -45,14 +45,20 @@ function errorBody(code: string, message: string, details: Record<string, unknow
 const subgraphName = z.string().min(1).max(64);
 /** A version number as the registry stores it (a PostgreSQL integer). */
 const version = z.number().int().positive().max(2_147_483_647);
+/** Grants or usage, to name whom a breaking change or a tightening breaks (the CLI's --consumers). */
+const fieldConsumers = z
+  .array(z.object({ consumer: z.string().min(1).max(64), fields: z.array(z.string().max(200)).max(1000) }))
+  .max(1000)
+  .optional();
+
 const bodies = {
-  check: z.object({
+  check: z.object({ subgraph: subgraphName, sdl: z.string().min(1), consumers: fieldConsumers }),
+  publish: z.object({
     subgraph: subgraphName,
     sdl: z.string().min(1),
-    /** Grants or usage, to name whom a tightening breaks (the CLI's --consumers). */
-    consumers: z.array(z.object({ consumer: z.string().min(1).max(64), fields: z.array(z.string().max(200)).max(1000) })).max(1000).optional(),
+    url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'http(s) only'),
+    consumers: fieldConsumers,
   }),
-  publish: z.object({ subgraph: subgraphName, sdl: z.string().min(1), url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'http(s) only') }),
   approve: z.object({ subgraph: subgraphName, version: version }),
   reject: z.object({ subgraph: subgraphName, version: version, reason: z.string() }),
 };
@@ -174,6 +180,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
         const subgraph = queryString(params, 'subgraph');
         return { status: 200, body: { subgraph, versions: await service.history(subgraph) } };
       }),
+      '/pending': route('GET', async () => ({ status: 200, body: { versions: await service.pending() } })),
       '/diff': route('GET', async (_caller, _req, params) => {
         const subgraph = queryString(params, 'subgraph');
         const from = queryInt(params, 'from');

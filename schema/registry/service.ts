@@ -83,6 +83,14 @@ export interface PublishOutcome {
   readonly unchanged?: true;
 }
 
+/** A version waiting for governance, with what its check put to governance. */
+export interface PendingView extends VersionView {
+  /** Each breaking or category change the check reported, as `CODE coordinate`, sorted. */
+  readonly changes: readonly string[];
+  /** The consumers the check named as broken by those changes (from the grants or usage it was given), sorted. */
+  readonly affectedConsumers: readonly string[];
+}
+
 /** One change between two versions, from graphql-inspector. */
 export interface DiffChange {
   readonly type: string;
@@ -123,12 +131,10 @@ function summary(row: SupergraphRow): Omit<SupergraphView, 'sdl'> {
 }
 
 /** The part of a stored check that says what it put to governance (the check's own shape, read back from JSON). */
+const storedChange = z.object({ code: z.string(), coordinate: z.string().optional(), affectedConsumers: z.array(z.string()).optional() });
 const storedChanges = z.object({
-  breakingChanges: z.object({ issues: z.array(z.object({ code: z.string(), coordinate: z.string().optional() })) }),
-  categoryChanges: z.object({
-    loosened: z.array(z.object({ code: z.string(), coordinate: z.string().optional() })),
-    tightened: z.array(z.object({ code: z.string(), coordinate: z.string().optional() })),
-  }),
+  breakingChanges: z.object({ issues: z.array(storedChange) }),
+  categoryChanges: z.object({ loosened: z.array(storedChange), tightened: z.array(storedChange) }),
 });
 
 function stored(result: CheckResult): StoredCheckResult {
@@ -264,7 +270,7 @@ export class RegistryService {
    * needs approval is stored PENDING_APPROVAL and the supergraph stays; an ok one is stored
    * PUBLISHED with its newly composed supergraph, made current.
    */
-  async publish(caller: Official, input: { subgraph: string; sdl: string; url: string }): Promise<PublishOutcome> {
+  async publish(caller: Official, input: { subgraph: string; sdl: string; url: string; consumers?: readonly FieldConsumer[] | undefined }): Promise<PublishOutcome> {
     const agency = owningAgency(input.subgraph);
     if (caller.agency !== agency.agencyCode) {
       throw new RegistryError(
@@ -282,7 +288,7 @@ export class RegistryService {
     }
     return this.store.inTransaction(async (client) => {
       const [published, current] = await Promise.all([this.store.publishedVersions(client), this.store.currentSupergraph(client)]);
-      const result = await this.runCheck(input.subgraph, input.sdl, input.url, published, current);
+      const result = await this.runCheck(input.subgraph, input.sdl, input.url, published, current, input.consumers);
       // The same SDL and URL as the published version adds nothing; the check still runs first, so that
       // "unchanged" also means it still passes today's rules (a failure is reported as for any publish).
       const same = published.find((v) => v.subgraph === input.subgraph && v.sdl === input.sdl && v.url === input.url);
@@ -316,7 +322,7 @@ export class RegistryService {
     });
   }
 
-  private async pending(subgraph: string, version: number, client: pg.PoolClient): Promise<VersionRow> {
+  private async pendingVersion(subgraph: string, version: number, client: pg.PoolClient): Promise<VersionRow> {
     const row = await this.store.version(subgraph, version, client);
     if (!row) throw new RegistryError(404, 'VERSION_NOT_FOUND', `Không có phiên bản ${version} của "${subgraph}" (no such version).`);
     if (row.status !== 'PENDING_APPROVAL') {
@@ -337,7 +343,7 @@ export class RegistryService {
     requireGovernance(caller);
     owningAgency(input.subgraph);
     return this.store.inTransaction(async (client) => {
-      const row = await this.pending(input.subgraph, input.version, client);
+      const row = await this.pendingVersion(input.subgraph, input.version, client);
       const [published, current] = await Promise.all([this.store.publishedVersions(client), this.store.currentSupergraph(client)]);
       const result = await this.runCheck(row.subgraph, row.sdl, row.url, published, current);
       if (result.outcome === 'failed' || result.supergraphSdl === undefined) {
@@ -383,10 +389,26 @@ export class RegistryService {
     const reason = input.reason.trim();
     if (reason === '') throw new RegistryError(400, 'REASON_REQUIRED', 'Từ chối phải nêu lý do (a rejection needs a reason).');
     return this.store.inTransaction(async (client) => {
-      await this.pending(input.subgraph, input.version, client);
+      await this.pendingVersion(input.subgraph, input.version, client);
       const decided = await this.store.decide(client, { ...input, status: 'REJECTED', by: caller.officialId, reason });
       if (!decided) throw new Error('pending version vanished under the registry lock');
       return versionView(decided);
+    });
+  }
+
+  /**
+   * Every version waiting for governance, of every subgraph, oldest first, each with what its check
+   * put to governance (`CODE coordinate`) and the consumers that check named as broken.
+   */
+  async pending(): Promise<PendingView[]> {
+    return (await this.store.pendingVersions()).map((row) => {
+      const check = storedChanges.safeParse(row.check_result);
+      const issues = check.success ? [...check.data.breakingChanges.issues, ...check.data.categoryChanges.tightened] : [];
+      return {
+        ...versionView(row),
+        changes: check.success ? changesToApprove(check.data) : [],
+        affectedConsumers: [...new Set(issues.flatMap((issue) => issue.affectedConsumers ?? []))].sort(),
+      };
     });
   }
 

@@ -53,6 +53,11 @@ const statements = {
     `SELECT ${VERSION_COLUMNS} FROM subgraph_versions WHERE subgraph = $1 ORDER BY version DESC`,
     versionRow,
   ),
+  withStatus: statement(
+    'registryVersionsWithStatus',
+    `SELECT ${VERSION_COLUMNS} FROM subgraph_versions WHERE status = $1 ORDER BY published_at, subgraph, version`,
+    versionRow,
+  ),
   version: statement('registryVersion', `SELECT ${VERSION_COLUMNS} FROM subgraph_versions WHERE subgraph = $1 AND version = $2`, versionRow),
   nextVersion: statement(
     'registryNextVersion',
@@ -129,6 +134,11 @@ export class RegistryStore {
   /** Every version of `subgraph`, newest first. */
   async history(subgraph: string): Promise<VersionRow[]> {
     return this.db.many(statements.history, [subgraph]);
+  }
+
+  /** Every version waiting for governance, of every subgraph, oldest first. */
+  async pendingVersions(): Promise<VersionRow[]> {
+    return this.db.many(statements.withStatus, ['PENDING_APPROVAL']);
   }
 
   async version(subgraph: string, version: number, client?: pg.PoolClient): Promise<VersionRow | null> {
