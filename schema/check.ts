@@ -45,6 +45,8 @@ export interface CheckResult {
     readonly loosened: readonly CategoryChange[];
     readonly tightened: readonly CategoryChange[];
   };
+  /** Where the consumers named came from (the registry: the access ledger's grant holders), or why none could be read. */
+  readonly consumersNote?: string;
   /** The supergraph composed with the proposal, when composition passed: what a publish would serve. */
   readonly supergraphSdl?: string;
 }

@@ -52,6 +52,7 @@ export function formatReport(result: CheckResult, fileOf: SourceFiles = (source)
       ...lines(categoryChanges.tightened, '?'),
       ...lines(categoryChanges.loosened, '?'),
     ]),
+    ...(result.consumersNote !== undefined ? [`   ${result.consumersNote}`] : []),
     '',
     `Kết quả (result): ${OUTCOME[result.outcome]}. Mã thoát (exit code) ${EXIT_CODE[result.outcome]}.`,
     '',

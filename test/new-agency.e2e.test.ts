@@ -244,16 +244,16 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
 
   // A later version is checked against what is now published, not the committed files: dropping
   // the revenue field breaks the grant just made, which the offline check cannot know. It would wait
-  // for governance (exit 3), the report naming the grant's holder given as a consumer.
+  // for governance (exit 3), the report naming the grant's holder, which the registry read from the
+  // access ledger: nobody told it.
   const withoutRevenue = join(keysDir, 'tourism-without-revenue.graphql');
   writeFileSync(withoutRevenue, readFileSync(join(root, SDL), 'utf8').split('\n').filter((line) => !/revenueLastYear|Doanh thu năm trước/.test(line)).join('\n'));
-  const consumers = join(keysDir, 'tourism-consumers.json');
-  writeFileSync(consumers, JSON.stringify([{ consumer: 'so-y-te', fields: [REVENUE] }]));
-  const breaking = await schemaCli('check', '--subgraph', 'tourism', '--sdl', withoutRevenue, '--consumers', consumers, '--registry', mesh.registryUrl ?? '', '--token', token);
-  expect({ code: breaking.code, removed: /FIELD_REMOVED {2}AccommodationEstablishment\.revenueLastYear\n.*consumers using it\): so-y-te\./.test(breaking.stdout) }).toEqual({
-    code: 3,
-    removed: true,
-  });
+  const breaking = await schemaCli('check', '--subgraph', 'tourism', '--sdl', withoutRevenue, '--registry', mesh.registryUrl ?? '', '--token', token);
+  expect({
+    code: breaking.code,
+    removed: /FIELD_REMOVED {2}AccommodationEstablishment\.revenueLastYear\n.*consumers using it\): so-y-te\./.test(breaking.stdout),
+    from: /grant holders from the access ledger as of /.test(breaking.stdout),
+  }).toEqual({ code: 3, removed: true, from: true });
   const offline = await schemaCli('check', '--subgraph', 'tourism', '--sdl', withoutRevenue, '--offline');
   expect({ code: offline.code, removed: /revenueLastYear/.test(offline.stdout) }).toEqual({ code: 0, removed: false });
 

@@ -14,6 +14,7 @@ import { composeSupergraph, type SubgraphSource } from '../compose';
 import { composeOpenContract } from '../contract';
 import { categoryChanges } from '../categories';
 import { expandedSubgraphDocument, prepareSubgraphSdl, SHARING_DIRECTIVE } from '../sharing';
+import type { GrantHolders } from '../../subgraphs/access/client';
 import { RegistryStore, type SupergraphRow, type VersionRow, type VersionStatus } from './store';
 
 /** An official's identity, as the registry sees it (only officials call the registry). */
@@ -206,6 +207,12 @@ export interface RegistryServiceOptions {
   readonly probeTimeoutMs?: number;
   /** How long a check may run before it is stopped and refused; default CHECK_TIME_LIMIT_MS. */
   readonly checkTimeLimitMs?: number;
+  /**
+   * Reads the access ledger's grant holders (`fetchGrantHolders`), so that a check names the holders
+   * a breaking change or a tightening breaks without being told. Without it, only the consumers a
+   * caller gives are named.
+   */
+  readonly grantHolders?: () => Promise<GrantHolders>;
 }
 
 /**
@@ -219,6 +226,7 @@ export class RegistryService {
   private readonly probeTimeoutMs: number;
   /** Checks run off this thread (composition can take a second or more). */
   private readonly checks: CheckWorker;
+  private readonly readGrantHolders: (() => Promise<GrantHolders>) | undefined;
   /** The open contract of the last supergraph served, by its sha256. */
   private contract: { sha256: string; openSdl: string } | undefined;
 
@@ -226,6 +234,24 @@ export class RegistryService {
     this.store = new RegistryStore(options.db);
     this.probeTimeoutMs = options.probeTimeoutMs ?? 3000;
     this.checks = new CheckWorker(options.checkTimeLimitMs);
+    this.readGrantHolders = options.grantHolders;
+  }
+
+  /** The ledger's grant holders, and a line for the report saying where they came from, or that they could not be read. */
+  private async grantHolders(): Promise<{ consumers: readonly FieldConsumer[]; note?: string }> {
+    if (!this.readGrantHolders) return { consumers: [] };
+    try {
+      const holders = await this.readGrantHolders();
+      return {
+        consumers: holders.consumers,
+        note: `Bên có quyền khai thác theo sổ cái lúc ${holders.asOf} (grant holders from the access ledger as of ${holders.asOf}).`,
+      };
+    } catch {
+      return {
+        consumers: [],
+        note: 'Sổ cái quyền khai thác không trả lời: báo cáo không nêu được bên có quyền. (The access ledger did not answer: grant holders are not named.)',
+      };
+    }
   }
 
   /** Stops the worker that runs checks. */
@@ -248,15 +274,17 @@ export class RegistryService {
     current: SupergraphRow | null,
     consumers: readonly FieldConsumer[] = [],
   ): Promise<CheckResult> {
+    const holders = await this.grantHolders();
     try {
-      return await this.checks.check({
+      const result = await this.checks.check({
         subgraph,
         sdl,
         ...(url !== undefined ? { url } : {}),
         subgraphs: sources(published),
         ...(current ? { currentSupergraphSdl: current.sdl } : {}),
-        grantsOrUsage: consumers,
+        grantsOrUsage: [...consumers, ...holders.consumers],
       });
+      return holders.note !== undefined ? { ...result, consumersNote: holders.note } : result;
     } catch (error) {
       if (error instanceof CheckAborted) return abortedCheck(subgraph, error.code, error.message);
       throw error;

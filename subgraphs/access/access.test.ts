@@ -20,7 +20,17 @@ import { decisionDueAt } from './calendar';
 import { committedCatalogue, FollowedCatalogue } from './catalogue';
 import { composeSupergraph, localSubgraphSources } from '../../schema/compose';
 import { registryReaderSecret, servedSupergraphFeed } from '../../schema/registry/gateway-feed';
-import { fetchUsableGrants, GRANTS_PATH, LedgerUnavailableError, ledgerReaderSecret, signLedgerReaderToken } from './client';
+import {
+  fetchGrantHolders,
+  fetchUsableGrants,
+  GRANT_HOLDERS_PATH,
+  grantHoldersSecret,
+  GRANTS_PATH,
+  LedgerUnavailableError,
+  ledgerReaderSecret,
+  REGISTRY_ISSUER,
+  signLedgerReaderToken,
+} from './client';
 import { grantsRoute } from './internal-grants';
 import { seedAccess } from './seed';
 import { accessLedger } from './server';
@@ -727,6 +737,29 @@ describe('GET /internal/grants (over HTTP)', () => {
     await expect(fetchUsableGrants(ledger.url, 'so-nn-mt', ledgerReaderSecret(keys.gatewaySecret, 'so-y-te'))).rejects.toThrow(
       new LedgerUnavailableError('access ledger answered 401: Chưa xác thực (unauthenticated): service token rejected'),
     );
+  });
+
+  it('tells the schema registry, and only it, who holds grants: suspended holders too, not terminated or expired ones', async () => {
+    const holders = async () => (await fetchGrantHolders(ledger.url, grantHoldersSecret(keys.gatewaySecret))).consumers;
+    expect(await holders()).toEqual([]);
+    const id = await granted({ validUntil: '2026-03-31' });
+    expect(await holders()).toEqual([{ consumer: 'so-y-te', fields: ['LandUseCertificate.holder'] }]);
+    dataOf(await run(LAND_OWNER, TRANSITION('suspend'), { id, reason: 'Tạm dừng kiểm tra.' }), z.unknown());
+    expect(await holders()).toEqual([{ consumer: 'so-y-te', fields: ['LandUseCertificate.holder'] }]);
+    const other = await granted({ validUntil: null, fields: ['Citizen.landCertificates'] });
+    expect(await holders()).toEqual([{ consumer: 'so-y-te', fields: ['Citizen.landCertificates', 'LandUseCertificate.holder'] }]);
+    dataOf(await run(LAND_OWNER, TRANSITION('terminate'), { id: other, reason: 'Chấm dứt.' }), z.unknown());
+    expect(await holders()).toEqual([{ consumer: 'so-y-te', fields: ['LandUseCertificate.holder'] }]);
+    at('2026-04-01 00:00');
+    expect(await holders()).toEqual([]);
+
+    const url = `${ledger.url}${GRANT_HOLDERS_PATH}`;
+    const statusWith = async (token: string) => (await fetch(url, { headers: { 'x-lienthong-service': token } })).status;
+    expect({
+      none: (await fetch(url)).status,
+      aProvider: await statusWith(await signLedgerReaderToken('so-nn-mt', landSecret())),
+      theRegistryWithAProvidersKey: await statusWith(await signLedgerReaderToken(REGISTRY_ISSUER, landSecret())),
+    }).toEqual({ none: 401, aProvider: 401, theRegistryWithAProvidersKey: 401 });
   });
 
   it('refuses everyone with a 503 when no service secret is configured', async () => {

@@ -12,6 +12,12 @@ import { gatewayProofSecret } from '../kit/identity';
 export const GRANTS_PATH = '/internal/grants';
 /** The ledger's route that providers deliver their disclosure outbox to. */
 export const DISCLOSURES_PATH = '/internal/disclosures';
+/** The ledger's route that the schema registry reads grant holders from, to name whom a schema change breaks. */
+export const GRANT_HOLDERS_PATH = '/internal/grant-holders';
+/** The issuer of the schema registry's ledger tokens. */
+export const REGISTRY_ISSUER = 'schema-registry';
+/** The purpose the registry's ledger secret is derived for (no provider's `ledger-reader:<code>` can equal it). */
+export const GRANT_HOLDERS_PURPOSE = 'grant-holders-reader';
 /** The header carrying the provider's service token. */
 export const SERVICE_TOKEN_HEADER = 'x-lienthong-service';
 /** The audience of every ledger-reader token. */
@@ -33,11 +39,11 @@ export function ledgerReaderSecret(masterSecret: string, provider: string): Uint
   return gatewayProofSecret(masterSecret, ledgerReaderPurpose(provider));
 }
 
-/** A short-lived (60 s) HS256 token by which `provider` reads its own grants. */
-export async function signLedgerReaderToken(provider: string, secret: Uint8Array): Promise<string> {
+/** A short-lived (60 s) HS256 token by which `issuer` (a provider, or the registry) reads the ledger. */
+export async function signLedgerReaderToken(issuer: string, secret: Uint8Array): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(provider)
+    .setIssuer(issuer)
     .setAudience(LEDGER_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime('60s')
@@ -72,23 +78,38 @@ export interface UsableGrants extends LedgerSnapshot {
   readonly asOf: string;
 }
 
+/** What the ledger answers the registry: each grant holder with the fields it holds, as of `asOf`. */
+export interface GrantHolders {
+  readonly asOf: string;
+  readonly consumers: ReadonlyArray<{ readonly consumer: string; readonly fields: readonly string[] }>;
+}
+
 /** The ledger did not answer in time, refused the token, or answered something unreadable. */
 export class LedgerUnavailableError extends Error {
   override name = 'LedgerUnavailableError';
 }
 
 /**
- * Calls one of the ledger's service routes as `provider`, with its service token; throws
- * LedgerUnavailableError when the ledger cannot be reached in `timeoutMs` or does not answer 2xx.
+ * Calls one of the ledger's service routes as `caller` (a provider, named in the `provider`
+ * parameter, or the registry), with its service token; throws LedgerUnavailableError when the
+ * ledger cannot be reached in `timeoutMs` or does not answer 2xx.
  */
-async function callLedger(ledgerUrl: string, path: string, provider: string, secret: Uint8Array, timeoutMs: number, init: RequestInit = {}): Promise<Response> {
+async function callLedger(
+  ledgerUrl: string,
+  path: string,
+  caller: { readonly provider: string } | { readonly issuer: typeof REGISTRY_ISSUER },
+  secret: Uint8Array,
+  timeoutMs: number,
+  init: RequestInit = {},
+): Promise<Response> {
   const url = new URL(path, ledgerUrl);
-  url.searchParams.set('provider', provider);
+  if ('provider' in caller) url.searchParams.set('provider', caller.provider);
+  const issuer = 'provider' in caller ? caller.provider : caller.issuer;
   let response: Response;
   try {
     response = await fetch(url, {
       ...init,
-      headers: { ...(init.headers as Record<string, string> | undefined), [SERVICE_TOKEN_HEADER]: await signLedgerReaderToken(provider, secret) },
+      headers: { ...(init.headers as Record<string, string> | undefined), [SERVICE_TOKEN_HEADER]: await signLedgerReaderToken(issuer, secret) },
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
@@ -115,8 +136,26 @@ export async function fetchUsableGrants(
   secret: Uint8Array,
   timeoutMs = LEDGER_TIMEOUT_MS,
 ): Promise<UsableGrants> {
-  const response = await callLedger(ledgerUrl, GRANTS_PATH, provider, secret, timeoutMs, { headers: { accept: 'application/json' } });
+  const response = await callLedger(ledgerUrl, GRANTS_PATH, { provider }, secret, timeoutMs, { headers: { accept: 'application/json' } });
   const parsed = usableGrantsSchema.safeParse(await response.json().catch(() => null));
+  if (!parsed.success) throw new LedgerUnavailableError('access ledger answered an unreadable body');
+  return parsed.data;
+}
+
+const grantHoldersSchema = z.object({ asOf: z.string(), consumers: z.array(z.object({ consumer: z.string(), fields: z.array(z.string()) })) });
+
+/** The secret the schema registry reads grant holders with, derived from the gateway's master secret. */
+export function grantHoldersSecret(masterSecret: string): Uint8Array {
+  return gatewayProofSecret(masterSecret, GRANT_HOLDERS_PURPOSE);
+}
+
+/**
+ * Fetches, as the schema registry, every agency holding a grant that is neither terminated nor
+ * expired, with the fields it holds. Throws LedgerUnavailableError on any failure.
+ */
+export async function fetchGrantHolders(ledgerUrl: string, secret: Uint8Array, timeoutMs = LEDGER_TIMEOUT_MS): Promise<GrantHolders> {
+  const response = await callLedger(ledgerUrl, GRANT_HOLDERS_PATH, { issuer: REGISTRY_ISSUER }, secret, timeoutMs, { headers: { accept: 'application/json' } });
+  const parsed = grantHoldersSchema.safeParse(await response.json().catch(() => null));
   if (!parsed.success) throw new LedgerUnavailableError('access ledger answered an unreadable body');
   return parsed.data;
 }
@@ -140,7 +179,7 @@ export async function deliverDisclosures(
   let bytes = envelope;
   const send = async () => {
     if (part.length === 0) return;
-    const response = await callLedger(ledgerUrl, DISCLOSURES_PATH, provider, secret, timeoutMs, {
+    const response = await callLedger(ledgerUrl, DISCLOSURES_PATH, { provider }, secret, timeoutMs, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: `{"records":[${part.join(',')}]}`,

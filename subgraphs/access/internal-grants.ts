@@ -5,7 +5,7 @@ import { sendJson, sendMethodNotAllowed, type Handler } from '../kit/http';
 import { sendUnauthenticated } from '../kit/server';
 import { vietnamDate } from './calendar';
 import type { FieldCatalogue } from './catalogue';
-import { LEDGER_AUDIENCE, SERVICE_TOKEN_HEADER, type UsableGrants } from './client';
+import { LEDGER_AUDIENCE, REGISTRY_ISSUER, SERVICE_TOKEN_HEADER, type GrantHolders, type UsableGrants } from './client';
 import { accessStore } from './store';
 
 const AGENCY_CODE = /^[a-z][a-z0-9-]{1,62}$/;
@@ -33,28 +33,53 @@ export async function authenticatedProvider(
     sendJson(res, 400, { errors: [{ message: 'Thiếu hoặc sai tham số provider (mã cơ quan). (Missing or malformed provider.)', extensions: { code: 'BAD_REQUEST' } }] });
     return null;
   }
-  if (!readerSecret) {
+  return (await verifiedService(req, res, readerSecret && readerSecret(provider), provider)) ? provider : null;
+}
+
+/**
+ * Whether the `x-lienthong-service` header holds an HS256 JWT from `issuer` (audience 'access-ledger',
+ * iat and exp, at most 5 minutes old) signed with `secret`. Answers the request itself when it does
+ * not: 503 when no secret is configured (the ledger fails closed), else 401.
+ */
+async function verifiedService(req: IncomingMessage, res: ServerResponse, secret: Uint8Array | null, issuer: string): Promise<boolean> {
+  if (!secret) {
     sendJson(res, 503, { errors: [{ message: 'Sổ cái chưa được cấu hình khóa dịch vụ. (Service keys are not configured.)', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
-    return null;
+    return false;
   }
   const token = req.headers[SERVICE_TOKEN_HEADER];
   if (typeof token !== 'string' || token === '') {
     sendUnauthenticated(res, `missing ${SERVICE_TOKEN_HEADER} header`);
-    return null;
+    return false;
   }
   try {
-    await jwtVerify(token, readerSecret(provider), {
-      algorithms: ['HS256'],
-      issuer: provider,
-      audience: LEDGER_AUDIENCE,
-      requiredClaims: ['iat', 'exp'],
-      maxTokenAge: '5 minutes',
-    });
+    await jwtVerify(token, secret, { algorithms: ['HS256'], issuer, audience: LEDGER_AUDIENCE, requiredClaims: ['iat', 'exp'], maxTokenAge: '5 minutes' });
+    return true;
   } catch (error) {
     sendUnauthenticated(res, rejection(error));
-    return null;
+    return false;
   }
-  return provider;
+}
+
+/**
+ * `GET /internal/grant-holders`: every agency holding a grant that is neither terminated nor expired
+ * (a suspended one may be resumed), with the fields it holds, of every provider. Only the schema
+ * registry may ask (a token from REGISTRY_ISSUER signed with `secret`), to name in a schema check the
+ * grant holders a breaking change or a tightening breaks (DESIGN.md §8). Names agencies and fields,
+ * no personal data.
+ */
+export function grantHoldersRoute(db: Database, secret: Uint8Array | null, settings: { readonly now: () => Date }): Handler {
+  const store = accessStore(db);
+  return async (req, res) => {
+    if (req.method !== 'GET') {
+      sendMethodNotAllowed(res, ['GET']);
+      return;
+    }
+    if (!(await verifiedService(req, res, secret, REGISTRY_ISSUER))) return;
+    const asOf = settings.now();
+    const consumers = await store.grantHolders(vietnamDate(asOf));
+    const body: GrantHolders = { asOf: asOf.toISOString(), consumers };
+    sendJson(res, 200, body, { 'cache-control': 'no-store' });
+  };
 }
 
 /**

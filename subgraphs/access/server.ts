@@ -3,9 +3,9 @@ import { subjectField, callerIsSubject } from '../kit/authorisation';
 import type { SubgraphDefinition } from '../kit/server';
 import { committedCatalogue, FollowedCatalogue, LEDGER_SUBGRAPH, type FieldCatalogue } from './catalogue';
 import { DISCLOSURES_PATH, disclosuresRoute } from './disclosures';
-import { GRANTS_PATH, ledgerReaderPurpose } from './client';
+import { GRANT_HOLDERS_PATH, GRANT_HOLDERS_PURPOSE, GRANTS_PATH, ledgerReaderPurpose } from './client';
 import { createAccessContext, type AccessContext, type LedgerSettings } from './context';
-import { grantsRoute } from './internal-grants';
+import { grantHoldersRoute, grantsRoute } from './internal-grants';
 import { resolvers } from './resolvers';
 import { seedAccess } from './seed';
 
@@ -21,8 +21,9 @@ export interface LedgerOptions {
 
 /**
  * The access ledger of the governing department (Sở KH&CN): the province's sharing-service
- * management system (Quy chế, Điều 9), with its GraphQL workflow and the providers' service route
- * GET /internal/grants (keyed by `trust.serviceSecret`, which the gateway's master secret derives).
+ * management system (Quy chế, Điều 9), with its GraphQL workflow, the providers' service routes
+ * (GET /internal/grants, POST /internal/disclosures) and the schema registry's (GET
+ * /internal/grant-holders), each keyed by `trust.serviceSecret`, which the gateway's master secret derives.
  */
 export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<AccessContext> {
   const catalogue = new FollowedCatalogue(options.catalogue ?? committedCatalogue);
@@ -59,7 +60,11 @@ export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<Ac
     routes: (db, trust) => {
       const serviceSecret = trust.serviceSecret;
       const readerSecret = serviceSecret ? (provider: string) => serviceSecret(ledgerReaderPurpose(provider)) : null;
-      return { [GRANTS_PATH]: grantsRoute(db, readerSecret, settings), [DISCLOSURES_PATH]: disclosuresRoute(db, readerSecret) };
+      return {
+        [GRANTS_PATH]: grantsRoute(db, readerSecret, settings),
+        [DISCLOSURES_PATH]: disclosuresRoute(db, readerSecret),
+        [GRANT_HOLDERS_PATH]: grantHoldersRoute(db, serviceSecret ? serviceSecret(GRANT_HOLDERS_PURPOSE) : null, settings),
+      };
     },
   };
 }

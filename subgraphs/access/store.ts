@@ -205,6 +205,17 @@ const usableGrantsOfProvider = statement(
   grantRow,
 );
 
+/** Every agency holding a grant that is neither terminated nor expired (suspended ones included), with the fields it holds. */
+const grantHolders = statement(
+  'grantHolders',
+  `SELECT consumer_agency AS consumer, array_agg(DISTINCT field ORDER BY field) AS fields
+     FROM grants, unnest(fields) AS field
+    WHERE grant_status(status, valid_until, $1::date) IN ('ACTIVE', 'SUSPENDED')
+    GROUP BY consumer_agency
+    ORDER BY consumer_agency`,
+  z.object({ consumer: z.string(), fields: z.array(z.string()) }),
+);
+
 const insertGrantEvent = statement(
   'insertGrantEvent',
   `INSERT INTO grant_events (grant_id, from_status, to_status, actor, actor_agency, reason, at)
@@ -399,6 +410,7 @@ export function accessStore(db: Queries) {
       db.many(grantsPage, [today, filter.consumer, filter.provider, filter.party, status, page.limit + 1, ...positionParams(page)]),
     /** Grants of `provider` that are ACTIVE with `today` inside their window. */
     usableGrantsOfProvider: (today: string, provider: string) => db.many(usableGrantsOfProvider, [today, provider]),
+    grantHolders: (today: string) => db.many(grantHolders, [today]),
 
     insertGrantEvent: (e: GrantEvent, client: PoolClient) =>
       db.many(insertGrantEvent, [e.grantId, e.from, e.to, e.actor, e.actorAgency, e.reason, e.at], client),
