@@ -5,7 +5,7 @@ import { listAgencies, type Agency } from '../subgraphs/kit/agency';
 import { loadDefinition } from '../subgraphs/kit/registry';
 import { Database } from '../subgraphs/kit/db';
 import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate, recreateDatabase } from '../subgraphs/kit/migrate';
-import { ledgerGrantHolders, runRegistry } from '../schema/registry/index';
+import { ledgerFieldConsumers, runRegistry } from '../schema/registry/index';
 import { registryReaderSecret, servedSupergraphFeed } from '../schema/registry/gateway-feed';
 
 /** The registry's port in `npm start` (the subgraphs take 4101–4106, the gateway 4000). */
@@ -158,7 +158,7 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
       port: options.ports === 'default' ? REGISTRY_PORT : 0,
       seedUrls: Object.fromEntries([...subgraphs].map(([subgraph, running]) => [subgraph, `${running.url}/graphql`])),
       gatewayReaderSecret: readerSecret,
-      ...(ledgerUrl ? { grantHolders: ledgerGrantHolders(ledgerUrl, options.keys.gatewaySecret) } : {}),
+      ...(ledgerUrl ? { ledgerConsumers: ledgerFieldConsumers(ledgerUrl, options.keys.gatewaySecret) } : {}),
       onError: (error) => logger.error({ err: error }, 'registry error'),
     });
   }

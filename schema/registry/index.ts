@@ -8,7 +8,7 @@ import { trustFromEnv } from '../../subgraphs/kit/trust';
 import { startRegistry, type Registry } from './server';
 import { seedRegistry } from './service';
 import { registryReaderSecret } from './gateway-feed';
-import { fetchGrantHolders, grantHoldersSecret, type GrantHolders } from '../../subgraphs/access/client';
+import { fetchFieldConsumers, fieldConsumersSecret, type LedgerConsumers } from '../../subgraphs/access/client';
 
 /** The registry's own migrations. */
 export const REGISTRY_MIGRATIONS = join(__dirname, 'migrations');
@@ -25,14 +25,14 @@ export interface RunRegistryOptions {
   readonly onError?: (error: unknown) => void;
   /** The key of the gateway's reads (registryReaderSecret of its master secret). */
   readonly gatewayReaderSecret?: Uint8Array;
-  /** Reads the access ledger's grant holders, to name them in checks (`ledgerGrantHolders`). */
-  readonly grantHolders?: () => Promise<GrantHolders>;
+  /** Asks the access ledger whom a change could break, to name them in checks (`ledgerFieldConsumers`). */
+  readonly ledgerConsumers?: () => Promise<LedgerConsumers>;
 }
 
-/** The access ledger at `ledgerUrl` (its base URL) as the registry reads its grant holders, with the key derived from the gateway's master secret. */
-export function ledgerGrantHolders(ledgerUrl: string, masterSecret: string): () => Promise<GrantHolders> {
-  const secret = grantHoldersSecret(masterSecret);
-  return () => fetchGrantHolders(ledgerUrl, secret);
+/** The access ledger at `ledgerUrl` (its base URL), asked whom a change could break, with the key derived from the gateway's master secret. */
+export function ledgerFieldConsumers(ledgerUrl: string, masterSecret: string): () => Promise<LedgerConsumers> {
+  const secret = fieldConsumersSecret(masterSecret);
+  return () => fetchFieldConsumers(ledgerUrl, secret);
 }
 
 /**
@@ -51,7 +51,7 @@ export async function runRegistry(options: RunRegistryOptions): Promise<Registry
       ...(options.host !== undefined ? { host: options.host } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
       ...(options.gatewayReaderSecret ? { gatewayReaderSecret: options.gatewayReaderSecret } : {}),
-      ...(options.grantHolders ? { grantHolders: options.grantHolders } : {}),
+      ...(options.ledgerConsumers ? { ledgerConsumers: options.ledgerConsumers } : {}),
     });
     return {
       ...registry,
@@ -72,7 +72,7 @@ const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   /** JSON `{ "land": "http://…/graphql", … }`: seed an empty registry with these local subgraphs. */
   SEED_SUBGRAPH_URLS: z.string().optional(),
-  /** The access ledger's base URL: checks then name the grant holders a change breaks (needs LIENTHONG_GATEWAY_SECRET). */
+  /** The access ledger's base URL: checks then name the grant holders and recent readers a change breaks (needs LIENTHONG_GATEWAY_SECRET). */
   ACCESS_LEDGER_URL: z.string().url().optional(),
 });
 
@@ -102,8 +102,8 @@ async function main(): Promise<void> {
     verifyToken: trust.verifyToken,
     // The gateway reads what to serve with a key derived from its master secret.
     ...(trust.gatewaySecret ? { gatewayReaderSecret: registryReaderSecret(trust.gatewaySecret) } : {}),
-    // …and reads the ledger's grant holders with another.
-    ...(trust.gatewaySecret && env.ACCESS_LEDGER_URL ? { grantHolders: ledgerGrantHolders(env.ACCESS_LEDGER_URL, trust.gatewaySecret) } : {}),
+    // …and asks the ledger whom a change breaks with another.
+    ...(trust.gatewaySecret && env.ACCESS_LEDGER_URL ? { ledgerConsumers: ledgerFieldConsumers(env.ACCESS_LEDGER_URL, trust.gatewaySecret) } : {}),
     port: env.PORT,
     host: env.HOST,
     ...(seed ? { seedUrls: seed } : {}),

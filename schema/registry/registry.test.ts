@@ -10,7 +10,7 @@ import { DEV_AUDIENCE, DEV_ISSUER, generateDevKeys, signDevToken, type DevKeys }
 import { official, testServerUrl, uniquePrefix } from '../../test/support/mesh';
 import { runSchemaCli } from '../cli';
 import { localSubgraphSources } from '../compose';
-import { ledgerGrantHolders, runRegistry } from './index';
+import { ledgerFieldConsumers, runRegistry } from './index';
 import { startRegistry, type Registry, type RegistryOptions } from './server';
 import { GATEWAY_SUPERGRAPH_PATH, REGISTRY_SERVICE_HEADER, signGatewayReader } from './gateway-feed';
 
@@ -506,8 +506,8 @@ describe('runRegistry', () => {
   });
 });
 
-describe('grant holders from the access ledger', () => {
-  it('checks all the same when the ledger does not answer, and says that no holder could be named', async () => {
+describe('consumers from the access ledger', () => {
+  it('checks all the same when the ledger does not answer, and says that no consumer could be named', async () => {
     const database = `${uniquePrefix()}registry_ledger`;
     await ensureDatabase(testServerUrl(), database);
     const nowhere = (await closedPortUrl()).replace('/graphql', '');
@@ -516,14 +516,14 @@ describe('grant holders from the access ledger', () => {
       verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
       port: 0,
       seedUrls: Object.fromEntries(localSubgraphSources().map((s) => [s.name, s.url])),
-      grantHolders: ledgerGrantHolders(nowhere, keys.gatewaySecret),
+      ledgerConsumers: ledgerFieldConsumers(nowhere, keys.gatewaySecret),
     });
     try {
       const answer = await callAt(own.url, 'POST', '/check', landOwner, { subgraph: 'land', sdl: breaking });
       expect({ status: answer.status, outcome: answer.body['outcome'], note: answer.body['consumersNote'] }).toEqual({
         status: 200,
         outcome: 'needsApproval',
-        note: 'Sổ cái quyền khai thác không trả lời: báo cáo không nêu được bên có quyền. (The access ledger did not answer: grant holders are not named.)',
+        note: 'Sổ cái quyền khai thác không trả lời: báo cáo không nêu được bên dùng. (The access ledger did not answer: consumers are not named.)',
       });
     } finally {
       await own.stop();

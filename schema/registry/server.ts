@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
 import { DatabaseUnavailableError, ErrorCode } from '../../subgraphs/kit/errors';
 import { BodyTooLarge, close, createHttpServer, listen, readBody, sendJson, type Handler } from '../../subgraphs/kit/http';
 import { AuthenticationError, bearerToken, type Caller } from '../../subgraphs/kit/identity';
-import type { GrantHolders } from '../../subgraphs/access/client';
+import type { LedgerConsumers } from '../../subgraphs/access/client';
 import { RegistryError, RegistryService, type Official } from './service';
 import { GATEWAY_SUPERGRAPH_PATH, REGISTRY_SERVICE_HEADER, verifyGatewayReader } from './gateway-feed';
 
@@ -23,8 +23,8 @@ export interface RegistryOptions {
   readonly probeTimeoutMs?: number;
   /** How long a check may run before it is refused with CHECK_TIMEOUT (default 30 s). */
   readonly checkTimeLimitMs?: number;
-  /** Reads the access ledger's grant holders, to name them in checks (RegistryServiceOptions.grantHolders). */
-  readonly grantHolders?: () => Promise<GrantHolders>;
+  /** Asks the access ledger whom a change could break, to name them in checks (RegistryServiceOptions.ledgerConsumers). */
+  readonly ledgerConsumers?: () => Promise<LedgerConsumers>;
   /** Unexpected errors (masked as 500 for the client); default: written to stderr. */
   readonly onError?: (error: unknown) => void;
   /**
@@ -141,7 +141,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     db: options.db,
     ...(options.probeTimeoutMs !== undefined ? { probeTimeoutMs: options.probeTimeoutMs } : {}),
     ...(options.checkTimeLimitMs !== undefined ? { checkTimeLimitMs: options.checkTimeLimitMs } : {}),
-    ...(options.grantHolders ? { grantHolders: options.grantHolders } : {}),
+    ...(options.ledgerConsumers ? { ledgerConsumers: options.ledgerConsumers } : {}),
   });
   const onError = options.onError ?? ((error: unknown) => process.stderr.write(`registry: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
 

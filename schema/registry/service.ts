@@ -14,7 +14,7 @@ import { composeSupergraph, type SubgraphSource } from '../compose';
 import { composeOpenContract } from '../contract';
 import { categoryChanges } from '../categories';
 import { expandedSubgraphDocument, prepareSubgraphSdl, SHARING_DIRECTIVE } from '../sharing';
-import type { GrantHolders } from '../../subgraphs/access/client';
+import type { LedgerConsumers } from '../../subgraphs/access/client';
 import { RegistryStore, type SupergraphRow, type VersionRow, type VersionStatus } from './store';
 
 /** An official's identity, as the registry sees it (only officials call the registry). */
@@ -208,11 +208,11 @@ export interface RegistryServiceOptions {
   /** How long a check may run before it is stopped and refused; default CHECK_TIME_LIMIT_MS. */
   readonly checkTimeLimitMs?: number;
   /**
-   * Reads the access ledger's grant holders (`fetchGrantHolders`), so that a check names the holders
-   * a breaking change or a tightening breaks without being told. Without it, only the consumers a
-   * caller gives are named.
+   * Asks the access ledger for the grant holders and the recent readers of each field
+   * (`fetchFieldConsumers`), so that a check names whom a breaking change or a tightening breaks
+   * without being told. Without it, only the consumers a caller gives are named.
    */
-  readonly grantHolders?: () => Promise<GrantHolders>;
+  readonly ledgerConsumers?: () => Promise<LedgerConsumers>;
 }
 
 /**
@@ -226,7 +226,7 @@ export class RegistryService {
   private readonly probeTimeoutMs: number;
   /** Checks run off this thread (composition can take a second or more). */
   private readonly checks: CheckWorker;
-  private readonly readGrantHolders: (() => Promise<GrantHolders>) | undefined;
+  private readonly readLedgerConsumers: (() => Promise<LedgerConsumers>) | undefined;
   /** The open contract of the last supergraph served, by its sha256. */
   private contract: { sha256: string; openSdl: string } | undefined;
 
@@ -234,22 +234,25 @@ export class RegistryService {
     this.store = new RegistryStore(options.db);
     this.probeTimeoutMs = options.probeTimeoutMs ?? 3000;
     this.checks = new CheckWorker(options.checkTimeLimitMs);
-    this.readGrantHolders = options.grantHolders;
+    this.readLedgerConsumers = options.ledgerConsumers;
   }
 
-  /** The ledger's grant holders, and a line for the report saying where they came from, or that they could not be read. */
-  private async grantHolders(): Promise<{ consumers: readonly FieldConsumer[]; note?: string }> {
-    if (!this.readGrantHolders) return { consumers: [] };
+  /** Whom the ledger says a change could break, and a line for the report saying so, or that it could not be read. */
+  private async consumersFromLedger(): Promise<{ consumers: readonly FieldConsumer[]; note?: string }> {
+    if (!this.readLedgerConsumers) return { consumers: [] };
     try {
-      const holders = await this.readGrantHolders();
+      const known = await this.readLedgerConsumers();
+      const day = (iso: string) => iso.slice(0, 10);
       return {
-        consumers: holders.consumers,
-        note: `Bên có quyền khai thác theo sổ cái lúc ${holders.asOf} (grant holders from the access ledger as of ${holders.asOf}).`,
+        consumers: [...known.grantHolders, ...known.readers],
+        note:
+          `Bên dùng theo sổ cái lúc ${known.asOf}: bên có quyền khai thác, và bên đã đọc trường từ ${day(known.readersSince)}. ` +
+          `(Consumers from the access ledger as of ${known.asOf}: grant holders, and agencies that read the fields since ${day(known.readersSince)}.)`,
       };
     } catch {
       return {
         consumers: [],
-        note: 'Sổ cái quyền khai thác không trả lời: báo cáo không nêu được bên có quyền. (The access ledger did not answer: grant holders are not named.)',
+        note: 'Sổ cái quyền khai thác không trả lời: báo cáo không nêu được bên dùng. (The access ledger did not answer: consumers are not named.)',
       };
     }
   }
@@ -274,7 +277,7 @@ export class RegistryService {
     current: SupergraphRow | null,
     consumers: readonly FieldConsumer[] = [],
   ): Promise<CheckResult> {
-    const holders = await this.grantHolders();
+    const holders = await this.consumersFromLedger();
     try {
       const result = await this.checks.check({
         subgraph,

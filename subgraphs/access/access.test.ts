@@ -21,10 +21,11 @@ import { committedCatalogue, FollowedCatalogue } from './catalogue';
 import { composeSupergraph, localSubgraphSources } from '../../schema/compose';
 import { registryReaderSecret, servedSupergraphFeed } from '../../schema/registry/gateway-feed';
 import {
-  fetchGrantHolders,
+  deliverDisclosures,
+  fetchFieldConsumers,
   fetchUsableGrants,
-  GRANT_HOLDERS_PATH,
-  grantHoldersSecret,
+  FIELD_CONSUMERS_PATH,
+  fieldConsumersSecret,
   GRANTS_PATH,
   LedgerUnavailableError,
   ledgerReaderSecret,
@@ -129,7 +130,7 @@ async function granted(overrides: Record<string, unknown> = {}): Promise<string>
   return dataOf(response, z.object({ approveRequest: z.object({ grant: z.object({ id: z.string() }) }) })).approveRequest.grant.id;
 }
 
-const truncate = statement('truncateLedger', 'TRUNCATE access_requests, grants, grant_events, notifications, consents', z.unknown());
+const truncate = statement('truncateLedger', 'TRUNCATE access_requests, grants, grant_events, notifications, consents, disclosures, field_readers', z.unknown());
 
 beforeAll(async () => {
   const name = `${uniquePrefix()}access`;
@@ -740,7 +741,7 @@ describe('GET /internal/grants (over HTTP)', () => {
   });
 
   it('tells the schema registry, and only it, who holds grants: suspended holders too, not terminated or expired ones', async () => {
-    const holders = async () => (await fetchGrantHolders(ledger.url, grantHoldersSecret(keys.gatewaySecret))).consumers;
+    const holders = async () => (await fetchFieldConsumers(ledger.url, fieldConsumersSecret(keys.gatewaySecret))).grantHolders;
     expect(await holders()).toEqual([]);
     const id = await granted({ validUntil: '2026-03-31' });
     expect(await holders()).toEqual([{ consumer: 'so-y-te', fields: ['LandUseCertificate.holder'] }]);
@@ -753,13 +754,37 @@ describe('GET /internal/grants (over HTTP)', () => {
     at('2026-04-01 00:00');
     expect(await holders()).toEqual([]);
 
-    const url = `${ledger.url}${GRANT_HOLDERS_PATH}`;
+    const url = `${ledger.url}${FIELD_CONSUMERS_PATH}`;
     const statusWith = async (token: string) => (await fetch(url, { headers: { 'x-lienthong-service': token } })).status;
     expect({
       none: (await fetch(url)).status,
       aProvider: await statusWith(await signLedgerReaderToken('so-nn-mt', landSecret())),
       theRegistryWithAProvidersKey: await statusWith(await signLedgerReaderToken(REGISTRY_ISSUER, landSecret())),
     }).toEqual({ none: 401, aProvider: 401, theRegistryWithAProvidersKey: 401 });
+  });
+
+  it('tells the schema registry which agencies read which fields in the last 90 days, from what providers delivered', async () => {
+    const read = (seq: number, recordedAt: string, consumerAgency: string | null, fields: string[]) => ({
+      seq, recordedAt, requestId: `r-${seq}`, callerKind: consumerAgency ? 'official' : 'citizen', consumerAgency,
+      official: consumerAgency ? 'can-bo-1' : null, citizenId: consumerAgency ? null : '054090000123', purpose: 'Kiểm tra', operationName: null,
+      fields: fields.map((field) => ({ field, category: 'DEFAULT' })), subjects: [], used: [], refused: [],
+    });
+    await deliverDisclosures(ledger.url, 'so-nn-mt', landSecret(), [
+      read(1, '2025-11-20T03:00:00Z', 'so-noi-vu', ['LandParcel.area']),
+      read(2, '2026-02-27T03:00:00Z', 'so-y-te', ['LandParcel.area']),
+      read(3, '2026-03-01T03:00:00Z', 'so-y-te', ['Citizen.landCertificates', 'LandParcel.area']),
+      read(4, '2026-03-01T04:00:00Z', null, ['LandParcel.useType']),
+    ]);
+    // Delivered again (a lost acknowledgement): nothing changes.
+    await deliverDisclosures(ledger.url, 'so-nn-mt', landSecret(), [read(3, '2026-03-01T03:00:00Z', 'so-y-te', ['Citizen.landCertificates', 'LandParcel.area'])]);
+    const answer = await fetchFieldConsumers(ledger.url, fieldConsumersSecret(keys.gatewaySecret));
+    expect(answer).toEqual({
+      asOf: clock.toISOString(),
+      grantHolders: [],
+      // so-noi-vu last read more than 90 days ago; a citizen reading their own records is no agency.
+      readers: [{ consumer: 'so-y-te', fields: ['Citizen.landCertificates', 'LandParcel.area'] }],
+      readersSince: new Date(clock.getTime() - 90 * 86_400_000).toISOString(),
+    });
   });
 
   it('refuses everyone with a 503 when no service secret is configured', async () => {

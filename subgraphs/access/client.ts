@@ -13,11 +13,11 @@ export const GRANTS_PATH = '/internal/grants';
 /** The ledger's route that providers deliver their disclosure outbox to. */
 export const DISCLOSURES_PATH = '/internal/disclosures';
 /** The ledger's route that the schema registry reads grant holders from, to name whom a schema change breaks. */
-export const GRANT_HOLDERS_PATH = '/internal/grant-holders';
+export const FIELD_CONSUMERS_PATH = '/internal/field-consumers';
 /** The issuer of the schema registry's ledger tokens. */
 export const REGISTRY_ISSUER = 'schema-registry';
 /** The purpose the registry's ledger secret is derived for (no provider's `ledger-reader:<code>` can equal it). */
-export const GRANT_HOLDERS_PURPOSE = 'grant-holders-reader';
+export const FIELD_CONSUMERS_PURPOSE = 'field-consumers-reader';
 /** The header carrying the provider's service token. */
 export const SERVICE_TOKEN_HEADER = 'x-lienthong-service';
 /** The audience of every ledger-reader token. */
@@ -79,9 +79,23 @@ export interface UsableGrants extends LedgerSnapshot {
 }
 
 /** What the ledger answers the registry: each grant holder with the fields it holds, as of `asOf`. */
-export interface GrantHolders {
+/** One agency and the fields (`Type.field`) it holds a grant on, or has read. */
+export interface FieldUse {
+  readonly consumer: string;
+  readonly fields: readonly string[];
+}
+
+/** How far back the ledger looks for agencies that read a field: the log's legal minimum, 3 months. */
+export const READERS_WINDOW_DAYS = 90;
+
+/** What the ledger answers the registry: whom a schema change would break, as of `asOf`. */
+export interface LedgerConsumers {
   readonly asOf: string;
-  readonly consumers: ReadonlyArray<{ readonly consumer: string; readonly fields: readonly string[] }>;
+  /** Every agency holding a grant that is neither terminated nor expired, with the fields it covers. */
+  readonly grantHolders: readonly FieldUse[];
+  /** Every agency that read fields since `readersSince` (READERS_WINDOW_DAYS before `asOf`), with those fields. */
+  readonly readers: readonly FieldUse[];
+  readonly readersSince: string;
 }
 
 /** The ledger did not answer in time, refused the token, or answered something unreadable. */
@@ -142,20 +156,21 @@ export async function fetchUsableGrants(
   return parsed.data;
 }
 
-const grantHoldersSchema = z.object({ asOf: z.string(), consumers: z.array(z.object({ consumer: z.string(), fields: z.array(z.string()) })) });
+const fieldUses = z.array(z.object({ consumer: z.string(), fields: z.array(z.string()) }));
+const ledgerConsumersSchema = z.object({ asOf: z.string(), grantHolders: fieldUses, readers: fieldUses, readersSince: z.string() });
 
 /** The secret the schema registry reads grant holders with, derived from the gateway's master secret. */
-export function grantHoldersSecret(masterSecret: string): Uint8Array {
-  return gatewayProofSecret(masterSecret, GRANT_HOLDERS_PURPOSE);
+export function fieldConsumersSecret(masterSecret: string): Uint8Array {
+  return gatewayProofSecret(masterSecret, FIELD_CONSUMERS_PURPOSE);
 }
 
 /**
- * Fetches, as the schema registry, every agency holding a grant that is neither terminated nor
- * expired, with the fields it holds. Throws LedgerUnavailableError on any failure.
+ * Fetches, as the schema registry, the agencies a schema change could break: the grant holders and
+ * the recent readers of each field. Throws LedgerUnavailableError on any failure.
  */
-export async function fetchGrantHolders(ledgerUrl: string, secret: Uint8Array, timeoutMs = LEDGER_TIMEOUT_MS): Promise<GrantHolders> {
-  const response = await callLedger(ledgerUrl, GRANT_HOLDERS_PATH, { issuer: REGISTRY_ISSUER }, secret, timeoutMs, { headers: { accept: 'application/json' } });
-  const parsed = grantHoldersSchema.safeParse(await response.json().catch(() => null));
+export async function fetchFieldConsumers(ledgerUrl: string, secret: Uint8Array, timeoutMs = LEDGER_TIMEOUT_MS): Promise<LedgerConsumers> {
+  const response = await callLedger(ledgerUrl, FIELD_CONSUMERS_PATH, { issuer: REGISTRY_ISSUER }, secret, timeoutMs, { headers: { accept: 'application/json' } });
+  const parsed = ledgerConsumersSchema.safeParse(await response.json().catch(() => null));
   if (!parsed.success) throw new LedgerUnavailableError('access ledger answered an unreadable body');
   return parsed.data;
 }

@@ -79,9 +79,15 @@ const usageRow = z.object({
 /** Uses of one field by one consumer on one day: the mapper type of GraphQL `DisclosureUsage`. */
 export type UsageRow = z.infer<typeof usageRow>;
 
+/**
+ * Stores a delivery, ignoring records already stored, and notes for each agency the fields it read
+ * and when (field_readers, migration 005) from the records that are new. The readers are locked in
+ * one order, so two deliveries at once cannot deadlock on them.
+ */
 const receiveDisclosures = statement(
   'receiveDisclosures',
-  `INSERT INTO disclosures (provider_agency, log_seq, request_id, recorded_at, caller_kind, consumer_agency, official, citizen_id,
+  `WITH stored AS (
+   INSERT INTO disclosures (provider_agency, log_seq, request_id, recorded_at, caller_kind, consumer_agency, official, citizen_id,
      purpose, operation_name, fields, subject_ids, subject_fields, used, refused, hash)
    SELECT $1, r.seq, r."requestId", r."recordedAt", r."callerKind", r."consumerAgency", r.official, r."citizenId",
           r.purpose, r."operationName", r.fields,
@@ -91,7 +97,17 @@ const receiveDisclosures = statement(
           "consumerAgency" text, official text, "citizenId" text, purpose text, "operationName" text, fields jsonb,
           subjects jsonb, used text[], refused jsonb, hash text)
    ON CONFLICT (provider_agency, log_seq) DO NOTHING
-   RETURNING log_seq`,
+   RETURNING log_seq, consumer_agency, recorded_at, fields
+   ), readers AS (
+   INSERT INTO field_readers (consumer_agency, field, last_read)
+   SELECT s.consumer_agency, f ->> 'field', max(s.recorded_at)
+     FROM stored s CROSS JOIN jsonb_array_elements(s.fields) AS f
+    WHERE s.consumer_agency IS NOT NULL
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+   ON CONFLICT (consumer_agency, field) DO UPDATE SET last_read = greatest(field_readers.last_read, EXCLUDED.last_read)
+   )
+   SELECT log_seq FROM stored`,
   z.object({ log_seq: z.coerce.number() }),
 );
 

@@ -5,7 +5,7 @@ import { sendJson, sendMethodNotAllowed, type Handler } from '../kit/http';
 import { sendUnauthenticated } from '../kit/server';
 import { vietnamDate } from './calendar';
 import type { FieldCatalogue } from './catalogue';
-import { LEDGER_AUDIENCE, REGISTRY_ISSUER, SERVICE_TOKEN_HEADER, type GrantHolders, type UsableGrants } from './client';
+import { LEDGER_AUDIENCE, READERS_WINDOW_DAYS, REGISTRY_ISSUER, SERVICE_TOKEN_HEADER, type LedgerConsumers, type UsableGrants } from './client';
 import { accessStore } from './store';
 
 const AGENCY_CODE = /^[a-z][a-z0-9-]{1,62}$/;
@@ -61,13 +61,13 @@ async function verifiedService(req: IncomingMessage, res: ServerResponse, secret
 }
 
 /**
- * `GET /internal/grant-holders`: every agency holding a grant that is neither terminated nor expired
- * (a suspended one may be resumed), with the fields it holds, of every provider. Only the schema
- * registry may ask (a token from REGISTRY_ISSUER signed with `secret`), to name in a schema check the
- * grant holders a breaking change or a tightening breaks (DESIGN.md §8). Names agencies and fields,
- * no personal data.
+ * `GET /internal/field-consumers`: whom a schema change could break, of every provider: each agency
+ * holding a grant that is neither terminated nor expired (a suspended one may be resumed), with the
+ * fields it covers, and each agency that read fields in the last READERS_WINDOW_DAYS, with those
+ * fields. Only the schema registry may ask (a token from REGISTRY_ISSUER signed with `secret`), to
+ * name them in a schema check (DESIGN.md §8). Names agencies and fields, no personal data.
  */
-export function grantHoldersRoute(db: Database, secret: Uint8Array | null, settings: { readonly now: () => Date }): Handler {
+export function fieldConsumersRoute(db: Database, secret: Uint8Array | null, settings: { readonly now: () => Date }): Handler {
   const store = accessStore(db);
   return async (req, res) => {
     if (req.method !== 'GET') {
@@ -76,8 +76,9 @@ export function grantHoldersRoute(db: Database, secret: Uint8Array | null, setti
     }
     if (!(await verifiedService(req, res, secret, REGISTRY_ISSUER))) return;
     const asOf = settings.now();
-    const consumers = await store.grantHolders(vietnamDate(asOf));
-    const body: GrantHolders = { asOf: asOf.toISOString(), consumers };
+    const since = new Date(asOf.getTime() - READERS_WINDOW_DAYS * 86_400_000);
+    const [grantHolders, readers] = await Promise.all([store.grantHolders(vietnamDate(asOf)), store.fieldReaders(since)]);
+    const body: LedgerConsumers = { asOf: asOf.toISOString(), grantHolders, readers, readersSince: since.toISOString() };
     sendJson(res, 200, body, { 'cache-control': 'no-store' });
   };
 }

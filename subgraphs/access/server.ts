@@ -3,9 +3,9 @@ import { subjectField, callerIsSubject } from '../kit/authorisation';
 import type { SubgraphDefinition } from '../kit/server';
 import { committedCatalogue, FollowedCatalogue, LEDGER_SUBGRAPH, type FieldCatalogue } from './catalogue';
 import { DISCLOSURES_PATH, disclosuresRoute } from './disclosures';
-import { GRANT_HOLDERS_PATH, GRANT_HOLDERS_PURPOSE, GRANTS_PATH, ledgerReaderPurpose } from './client';
+import { FIELD_CONSUMERS_PATH, FIELD_CONSUMERS_PURPOSE, GRANTS_PATH, ledgerReaderPurpose } from './client';
 import { createAccessContext, type AccessContext, type LedgerSettings } from './context';
-import { grantHoldersRoute, grantsRoute } from './internal-grants';
+import { fieldConsumersRoute, grantsRoute } from './internal-grants';
 import { resolvers } from './resolvers';
 import { seedAccess } from './seed';
 
@@ -23,7 +23,7 @@ export interface LedgerOptions {
  * The access ledger of the governing department (Sở KH&CN): the province's sharing-service
  * management system (Quy chế, Điều 9), with its GraphQL workflow, the providers' service routes
  * (GET /internal/grants, POST /internal/disclosures) and the schema registry's (GET
- * /internal/grant-holders), each keyed by `trust.serviceSecret`, which the gateway's master secret derives.
+ * /internal/field-consumers), each keyed by `trust.serviceSecret`, which the gateway's master secret derives.
  */
 export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<AccessContext> {
   const catalogue = new FollowedCatalogue(options.catalogue ?? committedCatalogue);
@@ -63,7 +63,7 @@ export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<Ac
       return {
         [GRANTS_PATH]: grantsRoute(db, readerSecret, settings),
         [DISCLOSURES_PATH]: disclosuresRoute(db, readerSecret),
-        [GRANT_HOLDERS_PATH]: grantHoldersRoute(db, serviceSecret ? serviceSecret(GRANT_HOLDERS_PURPOSE) : null, settings),
+        [FIELD_CONSUMERS_PATH]: fieldConsumersRoute(db, serviceSecret ? serviceSecret(FIELD_CONSUMERS_PURPOSE) : null, settings),
       };
     },
   };

@@ -216,6 +216,17 @@ const grantHolders = statement(
   z.object({ consumer: z.string(), fields: z.array(z.string()) }),
 );
 
+/** Every agency that read a field since $1, with those fields: field_readers (migration 005). */
+const fieldReaders = statement(
+  'fieldReaders',
+  `SELECT consumer_agency AS consumer, array_agg(field ORDER BY field) AS fields
+     FROM field_readers
+    WHERE last_read >= $1
+    GROUP BY consumer_agency
+    ORDER BY consumer_agency`,
+  z.object({ consumer: z.string(), fields: z.array(z.string()) }),
+);
+
 const insertGrantEvent = statement(
   'insertGrantEvent',
   `INSERT INTO grant_events (grant_id, from_status, to_status, actor, actor_agency, reason, at)
@@ -411,6 +422,7 @@ export function accessStore(db: Queries) {
     /** Grants of `provider` that are ACTIVE with `today` inside their window. */
     usableGrantsOfProvider: (today: string, provider: string) => db.many(usableGrantsOfProvider, [today, provider]),
     grantHolders: (today: string) => db.many(grantHolders, [today]),
+    fieldReaders: (since: Date) => db.many(fieldReaders, [since]),
 
     insertGrantEvent: (e: GrantEvent, client: PoolClient) =>
       db.many(insertGrantEvent, [e.grantId, e.from, e.to, e.actor, e.actorAgency, e.reason, e.at], client),
