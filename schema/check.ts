@@ -45,7 +45,7 @@ export interface CheckResult {
     readonly loosened: readonly CategoryChange[];
     readonly tightened: readonly CategoryChange[];
   };
-  /** Where the consumers named came from (the registry: the access ledger's grant holders), or why none could be read. */
+  /** Where the consumers named came from (at the registry: the access ledger's grant holders and recent readers), or why none could be read. */
   readonly consumersNote?: string;
   /** The supergraph composed with the proposal, when composition passed: what a publish would serve. */
   readonly supergraphSdl?: string;

@@ -49,6 +49,9 @@ async function main(): Promise<void> {
     const agency = options.agency ?? '';
     if (!agencies.has(agency)) throw new Error(`unknown agency "${agency}"; run \`npm run token\` for the list`);
     if (!['official', 'owner', 'governance'].includes(options.role)) throw new Error('--role is official, owner or governance');
+    if (options.role === 'governance' && !agencies.get(agency)?.governance) {
+      throw new Error(`only the governing department holds --role governance; "${agency}" does not (run \`npm run token\` for the list)`);
+    }
     claims = { kind: 'official', sub: options.official, agency, roles: [options.role as Role] };
   }
   const token = await signDevToken(await ensureDevKeys(), claims, Number(options.ttl));

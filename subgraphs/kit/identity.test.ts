@@ -89,3 +89,21 @@ describe('a verifier remembers the tokens it verified', () => {
     expect(caller.kind === 'official' && Object.isFrozen(caller.roles)).toBe(true);
   });
 });
+
+describe('an official\'s agency and roles are those of the directory', () => {
+  it('refuses an agency the directory does not know, and the governance role of an agency that does not govern', async () => {
+    const { verify } = countingVerifier();
+    const as = async (claims: Record<string, unknown>) => refusal(verify(await signDevToken(keys, { ...official, ...claims } as typeof official)));
+    expect({
+      unknownAgency: await as({ agency: 'khong-ton-tai' }),
+      governanceOfAConsumer: await as({ roles: ['official', 'governance'] }),
+      governanceOfTheGoverningDepartment: await as({ agency: 'so-khcn', roles: ['governance'] }),
+      anOwner: await as({ agency: 'cong-an', roles: ['owner'] }),
+    }).toEqual({
+      unknownAgency: 'agency is not a state agency of the directory',
+      governanceOfAConsumer: 'role "governance" is held only by the governing department',
+      governanceOfTheGoverningDepartment: 'accepted',
+      anOwner: 'accepted',
+    });
+  });
+});

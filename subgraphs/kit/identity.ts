@@ -10,6 +10,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { z } from 'zod';
+import { agencyDirectory, type StateAgency } from './agency';
 
 /** The only algorithm accepted on users' tokens: `none`, HS* and everything else are refused. */
 export const TOKEN_ALGORITHMS = ['RS256'] as const;
@@ -57,6 +58,12 @@ export interface TrustSettings {
   readonly audience: string;
   /** The identity provider's public keys: a JWKS document, the URL it is served at, or a key resolver. */
   readonly jwks: JSONWebKeySet | URL | JWTVerifyGetKey;
+  /**
+   * The state agencies an official may belong to, and which of them govern; by default
+   * schema/agencies.json (agencyDirectory). A token naming another agency, or a `governance` role
+   * for an agency that does not govern, is refused.
+   */
+  readonly directory?: ReadonlyMap<string, Pick<StateAgency, 'governance'>>;
 }
 
 const EXPIRED = 'token expired';
@@ -115,6 +122,7 @@ export function createTokenVerifier(settings: TrustSettings, memory: VerifiedTok
   const size = memory.size ?? 10_000;
   const now = memory.now ?? Date.now;
   const remembered = new Map<string, Remembered>();
+  const directory = settings.directory ?? agencyDirectory();
 
   const verify = async (token: string): Promise<Remembered> => {
     let payload: JWTPayload;
@@ -131,6 +139,11 @@ export function createTokenVerifier(settings: TrustSettings, memory: VerifiedTok
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new AuthenticationError('claims do not describe an official or a citizen');
+    if (claims.data.kind === 'official') {
+      const agency = directory.get(claims.data.agency);
+      if (!agency) throw new AuthenticationError('agency is not a state agency of the directory');
+      if (claims.data.roles.includes('governance') && !agency.governance) throw new AuthenticationError('role "governance" is held only by the governing department');
+    }
     const caller: Caller = claims.data.kind === 'official'
       ? { kind: 'official', officialId: claims.data.sub, agency: claims.data.agency, roles: [...claims.data.roles] }
       : { kind: 'citizen', personalId: claims.data.sub };
