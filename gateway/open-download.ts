@@ -154,7 +154,10 @@ export function openDatasets(openSupergraphSdl: string): OpenDataset[] {
 /** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const given = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // Text a spreadsheet would run as a formula gets a ' before it (as csv-stringify's escape_formulas
+  // does); numbers are written as they are, a negative one included. NDJSON carries every value unchanged.
+  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : given;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -396,24 +396,22 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     };
   });
   const authenticated = new WeakMap<IncomingMessage, { token: string; caller: Caller }>();
+  // Every request that reaches it is GraphQL (withGraphiql below answers browsers' page requests).
   const graphql: Handler = async (req, res) => {
-    const wantsPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-    if (!wantsPage) {
-      try {
-        const token = bearerToken(req.headers.authorization);
-        if (!token) throw new AuthenticationError('a bearer token is required on /graphql; anonymous callers use /open/graphql');
-        authenticated.set(req, { token, caller: await options.trust.verifyToken(token) });
-      } catch (error) {
-        if (error instanceof AuthenticationError) return sendUnauthenticated(res, error.reason);
-        throw error;
-      }
-      // A purpose that cannot be read is refused as such, not taken for a missing one.
-      const purpose = req.headers['x-purpose'];
-      if (typeof purpose === 'string' && !isReadablePurpose(purpose)) {
-        return sendJson(res, 400, {
-          errors: [{ message: 'x-purpose phải là văn bản UTF-8 mã hoá phần trăm. (x-purpose must be percent-encoded UTF-8 text.)', extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'x-purpose' } }],
-        });
-      }
+    try {
+      const token = bearerToken(req.headers.authorization);
+      if (!token) throw new AuthenticationError('a bearer token is required on /graphql; anonymous callers use /open/graphql');
+      authenticated.set(req, { token, caller: await options.trust.verifyToken(token) });
+    } catch (error) {
+      if (error instanceof AuthenticationError) return sendUnauthenticated(res, error.reason);
+      throw error;
+    }
+    // A purpose that cannot be read is refused as such, not taken for a missing one.
+    const purpose = req.headers['x-purpose'];
+    if (typeof purpose === 'string' && !isReadablePurpose(purpose)) {
+      return sendJson(res, 400, {
+        errors: [{ message: 'x-purpose phải là văn bản UTF-8 mã hoá phần trăm. (x-purpose must be percent-encoded UTF-8 text.)', extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'x-purpose' } }],
+      });
     }
     return fullHandler(req, res);
   };

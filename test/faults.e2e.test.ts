@@ -72,7 +72,7 @@ describe('bad input', () => {
   it('answers malformed JSON with 400 and a code, not a crash', async () => {
     const response = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json', ...asOfficial }, body: '{"query": ' });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(await response.json()).toEqual({ errors: [{ message: 'Nội dung yêu cầu không phải JSON hợp lệ. (The request body is not valid JSON.)', extensions: { code: 'BAD_REQUEST' } }] });
   });
 
   it('refuses a body over 1 MB with 413', async () => {

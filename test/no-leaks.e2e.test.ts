@@ -181,3 +181,60 @@ describe('inputs a hand sweep found answered as internal errors', () => {
     }
   });
 });
+
+describe('inputs a second walk found', () => {
+  it('answers GraphQL over GET from a client that also accepts HTML: 401 without a token, the data with one', async () => {
+    const url = `${mesh.gatewayUrl}/graphql?query=${encodeURIComponent('{ __typename }')}`;
+    const accept = { accept: 'text/html, application/json', 'apollo-require-preflight': '1' };
+    const anonymous = await fetch(url, { headers: accept });
+    expect({ status: anonymous.status, code: ((await anonymous.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code }).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
+    const official = await fetch(url, { headers: { ...accept, ...auth } });
+    expect({ status: official.status, body: await official.json() }).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+  });
+
+  it('refuses variables nested 5,000 deep as a bad request, rather than reporting a provider down', async () => {
+    // Written as text: a value this deep is past what JSON.stringify itself can walk.
+    const query = 'query ($c: AdministrativeUnitCode!) { administrativeUnit(code: $c) { code } }';
+    const variables = `{"c":${'['.repeat(5000)}1${']'.repeat(5000)}}`;
+    const posted = await post(`${mesh.gatewayUrl}/open/graphql`, `{"query":${JSON.stringify(query)},"variables":${variables}}`, {});
+    check(posted, 'variables nested 5,000 deep');
+    expect({ status: posted.status, body: JSON.parse(posted.text) as unknown }).toEqual({
+      status: 400,
+      body: { errors: [{ message: expect.stringContaining('nests deeper than 64 levels') as string, extensions: { code: 'BAD_REQUEST' } }] },
+    });
+    // Over GET, as deep as a URL can carry: 100 levels.
+    const shallower = `{"c":${'['.repeat(100)}1${']'.repeat(100)}}`;
+    const get = await fetch(`${mesh.gatewayUrl}/open/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(shallower)}`, {
+      headers: { 'apollo-require-preflight': '1' },
+    });
+    expect(get.status).toBe(400);
+  });
+
+  it('takes % and _ in a name search as themselves, not as wildcards matching everyone', async () => {
+    const owner = { authorization: `Bearer ${await mesh.token(official('cong-an', 'owner'))}` };
+    for (const name of ['%%', '__']) {
+      const outcome = await post(`${mesh.gatewayUrl}/graphql`, JSON.stringify({ query: 'query ($n: String!) { citizens(first: 5, filter: { name: $n }) { nodes { id } } }', variables: { n: name } }), owner);
+      expect({ name, status: outcome.status, body: JSON.parse(outcome.text) as unknown }).toEqual({ name, status: 200, body: { data: { citizens: { nodes: [] } } } });
+    }
+  });
+
+  it('refuses text with half a surrogate pair, which would be stored changed, as BAD_USER_INPUT', async () => {
+    const body = {
+      query: 'mutation ($input: RequestAccessInput!) { requestAccess(input: $input) { id } }',
+      variables: { input: { provider: 'cong-an', fields: ['Citizen.ethnicGroup'], purpose: 'a\ud800b', legalBasis: 'Nghị định 47/2020/NĐ-CP', validFrom: '2030-01-01' } },
+    };
+    expect(await refusal(`${mesh.gatewayUrl}/graphql`, body)).toEqual({ status: 200, code: 'BAD_USER_INPUT' });
+  });
+
+  it('refuses a disclosure-log range that ends before it starts', async () => {
+    const owner = { authorization: `Bearer ${await mesh.token(official('cong-an', 'owner'))}` };
+    const answer = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens&from=2026-12-31&to=2026-12-01`, { headers: owner });
+    expect({ status: answer.status, body: await answer.json() }).toEqual({
+      status: 400,
+      body: { errors: [{ message: expect.stringContaining('to: must not be before from') as string, extensions: { code: 'BAD_USER_INPUT' } }] },
+    });
+  });
+});

@@ -194,6 +194,18 @@ describe('csvField', () => {
       '',
     ]);
   });
+
+  it('puts a \' before text a spreadsheet would run as a formula, and leaves numbers as they are', () => {
+    expect(['=HYPERLINK("http://x")', '+1', '-2', '@SUM(A1)', '\tx', 'a=b', -3.5].map(csvField)).toEqual([
+      '"\'=HYPERLINK(""http://x"")"',
+      "'+1",
+      "'-2",
+      "'@SUM(A1)",
+      "'\tx",
+      'a=b',
+      '-3.5',
+    ]);
+  });
 });
 
 describe('cannotStart', () => {

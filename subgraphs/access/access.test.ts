@@ -620,6 +620,11 @@ describe('citizens\' consent', () => {
         },
       }],
     });
+    // Công an owns Citizen.ethnicGroup and reads it already: a consent to it would change nothing.
+    expect((await run(citizenWith(CITIZEN), GIVE, { agency: 'cong-an', fields: ['Citizen.ethnicGroup'] })).body).toMatchObject({
+      data: null,
+      errors: [{ extensions: { code: 'BAD_USER_INPUT', argument: 'fields', problems: [{ field: 'Citizen.ethnicGroup', reason: 'OWN_FIELD', category: 'SPECIAL_REQUEST' }] } }],
+    });
     expectResponse(await run(citizenWith('054090000999'), 'query { myConsents { nodes { id } } }'), { data: { myConsents: { nodes: [] } } });
     expectResponse(await run(officialOf('so-y-te'), 'query { myConsents { nodes { id } } }'), {
       data: null,

@@ -18,7 +18,7 @@ export async function giveConsent(context: AccessContext, agency: string, fields
   if (!stateAgencies().has(consumer)) {
     throw badUserInput(`Không có cơ quan mã "${consumer}" trong danh bạ. (Unknown agency "${consumer}".)`, { argument: 'agency' });
   }
-  const consented = consentableFields(context.catalogue, fields);
+  const consented = consentableFields(context.catalogue, consumer, fields);
   const now = context.now();
   const today = vietnamDate(now);
   if (validUntil !== null && validUntil < today) {

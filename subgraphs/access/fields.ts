@@ -9,7 +9,7 @@ export const MAX_FIELDS = 100;
 /** Why one named field cannot be requested or consented to. Stable values clients may switch on. */
 export interface FieldProblem {
   readonly field: string;
-  readonly reason: 'MALFORMED' | 'UNKNOWN_FIELD' | 'LEDGER_FIELD' | 'NOT_SPECIAL_REQUEST' | 'OTHER_PROVIDER' | 'OPEN_FIELD' | 'DEFAULT_FIELD';
+  readonly reason: 'MALFORMED' | 'UNKNOWN_FIELD' | 'LEDGER_FIELD' | 'NOT_SPECIAL_REQUEST' | 'OTHER_PROVIDER' | 'OPEN_FIELD' | 'DEFAULT_FIELD' | 'OWN_FIELD';
   readonly category?: string;
   readonly owners?: readonly string[];
   readonly vi: string;
@@ -94,11 +94,12 @@ export function requestableFields(catalogue: FieldCatalogue, provider: string, f
 }
 
 /**
- * The distinct fields of a citizen's consent, or BAD_USER_INPUT naming every field that is unknown,
- * OPEN (open data needs no consent) or DEFAULT (every state agency may read it already): a consent
- * opens SPECIAL_REQUEST fields only.
+ * The distinct fields of a citizen's consent to `agency`, or BAD_USER_INPUT naming every field that
+ * is unknown, OPEN (open data needs no consent), DEFAULT (every state agency may read it already) or
+ * the agency's own (its officials read all of it): a consent opens other agencies' SPECIAL_REQUEST
+ * fields only.
  */
-export function consentableFields(catalogue: FieldCatalogue, fields: readonly string[]): string[] {
+export function consentableFields(catalogue: FieldCatalogue, agency: string, fields: readonly string[]): string[] {
   const unique = distinct(fields, 'fields');
   const problems: FieldProblem[] = [];
   for (const field of unique) {
@@ -120,6 +121,14 @@ export function consentableFields(catalogue: FieldCatalogue, fields: readonly st
         category: 'DEFAULT',
         vi: 'mọi cơ quan nhà nước đã được khai thác, sự đồng ý không thêm gì',
         en: 'every state agency may read it already; a consent adds nothing',
+      });
+    } else if (found.entry.owners.includes(agency)) {
+      problems.push({
+        field,
+        reason: 'OWN_FIELD',
+        category: found.entry.category,
+        vi: `do chính ${agency} quản lý, cơ quan này đã đọc được, sự đồng ý không thêm gì`,
+        en: `is ${agency}'s own, which it reads already; a consent adds nothing`,
       });
     }
   }

@@ -75,10 +75,17 @@ export interface Queries {
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
 }
 
-/** True when `value`, a statement parameter, is or holds text with a NUL character, which PostgreSQL cannot store. */
-function holdsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  return Array.isArray(value) && value.some(holdsNul);
+/** ES2024's String.prototype.isWellFormed (Node 20 has it; this project's lib is ES2023). */
+type WellFormedString = string & { isWellFormed(): boolean };
+
+/**
+ * True when `value`, a statement parameter, is or holds text PostgreSQL cannot store as given: a NUL
+ * character (refused), or half of a UTF-16 surrogate pair (which would be stored as U+FFFD, the text
+ * silently changed).
+ */
+function holdsUnstorableText(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000') || !(value as WellFormedString).isWellFormed();
+  return Array.isArray(value) && value.some(holdsUnstorableText);
 }
 
 /** Connection-level failures: the database is down, restarting, unreachable or too slow. */
@@ -134,8 +141,13 @@ export class Database implements Queries {
 
   /** Runs `stmt` and returns all rows, parsed. */
   async many<Row>(stmt: Statement<Row>, params: readonly unknown[] = [], client?: pg.PoolClient): Promise<Row[]> {
-    // PostgreSQL refuses NUL in text: say so as the caller's mistake, before any SQL is sent.
-    if (params.some(holdsNul)) throw badUserInput('Văn bản không được chứa ký tự NUL (U+0000). (Text must not contain the NUL character, U+0000.)');
+    // Text PostgreSQL cannot store as given is the caller's mistake, said before any SQL is sent.
+    if (params.some(holdsUnstorableText)) {
+      throw badUserInput(
+        'Văn bản không được chứa ký tự NUL (U+0000) hay nửa cặp thay thế UTF-16 đứng lẻ. ' +
+          '(Text must not contain the NUL character, U+0000, or an unpaired UTF-16 surrogate.)',
+      );
+    }
     for (const listener of this.listeners) listener(stmt.name);
     let result: pg.QueryResult;
     try {

@@ -65,6 +65,36 @@ function errorBody(code: string, message: string): unknown {
 }
 
 /**
+ * How deeply a request's JSON (a body, or GET's `variables` and `extensions`) may nest: far beyond
+ * any input type here, and far below what would exhaust a serialiser on the way to a subgraph.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests arrays and objects deeper than `limit`; walks without recursion. */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (next.value === null || typeof next.value !== 'object') continue;
+    if (next.depth >= limit) return true;
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
+  }
+  return false;
+}
+
+/** GET's JSON parameters, parsed where they parse (Apollo answers those that do not). */
+function jsonParameters(search: URLSearchParams): unknown[] {
+  return ['variables', 'extensions'].flatMap((name) => {
+    const text = search.get(name);
+    if (text === null) return [];
+    try {
+      return [JSON.parse(text) as unknown];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
  * Runs one request's execution (`run`) and may stand in for its response: e.g. to write a record of
  * it before anything is sent, and to withhold the answer when that fails.
  */
@@ -88,7 +118,7 @@ export function graphqlHandler<Context extends BaseContext>(
         raw = await readBody(req, MAX_BODY_BYTES);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          sendJson(res, 413, errorBody('PAYLOAD_TOO_LARGE', `Request body exceeds ${MAX_BODY_BYTES} bytes.`), { connection: 'close' });
+          sendJson(res, 413, errorBody('PAYLOAD_TOO_LARGE', `Nội dung yêu cầu vượt quá ${MAX_BODY_BYTES} byte. (Request body exceeds ${MAX_BODY_BYTES} bytes.)`), { connection: 'close' });
           return;
         }
         throw error;
@@ -103,11 +133,19 @@ export function graphqlHandler<Context extends BaseContext>(
       try {
         body = JSON.parse(raw);
       } catch {
-        sendJson(res, 400, errorBody('BAD_REQUEST', 'The request body is not valid JSON.'));
+        sendJson(res, 400, errorBody('BAD_REQUEST', 'Nội dung yêu cầu không phải JSON hợp lệ. (The request body is not valid JSON.)'));
         return;
       }
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if ([body, ...jsonParameters(url.searchParams)].some((value) => nestedDeeperThan(value, MAX_JSON_DEPTH))) {
+      sendJson(
+        res,
+        400,
+        errorBody('BAD_REQUEST', `JSON của yêu cầu lồng sâu quá ${MAX_JSON_DEPTH} cấp. (The request's JSON nests deeper than ${MAX_JSON_DEPTH} levels.)`),
+      );
+      return;
+    }
     const server = typeof apollo === 'function' ? apollo(body, req) : apollo;
     const run = () =>
       server.executeHTTPGraphQLRequest({
@@ -137,7 +175,7 @@ export function createHttpServer(routes: Routes, onError: (error: unknown) => vo
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const handler = routes[path] ?? routes[`${path.slice(0, path.lastIndexOf('/'))}/*`];
     if (!handler) {
-      sendJson(res, 404, errorBody('NOT_FOUND', `No route ${path}`));
+      sendJson(res, 404, errorBody('NOT_FOUND', 'Không có đường dẫn này. (No such route.)'));
       return;
     }
     Promise.resolve()

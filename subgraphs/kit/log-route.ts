@@ -38,6 +38,9 @@ const filterSchema = z.object({
     .refine((value) => /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_SEQ, { message: 'must be the endCursor of the previous page' })
     .optional(),
   format: z.enum(['json', 'csv']).default('json'),
+}).refine((filter) => filter.from === undefined || filter.to === undefined || filter.from <= filter.to, {
+  message: 'must not be before from',
+  path: ['to'],
 });
 type LogFilter = z.infer<typeof filterSchema>;
 
@@ -150,7 +153,9 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
       let after: string | null = filter.after ?? null;
       for (;;) {
         const rows = await readPage(db, filter, consumer, after, EXPORT_PAGE);
-        if (rows.length > 0) res.write(stringify(rows.map(csvRecord)));
+        // A cell a spreadsheet would run as a formula (= + - @ first) is written with a ' before it:
+        // a purpose or an official's id comes from a consumer.
+        if (rows.length > 0) res.write(stringify(rows.map(csvRecord), { escape_formulas: true }));
         if (rows.length < EXPORT_PAGE) break;
         after = rows[rows.length - 1]?.seq ?? null;
       }

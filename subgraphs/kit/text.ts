@@ -13,6 +13,11 @@ export function foldVietnamese(text: string): string {
     .trim();
 }
 
+/** A search fragment as a LIKE pattern body: `%`, `_` and `\` typed by the user match themselves. */
+export function likeLiteral(fragment: string): string {
+  return fragment.replace(/[\\%_]/g, '\\$&');
+}
+
 /**
  * A purpose as sent in the `x-purpose` header (percent-encoded UTF-8, so that Vietnamese survives
  * HTTP): decoded, control characters (a NUL, a line break) turned into spaces, at most 500

@@ -1,6 +1,6 @@
 import { badUserInput } from '../../kit/errors';
 import { keysetPageRequest, pageRequest, toKeysetPage, toPage } from '../../kit/pagination';
-import { foldVietnamese } from '../../kit/text';
+import { foldVietnamese, likeLiteral } from '../../kit/text';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 
 export const Query: QueryResolvers = {
@@ -16,7 +16,7 @@ export const Query: QueryResolvers = {
     }
     const rows = await context.store.search(
       {
-        nameFolded: name,
+        nameFolded: name === null ? null : likeLiteral(name),
         communeCode: filter?.communeCode ?? null,
         communeEdition: filter?.communeEdition ?? 'TWO_LEVEL',
         bornFrom: filter?.bornFrom ?? null,

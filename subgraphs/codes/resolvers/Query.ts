@@ -1,13 +1,8 @@
 import { badUserInput } from '../../kit/errors';
 import { pageRequest, toPage } from '../../kit/pagination';
-import { foldVietnamese } from '../../kit/text';
+import { foldVietnamese, likeLiteral } from '../../kit/text';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 import { unitWithLineage } from '../context';
-
-/** A folded name as a LIKE pattern body: `%`, `_` and `\` typed by the user match themselves. */
-function likeLiteral(folded: string): string {
-  return folded.replace(/[\\%_]/g, '\\$&');
-}
 
 export const Query: QueryResolvers = {
   // The lineage (the unit and its ancestors) answers the unit and its names up the chain in one

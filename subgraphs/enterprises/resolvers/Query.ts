@@ -2,13 +2,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { badUserInput } from '../../kit/errors';
 import { argumentsBelow } from '../../kit/lookahead';
 import { keysetPageRequest, pageSize, toKeysetPage } from '../../kit/pagination';
-import { foldVietnamese } from '../../kit/text';
+import { foldVietnamese, likeLiteral } from '../../kit/text';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
-
-/** Makes `%`, `_` and backslashes in a search fragment match themselves inside a LIKE pattern. */
-function escapeLike(fragment: string): string {
-  return fragment.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 /**
  * The page sizes the operation asks of `nodes.businessLines`, as Enterprise.businessLines computes
@@ -40,7 +35,7 @@ export const Query: QueryResolvers = {
     const lineSizes = businessLinePageSizes(info);
     const found = await context.store.search(
       {
-        nameFolded: name === null ? null : escapeLike(name),
+        nameFolded: name === null ? null : likeLiteral(name),
         communeCode: filter?.communeCode ?? null,
         communeEdition: filter?.communeEdition ?? 'TWO_LEVEL',
         businessLine: filter?.businessLine ?? null,
