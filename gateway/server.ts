@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { getVariableValues, GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { readAgency } from '../subgraphs/kit/agency';
-import { AuthenticationError, bearerToken, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
+import { AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
 import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
 import { clip, decodePurpose, isReadablePurpose } from '../subgraphs/kit/text';
@@ -294,10 +294,24 @@ async function graphServer(
   };
 }
 
-/** Serves the GraphiQL page to browsers asking for HTML, and GraphQL to everything else. */
+/**
+ * Serves the GraphiQL page to browsers asking for HTML, and GraphQL to everything else. A call that
+ * carries a gateway's proof is a gateway calling a subgraph: here, a subgraph URL that points at a
+ * gateway. It is refused at once (400 LOOP_DETECTED), so that the calls do not multiply.
+ */
 function withGraphiql(graphql: Handler, endpoint: string, title: string): Handler {
   const page = graphiqlPage(endpoint, title);
   return (req, res) => {
+    if (req.headers[GATEWAY_PROOF_HEADER] !== undefined) {
+      return sendJson(res, 400, {
+        errors: [{
+          message:
+            'Cổng nhận một lời gọi dành cho subgraph: địa chỉ của một subgraph trỏ về cổng. ' +
+            '(The gateway received a call meant for a subgraph: a subgraph URL points at a gateway.)',
+          extensions: { code: 'LOOP_DETECTED' },
+        }],
+      });
+    }
     const wantsPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !(req.url ?? '').includes('query=');
     if (!wantsPage) return graphql(req, res);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

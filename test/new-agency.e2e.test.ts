@@ -156,6 +156,9 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
   // Another agency may not publish it; its own official may.
   const stranger = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', tourismUrl, '--registry', mesh.registryUrl ?? '', '--token', await mesh.token(official('so-y-te', 'owner')));
   expect({ code: stranger.code, refused: /FORBIDDEN_AGENCY/.test(stranger.stderr) }).toEqual({ code: 1, refused: true });
+  // The gateway's own URL is no subgraph's: a gateway that called it would call itself, again and again.
+  const looped = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', `${mesh.gatewayUrl}/graphql`, '--registry', mesh.registryUrl ?? '', '--token', token);
+  expect({ code: looped.code, refused: /SUBGRAPH_UNREACHABLE/.test(looped.stderr) }).toEqual({ code: 1, refused: true });
   const published = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', tourismUrl, '--registry', mesh.registryUrl ?? '', '--token', token);
   expect({ code: published.code, stdout: published.stdout.trim() }).toEqual({ code: 0, stdout: expect.stringMatching(/^ĐÃ CÔNG BỐ \(published\): tourism v1; siêu đồ thị \(supergraph\) v2 [0-9a-f]{64}$/) });
 

@@ -229,6 +229,17 @@ describe('inputs a second walk found', () => {
     expect(await refusal(`${mesh.gatewayUrl}/graphql`, body)).toEqual({ status: 200, code: 'BAD_USER_INPUT' });
   });
 
+  it('refuses at once a call meant for a subgraph (it carries a gateway\'s proof), so a subgraph URL pointing at a gateway cannot loop', async () => {
+    for (const endpoint of ['/graphql', '/open/graphql']) {
+      const outcome = await post(`${mesh.gatewayUrl}${endpoint}`, JSON.stringify({ query: '{ __typename }' }), { ...auth, 'x-lienthong-gateway': 'a.proof.here' });
+      expect({ endpoint, status: outcome.status, code: (JSON.parse(outcome.text) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code }).toEqual({
+        endpoint,
+        status: 400,
+        code: 'LOOP_DETECTED',
+      });
+    }
+  });
+
   it('refuses a disclosure-log range that ends before it starts', async () => {
     const owner = { authorization: `Bearer ${await mesh.token(official('cong-an', 'owner'))}` };
     const answer = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens&from=2026-12-31&to=2026-12-01`, { headers: owner });

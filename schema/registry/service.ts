@@ -7,7 +7,7 @@ import { diff, type Change } from '@graphql-inspector/core';
 import { z } from 'zod';
 import { listAgencies, SUBGRAPHS_DIR, type Agency } from '../../subgraphs/kit/agency';
 import type { Database } from '../../subgraphs/kit/db';
-import type { Caller } from '../../subgraphs/kit/identity';
+import { GATEWAY_PROOF_HEADER, type Caller } from '../../subgraphs/kit/identity';
 import { abortedCheck, changesToApprove, type CheckResult, type FieldConsumer } from '../check';
 import { CheckAborted, CheckWorker } from './check-worker';
 import { composeSupergraph, type SubgraphSource } from '../compose';
@@ -181,7 +181,9 @@ export async function answersAsSubgraph(url: string, timeoutMs: number): Promise
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      // A gateway's proof header, with no proof in it: a subgraph refuses it as it refuses no proof
+      // (401), while a gateway refuses it as a loop (400), so a gateway's URL is not taken for a subgraph's.
+      headers: { 'content-type': 'application/json', accept: 'application/json', [GATEWAY_PROOF_HEADER]: 'registry-probe' },
       body: JSON.stringify({ query: '{ _service { sdl } }' }),
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
