@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, gatewayProofSecret, signGatewayProof, type Caller } from '../subgraphs/kit/identity';
 import { sendJson, sendMethodNotAllowed, type Handler } from '../subgraphs/kit/http';
@@ -63,6 +64,17 @@ export function disclosureLogProxy(
       sendJson(res, 502, { errors: [{ message: `Không kết nối được hệ thống của ${endpoint.agency}. (The agency's system is unavailable.)`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: endpoint.name, agency: endpoint.agency } }] });
       return;
     }
+    if (answer.status === 404) {
+      // The subgraph has no log route: the access ledger, whose requests and grants are the record.
+      await answer.body?.cancel();
+      sendJson(res, 404, {
+        errors: [{
+          message: `Hệ thống của ${endpoint.agency} không giữ nhật ký cung cấp. (${endpoint.name} keeps no disclosure log.)`,
+          extensions: { code: 'NO_DISCLOSURE_LOG', subgraph: endpoint.name, agency: endpoint.agency },
+        }],
+      }, { 'x-request-id': requestId });
+      return;
+    }
     const headers: Record<string, string> = { 'x-request-id': requestId };
     for (const name of PASSED_HEADERS) {
       const value = answer.headers.get(name);
@@ -70,6 +82,7 @@ export function disclosureLogProxy(
     }
     res.writeHead(answer.status, headers);
     if (!answer.body) return void res.end();
-    Readable.fromWeb(answer.body as WebReadableStream<Uint8Array>).pipe(res);
+    // A provider that fails mid-export ends the download unfinished; it never takes the gateway down.
+    await pipeline(Readable.fromWeb(answer.body as WebReadableStream<Uint8Array>), res).catch(() => res.destroy());
   };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_RETENTION_MONTHS, maintainLog, verifyLog } from '../subgraphs/kit/log-admin';
 import { openLedgerCopies } from '../subgraphs/access/disclosures';
 import { readAgency } from '../subgraphs/kit/agency';
+import { loadDefinition } from '../subgraphs/kit/registry';
 import { meshDatabaseUrl, readRunningMesh } from './running-mesh';
 
 /** The owner URL of a provider's database: --database-url, else DATABASE_URL, else the running `npm start`. */
@@ -10,7 +11,13 @@ function ownerUrl(options: { databaseUrl?: string; subgraph?: string }): string 
   const explicit = options.databaseUrl ?? process.env['DATABASE_URL'];
   if (explicit) return explicit;
   if (!options.subgraph) throw new Error('give --subgraph <name> (with npm start running), --database-url or DATABASE_URL');
-  readAgency(options.subgraph);
+  const agency = readAgency(options.subgraph);
+  if (loadDefinition(agency).disclosureLog === false) {
+    throw new Error(
+      `${options.subgraph} không giữ nhật ký cung cấp: yêu cầu, quyền khai thác và sự đồng ý của nó chính là hồ sơ. ` +
+        `(${options.subgraph} keeps no disclosure log: its requests, grants and consents are themselves the record.)`,
+    );
+  }
   const mesh = readRunningMesh();
   if (!mesh) throw new Error('npm start is not running here: give --database-url or DATABASE_URL (the agency database, as its owner)');
   // A subgraph that joined with `npm run subgraph -- <name> --mesh` has its database there too.
@@ -80,7 +87,13 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((error: unknown) => {
     const issues = error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : null;
-    process.stderr.write(`${issues ?? (error instanceof Error ? error.message : String(error))}\n`);
+    // A database without the log (PostgreSQL: undefined table or schema) is said as such.
+    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+    const noLog =
+      code === '42P01' || code === '3F000'
+        ? 'Cơ sở dữ liệu này không có nhật ký cung cấp (schema disclosure): có phải của một bên cung cấp? (This database has no disclosure log: is it a provider\'s?)'
+        : null;
+    process.stderr.write(`${issues ?? noLog ?? (error instanceof Error ? error.message : String(error))}\n`);
     process.exit(2);
   });
 }

@@ -216,6 +216,12 @@ describe('reading the provider log', () => {
     expect(problem.errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
     expect(problem.errors[0]?.message).toMatch(/subject: must be a 12-digit personal id; first: at most 100/);
     expect((await log('cong-an', 'subgraph=nowhere')).status).toBe(400);
+    // The access ledger keeps no such log: said as such, not as a route the gateway could not find.
+    const ledger = await log('so-khcn', 'subgraph=access', 'owner');
+    expect({ status: ledger.status, body: await ledger.json() }).toEqual({
+      status: 404,
+      body: { errors: [{ message: expect.stringContaining('(access keeps no disclosure log.)') as string, extensions: { code: 'NO_DISCLOSURE_LOG', subgraph: 'access', agency: expect.any(String) as string } }] },
+    });
     expect((await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens`)).status).toBe(401);
   });
 });
@@ -1058,6 +1064,16 @@ describe('retention', () => {
         stderr: expect.stringMatching(/^no agency subgraph "nope": subgraphs\/<name>\/agency\.json is missing \(known: .*citizens.*tourism.*\)$/),
       });
     }
+  });
+
+  it('says that the access ledger keeps no disclosure log, and that a database without one has none, without a PostgreSQL message', () => {
+    const ledger = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--subgraph', 'access'], { encoding: 'utf8', timeout: 60_000 });
+    expect({ status: ledger.status, stderr: ledger.stderr.trim() }).toEqual({
+      status: 2,
+      stderr: 'access không giữ nhật ký cung cấp: yêu cầu, quyền khai thác và sự đồng ý của nó chính là hồ sơ. (access keeps no disclosure log: its requests, grants and consents are themselves the record.)',
+    });
+    const none = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', mesh.ownerUrls.get('access') ?? ''], { encoding: 'utf8', timeout: 60_000 });
+    expect({ status: none.status, stderr: none.stderr.trim() }).toEqual({ status: 2, stderr: expect.stringContaining("(This database has no disclosure log: is it a provider's?)") });
   });
 
   it('a subgraph configured with a retention under 3 months refuses to start, saying why', () => {
