@@ -237,7 +237,7 @@ function refusal(answer: RegistryAnswer, write: (text: string) => void, writeErr
 const versionView = z.object({
   subgraph: z.string(),
   version: z.number(),
-  url: z.string(),
+  url: z.string().nullable(),
   status: z.string(),
   publishedBy: z.string(),
   publisherAgency: z.string(),
@@ -255,7 +255,7 @@ const publishOutcome = z.object({
 
 function versionLine(v: z.infer<typeof versionView>): string {
   const decided = v.decidedBy ? `  quyết định (decided) ${v.decidedBy} ${v.decidedAt ?? ''}${v.decisionReason ? `: ${v.decisionReason}` : ''}` : '';
-  return `v${v.version}  ${v.status}  ${v.publishedAt}  ${v.publisherAgency}/${v.publishedBy}  ${v.url}${decided}\n`;
+  return `v${v.version}  ${v.status}  ${v.publishedAt}  ${v.publisherAgency}/${v.publishedBy}  ${v.url ?? '—'}${decided}\n`;
 }
 
 /** Prints an accepted publish or approval; exit 0 when published, 3 when it waits for approval. */
@@ -354,7 +354,7 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
     else if (waiting.length === 0) write('Không có phiên bản nào chờ phê duyệt (nothing is waiting for approval).\n');
     else {
       for (const v of waiting) {
-        write(`${v.subgraph} v${v.version}  ${v.publishedAt}  ${v.publisherAgency}/${v.publishedBy}  ${v.url}\n`);
+        write(`${v.subgraph} v${v.version}  ${v.publishedAt}  ${v.publisherAgency}/${v.publishedBy}  ${v.url ?? '—'}\n`);
         for (const change of v.changes) write(`    ${change}\n`);
         if (v.affectedConsumers.length > 0) write(`    bên bị ảnh hưởng (consumers it breaks): ${v.affectedConsumers.join(', ')}\n`);
       }

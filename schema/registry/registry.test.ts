@@ -170,6 +170,25 @@ describe('schema registry', () => {
     expect((await call('GET', '/supergraph', landOwner)).body['version']).toBe(2);
   });
 
+  it('shows where a subgraph runs only to its own agency and to governance', async () => {
+    const health = official('so-y-te');
+    const urlsIn = (sdl: unknown) => [...String(sdl).matchAll(/@join__graph\(name: "([^"]*)", url: "([^"]*)"\)/g)].map(([, name, url]) => `${name ?? ''}=${url ? 'url' : ''}`);
+    const ofLand = async (who: TokenClaims) => ((await call('GET', '/history?subgraph=land', who)).body['versions'] as Array<{ url: string | null }>).map((v) => v.url !== null);
+    expect({
+      historyToTheOwner: await ofLand(landOwner),
+      historyToGovernance: await ofLand(governance),
+      historyToAnotherAgency: await ofLand(health),
+      supergraphToTheOwner: urlsIn((await call('GET', '/supergraph', landOwner)).body['sdl']),
+      supergraphToAnotherAgency: urlsIn((await call('GET', '/supergraph', health)).body['sdl']),
+    }).toEqual({
+      historyToTheOwner: [true, true],
+      historyToGovernance: [true, true],
+      historyToAnotherAgency: [false, false],
+      supergraphToTheOwner: ['access=', 'citizens=', 'codes=', 'construction=', 'enterprises=', 'land=url'],
+      supergraphToAnotherAgency: ['access=', 'citizens=', 'codes=', 'construction=', 'enterprises=', 'land='],
+    });
+  });
+
   it('refuses a publisher from another agency (403), an unknown subgraph (400), and URLs that do not answer as a subgraph', async () => {
     const other = await call('POST', '/publish', official('cong-an', 'owner'), { subgraph: 'land', sdl: withNote, url: subgraphUrl });
     expect(other.status).toBe(403);

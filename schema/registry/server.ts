@@ -180,18 +180,18 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
       }),
       '/approve': route('POST', async (caller, req) => ({ status: 200, body: await service.approve(caller, await jsonBody(req, bodies.approve)) })),
       '/reject': route('POST', async (caller, req) => ({ status: 200, body: await service.reject(caller, await jsonBody(req, bodies.reject)) })),
-      '/history': route('GET', async (_caller, _req, params) => {
+      '/history': route('GET', async (caller, _req, params) => {
         const subgraph = queryString(params, 'subgraph');
-        return { status: 200, body: { subgraph, versions: await service.history(subgraph) } };
+        return { status: 200, body: { subgraph, versions: await service.history(caller, subgraph) } };
       }),
-      '/pending': route('GET', async () => ({ status: 200, body: { versions: await service.pending() } })),
+      '/pending': route('GET', async (caller) => ({ status: 200, body: { versions: await service.pending(caller) } })),
       '/diff': route('GET', async (_caller, _req, params) => {
         const subgraph = queryString(params, 'subgraph');
         const from = queryInt(params, 'from');
         const to = queryInt(params, 'to');
         return { status: 200, body: { subgraph, from, to, changes: await service.diff(subgraph, from, to) } };
       }),
-      '/supergraph': route('GET', async () => ({ status: 200, body: await service.supergraph() })),
+      '/supergraph': route('GET', async (caller) => ({ status: 200, body: await service.supergraph(caller) })),
       [GATEWAY_SUPERGRAPH_PATH]: async (req, res) => {
         try {
           if (req.method !== 'GET') throw new RegistryError(405, 'METHOD_NOT_ALLOWED', 'Chỉ nhận GET (method not allowed).');

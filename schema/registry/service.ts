@@ -43,7 +43,8 @@ export type StoredCheckResult = Omit<CheckResult, 'supergraphSdl'>;
 export interface VersionView {
   readonly subgraph: string;
   readonly version: number;
-  readonly url: string;
+  /** Where the subgraph runs: shown to the owning agency's officials and to governance, null to others. */
+  readonly url: string | null;
   readonly status: VersionStatus;
   readonly publishedBy: string;
   readonly publisherAgency: string;
@@ -106,11 +107,18 @@ function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
 }
 
-function versionView(row: VersionRow): VersionView {
+/** Whether `caller` may see where `subgraph` runs: the owning agency's officials and governance may. */
+function seesWhereItRuns(caller: Official, subgraph: string): boolean {
+  if (caller.roles.includes('governance')) return true;
+  return listAgencies('all').some((agency) => agency.subgraph === subgraph && agency.agencyCode === caller.agency);
+}
+
+/** A version as the API shows it; `showUrl` false leaves out where it runs (seesWhereItRuns). */
+function versionView(row: VersionRow, showUrl = true): VersionView {
   return {
     subgraph: row.subgraph,
     version: row.version,
-    url: row.url,
+    url: showUrl ? row.url : null,
     status: row.status,
     publishedBy: row.published_by,
     publisherAgency: row.publisher_agency,
@@ -433,12 +441,12 @@ export class RegistryService {
    * Every version waiting for governance, of every subgraph, oldest first, each with what its check
    * put to governance (`CODE coordinate`) and the consumers that check named as broken.
    */
-  async pending(): Promise<PendingView[]> {
+  async pending(caller: Official): Promise<PendingView[]> {
     return (await this.store.pendingVersions()).map((row) => {
       const check = storedChanges.safeParse(row.check_result);
       const issues = check.success ? [...check.data.breakingChanges.issues, ...check.data.categoryChanges.tightened] : [];
       return {
-        ...versionView(row),
+        ...versionView(row, seesWhereItRuns(caller, row.subgraph)),
         changes: check.success ? changesToApprove(check.data) : [],
         affectedConsumers: [...new Set(issues.flatMap((issue) => issue.affectedConsumers ?? []))].sort(),
       };
@@ -446,9 +454,10 @@ export class RegistryService {
   }
 
   /** Every version of `subgraph`, newest first. */
-  async history(subgraph: string): Promise<VersionView[]> {
+  async history(caller: Official, subgraph: string): Promise<VersionView[]> {
     owningAgency(subgraph);
-    return (await this.store.history(subgraph)).map(versionView);
+    const showUrl = seesWhereItRuns(caller, subgraph);
+    return (await this.store.history(subgraph)).map((row) => versionView(row, showUrl));
   }
 
   /**
@@ -488,7 +497,7 @@ export class RegistryService {
    */
   async served(): Promise<ServedGraph> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const current = await this.supergraph();
+      const current = await this.currentSupergraph();
       if (this.contract?.sha256 === current.sha256) return { version: current.version, sha256: current.sha256, sdl: current.sdl, openSdl: this.contract.openSdl };
       const sources = (await this.store.publishedVersions()).map((v) => ({ name: v.subgraph, url: v.url, sdl: v.sdl }));
       const full = composeSupergraph(sources);
@@ -502,11 +511,21 @@ export class RegistryService {
     throw new RegistryError(503, 'REGISTRY_BUSY', 'Sổ đăng ký đang cập nhật; hãy thử lại (the registry is being updated; retry).');
   }
 
-  /** The current supergraph; 404 NO_SUPERGRAPH before the first publish. */
-  async supergraph(): Promise<SupergraphView> {
+  /** The current supergraph whole, as the gateway serves it; 404 NO_SUPERGRAPH before the first publish. */
+  private async currentSupergraph(): Promise<SupergraphView> {
     const row = await this.store.currentSupergraph();
     if (!row) throw new RegistryError(404, 'NO_SUPERGRAPH', 'Chưa có siêu đồ thị nào được công bố (no supergraph has been published yet).');
     return supergraphView(row);
+  }
+
+  /** The current supergraph, each routing URL the caller may not see (seesWhereItRuns) left empty; 404 NO_SUPERGRAPH before the first publish. */
+  async supergraph(caller: Official): Promise<SupergraphView> {
+    const view = await this.currentSupergraph();
+    // The routing URL of each subgraph the caller may not see where it runs is left empty.
+    const sdl = view.sdl.replace(/(@join__graph\(name: "([^"]*)", url: ")([^"]*)(")/g, (whole, head: string, name: string, _url: string, tail: string) =>
+      seesWhereItRuns(caller, name) ? whole : `${head}${tail}`,
+    );
+    return { ...view, sdl };
   }
 
   /**
