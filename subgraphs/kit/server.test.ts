@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { buildSchema, type SubgraphContext, type SubgraphDefinition } from './server';
+import type { IncomingMessage } from 'node:http';
+import { buildSchema, languageOf, type SubgraphContext, type SubgraphDefinition } from './server';
 import { SharingPolicyError } from '../../schema/sharing';
 
 const made: string[] = [];
@@ -29,5 +30,14 @@ describe('a subgraph at start-up', () => {
       "p" type Permit @sharing(category: DEFAULT) { "n" number: String! @sharing(category: OPEN) "o" owner: String }
     `);
     expect(buildSchema(definition).getType('Permit')).toBeDefined();
+  });
+});
+
+describe('languageOf', () => {
+  it('weighs Accept-Language quality values: English only when preferred to Vietnamese', () => {
+    const of = (header: string | undefined) => languageOf({ headers: header === undefined ? {} : { 'accept-language': header } } as IncomingMessage);
+    expect([undefined, 'en-US,en;q=0.9', 'vi;q=0,en', 'en;q=0.5,vi;q=0.6', 'vi-VN,vi;q=0.9,en;q=0.8', 'fr', '*'].map(of)).toEqual([
+      'vi', 'en', 'en', 'vi', 'vi', 'vi', 'vi',
+    ]);
   });
 });

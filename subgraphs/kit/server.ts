@@ -14,6 +14,7 @@ import { readAgency, type Agency } from './agency';
 import { Database, RequestTransaction, type Queries } from './db';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
+import Negotiator from 'negotiator';
 import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
 import { sharedScalars } from './scalars';
 import { allStaticallyAllowed, FEDERATION_PLUMBING, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
@@ -234,12 +235,9 @@ export function purposeOf(req: IncomingMessage): string | null {
   return decodePurpose(typeof header === 'string' ? header : null);
 }
 
-/** 'en' when the caller prefers English to Vietnamese, else 'vi'. */
+/** 'en' when the caller's Accept-Language prefers English to Vietnamese (quality values weighed), else 'vi'. */
 export function languageOf(req: IncomingMessage): 'vi' | 'en' {
-  const header = (req.headers['accept-language'] ?? '').toLowerCase();
-  const en = header.indexOf('en');
-  const vi = header.indexOf('vi');
-  return en !== -1 && (vi === -1 || en < vi) ? 'en' : 'vi';
+  return new Negotiator(req).language(['vi', 'en']) === 'en' ? 'en' : 'vi';
 }
 
 /** A 401 with a stable code; the reason names the failed check, never a key or a host. */
