@@ -240,6 +240,14 @@ describe('inputs a second walk found', () => {
     }
   });
 
+  it('answers headers over 16 KB with a JSON refusal and a code, not a bare status line', async () => {
+    const answer = await fetch(`${mesh.gatewayUrl}/graphql`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-purpose': 'a'.repeat(20_000) }, body: '{}' });
+    expect({ status: answer.status, body: await answer.json() }).toEqual({
+      status: 431,
+      body: { errors: [{ message: expect.stringContaining('(The request headers are too large: at most 16 KB.)') as string, extensions: { code: 'HEADERS_TOO_LARGE' } }] },
+    });
+  });
+
   it('refuses a disclosure-log range that ends before it starts', async () => {
     const owner = { authorization: `Bearer ${await mesh.token(official('cong-an', 'owner'))}` };
     const answer = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens&from=2026-12-31&to=2026-12-01`, { headers: owner });

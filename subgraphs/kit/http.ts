@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 
@@ -189,6 +190,25 @@ export function createHttpServer(routes: Routes, onError: (error: unknown) => vo
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // A request node:http cannot parse (headers over 16 KB, say) gets a JSON answer with a code, as
+  // every other refusal does, instead of a bare status line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify(
+      tooLarge
+        ? errorBody('HEADERS_TOO_LARGE', 'Phần đầu (header) của yêu cầu quá lớn, tối đa 16 KB. (The request headers are too large: at most 16 KB.)')
+        : errorBody('BAD_REQUEST', 'Yêu cầu HTTP không đúng dạng. (The HTTP request is malformed.)'),
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   return server;
 }
 
