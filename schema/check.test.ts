@@ -334,6 +334,15 @@ describe('checkSubgraph', () => {
     });
   });
 
+  it('refuses SDL nested too deeply to read as SDL_TOO_DEEP, not with the stack overflow\'s own words', async () => {
+    const sdl = `type Query { a: ${'['.repeat(50_000)}Int${']'.repeat(50_000)} }`;
+    const result = await checkSubgraph({ subgraph: 'owner', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph() });
+    expect({ outcome: result.outcome, issues: result.composition.issues.map(({ code, message }) => ({ code, english: /\(The SDL nests too deeply/.test(message) })) }).toEqual({
+      outcome: 'failed',
+      issues: [{ code: 'SDL_TOO_DEEP', english: true }],
+    });
+  });
+
   it('reports a composition error with the subgraph and the line and column in each subgraph involved', async () => {
     const sdl = contributor.replace('id: ID! @sharing', 'id: Int! @sharing');
     expect(await checkSubgraph({ subgraph: 'contributor', sdl, subgraphs: current, currentSupergraphSdl: currentSupergraph() })).toEqual({

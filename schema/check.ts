@@ -88,6 +88,11 @@ function invalidSdl(subgraph: string, error: GraphQLError): CheckIssue {
 /** Whatever a subgraph's SDL failed with (a syntax error, a sharing policy refusal, a crash), as an issue naming it. */
 function failureIssue(subgraph: string, error: unknown): CheckIssue {
   if (error instanceof GraphQLError) return invalidSdl(subgraph, error);
+  // The parser and composition walk the SDL recursively: types nested thousands deep exhaust the stack.
+  if (error instanceof RangeError) {
+    const message = 'SDL lồng quá sâu để đọc (ví dụ kiểu danh sách lồng hàng nghìn cấp). (The SDL nests too deeply to read, e.g. list types nested thousands deep.)';
+    return { code: 'SDL_TOO_DEEP', message, subgraph, locations: [] };
+  }
   const code = error instanceof SharingPolicyError ? 'SHARING_POLICY' : 'COMPOSITION_ERROR';
   return { code, message: error instanceof Error ? error.message : String(error), subgraph, locations: [] };
 }
