@@ -6,10 +6,24 @@ import { readAgency } from '../subgraphs/kit/agency';
 import { loadDefinition } from '../subgraphs/kit/registry';
 import { meshDatabaseUrl, readRunningMesh } from './running-mesh';
 
+/** `url` when it is a PostgreSQL connection URL; else a usage error saying what is expected. */
+function postgresUrl(url: string): string {
+  let protocol = '';
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // not a URL at all
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new Error('Địa chỉ cơ sở dữ liệu phải có dạng postgres://người-dùng@máy:cổng/tên. (A database URL is postgres://user@host:port/name.)');
+  }
+  return url;
+}
+
 /** The owner URL of a provider's database: --database-url, else DATABASE_URL, else the running `npm start`. */
 function ownerUrl(options: { databaseUrl?: string; subgraph?: string }): string {
   const explicit = options.databaseUrl ?? process.env['DATABASE_URL'];
-  if (explicit) return explicit;
+  if (explicit) return postgresUrl(explicit);
   if (!options.subgraph) throw new Error('give --subgraph <name> (with npm start running), --database-url or DATABASE_URL');
   const agency = readAgency(options.subgraph);
   if (loadDefinition(agency).disclosureLog === false) {
@@ -30,7 +44,7 @@ function ownerUrl(options: { databaseUrl?: string; subgraph?: string }): string 
  */
 async function ledgerFor(options: { subgraph?: string; ledgerDatabaseUrl?: string; agency?: string }) {
   const agency = options.agency ?? (options.subgraph ? readAgency(options.subgraph).agencyCode : undefined);
-  const ledgerUrl = options.ledgerDatabaseUrl ?? (options.subgraph ? readRunningMesh()?.ownerUrls['access'] : undefined);
+  const ledgerUrl = options.ledgerDatabaseUrl !== undefined ? postgresUrl(options.ledgerDatabaseUrl) : options.subgraph ? readRunningMesh()?.ownerUrls['access'] : undefined;
   if (!ledgerUrl) return undefined;
   if (!agency) throw new Error('give --agency <code> (or --subgraph <name>) with --ledger-database-url');
   return openLedgerCopies(ledgerUrl, agency);

@@ -1074,6 +1074,8 @@ describe('retention', () => {
     });
     const none = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', mesh.ownerUrls.get('access') ?? ''], { encoding: 'utf8', timeout: 60_000 });
     expect({ status: none.status, stderr: none.stderr.trim() }).toEqual({ status: 2, stderr: expect.stringContaining("(This database has no disclosure log: is it a provider's?)") });
+    const notUrl = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', 'not-a-url'], { encoding: 'utf8', timeout: 60_000 });
+    expect({ status: notUrl.status, stderr: notUrl.stderr.trim() }).toEqual({ status: 2, stderr: expect.stringContaining('(A database URL is postgres://user@host:port/name.)') });
   });
 
   it('a subgraph configured with a retention under 3 months refuses to start, saying why', () => {
