@@ -176,13 +176,43 @@ export function operationResolution(audience: Audience): ApolloServerPlugin<Gate
  * internal error, and only the whitelisted extensions survive. Messages of GraphQL validation
  * errors are kept, except "Did you mean" suggestions, which would leak schema beyond the caller's view.
  */
+/**
+ * What the standard refusals of GraphQL's own checks (graphql-js, Apollo Server) say in Vietnamese:
+ * their words are English only, and come after this lead, in brackets, as every message here reads.
+ */
+const VIETNAMESE_LEAD: Readonly<Record<string, string>> = {
+  GRAPHQL_PARSE_FAILED: 'Truy vấn sai cú pháp',
+  GRAPHQL_VALIDATION_FAILED: 'Truy vấn không khớp lược đồ',
+  BAD_USER_INPUT: 'Giá trị đầu vào không hợp lệ',
+  BAD_REQUEST: 'Yêu cầu không đúng dạng',
+  OPERATION_RESOLUTION_FAILURE: 'Không xác định được thao tác cần chạy',
+  PERSISTED_QUERY_NOT_FOUND: 'Không có truy vấn lưu sẵn với mã băm này, hãy gửi kèm truy vấn',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'Không hỗ trợ truy vấn lưu sẵn ở đây',
+};
+
+/** Letters only Vietnamese text has here: a message holding one already says it in Vietnamese. */
+const VIETNAMESE_LETTER = /[À-ỹ]/;
+
+/** graphql-js's refusal of a document over the token limit (parseOptions.maxTokens). */
+const TOKEN_LIMIT = /Document contains more th[ae]t? (\d+) tokens/;
+
+/** A library's English refusal, said in both languages (VIETNAMESE_LEAD); the token limit as a limit. */
+function bilingual(message: string, code: string): { message: string; maximum?: number } {
+  const tokens = TOKEN_LIMIT.exec(message)?.[1];
+  if (code === 'GRAPHQL_PARSE_FAILED' && tokens !== undefined) {
+    return { message: `Truy vấn dài quá ${tokens} token. (The query has more than ${tokens} tokens.)`, maximum: Number(tokens) };
+  }
+  const lead = VIETNAMESE_LEAD[code];
+  return { message: lead !== undefined && !VIETNAMESE_LETTER.test(message) ? `${lead} (${message})` : message };
+}
+
 export function formatGatewayError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.['code'];
     // Apollo Server's own refusals of a malformed request (a persisted-query hash that does not
     // match, say) carry an HTTP 4xx but no code: the client's mistake, named as such.
     if ((typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR) && refusedAsBadRequest(error)) {
-      return { message: clip(formatted.message, MAX_MESSAGE), extensions: { code: 'BAD_REQUEST' } };
+      return { message: clip(bilingual(formatted.message, 'BAD_REQUEST').message, MAX_MESSAGE), extensions: { code: 'BAD_REQUEST' } };
     }
     if (typeof code !== 'string' || !CLIENT_ERROR_CODES.has(code)) {
       logger.error({ err: error }, 'masked internal error');
@@ -198,8 +228,9 @@ export function formatGatewayError(logger: Logger) {
     }
     const serviceName = formatted.extensions?.['serviceName'];
     if (typeof serviceName === 'string' && !('subgraph' in extensions)) extensions['subgraph'] = serviceName;
-    const message = clip(formatted.message.replace(/ Did you mean .*$/s, ''), MAX_MESSAGE);
-    return { ...formatted, message, extensions };
+    const said = bilingual(formatted.message.replace(/ Did you mean .*$/s, ''), code);
+    if (said.maximum !== undefined) extensions['maximum'] = said.maximum;
+    return { ...formatted, message: clip(said.message, MAX_MESSAGE), extensions };
   };
 }
 

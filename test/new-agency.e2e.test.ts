@@ -262,7 +262,7 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
 
   // The open endpoint serves its OPEN fields, and nothing else.
   const open = await execute(`${mesh.gatewayUrl}/open/graphql`, '{ heritageSite(code: "DT-0001") { name } accommodation(recognitionNumber: "0001/LT") { guestArrivalsLastYear } }');
-  expect(open.body.errors?.map((e) => e.message)).toEqual(['Cannot query field "guestArrivalsLastYear" on type "AccommodationEstablishment".']);
+  expect(open.body.errors?.map((e) => e.message)).toEqual(['Truy vấn không khớp lược đồ (Cannot query field "guestArrivalsLastYear" on type "AccommodationEstablishment".)']);
 
   // The catalogue lists the agency, its contact officer, its datasets and every field's category.
   const listed = (await catalogue()).agencies.find((a) => a.code === agency.agencyCode);

@@ -248,6 +248,26 @@ describe('inputs a second walk found', () => {
     });
   });
 
+  it('says the standard GraphQL refusals in Vietnamese too, and the token limit as a limit', async () => {
+    const open = `${mesh.gatewayUrl}/open/graphql`;
+    const first = async (body: unknown) => {
+      const outcome = await post(open, JSON.stringify(body), {});
+      return (JSON.parse(outcome.text) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> }).errors[0];
+    };
+    expect(await first({ query: '{ administrativeUnit(code: ' })).toMatchObject({
+      message: expect.stringMatching(/^Truy vấn sai cú pháp \(Syntax Error: /) as string,
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
+    expect(await first({ query: '{ nothingHere }' })).toMatchObject({
+      message: 'Truy vấn không khớp lược đồ (Cannot query field "nothingHere" on type "Query".)',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    expect(await first({ query: `{ ${'__typename '.repeat(1200)}}` })).toMatchObject({
+      message: 'Truy vấn dài quá 1000 token. (The query has more than 1000 tokens.)',
+      extensions: { code: 'GRAPHQL_PARSE_FAILED', maximum: 1000 },
+    });
+  });
+
   it('refuses a disclosure-log range that ends before it starts', async () => {
     const owner = { authorization: `Bearer ${await mesh.token(official('cong-an', 'owner'))}` };
     const answer = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens&from=2026-12-31&to=2026-12-01`, { headers: owner });
