@@ -423,7 +423,7 @@ describe('checkSubgraph', () => {
     expect(named.breakingChanges.issues).toEqual([
       {
         code: 'FIELD_REMOVED',
-        message: "Field 'name' was removed from object type 'Thing'. Bên đang dùng (consumers using it): so-y-te.",
+        message: "Field 'name' was removed from object type 'Thing'",
         coordinate: 'Thing.name',
         locations: [],
         affectedConsumers: ['so-y-te'],

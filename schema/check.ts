@@ -140,11 +140,13 @@ function consumersOf(path: string, consumers: readonly FieldConsumer[]): string[
 
 function changeIssue(change: Change, consumers: readonly FieldConsumer[]): CheckIssue {
   const affected = change.path ? consumersOf(change.path, consumers) : [];
-  const message =
-    affected.length > 0
-      ? `${change.message}. Bên đang dùng (consumers using it): ${affected.join(', ')}.`
-      : change.message;
-  return { code: change.type, message, ...(change.path ? { coordinate: change.path } : {}), locations: [], ...(affected.length > 0 ? { affectedConsumers: affected } : {}) };
+  return {
+    code: change.type,
+    message: change.message,
+    ...(change.path ? { coordinate: change.path } : {}),
+    locations: [],
+    ...(affected.length > 0 ? { affectedConsumers: affected } : {}),
+  };
 }
 
 /**
@@ -290,17 +292,31 @@ export async function checkSubgraph(input: CheckInput): Promise<CheckResult> {
 interface ApprovableChange {
   readonly code: string;
   readonly coordinate?: string | undefined;
+  readonly message: string;
+}
+
+/** A category change, with the categories it goes between. */
+interface ApprovableCategoryChange extends ApprovableChange {
+  readonly from: string;
+  readonly to: string;
 }
 
 /**
- * What a check puts to governance, one `CODE coordinate` line per breaking or category change: what
- * an approval of that check approves. Sorted, without repeats.
+ * What a check puts to governance, one line per breaking or category change, saying the change
+ * whole: `FIELD_REMOVED Type.field: <graphql-inspector's words>` (a type changed says from what to
+ * what), `CATEGORY_TIGHTENED Type.field: DEFAULT → SPECIAL_REQUEST`. What an approval of that check
+ * approves; sorted, without repeats.
  */
 export function changesToApprove(result: {
   readonly breakingChanges: { readonly issues: readonly ApprovableChange[] };
-  readonly categoryChanges: { readonly loosened: readonly ApprovableChange[]; readonly tightened: readonly ApprovableChange[] };
+  readonly categoryChanges: { readonly loosened: readonly ApprovableCategoryChange[]; readonly tightened: readonly ApprovableCategoryChange[] };
 }): string[] {
   const { breakingChanges, categoryChanges: categories } = result;
-  const all = [...breakingChanges.issues, ...categories.loosened, ...categories.tightened];
-  return [...new Set(all.map((c) => (c.coordinate ? `${c.code} ${c.coordinate}` : c.code)))].sort();
+  const line = (c: ApprovableChange, detail: string) => `${c.code} ${c.coordinate ?? '—'}: ${detail}`;
+  return [
+    ...new Set([
+      ...breakingChanges.issues.map((c) => line(c, c.message)),
+      ...[...categories.loosened, ...categories.tightened].map((c) => line(c, `${c.from} → ${c.to}`)),
+    ]),
+  ].sort();
 }

@@ -342,14 +342,18 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
     code = answer.status < 300 ? accepted(answer, options, write, fileOf) : refusal(answer, write, writeError, fileOf);
   });
   registryOptions(
-    program.command('pending').description('các phiên bản đang chờ cơ quan quản lý phê duyệt, cũ nhất trước (versions waiting for governance, oldest first)'),
+    program
+      .command('pending')
+      .description('các phiên bản đang chờ phê duyệt, cũ nhất trước: mọi subgraph cho cơ quan quản lý, của mình cho cơ quan chủ quản (versions waiting for approval, oldest first)'),
   ).action(async (options: RegistryCallOptions) => {
     const answer = await callRegistry(options, 'GET', '/pending');
     if (answer.status !== 200) {
       code = refusal(answer, write, writeError, String);
       return;
     }
-    const waiting = z.object({ versions: z.array(versionView.extend({ changes: z.array(z.string()), affectedConsumers: z.array(z.string()) })) }).parse(answer.body).versions;
+    const waiting = z
+      .object({ versions: z.array(versionView.extend({ changes: z.array(z.string()), affectedConsumers: z.array(z.string()), consumersNote: z.string().nullable() })) })
+      .parse(answer.body).versions;
     if (options.json) write(`${JSON.stringify(answer.body, null, 2)}\n`);
     else if (waiting.length === 0) write('Không có phiên bản nào chờ phê duyệt (nothing is waiting for approval).\n');
     else {
@@ -357,6 +361,7 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
         write(`${v.subgraph} v${v.version}  ${v.publishedAt}  ${v.publisherAgency}/${v.publishedBy}  ${v.url ?? '—'}\n`);
         for (const change of v.changes) write(`    ${change}\n`);
         if (v.affectedConsumers.length > 0) write(`    bên bị ảnh hưởng (consumers it breaks): ${v.affectedConsumers.join(', ')}\n`);
+        if (v.consumersNote !== null) write(`    ${v.consumersNote}\n`);
       }
     }
     code = 0;

@@ -27,6 +27,12 @@ function issueLines(issue: CheckIssue, fileOf: SourceFiles, marker: string): str
   return [`   ${marker} ${head}`, `       ${issue.message}`];
 }
 
+/** A breaking change's lines, with the consumers it breaks (a category change names them in its message). */
+function breakingLines(issue: CheckIssue, fileOf: SourceFiles, marker: string): string[] {
+  const consumers = issue.affectedConsumers ?? [];
+  return [...issueLines(issue, fileOf, marker), ...(consumers.length > 0 ? [`       Bên đang dùng (consumers using it): ${consumers.join(', ')}.`] : [])];
+}
+
 function step(number: number, title: string, status: StepStatus | 'needsApproval', lines: readonly string[]): string[] {
   return [`${number}. ${title}: ${STATUS[status]}`, ...lines];
 }
@@ -45,7 +51,7 @@ export function formatReport(result: CheckResult, fileOf: SourceFiles = (source)
     ...step(1, 'Hợp nhất siêu đồ thị (composition)', composition.status, lines(composition.issues)),
     ...step(2, 'Quy tắc lược đồ (lint)', lint.status, lines(lint.issues)),
     ...step(3, 'Thay đổi phá vỡ so với đồ thị hiện hành (breaking changes)', breakingChanges.status, [
-      ...lines(breakingChanges.issues, breakingChanges.status === 'failed' ? '✗' : '?'),
+      ...breakingChanges.issues.flatMap((issue) => breakingLines(issue, fileOf, breakingChanges.status === 'failed' ? '✗' : '?')),
       ...lines(breakingChanges.warnings, '!'),
     ]),
     ...step(4, 'Thay đổi nhóm chia sẻ (sharing category changes)', categoryChanges.status, [

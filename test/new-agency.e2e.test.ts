@@ -254,9 +254,17 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
   const breaking = await schemaCli('check', '--subgraph', 'tourism', '--sdl', withoutRevenue, '--registry', mesh.registryUrl ?? '', '--token', token);
   expect({
     code: breaking.code,
-    removed: /FIELD_REMOVED {2}AccommodationEstablishment\.revenueLastYear\n.*consumers using it\): so-y-te\./.test(breaking.stdout),
+    removed: /FIELD_REMOVED {2}AccommodationEstablishment\.revenueLastYear\n.*\n {7}Bên đang dùng \(consumers using it\): so-y-te\./.test(breaking.stdout),
     from: /Consumers from the access ledger as of \S+: grant holders, and agencies that read the fields since /.test(breaking.stdout),
   }).toEqual({ code: 3, removed: true, from: true });
+  // Whom a change breaks is the owning agency's and governance's to read: another agency's official
+  // checking the same proposal is told nothing of who reads what.
+  const stranger2 = await schemaCli('check', '--subgraph', 'tourism', '--sdl', withoutRevenue, '--registry', mesh.registryUrl ?? '', '--token', await mesh.token(official('so-xay-dung')));
+  expect({
+    code: stranger2.code,
+    named: /consumers using it/.test(stranger2.stdout),
+    note: /\(Consumers are named to the owning agency and governance only\.\)/.test(stranger2.stdout),
+  }).toEqual({ code: 3, named: false, note: true });
   const offline = await schemaCli('check', '--subgraph', 'tourism', '--sdl', withoutRevenue, '--offline');
   expect({ code: offline.code, removed: /revenueLastYear/.test(offline.stdout) }).toEqual({ code: 0, removed: false });
 

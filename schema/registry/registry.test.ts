@@ -364,7 +364,7 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
     ]));
     const waiting = await cli(['publish', '--subgraph', 'land', '--sdl', breakingFile, '--url', subgraphUrl, '--consumers', consumers, ...registryArgs]);
     expect({ code: waiting.code, err: waiting.err }).toEqual({ code: 3, err: '' });
-    expect(waiting.out).toMatch(/FIELD_REMOVED {2}LandUseCertificate\.issuedOn\n.*\(consumers using it\): so-y-te\./);
+    expect(waiting.out).toMatch(/FIELD_REMOVED {2}LandUseCertificate\.issuedOn\n.*\n {7}Bên đang dùng \(consumers using it\): so-y-te\./);
     expect(waiting.out).toMatch(/CATEGORY_TIGHTENED {2}LandUseCertificate\.holder .*\n.*so-tu-phap/);
     expect(waiting.out).toContain('CHỜ PHÊ DUYỆT (pending governance approval): land v7');
     expect(waiting.out).toContain('npm run schema -- approve --subgraph land --version 7');
@@ -374,13 +374,18 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
       code: 0,
       lines: [
         'land v7',
-        '    CATEGORY_TIGHTENED LandUseCertificate.holder',
-        '    FIELD_REMOVED LandUseCertificate.certifiedArea',
-        '    FIELD_REMOVED LandUseCertificate.issuedOn',
+        '    CATEGORY_TIGHTENED LandUseCertificate.holder: DEFAULT → SPECIAL_REQUEST',
+        "    FIELD_REMOVED LandUseCertificate.certifiedArea: Field 'certifiedArea' was removed from object type 'LandUseCertificate'",
+        "    FIELD_REMOVED LandUseCertificate.issuedOn: Field 'issuedOn' was removed from object type 'LandUseCertificate'",
         '    bên bị ảnh hưởng (consumers it breaks): so-tu-phap, so-y-te',
+        '    Không hỏi sổ cái quyền khai thác: chỉ nêu bên dùng được khai báo. (The access ledger was not asked: only the consumers given are named.)',
         '',
       ],
     });
+    // The owning agency sees its own waiting versions; another agency sees none of them.
+    expect((await cli(['pending', ...registryArgs])).out).toContain('land v7');
+    const otherArgs = ['--registry', registry.url, '--token', await signDevToken(keys, official('so-y-te'))];
+    expect((await cli(['pending', ...otherArgs])).out).toBe('Không có phiên bản nào chờ phê duyệt (nothing is waiting for approval).\n');
     const notNow = await cli(['reject', '--subgraph', 'land', '--version', '7', '--reason', 'Sở Y tế còn dùng ngày cấp (a consumer still uses issuedOn).', ...governanceArgs]);
     expect(notNow.code).toBe(0);
     expect((await cli(['pending', ...governanceArgs])).out).toBe('Không có phiên bản nào chờ phê duyệt (nothing is waiting for approval).\n');
@@ -514,11 +519,33 @@ describe('runRegistry', () => {
       expect({ status: approval.status, code: refused.errors[0]?.extensions.code, unseen: refused.errors[0]?.extensions.unseen }).toEqual({
         status: 409,
         code: 'CHANGED_SINCE_PROPOSED',
-        unseen: ['FIELD_REMOVED LandUseCertificate.mapSheet'],
+        unseen: ["FIELD_REMOVED LandUseCertificate.mapSheet: Field 'mapSheet' was removed from object type 'LandUseCertificate'"],
       });
       const after = (await get('/history?subgraph=land'))['versions'] as Array<{ version: number; status: string }>;
       expect(after.map((v) => `${v.version}:${v.status}`).slice(0, 2)).toEqual(['5:PUBLISHED', '4:PENDING_APPROVAL']);
       expect(await get('/supergraph')).toMatchObject({ version: 4, cause: { subgraph: 'land', version: 5 } });
+
+      // An approval approves each change as it was shown, categories included: a loosening shown as
+      // DEFAULT → OPEN is not approved as SPECIAL_REQUEST → OPEN after a tightening was approved meanwhile.
+      const withMapSheet = second.replace('  barcode: String\n}', '  barcode: String\n  "Số tờ bản đồ (map sheet)."\n  mapSheet: Int\n}');
+      const noteAs = (category: string) => withMapSheet.replace('  note: String\n', `  note: String @sharing(category: ${category})\n`);
+      expect(await publish(noteAs('OPEN'))).toBe(202);
+      expect(await publish(noteAs('SPECIAL_REQUEST'))).toBe(202);
+      const decide = async (version: number) => {
+        const response = await fetch(`${own.url}/approve`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${await signDevToken(keys, governance)}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ subgraph: 'land', version }),
+        });
+        return { status: response.status, body: (await response.json()) as { errors?: Array<{ extensions: { code: string; unseen: string[] } }> } };
+      };
+      expect((await decide(7)).status).toBe(200);
+      const shownOtherwise = await decide(6);
+      expect({ status: shownOtherwise.status, code: shownOtherwise.body.errors?.[0]?.extensions.code, unseen: shownOtherwise.body.errors?.[0]?.extensions.unseen }).toEqual({
+        status: 409,
+        code: 'CHANGED_SINCE_PROPOSED',
+        unseen: ['CATEGORY_LOOSENED LandUseCertificate.note: SPECIAL_REQUEST → OPEN'],
+      });
     } finally {
       await own.stop();
     }

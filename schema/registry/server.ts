@@ -173,7 +173,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
 
   const server = createHttpServer(
     {
-      '/check': route('POST', async (_caller, req) => ({ status: 200, body: await service.check(await jsonBody(req, bodies.check)) })),
+      '/check': route('POST', async (caller, req) => ({ status: 200, body: await service.check(caller, await jsonBody(req, bodies.check)) })),
       '/publish': route('POST', async (caller, req) => {
         const outcome = await service.publish(caller, await jsonBody(req, bodies.publish));
         return { status: outcome.unchanged ? 200 : outcome.version.status === 'PENDING_APPROVAL' ? 202 : 201, body: outcome };

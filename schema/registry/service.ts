@@ -89,8 +89,10 @@ export interface PublishOutcome {
 export interface PendingView extends VersionView {
   /** Each breaking or category change the check reported, as `CODE coordinate`, sorted. */
   readonly changes: readonly string[];
-  /** The consumers the check named as broken by those changes (from the grants or usage it was given), sorted. */
+  /** The consumers the check named as broken by those changes, sorted. */
   readonly affectedConsumers: readonly string[];
+  /** Where the check found them: the ledger as of when, or that it was not asked or did not answer. */
+  readonly consumersNote: string | null;
 }
 
 /** One change between two versions, from graphql-inspector. */
@@ -107,13 +109,16 @@ function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
 }
 
-/** Whether `caller` may see where `subgraph` runs: the owning agency's officials and governance may. */
-function seesWhereItRuns(caller: Official, subgraph: string): boolean {
+/**
+ * Whether `caller` acts for `subgraph`: an official of its owning agency, or governance. Only they see
+ * where it runs and whom its changes break.
+ */
+function actsFor(caller: Official, subgraph: string): boolean {
   if (caller.roles.includes('governance')) return true;
   return listAgencies('all').some((agency) => agency.subgraph === subgraph && agency.agencyCode === caller.agency);
 }
 
-/** A version as the API shows it; `showUrl` false leaves out where it runs (seesWhereItRuns). */
+/** A version as the API shows it; `showUrl` false leaves out where it runs (actsFor). */
 function versionView(row: VersionRow, showUrl = true): VersionView {
   return {
     subgraph: row.subgraph,
@@ -140,10 +145,12 @@ function summary(row: SupergraphRow): Omit<SupergraphView, 'sdl'> {
 }
 
 /** The part of a stored check that says what it put to governance (the check's own shape, read back from JSON). */
-const storedChange = z.object({ code: z.string(), coordinate: z.string().optional(), affectedConsumers: z.array(z.string()).optional() });
+const storedChange = z.object({ code: z.string(), coordinate: z.string().optional(), message: z.string(), affectedConsumers: z.array(z.string()).optional() });
+const storedCategoryChange = storedChange.extend({ from: z.string(), to: z.string() });
 const storedChanges = z.object({
   breakingChanges: z.object({ issues: z.array(storedChange) }),
-  categoryChanges: z.object({ loosened: z.array(storedChange), tightened: z.array(storedChange) }),
+  categoryChanges: z.object({ loosened: z.array(storedCategoryChange), tightened: z.array(storedCategoryChange) }),
+  consumersNote: z.string().optional(),
 });
 
 function stored(result: CheckResult): StoredCheckResult {
@@ -225,6 +232,18 @@ export interface RegistryServiceOptions {
   readonly ledgerConsumers?: () => Promise<LedgerConsumers>;
 }
 
+/** The consumers a check names, and where they came from, said in the report (CheckResult.consumersNote). */
+interface KnownConsumers {
+  readonly consumers: readonly FieldConsumer[];
+  readonly note: string;
+}
+
+/** A check asked for by an official who does not act for the subgraph: whom it breaks is not theirs to read. */
+const NOT_NAMED_TO_OTHERS: KnownConsumers = {
+  consumers: [],
+  note: 'Bên dùng chỉ được nêu cho cơ quan chủ quản và cơ quan quản lý. (Consumers are named to the owning agency and governance only.)',
+};
+
 /**
  * The schema registry (DESIGN.md §8): checks proposals against the current published versions,
  * publishes (an agency only its own subgraph), keeps breaking and category changes waiting for
@@ -247,21 +266,27 @@ export class RegistryService {
     this.readLedgerConsumers = options.ledgerConsumers;
   }
 
-  /** Whom the ledger says a change could break, and a line for the report saying so, or that it could not be read. */
-  private async consumersFromLedger(): Promise<{ consumers: readonly FieldConsumer[]; note?: string }> {
-    if (!this.readLedgerConsumers) return { consumers: [] };
+  /**
+   * `given` with whom the ledger says a change could break, and a line for the report saying where
+   * they came from: the ledger as of when, or that it was not asked or did not answer. Asked before
+   * any transaction: a slow ledger must not hold the registry's lock.
+   */
+  private async consumersFromLedger(given: readonly FieldConsumer[]): Promise<KnownConsumers> {
+    if (!this.readLedgerConsumers) {
+      return { consumers: given, note: 'Không hỏi sổ cái quyền khai thác: chỉ nêu bên dùng được khai báo. (The access ledger was not asked: only the consumers given are named.)' };
+    }
     try {
       const known = await this.readLedgerConsumers();
       const day = (iso: string) => iso.slice(0, 10);
       return {
-        consumers: [...known.grantHolders, ...known.readers],
+        consumers: [...given, ...known.grantHolders, ...known.readers],
         note:
           `Bên dùng theo sổ cái lúc ${known.asOf}: bên có quyền khai thác, và bên đã đọc trường từ ${day(known.readersSince)}. ` +
           `(Consumers from the access ledger as of ${known.asOf}: grant holders, and agencies that read the fields since ${day(known.readersSince)}.)`,
       };
     } catch {
       return {
-        consumers: [],
+        consumers: given,
         note: 'Sổ cái quyền khai thác không trả lời: báo cáo không nêu được bên dùng. (The access ledger did not answer: consumers are not named.)',
       };
     }
@@ -272,11 +297,16 @@ export class RegistryService {
     await this.checks.close();
   }
 
-  /** The check of `sdl` for `subgraph` against the current versions (against nothing before the first publish). */
-  async check(input: { subgraph: string; sdl: string; consumers?: readonly FieldConsumer[] | undefined }): Promise<StoredCheckResult> {
+  /**
+   * The check of `sdl` for `subgraph` against the current versions (against nothing before the first
+   * publish). Whom a change breaks is the ledger's to say to the owning agency and governance only:
+   * another agency's official gets the check without consumers named.
+   */
+  async check(caller: Official, input: { subgraph: string; sdl: string; consumers?: readonly FieldConsumer[] | undefined }): Promise<StoredCheckResult> {
     owningAgency(input.subgraph);
+    const known = actsFor(caller, input.subgraph) ? await this.consumersFromLedger(input.consumers ?? []) : NOT_NAMED_TO_OTHERS;
     const [published, current] = await Promise.all([this.store.publishedVersions(), this.store.currentSupergraph()]);
-    return stored(await this.runCheck(input.subgraph, input.sdl, undefined, published, current, input.consumers));
+    return stored(await this.runCheck(input.subgraph, input.sdl, undefined, published, current, known));
   }
 
   private async runCheck(
@@ -285,9 +315,8 @@ export class RegistryService {
     url: string | undefined,
     published: readonly VersionRow[],
     current: SupergraphRow | null,
-    consumers: readonly FieldConsumer[] = [],
+    known: KnownConsumers,
   ): Promise<CheckResult> {
-    const holders = await this.consumersFromLedger();
     try {
       const result = await this.checks.check({
         subgraph,
@@ -295,9 +324,9 @@ export class RegistryService {
         ...(url !== undefined ? { url } : {}),
         subgraphs: sources(published),
         ...(current ? { currentSupergraphSdl: current.sdl } : {}),
-        grantsOrUsage: [...consumers, ...holders.consumers],
+        grantsOrUsage: known.consumers,
       });
-      return holders.note !== undefined ? { ...result, consumersNote: holders.note } : result;
+      return { ...result, consumersNote: known.note };
     } catch (error) {
       if (error instanceof CheckAborted) return abortedCheck(subgraph, error.code, error.message);
       throw error;
@@ -320,7 +349,8 @@ export class RegistryService {
         `Cơ quan "${caller.agency}" không được công bố subgraph "${input.subgraph}" của "${agency.agencyCode}" (an agency may publish only its own subgraph).`,
       );
     }
-    if (!(await answersAsSubgraph(input.url, this.probeTimeoutMs))) {
+    const [reachable, known] = await Promise.all([answersAsSubgraph(input.url, this.probeTimeoutMs), this.consumersFromLedger(input.consumers ?? [])]);
+    if (!reachable) {
       throw new RegistryError(
         400,
         'SUBGRAPH_UNREACHABLE',
@@ -329,7 +359,7 @@ export class RegistryService {
     }
     return this.store.inTransaction(async (client) => {
       const [published, current] = await Promise.all([this.store.publishedVersions(client), this.store.currentSupergraph(client)]);
-      const result = await this.runCheck(input.subgraph, input.sdl, input.url, published, current, input.consumers);
+      const result = await this.runCheck(input.subgraph, input.sdl, input.url, published, current, known);
       // The same SDL and URL as the published version adds nothing; the check still runs first, so that
       // "unchanged" also means it still passes today's rules (a failure is reported as for any publish).
       const same = published.find((v) => v.subgraph === input.subgraph && v.sdl === input.sdl && v.url === input.url);
@@ -383,10 +413,11 @@ export class RegistryService {
   async approve(caller: Official, input: { subgraph: string; version: number }): Promise<PublishOutcome> {
     requireGovernance(caller);
     owningAgency(input.subgraph);
+    const known = await this.consumersFromLedger([]);
     return this.store.inTransaction(async (client) => {
       const row = await this.pendingVersion(input.subgraph, input.version, client);
       const [published, current] = await Promise.all([this.store.publishedVersions(client), this.store.currentSupergraph(client)]);
-      const result = await this.runCheck(row.subgraph, row.sdl, row.url, published, current);
+      const result = await this.runCheck(row.subgraph, row.sdl, row.url, published, current, known);
       if (result.outcome === 'failed' || result.supergraphSdl === undefined) {
         throw new RegistryError(422, 'CHECK_FAILED', 'Kiểm tra lại không đạt với các phiên bản hiện hành: chưa công bố (the re-check against the current versions failed).', {
           result: stored(result),
@@ -438,17 +469,20 @@ export class RegistryService {
   }
 
   /**
-   * Every version waiting for governance, of every subgraph, oldest first, each with what its check
-   * put to governance (`CODE coordinate`) and the consumers that check named as broken.
+   * The versions waiting for governance, oldest first, each with what its check put to governance,
+   * the consumers that check named as broken and where it found them: every subgraph's for
+   * governance, an agency's own for its officials.
    */
   async pending(caller: Official): Promise<PendingView[]> {
-    return (await this.store.pendingVersions()).map((row) => {
+    const waiting = (await this.store.pendingVersions()).filter((row) => actsFor(caller, row.subgraph));
+    return waiting.map((row) => {
       const check = storedChanges.safeParse(row.check_result);
       const issues = check.success ? [...check.data.breakingChanges.issues, ...check.data.categoryChanges.tightened] : [];
       return {
-        ...versionView(row, seesWhereItRuns(caller, row.subgraph)),
+        ...versionView(row, actsFor(caller, row.subgraph)),
         changes: check.success ? changesToApprove(check.data) : [],
         affectedConsumers: [...new Set(issues.flatMap((issue) => issue.affectedConsumers ?? []))].sort(),
+        consumersNote: (check.success ? check.data.consumersNote : undefined) ?? null,
       };
     });
   }
@@ -456,7 +490,7 @@ export class RegistryService {
   /** Every version of `subgraph`, newest first. */
   async history(caller: Official, subgraph: string): Promise<VersionView[]> {
     owningAgency(subgraph);
-    const showUrl = seesWhereItRuns(caller, subgraph);
+    const showUrl = actsFor(caller, subgraph);
     return (await this.store.history(subgraph)).map((row) => versionView(row, showUrl));
   }
 
@@ -518,12 +552,12 @@ export class RegistryService {
     return supergraphView(row);
   }
 
-  /** The current supergraph, each routing URL the caller may not see (seesWhereItRuns) left empty; 404 NO_SUPERGRAPH before the first publish. */
+  /** The current supergraph, each routing URL the caller may not see (actsFor) left empty; 404 NO_SUPERGRAPH before the first publish. */
   async supergraph(caller: Official): Promise<SupergraphView> {
     const view = await this.currentSupergraph();
     // The routing URL of each subgraph the caller may not see where it runs is left empty.
     const sdl = view.sdl.replace(/(@join__graph\(name: "([^"]*)", url: ")([^"]*)(")/g, (whole, head: string, name: string, _url: string, tail: string) =>
-      seesWhereItRuns(caller, name) ? whole : `${head}${tail}`,
+      actsFor(caller, name) ? whole : `${head}${tail}`,
     );
     return { ...view, sdl };
   }
