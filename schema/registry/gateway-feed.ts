@@ -15,7 +15,8 @@ const AUDIENCE = 'schema-registry';
 
 /** The key of the gateway's registry reads, derived from its master secret. */
 export function registryReaderSecret(masterSecret: string): Uint8Array {
-  return gatewayProofSecret(masterSecret, 'registry-reader');
+  // A purpose with a colon: no subgraph's name (its proof key's purpose) can be the same.
+  return gatewayProofSecret(masterSecret, 'service:registry-reader');
 }
 
 /** A 60-second token for one read. */

@@ -97,6 +97,9 @@ async function main(): Promise<void> {
   const env = parseConfig(envSchema, process.env);
   const seed = seedUrls(env.SEED_SUBGRAPH_URLS);
   const trust = trustFromEnv();
+  if (env.ACCESS_LEDGER_URL && !trust.gatewaySecret) {
+    throw new ConfigError('Invalid configuration:\n  - ACCESS_LEDGER_URL: needs LIENTHONG_GATEWAY_SECRET, from which the key the ledger is asked with is derived');
+  }
   const registry = await runRegistry({
     databaseUrl: env.DATABASE_URL,
     verifyToken: trust.verifyToken,

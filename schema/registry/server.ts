@@ -132,7 +132,7 @@ function queryString(params: URLSearchParams, name: string): string {
 
 /**
  * Starts the registry's HTTP JSON API (every call needs an official's bearer token):
- * POST /check, /publish, /approve, /reject; GET /history?subgraph=, /diff?subgraph=&from=&to=,
+ * POST /check, /publish, /approve, /reject; GET /history?subgraph=, /pending, /diff?subgraph=&from=&to=,
  * /supergraph. Errors are `{ errors: [{ message, extensions: { code } }] }`, never SQL or a stack.
  * Listens when called, not on import; `stop()` closes the server and its check worker (not the database).
  */

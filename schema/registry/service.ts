@@ -113,9 +113,33 @@ function iso(date: Date | null): string | null {
  * Whether `caller` acts for `subgraph`: an official of its owning agency, or governance. Only they see
  * where it runs and whom its changes break.
  */
-function actsFor(caller: Official, subgraph: string): boolean {
-  if (caller.roles.includes('governance')) return true;
-  return listAgencies('all').some((agency) => agency.subgraph === subgraph && agency.agencyCode === caller.agency);
+function actsFor(caller: Official, subgraph: string, owners: ReadonlyMap<string, string> = subgraphOwners()): boolean {
+  return caller.roles.includes('governance') || owners.get(subgraph) === caller.agency;
+}
+
+/** Each subgraph's owning agency code, by subgraph name (read once per call that needs many). */
+function subgraphOwners(): ReadonlyMap<string, string> {
+  return new Map(listAgencies('all').map((agency) => [agency.subgraph, agency.agencyCode]));
+}
+
+/** A supergraph's `@join__graph(name: "…", url: "…")`, one per subgraph, each on a line of its own. */
+const JOIN_GRAPH = /@join__graph\(name: "([a-z][a-z0-9-]*)", url: "[^"\n]*"\)/;
+
+/**
+ * `sdl` with the URL of every subgraph `caller` does not act for left empty. Fails closed: a
+ * `@join__graph` line it cannot read has its URL left empty whatever its name.
+ */
+function withoutOthersUrls(sdl: string, caller: Official): string {
+  if (caller.roles.includes('governance')) return sdl;
+  const owners = subgraphOwners();
+  return sdl
+    .split('\n')
+    .map((line) => {
+      if (!line.includes('@join__graph(')) return line;
+      const name = JOIN_GRAPH.exec(line)?.[1];
+      return name !== undefined && actsFor(caller, name, owners) ? line : line.replace(/url: "[^\n]*"\)/, 'url: "")');
+    })
+    .join('\n');
 }
 
 /** A version as the API shows it; `showUrl` false leaves out where it runs (actsFor). */
@@ -436,14 +460,8 @@ export class RegistryService {
           { result: stored(result), unseen },
         );
       }
-      const decided = await this.store.decide(client, {
-        subgraph: row.subgraph,
-        version: row.version,
-        status: 'PUBLISHED',
-        by: caller.officialId,
-        reason: null,
-        checkResult: stored(result),
-      });
+      // The version keeps the check governance was shown when it was proposed (what it approved).
+      const decided = await this.store.decide(client, { subgraph: row.subgraph, version: row.version, status: 'PUBLISHED', by: caller.officialId, reason: null });
       if (!decided) throw new Error('pending version vanished under the registry lock');
       const supergraph = await this.store.insertSupergraph(client, {
         sdl: result.supergraphSdl,
@@ -474,12 +492,13 @@ export class RegistryService {
    * governance, an agency's own for its officials.
    */
   async pending(caller: Official): Promise<PendingView[]> {
-    const waiting = (await this.store.pendingVersions()).filter((row) => actsFor(caller, row.subgraph));
+    const owners = subgraphOwners();
+    const waiting = (await this.store.pendingVersions()).filter((row) => actsFor(caller, row.subgraph, owners));
     return waiting.map((row) => {
       const check = storedChanges.safeParse(row.check_result);
       const issues = check.success ? [...check.data.breakingChanges.issues, ...check.data.categoryChanges.tightened] : [];
       return {
-        ...versionView(row, actsFor(caller, row.subgraph)),
+        ...versionView(row, true),
         changes: check.success ? changesToApprove(check.data) : [],
         affectedConsumers: [...new Set(issues.flatMap((issue) => issue.affectedConsumers ?? []))].sort(),
         consumersNote: (check.success ? check.data.consumersNote : undefined) ?? null,
@@ -555,11 +574,7 @@ export class RegistryService {
   /** The current supergraph, each routing URL the caller may not see (actsFor) left empty; 404 NO_SUPERGRAPH before the first publish. */
   async supergraph(caller: Official): Promise<SupergraphView> {
     const view = await this.currentSupergraph();
-    // The routing URL of each subgraph the caller may not see where it runs is left empty.
-    const sdl = view.sdl.replace(/(@join__graph\(name: "([^"]*)", url: ")([^"]*)(")/g, (whole, head: string, name: string, _url: string, tail: string) =>
-      actsFor(caller, name) ? whole : `${head}${tail}`,
-    );
-    return { ...view, sdl };
+    return { ...view, sdl: withoutOthersUrls(view.sdl, caller) };
   }
 
   /**

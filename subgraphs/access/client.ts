@@ -2,6 +2,7 @@ import { SignJWT } from 'jose';
 import { z } from 'zod';
 import type { LedgerSnapshot } from '../kit/grants';
 import { gatewayProofSecret } from '../kit/identity';
+import type { FieldConsumer } from '../../schema/categories';
 
 /**
  * How a provider reads, from the governing department's access ledger, the grants and consents
@@ -12,12 +13,12 @@ import { gatewayProofSecret } from '../kit/identity';
 export const GRANTS_PATH = '/internal/grants';
 /** The ledger's route that providers deliver their disclosure outbox to. */
 export const DISCLOSURES_PATH = '/internal/disclosures';
-/** The ledger's route that the schema registry reads grant holders from, to name whom a schema change breaks. */
+/** The ledger's route that the schema registry asks whom a schema change breaks (grant holders, recent readers). */
 export const FIELD_CONSUMERS_PATH = '/internal/field-consumers';
 /** The issuer of the schema registry's ledger tokens. */
 export const REGISTRY_ISSUER = 'schema-registry';
-/** The purpose the registry's ledger secret is derived for (no provider's `ledger-reader:<code>` can equal it). */
-export const FIELD_CONSUMERS_PURPOSE = 'field-consumers-reader';
+/** The purpose the registry's ledger secret is derived for: no subgraph's name (a proof key's purpose, no colon) nor `ledger-reader:<code>` can equal it. */
+export const FIELD_CONSUMERS_PURPOSE = 'service:field-consumers-reader';
 /** The header carrying the provider's service token. */
 export const SERVICE_TOKEN_HEADER = 'x-lienthong-service';
 /** The audience of every ledger-reader token. */
@@ -78,12 +79,8 @@ export interface UsableGrants extends LedgerSnapshot {
   readonly asOf: string;
 }
 
-/** What the ledger answers the registry: each grant holder with the fields it holds, as of `asOf`. */
-/** One agency and the fields (`Type.field`) it holds a grant on, or has read. */
-export interface FieldUse {
-  readonly consumer: string;
-  readonly fields: readonly string[];
-}
+/** One agency and the fields (`Type.field`) it holds a grant on, or has read: the check's FieldConsumer. */
+export type FieldUse = FieldConsumer;
 
 /** How far back the ledger looks for agencies that read a field: the log's legal minimum, 3 months. */
 export const READERS_WINDOW_DAYS = 90;
@@ -159,7 +156,7 @@ export async function fetchUsableGrants(
 const fieldUses = z.array(z.object({ consumer: z.string(), fields: z.array(z.string()) }));
 const ledgerConsumersSchema = z.object({ asOf: z.string(), grantHolders: fieldUses, readers: fieldUses, readersSince: z.string() });
 
-/** The secret the schema registry reads grant holders with, derived from the gateway's master secret. */
+/** The secret the schema registry asks the ledger whom a change breaks with, derived from the gateway's master secret. */
 export function fieldConsumersSecret(masterSecret: string): Uint8Array {
   return gatewayProofSecret(masterSecret, FIELD_CONSUMERS_PURPOSE);
 }

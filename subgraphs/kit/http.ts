@@ -71,13 +71,25 @@ function errorBody(code: string, message: string): unknown {
  */
 export const MAX_JSON_DEPTH = 64;
 
-/** Whether `value` nests arrays and objects deeper than `limit`; walks without recursion. */
+/**
+ * Whether `value` nests arrays and objects deeper than `limit`. It runs on every request body, so it
+ * walks without recursion and keeps only containers on its stack (two parallel arrays, no object per node).
+ */
 export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (next.value === null || typeof next.value !== 'object') continue;
-    if (next.depth >= limit) return true;
-    for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
+  if (value === null || typeof value !== 'object') return false;
+  const containers: object[] = [value];
+  const depths: number[] = [1];
+  while (containers.length > 0) {
+    const container = containers.pop() as Record<string, unknown>;
+    const depth = depths.pop() as number;
+    if (depth > limit) return true;
+    for (const key in container) {
+      const child = container[key];
+      if (child !== null && typeof child === 'object') {
+        containers.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return false;
 }
