@@ -10,6 +10,16 @@ import { DISCLOSURE_LOG_PATH, sendUnauthenticated } from '../subgraphs/kit/serve
 const PASSED_HEADERS = ['content-type', 'content-disposition', 'cache-control'];
 
 /**
+ * Whether a 404 from a subgraph is its own "no disclosure log here" (kit/server.ts, code
+ * NO_DISCLOSURE_LOG), rather than a route it does not serve. Reads a copy of the body, so the answer
+ * can still be passed on.
+ */
+async function saysNoDisclosureLog(answer: Response): Promise<boolean> {
+  const body = (await answer.clone().json().catch(() => null)) as { errors?: Array<{ extensions?: { code?: unknown } }> } | null;
+  return body?.errors?.[0]?.extensions?.code === 'NO_DISCLOSURE_LOG';
+}
+
+/**
  * `GET /disclosure-log?subgraph=<name>&…` at the gateway: a provider's own disclosure log, read from
  * that provider's subgraph with the caller's token and a gateway proof, as the subgraph answers it
  * (JSON pages, or `format=csv` streamed). The provider decides who sees what (kit/log-route.ts).
@@ -64,13 +74,12 @@ export function disclosureLogProxy(
       sendJson(res, 502, { errors: [{ message: `Không kết nối được hệ thống của ${endpoint.agency}. (The agency's system is unavailable.)`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: endpoint.name, agency: endpoint.agency } }] });
       return;
     }
-    if (answer.status === 404) {
-      // The subgraph has no log route: the access ledger, whose requests and grants are the record.
-      await answer.body?.cancel();
-      sendJson(res, 404, {
+    if (answer.status === 404 && !(await saysNoDisclosureLog(answer))) {
+      // A subgraph that does not serve the route at all (not one of the kit's): its URL or its make.
+      sendJson(res, 502, {
         errors: [{
-          message: `Hệ thống của ${endpoint.agency} không giữ nhật ký cung cấp. (${endpoint.name} keeps no disclosure log.)`,
-          extensions: { code: 'NO_DISCLOSURE_LOG', subgraph: endpoint.name, agency: endpoint.agency },
+          message: `Hệ thống của ${endpoint.agency} không phục vụ nhật ký cung cấp qua cổng. (The agency's system does not serve its disclosure log to the gateway.)`,
+          extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: endpoint.name, agency: endpoint.agency },
         }],
       }, { 'x-request-id': requestId });
       return;

@@ -155,9 +155,10 @@ export function openDatasets(openSupergraphSdl: string): OpenDataset[] {
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   const given = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // Text a spreadsheet would run as a formula gets a ' before it (as csv-stringify's escape_formulas
-  // does); numbers are written as they are, a negative one included. NDJSON carries every value unchanged.
-  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : given;
+  // Text a spreadsheet would run as a formula gets a ' before it: the first characters csv-stringify's
+  // escape_formulas (the disclosure log's export) guards, full-width forms included; numbers are
+  // written as they are, a negative one included. NDJSON carries every value unchanged.
+  const text = typeof value === 'string' && /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(value) ? `'${value}` : given;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -326,23 +326,27 @@ async function graphServer(
 }
 
 /**
- * Serves the GraphiQL page to browsers asking for HTML, and GraphQL to everything else. A call that
- * carries a gateway's proof is a gateway calling a subgraph: here, a subgraph URL that points at a
- * gateway. It is refused at once (400 LOOP_DETECTED), so that the calls do not multiply.
+ * A call that carries a gateway's proof is a gateway calling a subgraph: arriving here, a subgraph
+ * URL points at a gateway. It is refused at once (400 LOOP_DETECTED), so that the calls do not multiply.
  */
+function refusingGatewayCalls(handler: Handler): Handler {
+  return (req, res) => {
+    if (req.headers[GATEWAY_PROOF_HEADER] === undefined) return handler(req, res);
+    return sendJson(res, 400, {
+      errors: [{
+        message:
+          'Cổng nhận một lời gọi dành cho subgraph: địa chỉ của một subgraph trỏ về cổng. ' +
+          '(The gateway received a call meant for a subgraph: a subgraph URL points at a gateway.)',
+        extensions: { code: 'LOOP_DETECTED' },
+      }],
+    });
+  };
+}
+
+/** Serves the GraphiQL page to browsers asking for HTML, and GraphQL to everything else. */
 function withGraphiql(graphql: Handler, endpoint: string, title: string): Handler {
   const page = graphiqlPage(endpoint, title);
   return (req, res) => {
-    if (req.headers[GATEWAY_PROOF_HEADER] !== undefined) {
-      return sendJson(res, 400, {
-        errors: [{
-          message:
-            'Cổng nhận một lời gọi dành cho subgraph: địa chỉ của một subgraph trỏ về cổng. ' +
-            '(The gateway received a call meant for a subgraph: a subgraph URL points at a gateway.)',
-          extensions: { code: 'LOOP_DETECTED' },
-        }],
-      });
-    }
     const wantsPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !(req.url ?? '').includes('query=');
     if (!wantsPage) return graphql(req, res);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -464,14 +468,14 @@ export async function startGateway(options: GatewayOptions, port: number, host =
 
   const server = createHttpServer(
     {
-      '/graphql': withGraphiql(graphql, '/graphql', 'lienthong — GraphiQL'),
-      '/open/graphql': withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)'),
+      '/graphql': refusingGatewayCalls(withGraphiql(graphql, '/graphql', 'lienthong — GraphiQL')),
+      '/open/graphql': refusingGatewayCalls(withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)')),
       ...graphiqlAssetRoutes(),
       [DOWNLOAD_PATH]: (req, res) => downloads.index(req, res),
       [`${DOWNLOAD_PATH}/*`]: (req, res) => downloads.file(req, res),
       '/catalog.json': (req, res) => catalogue['/catalog.json']?.(req, res),
       '/catalog': (req, res) => catalogue['/catalog']?.(req, res),
-      '/disclosure-log': disclosureLogProxy(() => endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000),
+      '/disclosure-log': refusingGatewayCalls(disclosureLogProxy(() => endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000)),
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'live' }),
       '/health': async (_req, res) => {
         const health = await checkSubgraphs(endpoints);

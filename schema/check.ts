@@ -89,7 +89,7 @@ function invalidSdl(subgraph: string, error: GraphQLError): CheckIssue {
 function failureIssue(subgraph: string, error: unknown): CheckIssue {
   if (error instanceof GraphQLError) return invalidSdl(subgraph, error);
   // The parser and composition walk the SDL recursively: types nested thousands deep exhaust the stack.
-  if (error instanceof RangeError) {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
     const message = 'SDL lồng quá sâu để đọc (ví dụ kiểu danh sách lồng hàng nghìn cấp). (The SDL nests too deeply to read, e.g. list types nested thousands deep.)';
     return { code: 'SDL_TOO_DEEP', message, subgraph, locations: [] };
   }

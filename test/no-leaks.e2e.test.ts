@@ -230,7 +230,7 @@ describe('inputs a second walk found', () => {
   });
 
   it('refuses at once a call meant for a subgraph (it carries a gateway\'s proof), so a subgraph URL pointing at a gateway cannot loop', async () => {
-    for (const endpoint of ['/graphql', '/open/graphql']) {
+    for (const endpoint of ['/graphql', '/open/graphql', '/disclosure-log?subgraph=citizens']) {
       const outcome = await post(`${mesh.gatewayUrl}${endpoint}`, JSON.stringify({ query: '{ __typename }' }), { ...auth, 'x-lienthong-gateway': 'a.proof.here' });
       expect({ endpoint, status: outcome.status, code: (JSON.parse(outcome.text) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code }).toEqual({
         endpoint,

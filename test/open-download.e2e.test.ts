@@ -196,12 +196,13 @@ describe('csvField', () => {
   });
 
   it('puts a \' before text a spreadsheet would run as a formula, and leaves numbers as they are', () => {
-    expect(['=HYPERLINK("http://x")', '+1', '-2', '@SUM(A1)', '\tx', 'a=b', -3.5].map(csvField)).toEqual([
+    expect(['=HYPERLINK("http://x")', '+1', '-2', '@SUM(A1)', '\tx', '\uFF1D1+1', 'a=b', -3.5].map(csvField)).toEqual([
       '"\'=HYPERLINK(""http://x"")"',
       "'+1",
       "'-2",
       "'@SUM(A1)",
       "'\tx",
+      "'\uFF1D1+1",
       'a=b',
       '-3.5',
     ]);

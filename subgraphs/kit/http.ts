@@ -204,18 +204,19 @@ export function createHttpServer(routes: Routes, onError: (error: unknown) => vo
   server.headersTimeout = 66_000;
   // A request node:http cannot parse (headers over 16 KB, say) gets a JSON answer with a code, as
   // every other refusal does, instead of a bare status line.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null }) => {
+    // As node:http's own handler: nothing is written on a socket gone, or where an answer has begun.
+    if (error.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent === true) {
       socket.destroy();
       return;
     }
-    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-    const status = tooLarge ? 431 : 400;
-    const body = JSON.stringify(
-      tooLarge
-        ? errorBody('HEADERS_TOO_LARGE', 'Phần đầu (header) của yêu cầu quá lớn, tối đa 16 KB. (The request headers are too large: at most 16 KB.)')
-        : errorBody('BAD_REQUEST', 'Yêu cầu HTTP không đúng dạng. (The HTTP request is malformed.)'),
-    );
+    const [status, code, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', 'Phần đầu (header) của yêu cầu quá lớn, tối đa 16 KB. (The request headers are too large: at most 16 KB.)']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'REQUEST_TIMEOUT', 'Yêu cầu đến không kịp thời hạn. (The request did not arrive in time.)']
+          : [400, 'BAD_REQUEST', 'Yêu cầu HTTP không đúng dạng. (The HTTP request is malformed.)'];
+    const body = JSON.stringify(errorBody(code, message));
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\n` +
         `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,

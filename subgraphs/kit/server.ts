@@ -362,7 +362,18 @@ export async function startSubgraph<Context extends SubgraphContext>(
     {
       '/graphql': delayMs > 0 ? async (req, res) => { await sleep(delayMs); await graphql(req, res); } : graphql,
       ...(definition.routes?.(db, trust) ?? {}),
-      ...(logged ? { [DISCLOSURE_LOG_PATH]: disclosureLogRoute(db, agency.agencyCode, async (req, res) => (await authenticate(req, res))?.caller ?? null) } : {}),
+      [DISCLOSURE_LOG_PATH]: logged
+        ? disclosureLogRoute(db, agency.agencyCode, async (req, res) => (await authenticate(req, res))?.caller ?? null)
+        : async (req, res) => {
+            // A subgraph without a log (the access ledger, whose records are themselves the record) says so.
+            if (!(await authenticate(req, res))) return;
+            sendJson(res, 404, {
+              errors: [{
+                message: `${agency.name} không giữ nhật ký cung cấp. (${definition.name} keeps no disclosure log.)`,
+                extensions: { code: 'NO_DISCLOSURE_LOG', subgraph: definition.name, agency: agency.name },
+              }],
+            });
+          },
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'live', subgraph: definition.name }),
       '/health/ready': async (_req, res) => {
         const ready = await db.ping();
