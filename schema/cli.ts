@@ -125,7 +125,7 @@ async function checkAtRegistry(
     if (error instanceof RegistryUnavailable && !target.given) return offline(error.message.replace(/\.$/, ''));
     throw error;
   }
-  if (answer.status !== 200) return refusal(answer, io.write, io.writeError, io.fileOf);
+  if (answer.status !== 200) return refusal(answer, options.json, io.write, io.writeError, io.fileOf);
   io.writeError(`So với siêu đồ thị hiện hành của sổ đăng ký tại ${target.url} (checked against the registry's current supergraph).\n`);
   return checkAnswer.parse(answer.body) as unknown as CheckResult;
 }
@@ -219,16 +219,31 @@ async function callRegistry(options: RegistryCallOptions, method: 'GET' | 'POST'
 class RegistryUnavailable extends Error {}
 
 /** Writes a refusal (`{ errors: [...] }`) to stderr and returns 1; the check report first when there is one. */
-function refusal(answer: RegistryAnswer, write: (text: string) => void, writeError: (text: string) => void, fileOf: (source: string) => string): number {
+/**
+ * Prints a refusal and returns the exit code: with `--json`, the registry's answer as it is, on
+ * stdout; else the failed check's report when it failed one, each change an approval would have
+ * approved unseen (CHANGED_SINCE_PROPOSED), and the code and message on stderr.
+ */
+function refusal(
+  answer: RegistryAnswer,
+  json: boolean | undefined,
+  write: (text: string) => void,
+  writeError: (text: string) => void,
+  fileOf: (source: string) => string,
+): number {
   const parsed = errorResponse.safeParse(answer.body);
+  if (json) write(`${JSON.stringify(answer.body, null, 2)}\n`);
   if (!parsed.success) {
     writeError(`Sổ đăng ký trả lời mã ${answer.status} (the registry answered ${answer.status}).\n`);
     return 1;
   }
   for (const error of parsed.data.errors) {
+    const { code } = error.extensions;
     const result = error.extensions['result'];
-    if (result && typeof result === 'object') write(formatReport(result as CheckResult, fileOf));
-    writeError(`${error.extensions.code}: ${error.message}\n`);
+    if (!json && code === 'CHECK_FAILED' && result && typeof result === 'object') write(formatReport(result as CheckResult, fileOf));
+    const unseen = error.extensions['unseen'];
+    if (!json && Array.isArray(unseen)) for (const change of unseen) write(`   ? ${String(change)}\n`);
+    writeError(`${code}: ${error.message}\n`);
   }
   // A subgraph the registry does not know is the command's mistake, as `check` says of one it does not know.
   return parsed.data.errors.some((error) => error.extensions.code === 'UNKNOWN_SUBGRAPH') ? USAGE_ERROR : 1;
@@ -339,7 +354,7 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
       ...(consumers.length > 0 ? { consumers } : {}),
     });
     const fileOf = sdlFile(options.subgraph, options.sdl);
-    code = answer.status < 300 ? accepted(answer, options, write, fileOf) : refusal(answer, write, writeError, fileOf);
+    code = answer.status < 300 ? accepted(answer, options, write, fileOf) : refusal(answer, options.json, write, writeError, fileOf);
   });
   registryOptions(
     program
@@ -348,7 +363,7 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
   ).action(async (options: RegistryCallOptions) => {
     const answer = await callRegistry(options, 'GET', '/pending');
     if (answer.status !== 200) {
-      code = refusal(answer, write, writeError, String);
+      code = refusal(answer, options.json, write, writeError, String);
       return;
     }
     const waiting = z
@@ -371,7 +386,7 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
   ).action(async (options: RegistryCallOptions & { subgraph: string }) => {
     const answer = await callRegistry(options, 'GET', `/history?subgraph=${encodeURIComponent(options.subgraph)}`);
     if (answer.status !== 200) {
-      code = refusal(answer, write, writeError, String);
+      code = refusal(answer, options.json, write, writeError, String);
       return;
     }
     if (options.json) write(`${JSON.stringify(answer.body, null, 2)}\n`);
@@ -389,7 +404,7 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
     const query = new URLSearchParams({ subgraph: options.subgraph, from: String(versionNumber(options.from)), to: String(versionNumber(options.to)) });
     const answer = await callRegistry(options, 'GET', `/diff?${query.toString()}`);
     if (answer.status !== 200) {
-      code = refusal(answer, write, writeError, String);
+      code = refusal(answer, options.json, write, writeError, String);
       return;
     }
     const changes = z.object({ changes: z.array(z.object({ type: z.string(), criticality: z.string(), message: z.string(), path: z.string().nullable() })) }).parse(answer.body).changes;
@@ -407,7 +422,7 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
   ).action(async (options: RegistryCallOptions & { subgraph: string; version: string }) => {
     const answer = await callRegistry(options, 'POST', '/approve', { subgraph: options.subgraph, version: versionNumber(options.version) });
     const fileOf = sdlFile(options.subgraph, `${options.subgraph} v${options.version}`);
-    code = answer.status < 300 ? accepted(answer, options, write, fileOf) : refusal(answer, write, writeError, fileOf);
+    code = answer.status < 300 ? accepted(answer, options, write, fileOf) : refusal(answer, options.json, write, writeError, fileOf);
   });
   registryOptions(
     program
@@ -419,7 +434,7 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
   ).action(async (options: RegistryCallOptions & { subgraph: string; version: string; reason: string }) => {
     const answer = await callRegistry(options, 'POST', '/reject', { subgraph: options.subgraph, version: versionNumber(options.version), reason: options.reason });
     if (answer.status !== 200) {
-      code = refusal(answer, write, writeError, String);
+      code = refusal(answer, options.json, write, writeError, String);
       return;
     }
     const version = versionView.parse(answer.body);

@@ -546,6 +546,25 @@ describe('runRegistry', () => {
         code: 'CHANGED_SINCE_PROPOSED',
         unseen: ['CATEGORY_LOOSENED LandUseCertificate.note: SPECIAL_REQUEST → OPEN'],
       });
+      // The CLI says the same: the change nobody was shown, no report ending in another exit code;
+      // with --json, the registry's answer as JSON.
+      const run = async (args: readonly string[]) => {
+        let out = '';
+        let err = '';
+        const code = await runSchemaCli([...args, '--registry', own.url, '--token', await signDevToken(keys, governance)], (t) => (out += t), (t) => (err += t));
+        return { code, out, err };
+      };
+      const unshown = await run(['approve', '--subgraph', 'land', '--version', '6']);
+      expect({ code: unshown.code, out: unshown.out, err: unshown.err.slice(0, 23) }).toEqual({
+        code: 1,
+        out: '   ? CATEGORY_LOOSENED LandUseCertificate.note: SPECIAL_REQUEST → OPEN\n',
+        err: 'CHANGED_SINCE_PROPOSED:',
+      });
+      const asJson = await run(['approve', '--subgraph', 'land', '--version', '6', '--json']);
+      expect({ code: asJson.code, answer: JSON.parse(asJson.out) as unknown }).toEqual({
+        code: 1,
+        answer: { errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'CHANGED_SINCE_PROPOSED' }) as unknown })] },
+      });
     } finally {
       await own.stop();
     }

@@ -454,9 +454,10 @@ export class RegistryService {
         throw new RegistryError(
           409,
           'CHANGED_SINCE_PROPOSED',
-          `Công bố bây giờ, phiên bản ${row.version} còn thay đổi thêm những điều chưa được trình duyệt khi đề xuất: ${unseen.join('; ')}. ` +
-            `Cơ quan chủ quản hãy công bố lại trên phiên bản hiện hành. (Published now, version ${row.version} would also make changes ` +
-            `that were not put to governance when it was proposed; the owning agency should publish again from the current version.)`,
+          `Công bố bây giờ, phiên bản ${row.version} còn thay đổi thêm những điều chưa được trình duyệt khi đề xuất; ` +
+            `cơ quan chủ quản hãy công bố lại trên phiên bản hiện hành. (Published now, version ${row.version} would also make changes ` +
+            `that were not put to governance when it was proposed; the owning agency should publish again from the current version.) ` +
+            `Thay đổi (changes): ${unseen.join('; ')}.`,
           { result: stored(result), unseen },
         );
       }
