@@ -100,7 +100,8 @@ const receiveDisclosures = statement(
    RETURNING log_seq, consumer_agency, recorded_at, fields
    ), readers AS (
    INSERT INTO field_readers (consumer_agency, field, last_read)
-   SELECT s.consumer_agency, f ->> 'field', max(s.recorded_at)
+   -- A provider's clock running ahead cannot keep an agency a reader for longer than it read.
+   SELECT s.consumer_agency, f ->> 'field', least(max(s.recorded_at), now())
      FROM stored s CROSS JOIN jsonb_array_elements(s.fields) AS f
     WHERE s.consumer_agency IS NOT NULL
     GROUP BY 1, 2

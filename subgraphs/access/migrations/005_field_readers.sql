@@ -11,7 +11,7 @@ CREATE TABLE field_readers (
 );
 
 INSERT INTO field_readers (consumer_agency, field, last_read)
-SELECT d.consumer_agency, f ->> 'field', max(d.recorded_at)
+SELECT d.consumer_agency, f ->> 'field', least(max(d.recorded_at), now())
   FROM disclosures d CROSS JOIN jsonb_array_elements(d.fields) AS f
  WHERE d.consumer_agency IS NOT NULL
  GROUP BY 1, 2;
