@@ -280,9 +280,10 @@ function accepted(answer: RegistryAnswer, options: RegistryCallOptions, write: (
   }
   const outcome = publishOutcome.parse(answer.body);
   if (!options.json && outcome.unchanged) {
+    const published = outcome.version.status === 'PUBLISHED';
     write(
-      `KHÔNG ĐỔI (unchanged): ${outcome.version.subgraph} v${outcome.version.version} đã được công bố với đúng SDL và địa chỉ này; không tạo phiên bản mới. ` +
-        `(Already published with this SDL and URL; no new version.)\n`,
+      `KHÔNG ĐỔI (unchanged): ${outcome.version.subgraph} v${outcome.version.version} ${published ? 'đã được công bố' : 'đang chờ phê duyệt'} với đúng SDL và địa chỉ này; không tạo phiên bản mới. ` +
+        `(${published ? 'Already published' : 'Already waiting for approval'} with this SDL and URL; no new version.)\n`,
     );
   } else if (!options.json) {
     // A version published on approval needed it: its check's report (and the exit code 3 it ends with) is history.

@@ -409,6 +409,9 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
     expect(rejected.out).toContain('REJECTED');
     const again = await cli(['publish', '--subgraph', 'land', '--sdl', file('looser.graphql', looser), '--url', subgraphUrl, ...registryArgs]);
     expect(again.code).toBe(3);
+    // The same SDL and URL as the version waiting adds no second one.
+    const twice = await cli(['publish', '--subgraph', 'land', '--sdl', file('looser.graphql', looser), '--url', subgraphUrl, ...registryArgs]);
+    expect({ code: twice.code, out: twice.out }).toEqual({ code: 3, out: expect.stringContaining('KHÔNG ĐỔI (unchanged): land v9 đang chờ phê duyệt') });
     const approved = await cli(['approve', '--subgraph', 'land', '--version', '9', ...governanceArgs]);
     expect({ code: approved.code, err: approved.err }).toEqual({ code: 0, err: '' });
     expect(approved.out).toContain('ĐÃ CÔNG BỐ (published): land v9');

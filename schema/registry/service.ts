@@ -78,9 +78,9 @@ export interface PublishOutcome {
   /** The new current supergraph; absent when the version waits for approval. */
   readonly supergraph?: Omit<SupergraphView, 'sdl'>;
   /**
-   * True when the subgraph's published version already has this SDL and URL: nothing is added, and
-   * `version` and `supergraph` are the current ones (so a deployment that publishes on every start
-   * makes no new supergraph, and no gateway swaps one in).
+   * True when the subgraph's published version, or a version waiting for approval, already has this
+   * SDL and URL: nothing is added, and `version` is that one (so a deployment that publishes on every
+   * start makes no new supergraph, and no gateway swaps one in).
    */
   readonly unchanged?: true;
 }
@@ -389,6 +389,11 @@ export class RegistryService {
       const same = published.find((v) => v.subgraph === input.subgraph && v.sdl === input.sdl && v.url === input.url);
       if (same && current && result.outcome === 'ok') {
         return { version: versionView(same), check: stored(result), supergraph: summary(current), unchanged: true };
+      }
+      // …and the same SDL and URL as a version still waiting for governance adds no second one.
+      if (result.outcome === 'needsApproval') {
+        const waiting = (await this.store.history(input.subgraph, client)).find((v) => v.status === 'PENDING_APPROVAL' && v.sdl === input.sdl && v.url === input.url);
+        if (waiting) return { version: versionView(waiting), check: stored(result), unchanged: true };
       }
       if (result.outcome === 'failed' || result.supergraphSdl === undefined) {
         throw new RegistryError(422, 'CHECK_FAILED', 'Kiểm tra không đạt: chưa công bố (the check failed: nothing was published).', {

@@ -132,8 +132,8 @@ export class RegistryStore {
   }
 
   /** Every version of `subgraph`, newest first. */
-  async history(subgraph: string): Promise<VersionRow[]> {
-    return this.db.many(statements.history, [subgraph]);
+  async history(subgraph: string, client?: pg.PoolClient): Promise<VersionRow[]> {
+    return this.db.many(statements.history, [subgraph], client);
   }
 
   /** Every version waiting for governance, of every subgraph, oldest first. */
