@@ -87,7 +87,7 @@ export interface PublishOutcome {
 
 /** A version waiting for governance, with what its check put to governance. */
 export interface PendingView extends VersionView {
-  /** Each breaking or category change the check reported, as `CODE coordinate`, sorted. */
+  /** Each breaking or category change the check reported, said whole (changesToApprove), sorted. */
   readonly changes: readonly string[];
   /** The consumers the check named as broken by those changes, sorted. */
   readonly affectedConsumers: readonly string[];
@@ -271,8 +271,8 @@ const NOT_NAMED_TO_OTHERS: KnownConsumers = {
 /**
  * The schema registry (DESIGN.md §8): checks proposals against the current published versions,
  * publishes (an agency only its own subgraph), keeps breaking and category changes waiting for
- * governance, and stores every supergraph it composes. Publishes and approvals are serialised (an advisory lock), so each
- * is checked against the versions it replaces.
+ * governance, and stores every supergraph it composes. Publishes and approvals are serialised (an
+ * advisory lock), so each is checked against the versions it replaces.
  */
 export class RegistryService {
   private readonly store: RegistryStore;
@@ -504,7 +504,7 @@ export class RegistryService {
       const check = storedChanges.safeParse(row.check_result);
       const issues = check.success ? [...check.data.breakingChanges.issues, ...check.data.categoryChanges.tightened] : [];
       return {
-        ...versionView(row, true),
+        ...versionView(row),
         changes: check.success ? changesToApprove(check.data) : [],
         affectedConsumers: [...new Set(issues.flatMap((issue) => issue.affectedConsumers ?? []))].sort(),
         consumersNote: (check.success ? check.data.consumersNote : undefined) ?? null,
