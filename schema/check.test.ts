@@ -461,6 +461,29 @@ describe('checkSubgraph', () => {
     ]);
   });
 
+  it('names the consumers of a field whose argument is removed', async () => {
+    const gadget = (withKind: boolean) =>
+      lines(
+        'type Query {',
+        '  "Một thiết bị (a gadget)."',
+        `  gadget(id: ID!${withKind ? ', "Loại (kind)." kind: String' : ''}): ID @sharing(category: DEFAULT)`,
+        '}',
+      );
+    const subgraphs = [...current, { name: 'gadgets', url: 'http://gadgets.test/graphql', sdl: gadget(true) }];
+    const composed = composeSupergraph(subgraphs);
+    if (!composed.ok) throw new Error(composed.errors.join('\n'));
+    const result = await checkSubgraph({
+      subgraph: 'gadgets',
+      sdl: gadget(false),
+      subgraphs,
+      currentSupergraphSdl: composed.supergraphSdl,
+      grantsOrUsage: [{ consumer: 'so-y-te', fields: ['Query.gadget'] }, { consumer: 'so-noi-vu', fields: ['Query.things'] }],
+    });
+    expect(result.breakingChanges.issues.map(({ code, coordinate, affectedConsumers }) => ({ code, coordinate, affectedConsumers }))).toEqual([
+      { code: 'FIELD_ARGUMENT_REMOVED', coordinate: 'Query.gadget.kind', affectedConsumers: ['so-y-te'] },
+    ]);
+  });
+
   it('skips breaking changes before the first publish, when there is no current supergraph', async () => {
     const result = await checkSubgraph({ subgraph: 'owner', sdl: owner, subgraphs: current });
     expect({ ...result, supergraphSdl: undefined }).toEqual({ ...clean('owner'), breakingChanges: { status: 'skipped', issues: [], warnings: [] }, supergraphSdl: undefined });
