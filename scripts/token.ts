@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { agencyDirectory } from '../subgraphs/kit/agency';
-import { gatewayProofSecret, type Role, type TokenClaims } from '../subgraphs/kit/identity';
+import { gatewayProofSecret, officialRefusal, type Role, type TokenClaims } from '../subgraphs/kit/identity';
 import { ensureDevKeys, signDevToken } from './dev-keys';
 import { registryReaderSecret } from '../schema/registry/gateway-feed';
 
@@ -47,11 +47,10 @@ async function main(): Promise<void> {
     claims = { kind: 'citizen', sub: options.citizen };
   } else {
     const agency = options.agency ?? '';
-    if (!agencies.has(agency)) throw new Error(`unknown agency "${agency}"; run \`npm run token\` for the list`);
     if (!['official', 'owner', 'governance'].includes(options.role)) throw new Error('--role is official, owner or governance');
-    if (options.role === 'governance' && !agencies.get(agency)?.governance) {
-      throw new Error(`only the governing department holds --role governance; "${agency}" does not (run \`npm run token\` for the list)`);
-    }
+    // The services would refuse such a token (kit/identity.ts): say so now rather than make it.
+    const refused = officialRefusal(agencies, agency, [options.role]);
+    if (refused) throw new Error(`--agency ${agency} --role ${options.role}: ${refused}; run \`npm run token\` for the list`);
     claims = { kind: 'official', sub: options.official, agency, roles: [options.role as Role] };
   }
   const token = await signDevToken(await ensureDevKeys(), claims, Number(options.ttl));

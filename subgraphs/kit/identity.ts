@@ -103,6 +103,17 @@ function frozen(caller: Caller): Caller {
 }
 
 /**
+ * Why an official of `agency` with `roles` cannot be, by the directory of state agencies: an agency
+ * it does not know, or the governance role of an agency that does not govern. Null when they can.
+ */
+export function officialRefusal(directory: ReadonlyMap<string, Pick<StateAgency, 'governance'>>, agency: string, roles: readonly string[]): string | null {
+  const known = directory.get(agency);
+  if (!known) return 'agency is not a state agency of the directory';
+  if (roles.includes('governance') && !known.governance) return 'role "governance" is held only by the governing department';
+  return null;
+}
+
+/**
  * Returns a verifier of users' bearer tokens: signature (RS256 only, key from the JWKS by `kid`),
  * issuer, audience and expiry, then the lienthong claims. Throws AuthenticationError.
  *
@@ -140,9 +151,8 @@ export function createTokenVerifier(settings: TrustSettings, memory: VerifiedTok
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new AuthenticationError('claims do not describe an official or a citizen');
     if (claims.data.kind === 'official') {
-      const agency = directory.get(claims.data.agency);
-      if (!agency) throw new AuthenticationError('agency is not a state agency of the directory');
-      if (claims.data.roles.includes('governance') && !agency.governance) throw new AuthenticationError('role "governance" is held only by the governing department');
+      const refused = officialRefusal(directory, claims.data.agency, claims.data.roles);
+      if (refused) throw new AuthenticationError(refused);
     }
     const caller: Caller = claims.data.kind === 'official'
       ? { kind: 'official', officialId: claims.data.sub, agency: claims.data.agency, roles: [...claims.data.roles] }
