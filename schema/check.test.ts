@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, Source } from 'graphql';
-import { checkSubgraph, LintRule, MAX_SUBGRAPH_COORDINATES, type CheckResult } from './check';
+import { checkSubgraph, LintRule, MAX_SUBGRAPH_COORDINATES, type CheckResult, type FieldConsumer } from './check';
 import { composeSupergraph, localSubgraphSources, SUPERGRAPH_PATH, type SubgraphSource } from './compose';
 import { lintSubgraph } from './lint';
 import { listAgencies } from '../subgraphs/kit/agency';
@@ -431,6 +431,19 @@ describe('checkSubgraph', () => {
     ]);
   });
 
+  /**
+   * The breaking changes, with the consumers named, of a third subgraph "gadgets" going from `before`
+   * to `after` beside the two of `current`. Such a change always needs approval.
+   */
+  async function breakingInGadgets(before: string, after: string, grantsOrUsage: readonly FieldConsumer[]) {
+    const subgraphs = [...current, { name: 'gadgets', url: 'http://gadgets.test/graphql', sdl: before }];
+    const composed = composeSupergraph(subgraphs);
+    if (!composed.ok) throw new Error(composed.errors.join('\n'));
+    const result = await checkSubgraph({ subgraph: 'gadgets', sdl: after, subgraphs, currentSupergraphSdl: composed.supergraphSdl, grantsOrUsage });
+    expect(result.outcome).toBe('needsApproval');
+    return result.breakingChanges.issues.map(({ code, coordinate, affectedConsumers }) => ({ code, coordinate, affectedConsumers }));
+  }
+
   it('names the consumers of a removed type\'s fields and of a removed field', async () => {
     const gadget = (withGadget: boolean) =>
       lines(
@@ -440,22 +453,12 @@ describe('checkSubgraph', () => {
         '}',
         ...(withGadget ? ['"Một thiết bị (a gadget)."', 'type Gadget @sharing(category: DEFAULT) {', '  "Mã (id)."', '  id: ID!', '}'] : []),
       );
-    const subgraphs = [...current, { name: 'gadgets', url: 'http://gadgets.test/graphql', sdl: gadget(true) }];
-    const composed = composeSupergraph(subgraphs);
-    if (!composed.ok) throw new Error(composed.errors.join('\n'));
-    const result = await checkSubgraph({
-      subgraph: 'gadgets',
-      sdl: gadget(false),
-      subgraphs,
-      currentSupergraphSdl: composed.supergraphSdl,
-      grantsOrUsage: [
-        { consumer: 'so-y-te', fields: ['Gadget.id'] },
-        { consumer: 'so-noi-vu', fields: ['Query.gadget'] },
-        { consumer: 'so-tai-chinh', fields: ['Thing.name'] },
-      ],
-    });
-    expect(result.outcome).toBe('needsApproval');
-    expect(result.breakingChanges.issues.map(({ code, coordinate, affectedConsumers }) => ({ code, coordinate, affectedConsumers }))).toEqual([
+    const breaking = await breakingInGadgets(gadget(true), gadget(false), [
+      { consumer: 'so-y-te', fields: ['Gadget.id'] },
+      { consumer: 'so-noi-vu', fields: ['Query.gadget'] },
+      { consumer: 'so-tai-chinh', fields: ['Thing.name'] },
+    ]);
+    expect(breaking).toEqual([
       { code: 'TYPE_REMOVED', coordinate: 'Gadget', affectedConsumers: ['so-y-te'] },
       { code: 'FIELD_REMOVED', coordinate: 'Query.gadget', affectedConsumers: ['so-noi-vu'] },
     ]);
@@ -469,17 +472,11 @@ describe('checkSubgraph', () => {
         `  gadget(id: ID!${withKind ? ', "Loại (kind)." kind: String' : ''}): ID @sharing(category: DEFAULT)`,
         '}',
       );
-    const subgraphs = [...current, { name: 'gadgets', url: 'http://gadgets.test/graphql', sdl: gadget(true) }];
-    const composed = composeSupergraph(subgraphs);
-    if (!composed.ok) throw new Error(composed.errors.join('\n'));
-    const result = await checkSubgraph({
-      subgraph: 'gadgets',
-      sdl: gadget(false),
-      subgraphs,
-      currentSupergraphSdl: composed.supergraphSdl,
-      grantsOrUsage: [{ consumer: 'so-y-te', fields: ['Query.gadget'] }, { consumer: 'so-noi-vu', fields: ['Query.things'] }],
-    });
-    expect(result.breakingChanges.issues.map(({ code, coordinate, affectedConsumers }) => ({ code, coordinate, affectedConsumers }))).toEqual([
+    const breaking = await breakingInGadgets(gadget(true), gadget(false), [
+      { consumer: 'so-y-te', fields: ['Query.gadget'] },
+      { consumer: 'so-noi-vu', fields: ['Query.things'] },
+    ]);
+    expect(breaking).toEqual([
       { code: 'FIELD_ARGUMENT_REMOVED', coordinate: 'Query.gadget.kind', affectedConsumers: ['so-y-te'] },
     ]);
   });
