@@ -58,7 +58,8 @@ export function formatReport(result: CheckResult, fileOf: SourceFiles = (source)
       ...lines(categoryChanges.tightened, '?'),
       ...lines(categoryChanges.loosened, '?'),
     ]),
-    ...(result.consumersNote !== undefined ? [`   ${result.consumersNote}`] : []),
+    // Where the consumers named came from, once a step could name them.
+    ...(result.consumersNote !== undefined && (breakingChanges.status !== 'skipped' || categoryChanges.status !== 'skipped') ? [`   ${result.consumersNote}`] : []),
     '',
     `Kết quả (result): ${OUTCOME[result.outcome]}. Mã thoát (exit code) ${EXIT_CODE[result.outcome]}.`,
     '',
