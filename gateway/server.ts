@@ -172,13 +172,10 @@ export function operationResolution(audience: Audience): ApolloServerPlugin<Gate
 }
 
 /**
- * Masks what a client must not see: an error without one of our stable codes becomes a generic
- * internal error, and only the whitelisted extensions survive. Messages of GraphQL validation
- * errors are kept, except "Did you mean" suggestions, which would leak schema beyond the caller's view.
- */
-/**
  * What the standard refusals of GraphQL's own checks (graphql-js, Apollo Server) say in Vietnamese:
  * their words are English only, and come after this lead, in brackets, as every message here reads.
+ * Persisted-query refusals are left as they are: clients (Apollo Kotlin, iOS, Link) read their
+ * message, `PersistedQueryNotFound`, as the signal to send the whole query.
  */
 const VIETNAMESE_LEAD: Readonly<Record<string, string>> = {
   GRAPHQL_PARSE_FAILED: 'Truy vấn sai cú pháp',
@@ -186,15 +183,16 @@ const VIETNAMESE_LEAD: Readonly<Record<string, string>> = {
   BAD_USER_INPUT: 'Giá trị đầu vào không hợp lệ',
   BAD_REQUEST: 'Yêu cầu không đúng dạng',
   OPERATION_RESOLUTION_FAILURE: 'Không xác định được thao tác cần chạy',
-  PERSISTED_QUERY_NOT_FOUND: 'Không có truy vấn lưu sẵn với mã băm này, hãy gửi kèm truy vấn',
-  PERSISTED_QUERY_NOT_SUPPORTED: 'Không hỗ trợ truy vấn lưu sẵn ở đây',
 };
 
-/** Letters only Vietnamese text has here: a message holding one already says it in Vietnamese. */
-const VIETNAMESE_LETTER = /[À-ỹ]/;
+/**
+ * A Vietnamese letter (the Latin letters with marks Vietnamese uses, and đ): a message with one
+ * outside the values it quotes is ours, said in Vietnamese already.
+ */
+const VIETNAMESE_LETTER = /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]/i;
 
-/** graphql-js's refusal of a document over the token limit (parseOptions.maxTokens). */
-const TOKEN_LIMIT = /Document contains more th[ae]t? (\d+) tokens/;
+/** graphql-js's refusal of a document over the token limit (parseOptions.maxTokens), "that" as it spells it today. */
+const TOKEN_LIMIT = /Document contains more th(?:at|an) (\d+) tokens/;
 
 /** A library's English refusal, said in both languages (VIETNAMESE_LEAD); the token limit as a limit. */
 function bilingual(message: string, code: string): { message: string; maximum?: number } {
@@ -203,9 +201,16 @@ function bilingual(message: string, code: string): { message: string; maximum?: 
     return { message: `Truy vấn dài quá ${tokens} token. (The query has more than ${tokens} tokens.)`, maximum: Number(tokens) };
   }
   const lead = VIETNAMESE_LEAD[code];
-  return { message: lead !== undefined && !VIETNAMESE_LETTER.test(message) ? `${lead} (${message})` : message };
+  const ours = VIETNAMESE_LETTER.test(message.replace(/"[^"]*"/g, ''));
+  return { message: lead !== undefined && !ours ? `${lead} (${message})` : message };
 }
 
+/**
+ * Masks what a client must not see: an error without one of our stable codes becomes a generic
+ * internal error, and only the whitelisted extensions survive. GraphQL's own refusals keep their
+ * words after a Vietnamese lead (bilingual), without "Did you mean" suggestions, which would leak
+ * schema beyond the caller's view.
+ */
 export function formatGatewayError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.['code'];

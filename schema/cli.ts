@@ -218,11 +218,11 @@ async function callRegistry(options: RegistryCallOptions, method: 'GET' | 'POST'
 /** The registry could not be reached or did not answer in JSON: exit 1. */
 class RegistryUnavailable extends Error {}
 
-/** Writes a refusal (`{ errors: [...] }`) to stderr and returns 1; the check report first when there is one. */
 /**
- * Prints a refusal and returns the exit code: with `--json`, the registry's answer as it is, on
- * stdout; else the failed check's report when it failed one, each change an approval would have
- * approved unseen (CHANGED_SINCE_PROPOSED), and the code and message on stderr.
+ * Prints a refusal (`{ errors: [...] }`) and returns the exit code (1, or 2 for a subgraph the
+ * registry does not know): with `--json`, the registry's answer as it is, on stdout; else the failed
+ * check's report when it failed one, each change an approval would have approved unseen
+ * (CHANGED_SINCE_PROPOSED), and the code and message on stderr.
  */
 function refusal(
   answer: RegistryAnswer,

@@ -262,6 +262,16 @@ describe('inputs a second walk found', () => {
       message: 'Truy vấn không khớp lược đồ (Cannot query field "nothingHere" on type "Query".)',
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
     });
+    // A value the caller quotes does not make graphql-js's words count as ours.
+    expect(await first({ query: 'query ($f: Int) { administrativeUnits(first: $f) { nodes { code } } }', variables: { f: 'Hà Nội' } })).toMatchObject({
+      message: expect.stringMatching(/^Giá trị đầu vào không hợp lệ \(Variable "\$f" got invalid value "Hà Nội"/) as string,
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    // Clients read this message as the signal to send the whole query: it stays as Apollo says it.
+    expect(await first({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } })).toMatchObject({
+      message: 'PersistedQueryNotFound',
+      extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+    });
     expect(await first({ query: `{ ${'__typename '.repeat(1200)}}` })).toMatchObject({
       message: 'Truy vấn dài quá 1000 token. (The query has more than 1000 tokens.)',
       extensions: { code: 'GRAPHQL_PARSE_FAILED', maximum: 1000 },

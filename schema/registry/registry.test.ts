@@ -527,6 +527,17 @@ describe('runRegistry', () => {
       const after = (await get('/history?subgraph=land'))['versions'] as Array<{ version: number; status: string }>;
       expect(after.map((v) => `${v.version}:${v.status}`).slice(0, 2)).toEqual(['5:PUBLISHED', '4:PENDING_APPROVAL']);
       expect(await get('/supergraph')).toMatchObject({ version: 4, cause: { subgraph: 'land', version: 5 } });
+      // Published again, the same SDL now makes other changes (it removes mapSheet): a new version puts
+      // them to governance, rather than the old one answering "unchanged" and refused again.
+      expect(await publish(looseSecond)).toBe(202);
+      const queue = (await get('/history?subgraph=land'))['versions'] as Array<{ version: number; status: string }>;
+      expect(queue.map((v) => `${v.version}:${v.status}`).slice(0, 3)).toEqual(['6:PENDING_APPROVAL', '5:PUBLISHED', '4:PENDING_APPROVAL']);
+      const reject = await fetch(`${own.url}/reject`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await signDevToken(keys, governance)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ subgraph: 'land', version: 6, reason: 'Còn dùng số tờ bản đồ (the map sheet is still used).' }),
+      });
+      expect(reject.status).toBe(200);
 
       // An approval approves each change as it was shown, categories included: a loosening shown as
       // DEFAULT → OPEN is not approved as SPECIAL_REQUEST → OPEN after a tightening was approved meanwhile.
@@ -542,8 +553,8 @@ describe('runRegistry', () => {
         });
         return { status: response.status, body: (await response.json()) as { errors?: Array<{ extensions: { code: string; unseen: string[] } }> } };
       };
-      expect((await decide(7)).status).toBe(200);
-      const shownOtherwise = await decide(6);
+      expect((await decide(8)).status).toBe(200);
+      const shownOtherwise = await decide(7);
       expect({ status: shownOtherwise.status, code: shownOtherwise.body.errors?.[0]?.extensions.code, unseen: shownOtherwise.body.errors?.[0]?.extensions.unseen }).toEqual({
         status: 409,
         code: 'CHANGED_SINCE_PROPOSED',
@@ -557,13 +568,13 @@ describe('runRegistry', () => {
         const code = await runSchemaCli([...args, '--registry', own.url, '--token', await signDevToken(keys, governance)], (t) => (out += t), (t) => (err += t));
         return { code, out, err };
       };
-      const unshown = await run(['approve', '--subgraph', 'land', '--version', '6']);
+      const unshown = await run(['approve', '--subgraph', 'land', '--version', '7']);
       expect({ code: unshown.code, out: unshown.out, err: unshown.err.slice(0, 23) }).toEqual({
         code: 1,
         out: '   ? CATEGORY_LOOSENED LandUseCertificate.note: SPECIAL_REQUEST → OPEN\n',
         err: 'CHANGED_SINCE_PROPOSED:',
       });
-      const asJson = await run(['approve', '--subgraph', 'land', '--version', '6', '--json']);
+      const asJson = await run(['approve', '--subgraph', 'land', '--version', '7', '--json']);
       expect({ code: asJson.code, answer: JSON.parse(asJson.out) as unknown }).toEqual({
         code: 1,
         answer: { errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'CHANGED_SINCE_PROPOSED' }) as unknown })] },

@@ -176,7 +176,8 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
       '/check': route('POST', async (caller, req) => ({ status: 200, body: await service.check(caller, await jsonBody(req, bodies.check)) })),
       '/publish': route('POST', async (caller, req) => {
         const outcome = await service.publish(caller, await jsonBody(req, bodies.publish));
-        return { status: outcome.unchanged ? 200 : outcome.version.status === 'PENDING_APPROVAL' ? 202 : 201, body: outcome };
+        // 202 for a version that waits (unchanged or not), 200 for one already published, 201 for a new one.
+        return { status: outcome.version.status === 'PENDING_APPROVAL' ? 202 : outcome.unchanged ? 200 : 201, body: outcome };
       }),
       '/approve': route('POST', async (caller, req) => ({ status: 200, body: await service.approve(caller, await jsonBody(req, bodies.approve)) })),
       '/reject': route('POST', async (caller, req) => ({ status: 200, body: await service.reject(caller, await jsonBody(req, bodies.reject)) })),

@@ -390,9 +390,16 @@ export class RegistryService {
       if (same && current && result.outcome === 'ok') {
         return { version: versionView(same), check: stored(result), supergraph: summary(current), unchanged: true };
       }
-      // …and the same SDL and URL as a version still waiting for governance adds no second one.
+      // …and the same SDL and URL as a version still waiting for governance, with the same changes to
+      // approve, adds no second one. Changes that differ now (versions published since) make a new
+      // version, so that governance is shown them: the old one could only be refused 409.
       if (result.outcome === 'needsApproval') {
-        const waiting = (await this.store.history(input.subgraph, client)).find((v) => v.status === 'PENDING_APPROVAL' && v.sdl === input.sdl && v.url === input.url);
+        const now = changesToApprove(result).join('\n');
+        const waiting = (await this.store.history(input.subgraph, client)).find((v) => {
+          if (v.status !== 'PENDING_APPROVAL' || v.sdl !== input.sdl || v.url !== input.url) return false;
+          const shown = storedChanges.safeParse(v.check_result);
+          return shown.success && changesToApprove(shown.data).join('\n') === now;
+        });
         if (waiting) return { version: versionView(waiting), check: stored(result), unchanged: true };
       }
       if (result.outcome === 'failed' || result.supergraphSdl === undefined) {
