@@ -11,6 +11,15 @@ export interface FieldConsumer {
   readonly fields: readonly string[];
 }
 
+/**
+ * The consumers (of `consumers`) that use what `path` names, sorted: the field itself, an argument
+ * of it (`Type.field.argument`), or any field of a type (`Type`).
+ */
+export function consumersOf(path: string, consumers: readonly FieldConsumer[]): string[] {
+  const touches = (field: string) => field === path || field.startsWith(`${path}.`) || path.startsWith(`${field}.`);
+  return [...new Set(consumers.filter((c) => c.fields.some(touches)).map((c) => c.consumer))].sort();
+}
+
 /** A field whose sharing category the proposal changes. */
 export interface CategoryChange extends CheckIssue {
   readonly code: 'CATEGORY_LOOSENED' | 'CATEGORY_TIGHTENED';
@@ -73,7 +82,7 @@ function change(subgraph: string, coordinate: string, from: SharingCategory, to:
         `(${from} → ${to} loosens access and needs governance approval.)`,
     };
   }
-  const affected = [...new Set(consumers.filter((c) => c.fields.includes(coordinate)).map((c) => c.consumer))].sort();
+  const affected = consumersOf(coordinate, consumers);
   const losers = [WHO_LOSES[from], ...affected].filter((who) => who !== '');
   return {
     code: 'CATEGORY_TIGHTENED', coordinate, from, to, subgraph, locations, affectedConsumers: affected,

@@ -2,7 +2,7 @@ import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { GraphQLError, parse, Source, type ASTNode, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { categoryChanges, type CategoryChange, type FieldConsumer } from './categories';
+import { categoryChanges, consumersOf, type CategoryChange, type FieldConsumer } from './categories';
 import type { SubgraphSource } from './compose';
 import { locationOf, type CheckIssue } from './issue';
 import { lintSubgraph } from './lint';
@@ -127,15 +127,6 @@ function compose(input: CheckInput, proposed: DocumentNode): Composed {
 
 function apiSchema(supergraphSdl: string): GraphQLSchema {
   return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
-}
-
-/**
- * The consumers (of `consumers`) that use what `path` names: the field itself, an argument of it
- * (`Type.field.argument`), or any field of a type (`Type`).
- */
-function consumersOf(path: string, consumers: readonly FieldConsumer[]): string[] {
-  const touches = (field: string) => field === path || field.startsWith(`${path}.`) || path.startsWith(`${field}.`);
-  return [...new Set(consumers.filter((c) => c.fields.some(touches)).map((c) => c.consumer))].sort();
 }
 
 function changeIssue(change: Change, consumers: readonly FieldConsumer[]): CheckIssue {

@@ -10,7 +10,7 @@ import { DEV_AUDIENCE, DEV_ISSUER, generateDevKeys, signDevToken, type DevKeys }
 import { official, testServerUrl, uniquePrefix } from '../../test/support/mesh';
 import { runSchemaCli } from '../cli';
 import { localSubgraphSources } from '../compose';
-import { ledgerFieldConsumers, runRegistry } from './index';
+import { ledgerFieldConsumers, runRegistry, type RunRegistryOptions } from './index';
 import { startRegistry, type Registry, type RegistryOptions } from './server';
 import { GATEWAY_SUPERGRAPH_PATH, REGISTRY_SERVICE_HEADER, signGatewayReader } from './gateway-feed';
 
@@ -60,6 +60,22 @@ async function callAt(base: string, method: 'GET' | 'POST', path: string, claims
 /** Calls the test file's registry. */
 function call(method: 'GET' | 'POST', path: string, claims: TokenClaims | null, body?: unknown, rawBody?: string): Promise<ApiResponse> {
   return callAt(registry.url, method, path, claims, body, rawBody);
+}
+
+/**
+ * `runRegistry` as a deployment runs it: on a fresh database `<prefix><name>`, seeded with the local
+ * subgraphs, trusting the test keys, on a free port. The caller stops it.
+ */
+async function seededRegistry(name: string, options: Pick<RunRegistryOptions, 'ledgerConsumers'> = {}): Promise<Registry> {
+  const database = `${uniquePrefix()}${name}`;
+  await ensureDatabase(testServerUrl(), database);
+  return runRegistry({
+    databaseUrl: databaseUrl(testServerUrl(), database),
+    verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
+    port: 0,
+    seedUrls: Object.fromEntries(localSubgraphSources().map((s) => [s.name, s.url])),
+    ...options,
+  });
 }
 
 /** A registry on `options.db` that trusts the test keys, on a free port; an unexpected error fails the test. */
@@ -434,14 +450,7 @@ describe('npm run schema -- check, against a registry', () => {
   }
 
   it('checks against what the registry has published since the committed supergraph, and offline against the committed one', async () => {
-    const database = `${uniquePrefix()}registry_check`;
-    await ensureDatabase(testServerUrl(), database);
-    const own = await runRegistry({
-      databaseUrl: databaseUrl(testServerUrl(), database),
-      verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
-      port: 0,
-      seedUrls: Object.fromEntries(localSubgraphSources().map((s) => [s.name, s.url])),
-    });
+    const own = await seededRegistry('registry_check');
     try {
       const registryArgs = ['--registry', own.url, '--token', await signDevToken(keys, landOwner)];
       const dir = mkdtempSync(join(tmpdir(), 'registry-check-'));
@@ -483,15 +492,7 @@ describe('npm run schema -- check, against a registry', () => {
 
 describe('runRegistry', () => {
   it('migrates a fresh database, seeds it, serializes concurrent publishes, and stops', async () => {
-    const database = `${uniquePrefix()}registry_run`;
-    await ensureDatabase(testServerUrl(), database);
-    const seedUrls = Object.fromEntries(localSubgraphSources().map((s) => [s.name, s.url]));
-    const own = await runRegistry({
-      databaseUrl: databaseUrl(testServerUrl(), database),
-      verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
-      port: 0,
-      seedUrls,
-    });
+    const own = await seededRegistry('registry_run');
     try {
       const token = await signDevToken(keys, landOwner);
       const get = async (path: string) => (await fetch(`${own.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<Record<string, unknown>>;
@@ -587,16 +588,8 @@ describe('runRegistry', () => {
 
 describe('consumers from the access ledger', () => {
   it('checks all the same when the ledger does not answer, and says that no consumer could be named', async () => {
-    const database = `${uniquePrefix()}registry_ledger`;
-    await ensureDatabase(testServerUrl(), database);
     const nowhere = (await closedPortUrl()).replace('/graphql', '');
-    const own = await runRegistry({
-      databaseUrl: databaseUrl(testServerUrl(), database),
-      verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks }),
-      port: 0,
-      seedUrls: Object.fromEntries(localSubgraphSources().map((s) => [s.name, s.url])),
-      ledgerConsumers: ledgerFieldConsumers(nowhere, keys.gatewaySecret),
-    });
+    const own = await seededRegistry('registry_ledger', { ledgerConsumers: ledgerFieldConsumers(nowhere, keys.gatewaySecret) });
     try {
       const answer = await callAt(own.url, 'POST', '/check', landOwner, { subgraph: 'land', sdl: breaking });
       expect({ status: answer.status, outcome: answer.body['outcome'], note: answer.body['consumersNote'] }).toEqual({
