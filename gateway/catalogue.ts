@@ -2,6 +2,8 @@ import { agencyDirectory, listAgencies } from '../subgraphs/kit/agency';
 import { staticDocument, type Routes } from '../subgraphs/kit/http';
 import { buildCatalogue, type Catalogue, type CatalogueDataset, type CatalogueField } from '../schema/catalogue';
 import type { SharingCategory } from '../schema/sharing';
+import { DCAT_PATH } from './dcat';
+import { DOWNLOAD_PATH } from './open-download';
 
 /** The sharing categories as the catalogue page names them (Decree 47/2020/NĐ-CP). */
 const CATEGORY_LABELS: Readonly<Record<SharingCategory, string>> = {
@@ -57,6 +59,8 @@ code{font-size:.9em}details code{display:block;white-space:pre-wrap;margin-top:.
 <p>Sinh từ lược đồ đang phục vụ (supergraph <code>${catalogue.supergraph.slice(0, 12)}</code>). Mỗi trường có một loại chia sẻ theo Nghị định 47/2020/NĐ-CP:
 dữ liệu mở (ai cũng xem được, tại <code>/open/graphql</code>), chia sẻ mặc định (mọi cơ quan nhà nước), chia sẻ theo yêu cầu riêng (cần được bên cung cấp cấp quyền).
 Bản máy đọc: <a href="/catalog.json">/catalog.json</a>.</p>
+<p>Dữ liệu mở tải về không cần tài khoản (CSV, NDJSON): <a href="${DOWNLOAD_PATH}">${DOWNLOAD_PATH}</a>; danh mục dữ liệu mở theo chuẩn DCAT, kèm giấy phép và tần suất cập nhật:
+<a href="${DCAT_PATH}">${DCAT_PATH}</a>. (Open data downloads, with no account; the open-data catalogue in DCAT, with licence and update frequency.)</p>
 ${agencies.join('\n')}
 </body></html>`;
 }

@@ -28,6 +28,10 @@ export const gatewayEnvSchema = z.object({
   SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(64),
   /** Megabytes of open data kept as subgraphs allow (gateway/open-data-cache.ts); 0 keeps none. */
   OPEN_DATA_CACHE_MB: z.coerce.number().min(0).max(1024).default(16),
+  /** The address the gateway is reached at from outside, for the open-data catalogue's links. */
+  PUBLIC_URL: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  /** The licence open data is offered under, as a URL (named in the open-data catalogue). */
+  OPEN_DATA_LICENSE: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

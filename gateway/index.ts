@@ -24,6 +24,8 @@ async function main(): Promise<void> {
         subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
         subgraphConnections: env.SUBGRAPH_CONNECTIONS,
         openDataCacheBytes: Math.round(env.OPEN_DATA_CACHE_MB * 1024 * 1024),
+        ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
+        ...(env.OPEN_DATA_LICENSE ? { openDataLicense: env.OPEN_DATA_LICENSE } : {}),
         logger,
         ...(env.LIENTHONG_REGISTRY_URL ? { follow: { source: servedSupergraphFeed(env.LIENTHONG_REGISTRY_URL, registryReaderSecret(gatewaySecret)) } } : {}),
       },

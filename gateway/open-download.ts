@@ -18,11 +18,14 @@ import {
 import { ErrorCode } from '../subgraphs/kit/errors';
 import { readOnlyRequest, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
 import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
+import { agencyDirectory, listAgencies } from '../subgraphs/kit/agency';
+import { supergraphFields } from '../schema/catalogue';
 import { anonymousContext, type GatewayContext } from './context';
+import { DCAT_PATH, dcatCatalogue } from './dcat';
 
 /**
- * Open-data downloads (DESIGN §9, "open-data export"): every paginated list of the open contract as one
- * CSV or NDJSON file, for anyone, without an account. A download runs the list's pages one after the
+ * Open-data downloads (DESIGN §9, "open-data export"): every list of the open contract as one CSV or
+ * NDJSON file, for anyone, without an account. A download runs the list's pages one after the
  * other as the anonymous caller, so every subgraph applies the same sharing rules and keeps the same
  * disclosure log as for /open/graphql, and writes each page as it comes, waiting while the client is
  * slower: the gateway holds two pages at a time (the one being written, the next being fetched)
@@ -33,11 +36,19 @@ import { anonymousContext, type GatewayContext } from './context';
  * caller's.
  *
  * What is offered comes from the open contract alone (itself cut from the `@sharing` directives): a
- * root field is a dataset when it returns a connection (`nodes` and `pageInfo`) and takes `first` and
- * `after` with no other required argument. Its columns are the node type's scalar and enum fields,
+ * root field is a dataset when it needs no argument and returns a connection (`nodes` and `pageInfo`)
+ * taking `first` and `after`, or a bounded list of objects (a code table: one query, no pages). Its columns are the node type's scalar and enum fields,
  * and one level down the key of each entity it refers to (`commune.code`) and the fields of any
  * other object; lists are left out.
  */
+
+/** What the open-data catalogue (gateway/dcat.ts) needs beyond the datasets. */
+export interface CatalogueSettings {
+  /** The gateway's public address, with no trailing slash. */
+  readonly base: () => string;
+  /** The licence open data is offered under, as a URL. */
+  readonly license: string;
+}
 
 /** Where the index of downloads is served; each dataset is at `${DOWNLOAD_PATH}/<name>.csv` or `.ndjson`. */
 export const DOWNLOAD_PATH = '/open/download';
@@ -55,7 +66,12 @@ export interface OpenDataset {
   readonly description: string | null;
   /** Column paths in order: `id`, `commune.code`. */
   readonly columns: readonly string[];
-  /** The page query: one page of `MAX_PAGE_SIZE` rows after `$after`. */
+  /**
+   * True for a paginated list, whose query is one page of `MAX_PAGE_SIZE` rows after `$after`; false
+   * for a bounded list (a code table, say: the registry's lint admits an unpaginated list only with
+   * its bound stated), whose query is the whole list.
+   */
+  readonly paged: boolean;
   readonly document: string;
 }
 
@@ -128,24 +144,40 @@ function columnsOf(node: GraphQLObjectType, keys: ReadonlyMap<string, readonly s
   return { selection: parts.join(' '), columns };
 }
 
-/** The datasets of an open contract supergraph, in the order of its Query type. */
+/** The object type of a field that returns a list of objects itself (not a connection), or undefined. */
+function listedTypeOf(type: GraphQLOutputType): GraphQLObjectType | undefined {
+  const list = getNullableType(type);
+  if (!isListType(list)) return undefined;
+  const item = getNullableType(list.ofType);
+  return isObjectType(item) ? item : undefined;
+}
+
+/**
+ * The datasets of an open contract supergraph, in the order of its Query type: every root field that
+ * can be asked with no argument and returns either a connection taking `first` and `after` (a
+ * paginated list) or a list of objects (a bounded list: a code table).
+ */
 export function openDatasets(openSupergraphSdl: string): OpenDataset[] {
   const schema = Supergraph.build(openSupergraphSdl).apiSchema().toGraphQLJSSchema();
   const keys = entityKeys(openSupergraphSdl);
   const datasets: OpenDataset[] = [];
   for (const field of Object.values(schema.getQueryType()?.getFields() ?? {})) {
+    if (!selectableBare(field)) continue;
     const names = new Set(field.args.map((arg) => arg.name));
-    const others = field.args.filter((arg) => arg.name !== 'first' && arg.name !== 'after');
-    if (!names.has('first') || !names.has('after') || others.some((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined)) continue;
-    const node = nodeTypeOf(field.type);
-    if (!node) continue;
-    const { selection, columns } = columnsOf(node, keys);
+    const node = names.has('first') && names.has('after') ? nodeTypeOf(field.type) : undefined;
+    const listed = node ? undefined : listedTypeOf(field.type);
+    const type = node ?? listed;
+    if (!type) continue;
+    const { selection, columns } = columnsOf(type, keys);
     if (columns.length === 0) continue;
     datasets.push({
       name: field.name,
       description: field.description ?? null,
       columns,
-      document: `query OpenDataDownload($after: String) { ${field.name}(first: ${MAX_PAGE_SIZE}, after: $after) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`,
+      paged: node !== undefined,
+      document: node
+        ? `query OpenDataDownload($after: String) { ${field.name}(first: ${MAX_PAGE_SIZE}, after: $after) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`
+        : `query OpenDataDownload { ${field.name} { ${selection} } }`,
     });
   }
   return datasets;
@@ -186,9 +218,14 @@ interface PageResult {
 
 /** Runs one page of `dataset`, as the anonymous caller. */
 async function fetchPage(apollo: ApolloServer<GatewayContext>, dataset: OpenDataset, after: string | null, req: IncomingMessage): Promise<PageResult> {
-  const response = await apollo.executeOperation({ query: dataset.document, variables: { after } }, { contextValue: anonymousContext(req) });
+  const response = await apollo.executeOperation({ query: dataset.document, ...(dataset.paged ? { variables: { after } } : {}) }, { contextValue: anonymousContext(req) });
   if (response.body.kind !== 'single') return { rows: [], next: null, errors: [{ message: 'unexpected incremental answer' }] };
   const { data, errors } = response.body.singleResult;
+  if (!dataset.paged) {
+    const list = data?.[dataset.name];
+    const rows = Array.isArray(list) ? (list.filter((row) => typeof row === 'object' && row !== null) as Record<string, unknown>[]) : [];
+    return { rows, next: null, errors: errors ?? (Array.isArray(list) ? [] : [{ message: 'no data' }]) };
+  }
   const connection = data?.[dataset.name] as { nodes?: unknown; pageInfo?: { hasNextPage?: unknown; endCursor?: unknown } } | null | undefined;
   const rows = Array.isArray(connection?.nodes) ? (connection.nodes.filter((node) => typeof node === 'object' && node !== null) as Record<string, unknown>[]) : [];
   const more = connection?.pageInfo?.hasNextPage === true && typeof connection.pageInfo.endCursor === 'string';
@@ -276,10 +313,20 @@ function notFound(res: ServerResponse, path: string): void {
  * `GET /open/download` lists the datasets with their columns and links;
  * `GET /open/download/<name>.csv` and `.ndjson` stream one. GET and HEAD only.
  */
-export function openDownloads(openSupergraphSdl: string, apollo: ApolloServer<GatewayContext>): { readonly index: Handler; readonly file: Handler; readonly datasets: readonly OpenDataset[] } {
+export function openDownloads(
+  openSupergraphSdl: string,
+  apollo: ApolloServer<GatewayContext>,
+  catalogue: CatalogueSettings,
+): { readonly index: Handler; readonly file: Handler; readonly catalogue: Handler; readonly datasets: readonly OpenDataset[] } {
   const datasets = openDatasets(openSupergraphSdl);
   const byName = new Map(datasets.map((dataset) => [dataset.name, dataset]));
+  const owners = new Map(supergraphFields(openSupergraphSdl).filter((field) => field.typeName === 'Query').map((field) => [field.fieldName, field.subgraphs[0]]));
+  const agencies = new Map(listAgencies('all').map((agency) => [agency.subgraph, agency]));
+  const directory = agencyDirectory();
+  // Written when first asked for: the gateway's address is known only once it listens.
+  let dcat: Handler | undefined;
   const index = JSON.stringify({
+    catalog: DCAT_PATH,
     datasets: datasets.map((dataset) => ({
       name: dataset.name,
       description: dataset.description,
@@ -291,6 +338,13 @@ export function openDownloads(openSupergraphSdl: string, apollo: ApolloServer<Ga
   return {
     datasets,
     index: staticDocument('application/json; charset=utf-8', index),
+    catalogue: (req, res) => {
+      dcat ??= staticDocument(
+        'application/ld+json; charset=utf-8',
+        JSON.stringify(dcatCatalogue({ datasets, downloads: DOWNLOAD_PATH, ownerOf: (name) => owners.get(name), agencies, directory, base: catalogue.base(), license: catalogue.license })),
+      );
+      dcat(req, res);
+    },
     file: async (req, res) => {
       if (!readOnlyRequest(req, res)) return;
       const path = new URL(req.url ?? '/', 'http://gateway').pathname;

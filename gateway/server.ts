@@ -21,7 +21,8 @@ import { disclosureLogProxy } from './disclosure-log';
 import { catalogueRoutes } from './catalogue';
 import { Supergraph } from '@apollo/federation-internals';
 import { OpenDataCache } from './open-data-cache';
-import { DOWNLOAD_PATH, openDownloads } from './open-download';
+import { DOWNLOAD_PATH, openDownloads, type CatalogueSettings } from './open-download';
+import { DCAT_PATH, DEFAULT_OPEN_DATA_LICENSE } from './dcat';
 
 /** The open data a gateway keeps by default: 16 MB of JSON text. */
 export const OPEN_DATA_CACHE_BYTES = 16 * 1024 * 1024;
@@ -39,6 +40,13 @@ export interface GatewayOptions {
    * 16 MB by default, 0 to keep none.
    */
   readonly openDataCacheBytes?: number;
+  /**
+   * The address the gateway is reached at from outside (behind a proxy, say), for the links of the
+   * open-data catalogue; its own listening address by default.
+   */
+  readonly publicUrl?: string;
+  /** The licence open data is offered under, as a URL (gateway/dcat.ts); CC BY 4.0 by default. */
+  readonly openDataLicense?: string;
   readonly logger?: Logger;
   readonly trust: {
     readonly verifyToken: (token: string) => Promise<Caller>;
@@ -382,7 +390,12 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const full = await graphServer(options.supergraphSdl, endpointOf, options, logger, 'agency', cache);
   const open = await graphServer(options.openSupergraphSdl, endpointOf, options, logger, 'anonymous', cache);
   let catalogue = catalogueRoutes(options.supergraphSdl);
-  let downloads = openDownloads(options.openSupergraphSdl, full.apollo);
+  let listening: string | undefined;
+  const openCatalogue: CatalogueSettings = {
+    base: () => (options.publicUrl ?? listening ?? '').replace(/\/+$/, ''),
+    license: options.openDataLicense ?? DEFAULT_OPEN_DATA_LICENSE,
+  };
+  let downloads = openDownloads(options.openSupergraphSdl, full.apollo, openCatalogue);
   let version = 'initial';
   const refused = new Set<string>();
 
@@ -400,7 +413,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       return false;
     }
     try {
-      const nextDownloads = openDownloads(next.openSupergraphSdl, full.apollo);
+      const nextDownloads = openDownloads(next.openSupergraphSdl, full.apollo, openCatalogue);
       open.update(next.openSupergraphSdl);
       downloads = nextDownloads;
     } catch (error) {
@@ -477,6 +490,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       '/open/graphql': refusingGatewayCalls(withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)')),
       ...graphiqlAssetRoutes(),
       [DOWNLOAD_PATH]: (req, res) => downloads.index(req, res),
+      [DCAT_PATH]: (req, res) => downloads.catalogue(req, res),
       [`${DOWNLOAD_PATH}/*`]: (req, res) => downloads.file(req, res),
       '/catalog.json': (req, res) => catalogue['/catalog.json']?.(req, res),
       '/catalog': (req, res) => catalogue['/catalog']?.(req, res),
@@ -490,6 +504,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     (error) => logger.error({ err: error }, 'request failed'),
   );
   const url = await listen(server, port, host);
+  listening = url;
   return {
     url,
     server,

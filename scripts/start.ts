@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   say(`  Gateway (GraphQL + GraphiQL):  ${mesh.gatewayUrl}/graphql        (needs a token: npm run token)`);
   say(`  Open data, no account:         ${mesh.gatewayUrl}/open/graphql`);
   say(`  Open data downloads (CSV):     ${mesh.gatewayUrl}/open/download`);
+  say(`  Open-data catalogue (DCAT):    ${mesh.gatewayUrl}/open/catalog.jsonld`);
   say(`  Gateway health:                ${mesh.gatewayUrl}/health`);
   say(`  Catalogue:                     ${mesh.gatewayUrl}/catalog`);
   say(`  Schema registry:               ${mesh.registryUrl ?? '(not running)'}     (npm run schema -- check|publish …)`);

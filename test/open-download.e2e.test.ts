@@ -1,12 +1,19 @@
 /**
- * Open-data downloads at the gateway: every paginated list of the open contract as one CSV or NDJSON
- * file, for anyone, streamed page by page through the open graph.
+ * Open-data downloads at the gateway: every list of the open contract as one CSV or NDJSON file, for
+ * anyone, streamed page by page through the open graph; and their catalogue in DCAT.
  */
 import { readFileSync } from 'node:fs';
 import { Supergraph } from '@apollo/federation-internals';
 import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { supergraphFields } from '../schema/catalogue';
 import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../schema/compose';
+import jsonld from 'jsonld';
+import pino from 'pino';
+import { startGateway } from '../gateway/server';
+import { createTokenVerifier } from '../subgraphs/kit/identity';
+import { DEV_AUDIENCE, DEV_ISSUER } from '../scripts/dev-keys';
+import { agencyDirectory, readAgency } from '../subgraphs/kit/agency';
+import { DEFAULT_OPEN_DATA_LICENSE } from '../gateway/dcat';
 import { cannotStart, csvField } from '../gateway/open-download';
 import { startTestMesh, type TestMesh } from './support/mesh';
 
@@ -75,8 +82,17 @@ function cell(row: Record<string, unknown>, column: string): string {
 }
 
 describe('GET /open/download', () => {
-  it('lists the paginated lists of the open contract, each with its columns and its two files', () => {
-    expect(index.map((dataset) => dataset.name)).toEqual(['populationByCommune', 'administrativeUnits', 'constructionPermits', 'enterprises', 'landParcels']);
+  it('lists the lists of the open contract (paginated ones and code tables), each with its columns and its two files', () => {
+    expect(index.map((dataset) => dataset.name)).toEqual([
+      'populationByCommune',
+      'administrativeUnits',
+      'ethnicGroups',
+      'landUseTypes',
+      'vsicActivities',
+      'constructionPermits',
+      'enterprises',
+      'landParcels',
+    ]);
     for (const dataset of index) {
       expect(dataset).toEqual({
         name: dataset.name,
@@ -91,10 +107,12 @@ describe('GET /open/download', () => {
   it('offers only OPEN fields, as the @sharing directives of the served supergraph say', () => {
     const categories = new Map(supergraphFields(readFileSync(SUPERGRAPH_PATH, 'utf8')).map((field) => [field.coordinate, field.category]));
     const open: GraphQLSchema = Supergraph.build(readFileSync(OPEN_SUPERGRAPH_PATH, 'utf8')).apiSchema().toGraphQLJSSchema();
+    // The type of a row: a connection's node, or the item of a bounded list.
     const nodeType = (name: string): GraphQLObjectType => {
-      const connection = getNamedType(open.getQueryType()?.getFields()[name]?.type);
-      const node = isObjectType(connection) ? getNamedType(connection.getFields()['nodes']?.type) : undefined;
-      if (!isObjectType(node)) throw new Error(`${name} is not a connection`);
+      const returned = getNamedType(open.getQueryType()?.getFields()[name]?.type);
+      const nodes = isObjectType(returned) ? returned.getFields()['nodes'] : undefined;
+      const node = nodes ? getNamedType(nodes.type) : returned;
+      if (!isObjectType(node)) throw new Error(`${name} is not a list of objects`);
       return node;
     };
     for (const dataset of index) {
@@ -107,6 +125,114 @@ describe('GET /open/download', () => {
       });
       expect({ dataset: dataset.name, categories: [...new Set(coordinates.map((c) => categories.get(c) ?? `uncategorised ${c}`))] }).toEqual({ dataset: dataset.name, categories: ['OPEN'] });
     }
+  });
+});
+
+/** A node of the catalogue, flattened and expanded by a JSON-LD processor: every name a full IRI. */
+type LinkedNode = Readonly<Record<string, unknown>>;
+const DCAT = 'http://www.w3.org/ns/dcat#';
+const DCT = 'http://purl.org/dc/terms/';
+
+/** The IRIs a node refers to under `property`. */
+function refs(node: LinkedNode | undefined, property: string): string[] {
+  return ((node?.[property] ?? []) as Array<{ '@id': string }>).map((ref) => ref['@id']);
+}
+
+/** The literal values of a node's `property`, as `value@language` (or the bare value). */
+function literals(node: LinkedNode | undefined, property: string): string[] {
+  return ((node?.[property] ?? []) as Array<{ '@value': string; '@language'?: string }>).map((v) => (v['@language'] ? `${v['@value']}@${v['@language']}` : v['@value']));
+}
+
+// Before the downloads' tests: the last of those stops a subgraph.
+describe('GET /open/catalog.jsonld (DCAT)', () => {
+  let nodes: Map<string, LinkedNode>;
+  let datasets: LinkedNode[];
+  beforeAll(async () => {
+    const response = await fetch(`${mesh.gatewayUrl}/open/catalog.jsonld`);
+    expect({ status: response.status, type: response.headers.get('content-type') }).toEqual({ status: 200, type: 'application/ld+json; charset=utf-8' });
+    // A real JSON-LD processor reads it: the context must map every term to its vocabulary.
+    const flat = (await jsonld.flatten((await response.json()) as jsonld.JsonLdDocument)) as unknown as LinkedNode[];
+    nodes = new Map(flat.map((node) => [node['@id'] as string, node]));
+    datasets = flat.filter((node) => (node['@type'] as string[] | undefined)?.includes(`${DCAT}Dataset`));
+  });
+
+  it('lists every open download as a dataset, each with a CSV and an NDJSON file that download', async () => {
+    expect(datasets.map((dataset) => literals(dataset, `${DCT}identifier`)[0]).sort()).toEqual(index.map((entry) => entry.name).sort());
+    for (const entry of index) {
+      const dataset = datasets.find((node) => literals(node, `${DCT}identifier`)[0] === entry.name);
+      const files = refs(dataset, `${DCAT}distribution`).flatMap((id) => refs(nodes.get(id), `${DCAT}downloadURL`));
+      expect({ dataset: entry.name, files: files.sort() }).toEqual({ dataset: entry.name, files: [`${mesh.gatewayUrl}${entry.csv}`, `${mesh.gatewayUrl}${entry.ndjson}`] });
+      for (const file of files) expect({ file, status: (await fetch(file, { method: 'HEAD' })).status }).toEqual({ file, status: 200 });
+    }
+  });
+
+  it("gives each dataset its owning agency's title, update frequency, publisher and contact officer", () => {
+    const owners = new Map(supergraphFields(readFileSync(OPEN_SUPERGRAPH_PATH, 'utf8')).filter((f) => f.typeName === 'Query').map((f) => [f.fieldName, f.subgraphs[0] ?? '']));
+    const directory = agencyDirectory();
+    for (const dataset of datasets) {
+      const name = literals(dataset, `${DCT}identifier`)[0] ?? '';
+      const agency = readAgency(owners.get(name) ?? '');
+      // Every open dataset of the committed graph has its metadata declared by the agency serving it.
+      const declared = agency.openData[name];
+      if (!declared) throw new Error(`subgraphs/${agency.subgraph}/agency.json declares nothing for the open dataset ${name}`);
+      const publisher = nodes.get(refs(dataset, `${DCT}publisher`)[0] ?? '');
+      const contact = nodes.get(refs(dataset, `${DCAT}contactPoint`)[0] ?? '');
+      expect({
+        name,
+        title: literals(dataset, `${DCT}title`),
+        frequency: refs(dataset, `${DCT}accrualPeriodicity`),
+        publisher: literals(publisher, 'http://xmlns.com/foaf/0.1/name'),
+        email: refs(contact, 'http://www.w3.org/2006/vcard/ns#hasEmail'),
+      }).toEqual({
+        name,
+        title: [`${declared.title}@vi`, `${declared.englishTitle}@en`],
+        frequency: [`http://publications.europa.eu/resource/authority/frequency/${declared.updateFrequency}`],
+        publisher: [directory.get(agency.agencyCode)?.name],
+        email: [`mailto:${agency.contact.email}`],
+      });
+    }
+  });
+
+  it('names the licence for the catalogue and every dataset and file, and the open GraphQL service that serves them all', () => {
+    const catalogue = [...nodes.values()].find((node) => (node['@type'] as string[] | undefined)?.includes(`${DCAT}Catalog`));
+    const service = nodes.get(`${mesh.gatewayUrl}/open/graphql`);
+    const files = datasets.flatMap((dataset) => refs(dataset, `${DCAT}distribution`).map((id) => nodes.get(id)));
+    expect(refs(catalogue, `${DCT}license`)).toEqual([DEFAULT_OPEN_DATA_LICENSE]);
+    for (const node of [...datasets, ...files, service]) expect(refs(node, `${DCT}license`)).toEqual([DEFAULT_OPEN_DATA_LICENSE]);
+    expect(refs(service, `${DCAT}endpointURL`)).toEqual([`${mesh.gatewayUrl}/open/graphql`]);
+    expect(refs(service, `${DCAT}servesDataset`).sort()).toEqual(datasets.map((dataset) => dataset['@id']).sort());
+    expect(refs(catalogue, `${DCAT}dataset`).sort()).toEqual(datasets.map((dataset) => dataset['@id']).sort());
+  });
+
+  it("links from the address the gateway is given (PUBLIC_URL, behind a proxy) and names the licence it is given", async () => {
+    const gateway = await startGateway(
+      {
+        supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+        openSupergraphSdl: readFileSync(OPEN_SUPERGRAPH_PATH, 'utf8'),
+        trust: { verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: mesh.keys.jwks }), gatewaySecret: mesh.keys.gatewaySecret },
+        subgraphUrls: Object.fromEntries([...mesh.subgraphs].map(([name, s]) => [name, `${s.url}/graphql`])),
+        publicUrl: 'https://dulieu.daklak.example/',
+        openDataLicense: 'https://dulieu.daklak.example/giay-phep',
+        logger: pino({ level: 'silent' }),
+      },
+      0,
+    );
+    try {
+      const flat = (await jsonld.flatten((await (await fetch(`${gateway.url}/open/catalog.jsonld`)).json()) as jsonld.JsonLdDocument)) as unknown as LinkedNode[];
+      const iris = flat.flatMap((node) => [node['@id'] as string, ...Object.values(node).flatMap((value) => (Array.isArray(value) ? (value as Array<{ '@id'?: string }>).map((v) => v['@id']) : []))]);
+      const own = iris.filter((iri): iri is string => typeof iri === 'string' && !iri.startsWith('_:') && !/^(mailto|tel):|publications\.europa\.eu|iana\.org/.test(iri));
+      expect(own.length).toBeGreaterThan(index.length * 3);
+      expect(own.filter((iri) => !iri.startsWith('https://dulieu.daklak.example/'))).toEqual([]);
+      expect(new Set(flat.flatMap((node) => refs(node, `${DCT}license`)))).toEqual(new Set(['https://dulieu.daklak.example/giay-phep']));
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('is linked from the downloads index and the catalogue page', async () => {
+    const downloads = (await (await fetch(`${mesh.gatewayUrl}/open/download`)).json()) as { catalog: string };
+    expect(downloads.catalog).toBe('/open/catalog.jsonld');
+    expect(await (await fetch(`${mesh.gatewayUrl}/catalog`)).text()).toContain('<a href="/open/catalog.jsonld">');
   });
 });
 
@@ -123,6 +249,23 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
     // More than one page, so that the download had to follow the cursors.
     expect(paged.length).toBeGreaterThan(100);
     expect(rows.map((row) => row['id'])).toEqual(paged.map((row) => row['id']));
+  });
+
+  it('serves a bounded list (a code table) whole, the same rows as /open/graphql gives', async () => {
+    const dataset = index.find((entry) => entry.name === 'ethnicGroups');
+    if (!dataset) throw new Error('no ethnicGroups dataset');
+    const response = await fetch(`${mesh.gatewayUrl}${dataset.csv}`);
+    expect(response.status).toBe(200);
+    const [header, ...body] = parseCsv(await response.text());
+    const graph = await fetch(`${mesh.gatewayUrl}/open/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ ethnicGroups { ${dataset.columns.join(' ')} } }` }),
+    });
+    const rows = ((await graph.json()) as { data: { ethnicGroups: Record<string, unknown>[] } }).data.ethnicGroups;
+    expect(rows.length).toBeGreaterThan(50);
+    expect(header).toEqual(dataset.columns);
+    expect(body).toEqual(rows.map((row) => dataset.columns.map((column) => cell(row, column))));
   });
 
   it('writes the same rows as CSV, one column per field, quoted where needed', async () => {

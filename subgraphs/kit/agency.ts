@@ -8,6 +8,14 @@ export const SUBGRAPHS_DIR = join(__dirname, '..');
 /** What a subgraph, and its folder, may be called (agency.json's `subgraph`). */
 const SUBGRAPH_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 
+/**
+ * How often a dataset changes, as the EU frequency vocabulary (used by DCAT-AP) names it: CONT for
+ * data read live from the agency's own system, which changes as the system does; IRREG for a table
+ * changed when a decision changes it (a reorganisation of communes, a new edition of a code list).
+ */
+export const UPDATE_FREQUENCIES = ['CONT', 'DAILY', 'WEEKLY', 'MONTHLY', 'QUARTERLY', 'ANNUAL', 'IRREG'] as const;
+export type UpdateFrequency = (typeof UPDATE_FREQUENCIES)[number];
+
 const agencySchema = z.object({
   subgraph: z.string().regex(SUBGRAPH_NAME),
   /** The owning agency's code in schema/agencies.json: its officials see all of this subgraph's fields. */
@@ -29,6 +37,23 @@ const agencySchema = z.object({
    * that changes seldom, such as the shared code tables.
    */
   openDataMaxAgeSeconds: z.number().int().min(0).max(86_400).default(0),
+  /**
+   * What the agency says of each of its open datasets (an open list of the contract, by root field,
+   * e.g. `landParcels`) for the open-data catalogue (gateway/dcat.ts): its title in Vietnamese and in
+   * English, and how often its data changes. A dataset not named here is still offered, titled by its
+   * field and with no frequency stated.
+   */
+  openData: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+      z.object({
+        title: z.string().min(1),
+        englishTitle: z.string().min(1),
+        updateFrequency: z.enum(UPDATE_FREQUENCIES),
+        keywords: z.array(z.string().min(1)).default([]),
+      }),
+    )
+    .default({}),
 });
 
 /** An agency that owns data and runs a subgraph: metadata kept as data in `subgraphs/<name>/agency.json`. */
