@@ -1,17 +1,15 @@
 /**
- * Dates of the ledger are Vietnamese calendar days: the province runs on UTC+7 all year (no daylight
- * saving), so a grant valid until 2026-03-31 ends at midnight in Đắk Lắk, not in Greenwich.
+ * Dates of the ledger are Vietnamese calendar days (kit/calendar.ts): a grant valid until 2026-03-31
+ * ends at midnight in Đắk Lắk, not in Greenwich. Providers judge grants by the same day.
  */
-const VIETNAM_OFFSET_MS = 7 * 3600 * 1000;
+import { VIETNAM_OFFSET_MS, vietnamDate } from '../kit/calendar';
+
+export { vietnamDate };
+
 const DAY_MS = 24 * 3600 * 1000;
 
 /** The decision period for a special request: 2 working days (Nghị định 194/2025/NĐ-CP). */
 export const DECISION_WORKING_DAYS = 2;
-
-/** The calendar day ('YYYY-MM-DD') it is in Vietnam at `instant`. */
-export function vietnamDate(instant: Date): string {
-  return new Date(instant.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
-}
 
 /** Midnight at the start of `day` ('YYYY-MM-DD') in Vietnam, as an instant. */
 function vietnamMidnight(day: string): Date {

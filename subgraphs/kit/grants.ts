@@ -1,3 +1,5 @@
+import { vietnamDate } from './calendar';
+
 /**
  * What a provider knows, locally, about the special-request grants and citizens' consents that
  * concern its fields. Filled from the governing department's access ledger; consulted by the
@@ -36,10 +38,6 @@ export interface LedgerSnapshot {
 
 /** No grants and no consents: what a subgraph knows before the ledger is configured or answers. */
 export const NO_GRANTS: GrantView = { grantFor: () => null, hasConsents: () => false, consentFor: () => null };
-
-function today(now: Date): string {
-  return now.toISOString().slice(0, 10);
-}
 
 function within(validFrom: string | null, validUntil: string | null, day: string): boolean {
   return (validFrom === null || validFrom <= day) && (validUntil === null || day <= validUntil);
@@ -90,7 +88,7 @@ export class GrantCache implements GrantView {
   grantFor(agency: string, coordinate: string): string | null | 'unavailable' {
     const snapshot = this.fresh();
     if (!snapshot) return 'unavailable';
-    const day = today(this.now());
+    const day = vietnamDate(this.now());
     const grant = snapshot.grants.find(
       (g) => g.consumerAgency === agency && g.fields.includes(coordinate) && within(g.validFrom, g.validUntil, day),
     );
@@ -102,7 +100,7 @@ export class GrantCache implements GrantView {
   }
 
   consentFor(agency: string, subject: string, coordinate: string): string | null {
-    const day = today(this.now());
+    const day = vietnamDate(this.now());
     const consent = this.fresh()?.consents.find(
       (c) => c.agency === agency && c.personalId === subject && c.fields.includes(coordinate) && within(null, c.validUntil, day),
     );
