@@ -302,6 +302,16 @@ describe('the special-request workflow (unit level, in-process)', () => {
     expectResponse(await run(SO_Y_TE, 'query Q($id: ID!) { accessRequest(id: $id) { status } }', { id }), { data: { accessRequest: { status: 'PENDING' } } });
   });
 
+  it('answers an agency that is no party to a request as if it did not exist, as accessRequest(id) does', async () => {
+    const id = await submitted();
+    const outsider = officialOf('so-vhttdl', 'owner');
+    expectResponse(await run(outsider, APPROVE, { id }), {
+      data: null,
+      errors: [{ message: 'Không tìm thấy yêu cầu. (No such request.)', path: ['approveRequest'], extensions: { code: 'BAD_USER_INPUT', argument: 'id' } }],
+    });
+    expectResponse(await run(outsider, 'query Q($id: ID!) { accessRequest(id: $id) { status } }', { id }), { data: { accessRequest: null } });
+  });
+
   it('refuses a request naming a field that is not SPECIAL_REQUEST, unknown, or another provider\'s, naming each field and why', async () => {
     const fields = ['LandUseCertificate.serial', 'Citizen.ethnicGroup', 'LandUseCertificate.owner', 'holder', 'LandUseCertificate.holder'];
     expectResponse(await run(SO_Y_TE, REQUEST, { input: holderRequest({ fields }) }), {
@@ -408,6 +418,14 @@ describe('the special-request workflow (unit level, in-process)', () => {
 
 describe('grants', () => {
   const GRANT = 'query G($id: ID!) { grant(id: $id) { status usable statusReason history { fromStatus toStatus actor actorAgency { code } reason at } } }';
+
+  it('answers an agency that is no party to a grant as if it did not exist', async () => {
+    const id = await granted();
+    expectResponse(await run(officialOf('so-vhttdl', 'owner'), TRANSITION('suspend'), { id, reason: 'Thử.' }), {
+      data: null,
+      errors: [{ message: 'Không tìm thấy quyền khai thác. (No such grant.)', path: ['suspendGrant'], extensions: { code: 'BAD_USER_INPUT', argument: 'id' } }],
+    });
+  });
 
   it('suspends, resumes and terminates a grant, each with a reason, auditing and notifying every transition', async () => {
     const id = await granted();

@@ -6,7 +6,7 @@ import { stateAgencies } from './directory';
 import { requestableFields } from './fields';
 import { checkWindow, ledgerId, requiredText } from './input';
 import { decisionMessage, submittedMessage, transitionMessage } from './messages';
-import { requireOfficial, requireProviderOwner, type Official } from './policy';
+import { isPartyOrGovernance, requireOfficial, requireProviderOwner, type Official } from './policy';
 import type { GrantRow, GrantStatus, NotificationKind, RequestRow, StoredGrantStatus } from './store';
 
 /**
@@ -87,6 +87,8 @@ export async function submitRequest(context: AccessContext, input: RequestAccess
 /** Locks a request for a decision by an owner of its provider; refuses anything but PENDING. */
 async function pendingRequest(context: AccessContext, client: PoolClient, id: string): Promise<{ request: RequestRow; official: Official }> {
   const request = (await context.store.requestForUpdate(id, client)) ?? notFound('yêu cầu', 'request');
+  // To an agency that is no party to it, a request does not exist, as accessRequest(id) answers.
+  if (context.caller.kind === 'official' && !isPartyOrGovernance(context.caller, request.consumer_agency, request.provider_agency)) notFound('yêu cầu', 'request');
   const official = requireProviderOwner(context.caller, request.provider_agency);
   if (request.status !== 'PENDING') {
     throw badUserInput(
@@ -183,6 +185,8 @@ export async function transitionGrant(
   const today = vietnamDate(now);
   const updated = await inTransaction(context, client, async (client) => {
     const grant = (await context.store.grantForUpdate(today, grantId, client)) ?? notFound('quyền khai thác', 'grant');
+    // As for a request: to an agency that is no party to it, a grant does not exist.
+    if (context.caller.kind === 'official' && !isPartyOrGovernance(context.caller, grant.consumer_agency, grant.provider_agency)) notFound('quyền khai thác', 'grant');
     const official = requireProviderOwner(context.caller, grant.provider_agency);
     const why = requiredText(reason, 'reason', 'lý do', 'A reason');
     if (!transition.from.includes(grant.status)) {
