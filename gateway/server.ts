@@ -9,7 +9,7 @@ import { readAgency } from '../subgraphs/kit/agency';
 import { AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
 import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
-import { clip, decodePurpose, isReadablePurpose } from '../subgraphs/kit/text';
+import { clip, decodePurpose, purposeRefusal } from '../subgraphs/kit/text';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
 import { anonymousContext, clientRequestIdOf, headerOf, type GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
@@ -475,11 +475,8 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     }
     // A purpose that cannot be read is refused as such, not taken for a missing one.
     const purpose = req.headers['x-purpose'];
-    if (typeof purpose === 'string' && !isReadablePurpose(purpose)) {
-      return sendJson(res, 400, {
-        errors: [{ message: 'x-purpose phải là văn bản UTF-8 mã hoá phần trăm. (x-purpose must be percent-encoded UTF-8 text.)', extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'x-purpose' } }],
-      });
-    }
+    const refusal = typeof purpose === 'string' ? purposeRefusal(purpose) : null;
+    if (refusal) return sendJson(res, 400, { errors: [{ message: refusal, extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'x-purpose' } }] });
     return fullHandler(req, res);
   };
   const openHandler = graphqlHandler(open.apollo, async (req) => anonymousContext(req));

@@ -111,8 +111,10 @@ describe('inputs a hand sweep found answered as internal errors', () => {
     expect(await refusal(url, { query: '{ __typename }', extensions: { persistedQuery: { version: 2, sha256Hash: 'zz' } } })).toEqual({ status: 400, code: 'BAD_REQUEST' });
   });
 
-  it('refuses an x-purpose that is not percent-encoded UTF-8, rather than taking it for no purpose', async () => {
-    for (const purpose of ['%', '%E0%A4%A', 'abc%zz']) {
+  it('refuses an x-purpose that is not percent-encoded UTF-8, or too long, rather than recording it garbled, cut or as no purpose', async () => {
+    // 'Xác minh' as curl sends it typed: its UTF-8 bytes, which HTTP hands over as Latin-1 text.
+    const rawUtf8 = Buffer.from('Xác minh', 'utf8').toString('latin1');
+    for (const purpose of ['%', '%E0%A4%A', 'abc%zz', rawUtf8, encodeURIComponent('ả'.repeat(501))]) {
       const outcome = await post(`${mesh.gatewayUrl}/graphql`, JSON.stringify({ query: '{ __typename }' }), { ...auth, 'x-purpose': purpose });
       check(outcome, purpose);
       expect({ purpose, status: outcome.status, body: JSON.parse(outcome.text) as unknown }).toEqual({
@@ -121,8 +123,10 @@ describe('inputs a hand sweep found answered as internal errors', () => {
         body: { errors: [expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'x-purpose' } })] },
       });
     }
-    const readable = await post(`${mesh.gatewayUrl}/graphql`, JSON.stringify({ query: '{ __typename }' }), { ...auth, 'x-purpose': encodeURIComponent('Khám bệnh') });
-    expect(readable.status).toBe(200);
+    for (const purpose of ['Khám bệnh', 'ả'.repeat(500)]) {
+      const readable = await post(`${mesh.gatewayUrl}/graphql`, JSON.stringify({ query: '{ __typename }' }), { ...auth, 'x-purpose': encodeURIComponent(purpose) });
+      expect(readable.status).toBe(200);
+    }
   });
 
   it('does not echo a 100 KB input back in full in its error', async () => {

@@ -32,18 +32,33 @@ export function decodePurpose(header: string | undefined | null): string | null 
   } catch {
     return null;
   }
-  const purpose = decoded.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500);
+  const purpose = [...decoded.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()].slice(0, MAX_PURPOSE_LENGTH).join('');
   return purpose === '' ? null : purpose;
 }
 
-/** False for an `x-purpose` header that is not percent-encoded UTF-8 (a lone "%", a broken sequence). */
-export function isReadablePurpose(header: string): boolean {
-  try {
-    decodeURIComponent(header);
-    return true;
-  } catch {
-    return false;
+/** The longest purpose a request may state, in characters once decoded. */
+export const MAX_PURPOSE_LENGTH = 500;
+
+/**
+ * Why an `x-purpose` header cannot be taken as the request's purpose, or null when it can: text
+ * sent unencoded (HTTP carries header bytes as Latin-1, so raw UTF-8 would be recorded garbled in the
+ * disclosure logs), a broken encoding (a lone "%", a cut sequence), or more than MAX_PURPOSE_LENGTH
+ * characters (recorded cut, it would no longer be what the caller stated).
+ */
+export function purposeRefusal(header: string): string | null {
+  if (/[^\x20-\x7e]/.test(header)) {
+    return 'x-purpose phải được mã hoá phần trăm (percent-encoded): chữ có dấu gửi thẳng sẽ bị ghi sai. (x-purpose must be percent-encoded UTF-8 text: text sent as it is reaches the logs garbled.)';
   }
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(header);
+  } catch {
+    return 'x-purpose phải là văn bản UTF-8 mã hoá phần trăm. (x-purpose must be percent-encoded UTF-8 text.)';
+  }
+  if ([...decoded].length > MAX_PURPOSE_LENGTH) {
+    return `x-purpose dài quá ${MAX_PURPOSE_LENGTH} ký tự. (x-purpose is longer than ${MAX_PURPOSE_LENGTH} characters.)`;
+  }
+  return null;
 }
 
 /** `text` cut to at most `max` characters, ending in "…" when cut, never between the halves of a surrogate pair. */
