@@ -3,13 +3,14 @@ import type { IncomingMessage, Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin, type GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { getVariableValues, GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
+import { getVariableValues, GraphQLError, isScalarType, Kind, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { readAgency } from '../subgraphs/kit/agency';
 import { AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
 import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
 import { clip, decodePurpose, purposeRefusal } from '../subgraphs/kit/text';
+import { sharedScalars } from '../subgraphs/kit/scalars';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
 import { anonymousContext, clientRequestIdOf, headerOf, type GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
@@ -221,7 +222,9 @@ function bilingual(message: string, code: string): { message: string; maximum?: 
  */
 export function formatGatewayError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.['code'];
+    // A malformed code (a personal id, a tax code) written in the document fails validation, as any
+    // invalid literal does; the shared scalar's refusal keeps the code it has as a variable.
+    const code = formatted.extensions?.['code'] === 'GRAPHQL_VALIDATION_FAILED' && typeof formatted.extensions['expected'] === 'string' ? ErrorCode.BAD_USER_INPUT : formatted.extensions?.['code'];
     // Apollo Server's own refusals of a malformed request (a persisted-query hash that does not
     // match, say) carry an HTTP 4xx but no code: the client's mistake, named as such.
     if ((typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR) && refusedAsBadRequest(error)) {
@@ -241,6 +244,7 @@ export function formatGatewayError(logger: Logger) {
     }
     const serviceName = formatted.extensions?.['serviceName'];
     if (typeof serviceName === 'string' && !('subgraph' in extensions)) extensions['subgraph'] = serviceName;
+    extensions['code'] = code;
     const said = bilingual(formatted.message.replace(/ Did you mean .*$/s, ''), code);
     if (said.maximum !== undefined) extensions['maximum'] = said.maximum;
     return { ...formatted, message: clip(said.message, MAX_MESSAGE), extensions };
@@ -289,6 +293,22 @@ interface Endpoint {
 }
 
 /**
+ * Gives the gateway's schema the shared scalars' own checks (subgraphs/kit/scalars.ts), which a
+ * supergraph declares by name only: a malformed personal id or tax code is then refused when the
+ * request is validated, naming its argument, as GraphQL refuses any invalid value. Unchecked, it
+ * reached the subgraph inside the one operation the gateway sends there, whose validation then
+ * failed whole: the request's valid fields from the same subgraph came back null beside an error
+ * with no path. Applied to every schema the gateway loads, before it serves it.
+ */
+function checkingSharedScalars(schema: GraphQLSchema): void {
+  for (const [name, shared] of Object.entries(sharedScalars)) {
+    const type = schema.getType(name);
+    if (!isScalarType(type)) continue;
+    Object.assign(type, { parseValue: shared.parseValue, parseLiteral: shared.parseLiteral });
+  }
+}
+
+/**
  * An Apollo Server over an Apollo Gateway for one supergraph, calling each subgraph where
  * `endpointOf` says (from its name and the URL the supergraph gives it). `update` replaces the
  * supergraph: it throws, and the gateway keeps serving the previous one, when the new one does not build.
@@ -316,6 +336,7 @@ async function graphServer(
     },
     logger,
   });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkingSharedScalars(apiSchema));
   const armor = armorFor(audience);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

@@ -282,6 +282,30 @@ describe('inputs a second walk found', () => {
     });
   });
 
+  it('refuses a malformed code as the whole request\'s error, naming it, rather than blanking the valid fields beside it', async () => {
+    const url = `${mesh.gatewayUrl}/graphql`;
+    const literal = await post(url, JSON.stringify({ query: '{ a: citizen(id: "123") { fullName } b: citizen(id: "054204000000") { fullName } }' }), auth);
+    const variable = await post(url, JSON.stringify({ query: 'query ($id: PersonalId!) { citizen(id: $id) { fullName } }', variables: { id: '123' } }), auth);
+    const open = await post(`${mesh.gatewayUrl}/open/graphql`, JSON.stringify({ query: '{ a: enterprise(taxCode: "4400000002") { name } b: enterprise(taxCode: "4400000001") { name } }' }), {});
+    const expected = (scalar: string, location: { line: number; column: number }) => ({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: expect.stringContaining(`Invalid ${scalar}: expected`) as string,
+            locations: [location],
+            extensions: { code: 'BAD_USER_INPUT', expected: expect.any(String) as string },
+          },
+        ],
+      },
+    });
+    const answer = (outcome: { status: number; text: string }) => ({ status: outcome.status, body: JSON.parse(outcome.text) as unknown });
+    // Not `{ a: null, b: null }` beside an error with no path, as when the subgraph refused the one operation holding both.
+    expect(answer(literal)).toEqual(expected('PersonalId', { line: 1, column: 18 }));
+    expect(answer(variable)).toEqual(expected('PersonalId', { line: 1, column: 8 }));
+    expect(answer(open)).toEqual(expected('TaxCode', { line: 1, column: 26 }));
+  });
+
   it('refuses a disclosure-log range that ends before it starts', async () => {
     const owner = { authorization: `Bearer ${await mesh.token(official('cong-an', 'owner'))}` };
     const answer = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens&from=2026-12-31&to=2026-12-01`, { headers: owner });

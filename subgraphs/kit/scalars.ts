@@ -1,4 +1,4 @@
-import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { badUserInput } from './errors';
 
 const TAX_WEIGHTS = [31, 29, 23, 19, 17, 13, 7, 5, 3] as const;
@@ -26,11 +26,13 @@ interface StringScalarSpec {
 }
 
 function stringScalar(spec: StringScalarSpec): GraphQLScalarType<string, string> {
-  const check = (value: unknown): string => {
+  // A literal's refusal names where it is in the document (its `locations`).
+  const check = (value: unknown, node?: ValueNode): string => {
     if (typeof value !== 'string' || !spec.valid(value)) {
-      throw badUserInput(`${spec.name} không hợp lệ: cần ${spec.expected}. (Invalid ${spec.name}: expected ${spec.expected}.)`, {
+      const refusal = badUserInput(`${spec.name} không hợp lệ: cần ${spec.expected}. (Invalid ${spec.name}: expected ${spec.expected}.)`, {
         expected: spec.expected,
       });
+      throw node ? new GraphQLError(refusal.message, { nodes: node, extensions: refusal.extensions }) : refusal;
     }
     return value;
   };
@@ -39,7 +41,7 @@ function stringScalar(spec: StringScalarSpec): GraphQLScalarType<string, string>
     description: spec.description,
     serialize: (value) => String(value),
     parseValue: check,
-    parseLiteral: (node: ValueNode) => check(node.kind === Kind.STRING ? node.value : undefined),
+    parseLiteral: (node: ValueNode) => check(node.kind === Kind.STRING ? node.value : undefined, node),
   });
 }
 
