@@ -123,10 +123,11 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const shape = cache.shape(`${this.subgraph}\n${query}\n${own?.acceptLanguage ?? ''}\n${JSON.stringify(rest)}`);
 
     if (!Array.isArray(representations)) {
-      const kept = cache.get(shape);
+      const kept = cache.kept(shape);
       if (kept !== undefined) {
         if (own) own.servedFromCache.fetches++;
-        return { data: kept as Record<string, unknown> };
+        keptFor(options, kept.secondsLeft);
+        return { data: kept.value as Record<string, unknown> };
       }
       const response = await super.process(options);
       const seconds = keepFor(response);
@@ -144,11 +145,14 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const sentKeys: string[] = [];
     const sent: unknown[] = [];
     const placeOf = new Map<string, number>();
+    /** The fewest seconds any entity answered from the cache may still be kept. */
+    let secondsLeft = Infinity;
     representations.forEach((representation: unknown, index: number) => {
       const key = `${shape}\n${JSON.stringify(representation)}`;
-      const kept = cache.get(key);
+      const kept = cache.kept(key);
       if (kept !== undefined) {
-        entities[index] = kept;
+        entities[index] = kept.value;
+        secondsLeft = Math.min(secondsLeft, kept.secondsLeft);
         return;
       }
       let place = placeOf.get(key);
@@ -161,6 +165,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       }
       sentAs[index] = place;
     });
+    if (secondsLeft !== Infinity) keptFor(options, secondsLeft);
     if (sent.length === 0) {
       if (own) own.servedFromCache.fetches++;
       return { data: { _entities: entities } };
@@ -191,6 +196,18 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     });
     return { ...response, data: { ...response.data, _entities: entities }, ...(errors ? { errors } : {}) };
   }
+}
+
+/**
+ * Tells the response's cache policy that part of it came from the open-data cache, good for
+ * `seconds` more: what a fetch sent to the subgraph would have said through its Cache-Control
+ * header (Apollo's data source restricts the policy by that header; an answer from the cache has
+ * none). Without it, an answer given wholly from the cache was marked no-store, so the most-asked
+ * open data could not be kept by any cache downstream.
+ */
+function keptFor(options: GraphQLDataSourceProcessOptions<GatewayContext>, seconds: number): void {
+  const policy = 'incomingRequestContext' in options ? options.incomingRequestContext.overallCachePolicy : undefined;
+  if (policy && 'restrict' in policy) policy.restrict({ maxAge: seconds, scope: 'PUBLIC' });
 }
 
 /** Carries a subgraph's own GraphQL errors out of a non-2xx answer. */

@@ -69,13 +69,22 @@ export class OpenDataCache {
 
   /** A fresh copy of what `key` holds, or undefined when nothing unexpired is kept under it. */
   get(key: string): unknown {
+    return this.kept(key)?.value;
+  }
+
+  /**
+   * What `key` holds, a fresh copy, with the whole seconds it may still be kept (what a cache
+   * downstream of the gateway may be told), or undefined when nothing unexpired is kept under it.
+   */
+  kept(key: string): { readonly value: unknown; readonly secondsLeft: number } | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expires <= this.now()) {
+    const left = entry.expires - this.now();
+    if (left <= 0) {
       this.drop(key, entry.json);
       return undefined;
     }
-    return JSON.parse(entry.json) as unknown;
+    return { value: JSON.parse(entry.json) as unknown, secondsLeft: Math.floor(left / 1000) };
   }
 
   /** The largest entry kept: 1/64 of the budget, so that no single answer crowds out the rest. */

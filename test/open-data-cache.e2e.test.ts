@@ -149,6 +149,24 @@ describe('the gateway through its cache', () => {
     expect(statements).toEqual([]);
   });
 
+  it('tells the client how long an answer it gave from the cache may be kept, as the subgraph told it (not no-store)', async () => {
+    const code = String(pools.pools.CurrentUnitOf[4]?.['code']);
+    const first = await execute(`${mesh.gatewayUrl}/open/graphql`, unitQuery(code), undefined);
+    let again: Awaited<ReturnType<typeof execute>> | undefined;
+    const statements = await codesStatementsDuring(async () => void (again = await execute(`${mesh.gatewayUrl}/open/graphql`, unitQuery(code), undefined)));
+    expect(statements).toEqual([]);
+    expect(first.headers.get('cache-control')).toBe('max-age=300, public');
+    expect(again?.headers.get('cache-control')).toMatch(/^max-age=\d+, public$/);
+    const kept = /^max-age=(\d+)/.exec(again?.headers.get('cache-control') ?? '');
+    // What is left of the 300 s the subgraph allowed, never more.
+    expect(Number(kept?.[1])).toBeGreaterThan(290);
+    expect(Number(kept?.[1])).toBeLessThanOrEqual(300);
+    // A fetch the cache answered beside one it could not (a DEFAULT field) still makes the whole answer no-store.
+    const mixed = await execute(`${mesh.gatewayUrl}/graphql`, `{ administrativeUnit(code: "${code}", edition: THREE_LEVEL) { code name } enterprises(first: 1) { nodes { taxCode legalRepresentative { id } } } }`, undefined, asOfficial);
+    expect(mixed.body.errors).toBeUndefined();
+    expect(mixed.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('forgets what it kept when it serves a new supergraph', async () => {
     const variables = pools.pools.CurrentUnitOf[3] ?? {};
     await execute(`${mesh.gatewayUrl}/graphql`, operationText('CurrentUnitOf'), variables, asOfficial);
