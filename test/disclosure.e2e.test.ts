@@ -116,9 +116,32 @@ describe('the provider records what it disclosed', () => {
       { field: 'EthnicGroup.code', category: 'OPEN' },
       { field: 'Query.citizen', category: 'DEFAULT' },
     ]);
-    expect(record?.subject_fields).toEqual([{ fields: ['Citizen.ethnicGroup', 'Citizen.fullName', 'Citizen.id'], subjects: [citizen0] }]);
+    expect(record?.subject_fields).toEqual([{ fields: ['Citizen.ethnicGroup', 'Citizen.fullName', 'Citizen.id', 'Query.citizen'], subjects: [citizen0] }]);
     // The dev seed grants Sở Y tế Citizen.ethnicGroup: the record names that grant.
     expect(record?.used).toEqual([expect.stringMatching(/^grant:/)]);
+  });
+
+  it('records the people a lookup or search returned though it selected nothing of them, and refuses governance such lookups', async () => {
+    const { response, requestId } = await asAgency('so-y-te', `{ found: citizen(id: "${citizen0}") { __typename } }`);
+    expect(response.body.data).toEqual({ found: { __typename: 'Citizen' } });
+    const [lookup] = await recordsOf(requestId);
+    expect({ subjects: lookup?.subject_ids, groups: lookup?.subject_fields }).toEqual({ subjects: [citizen0], groups: [{ fields: ['Query.citizen'], subjects: [citizen0] }] });
+
+    const named = await asAgency('so-y-te', `{ citizen(id: "${citizen0}") { fullName } }`);
+    const name = String(named.response.body.data?.citizen?.['fullName']);
+    const search = await asAgency('so-y-te', `{ citizens(filter: { name: "${name}" }) { nodes { __typename } } }`);
+    const matched = (search.response.body.data as { citizens: { nodes: unknown[] } } | null)?.citizens.nodes.length ?? 0;
+    expect(matched).toBeGreaterThan(0);
+    const [searched] = await recordsOf(search.requestId);
+    expect(searched?.subject_ids).toContain(citizen0);
+    expect(searched?.subject_ids).toHaveLength(matched);
+
+    // Governance sees no personal data: not even whether someone is in the database, or matches a search.
+    const governance = await execute(graphql, `{ a: citizen(id: "${citizen0}") { __typename } b: citizens(filter: { name: "${name}" }) { nodes { __typename } } }`, undefined, {
+      authorization: `Bearer ${await mesh.token(official('so-khcn', 'governance'))}`,
+    });
+    expect(governance.body.data).toEqual({ a: null, b: null });
+    expect(governance.body.errors?.map((e) => e.extensions?.['reason'])).toEqual(['GOVERNANCE_NO_PERSONAL_DATA', 'GOVERNANCE_NO_PERSONAL_DATA']);
   });
 
   it('records a refused request that disclosed nothing of the refused field', async () => {
@@ -128,7 +151,8 @@ describe('the provider records what it disclosed', () => {
     expect(record?.consumer_agency).toBe('so-xay-dung');
     expect(record?.refused).toEqual([{ field: 'Citizen.ethnicGroup', reason: 'NO_GRANT' }]);
     expect(record?.fields.map((f) => f.field)).toEqual(['Query.citizen']);
-    expect(record?.subject_fields).toEqual([]);
+    // What it did disclose: that the citizen is in the database (the lookup's answer was not null).
+    expect(record?.subject_fields).toEqual([{ fields: ['Query.citizen'], subjects: [citizen0] }]);
   });
 });
 

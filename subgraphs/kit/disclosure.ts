@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { defaultFieldResolver, isObjectType, Kind, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, getNamedType, isObjectType, Kind, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { preparedName, type LastWrite } from './db';
 import type { FieldPolicy, SharingCategory } from '../../schema/sharing';
 import type { Caller } from './identity';
@@ -55,12 +55,27 @@ export class DisclosureRecorder {
     if (fields !== null && !fields.includes(coordinate)) fields.push(coordinate);
   }
 
+  /**
+   * Notes that `row`, a record of a type with data subjects, was returned by the field `coordinate`,
+   * whatever is selected of it: even `{ __typename }` alone tells that the person exists, or matches
+   * the search, so the subject is recorded as disclosed by that field.
+   */
+  sawRow(coordinate: string, row: unknown, subjectOf: SubjectOf, caller: Caller): void {
+    if (typeof row !== 'object' || row === null) return;
+    const fields = this.subjectFieldsOf(subjectOf(row, caller));
+    if (fields !== null && !fields.includes(coordinate)) fields.push(coordinate);
+  }
+
   private subjectFieldsOf(personalId: string | null): string[] | null {
     if (personalId === null) return null;
     let fields = this.subjects.get(personalId);
     if (fields === undefined) this.subjects.set(personalId, (fields = []));
     return fields;
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** What the recorder needs to know of a field, worked out once when the schema is built. */
@@ -136,10 +151,26 @@ export function recordDisclosures(schema: GraphQLSchema, policies: ReadonlyMap<s
       if (!policy) continue;
       const resolve: GraphQLFieldResolver<unknown, RecordingContext> = field.resolve ?? defaultFieldResolver;
       const recorded: RecordedField = { coordinate, category: policy.category, typeName: type.name, key: keys.get(type.name), subject: subjects[coordinate] ?? subjects[type.name] };
-      field.resolve = (parent, args, context: RecordingContext, info) => {
-        context.disclosure?.sawField(recorded, parent, context.caller);
-        return resolve(parent, args, context, info);
-      };
+      // A field returning records of a type with data subjects (a citizen, a household) notes each
+      // one returned: what else the operation selects of them may be nothing (see sawRow).
+      const rowSubject = subjects[getNamedType(field.type).name];
+      field.resolve = !rowSubject
+        ? (parent, args, context: RecordingContext, info) => {
+            context.disclosure?.sawField(recorded, parent, context.caller);
+            return resolve(parent, args, context, info);
+          }
+        : (parent, args, context: RecordingContext, info) => {
+            const { disclosure, caller } = context;
+            disclosure?.sawField(recorded, parent, caller);
+            const result: unknown = resolve(parent, args, context, info);
+            if (!disclosure) return result;
+            const note = (value: unknown): unknown => {
+              if (Array.isArray(value)) for (const row of value) disclosure.sawRow(coordinate, row, rowSubject, caller);
+              else disclosure.sawRow(coordinate, value, rowSubject, caller);
+              return value;
+            };
+            return isPromiseLike(result) ? result.then(note) : note(result);
+          };
     }
   }
   return schema;

@@ -157,11 +157,17 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
-  /** Tra cứu công dân theo số định danh cá nhân (look up a citizen by personal id). Null when unknown. */
+  /**
+   * Tra cứu công dân theo số định danh cá nhân (look up a citizen by personal id). Null when unknown.
+   * Dữ liệu cá nhân: câu trả lời cho biết người đó có trong cơ sở dữ liệu hay không (personal: whether
+   * the answer is null tells whether the person is in the database).
+   */
   citizen?: Maybe<Citizen>;
   /**
    * Tìm công dân theo tên (không phân biệt dấu), xã/phường, ngày sinh, giới tính; phân trang.
    * (Search citizens by diacritic-insensitive name, commune, birth date range and gender; paginated.)
+   * Dữ liệu cá nhân: số kết quả cho biết ai có tên, ngày sinh, nơi ở như đã hỏi (personal: how many
+   * match tells who has the name, birth date or commune asked for).
    */
   citizens?: Maybe<CitizenConnection>;
   /** Tra cứu hộ gia đình theo mã hộ (look up a household). */
