@@ -33,7 +33,8 @@ export function graphiqlPage(endpoint: string, title: string): string {
 <script>
   const fetcher = GraphiQL.createFetcher({ url: ${JSON.stringify(endpoint)} });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: true }),
+    // The headers pane holds a bearer token: it is not kept in the browser's storage after the tab.
+    React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: false }),
   );
 </script>
 </body>

@@ -11,7 +11,7 @@ import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
 import { clip, decodePurpose, purposeRefusal } from '../subgraphs/kit/text';
 import { sharedScalars } from '../subgraphs/kit/scalars';
-import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler } from '../subgraphs/kit/http';
+import { close, createHttpServer, graphqlHandler, HTML_PAGE_HEADERS, listen, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
 import { anonymousContext, clientRequestIdOf, headerOf, type GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
 import { graphiqlAssetRoutes, graphiqlPage } from './graphiql';
@@ -377,13 +377,25 @@ function refusingGatewayCalls(handler: Handler): Handler {
   };
 }
 
+/** What `GET /` answers: where each kind of user starts. */
+const ENTRY_POINTS = {
+  name: 'lienthong — trục chia sẻ dữ liệu của tỉnh (the provincial data-sharing mesh)',
+  graphql: { path: '/graphql', for: 'cán bộ cơ quan nhà nước, công dân: cần token (state agency officials, citizens: a bearer token)' },
+  openGraphql: { path: '/open/graphql', for: 'dữ liệu mở, không cần tài khoản (open data, no account)' },
+  downloads: { path: DOWNLOAD_PATH, for: 'tải dữ liệu mở CSV/NDJSON (open data downloads)' },
+  openDataCatalogue: { path: DCAT_PATH, for: 'danh mục dữ liệu mở DCAT (the open-data catalogue in DCAT)' },
+  catalogue: { path: '/catalog', for: 'danh mục dịch vụ chia sẻ dữ liệu (the sharing-service catalogue); /catalog.json for machines' },
+  disclosureLog: { path: '/disclosure-log', for: 'nhật ký cung cấp của bên cung cấp, cần token (a provider\'s disclosure log, with a token)' },
+  health: { path: '/health', for: 'tình trạng các hệ thống (readiness of every subgraph)' },
+} as const;
+
 /** Serves the GraphiQL page to browsers asking for HTML, and GraphQL to everything else. */
 function withGraphiql(graphql: Handler, endpoint: string, title: string): Handler {
   const page = graphiqlPage(endpoint, title);
   return (req, res) => {
     const wantsPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !(req.url ?? '').includes('query=');
     if (!wantsPage) return graphql(req, res);
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.writeHead(200, HTML_PAGE_HEADERS);
     res.end(page);
   };
 }
@@ -513,6 +525,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       '/catalog.json': (req, res) => catalogue['/catalog.json']?.(req, res),
       '/catalog': (req, res) => catalogue['/catalog']?.(req, res),
       '/disclosure-log': refusingGatewayCalls(disclosureLogProxy(() => endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000)),
+      '/': staticDocument('application/json; charset=utf-8', JSON.stringify(ENTRY_POINTS)),
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'live' }),
       '/health': async (_req, res) => {
         const health = await checkSubgraphs(endpoints);

@@ -45,4 +45,24 @@ describeWithBrowser('GraphiQL at /open/graphql, in chromium', () => {
     expect(foreign).toEqual([]);
     expect(failures).toEqual([]);
   }, 60_000);
+
+  it('will not be framed by another site, nor the catalogue page', async () => {
+    const page = await browser.newPage();
+    for (const path of ['/graphql', '/catalog']) {
+      const response = await page.goto(`${mesh.gatewayUrl}${path}`);
+      expect({ path, frame: response?.headers()['x-frame-options'], csp: response?.headers()['content-security-policy'] }).toEqual({
+        path,
+        frame: 'DENY',
+        csp: expect.stringContaining("frame-ancestors 'none'") as string,
+      });
+    }
+    // Another origin (here a page of its own) framing GraphiQL gets nothing of it.
+    await page.setContent(`<iframe id="framed" src="${mesh.gatewayUrl}/graphql"></iframe>`);
+    await page.waitForTimeout(1500);
+    const framed = page.frames().find((frame) => frame !== page.mainFrame());
+    expect(framed).toBeDefined();
+    // Framed anyway, the page's own element would be there (GraphiQL mounts on it); refused, the frame holds the browser's error page.
+    const loaded = await framed?.evaluate(() => document.getElementById('graphiql') !== null).catch(() => false);
+    expect(loaded).toBe(false);
+  }, 60_000);
 });

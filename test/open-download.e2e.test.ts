@@ -229,6 +229,17 @@ describe('GET /open/catalog.jsonld (DCAT)', () => {
     }
   });
 
+  it("is among the entry points GET / names, each of which answers there", async () => {
+    const entries = (await (await fetch(`${mesh.gatewayUrl}/`)).json()) as Record<string, { path?: string } | string>;
+    const paths = Object.values(entries).flatMap((entry) => (typeof entry === 'object' && entry.path ? [entry.path] : []));
+    expect(paths).toEqual(expect.arrayContaining(['/graphql', '/open/graphql', '/open/download', '/open/catalog.jsonld', '/catalog', '/health']));
+    for (const path of paths) {
+      const { status } = await fetch(`${mesh.gatewayUrl}${path}`);
+      // Found: served, or refused for want of a token (or a query), never an unknown route.
+      expect({ path, found: [200, 400, 401].includes(status) }).toEqual({ path, found: true });
+    }
+  });
+
   it('is linked from the downloads index and the catalogue page', async () => {
     const downloads = (await (await fetch(`${mesh.gatewayUrl}/open/download`)).json()) as { catalog: string };
     expect(downloads.catalog).toBe('/open/catalog.jsonld');

@@ -52,11 +52,25 @@ export function readOnlyRequest(req: IncomingMessage, res: ServerResponse): bool
   return false;
 }
 
-/** A fixed document: GET gives it, HEAD its headers alone, any other method a 405. */
+/**
+ * The headers of every HTML page served (GraphiQL, the catalogue): no other site may frame it (a
+ * page holding a token must not be clickjacked), no plugin or <base> may be injected, the browser
+ * takes the content type as given, and no address leaks to another site as a referrer.
+ */
+export const HTML_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': "frame-ancestors 'none'; object-src 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** A fixed document: GET gives it, HEAD its headers alone, any other method a 405. An HTML one gets HTML_PAGE_HEADERS. */
 export function staticDocument(contentType: string, body: string): Handler {
+  const page = contentType.startsWith('text/html') ? HTML_PAGE_HEADERS : {};
   return (req, res) => {
     if (!readOnlyRequest(req, res)) return;
-    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' });
+    res.writeHead(200, { ...page, 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 }
