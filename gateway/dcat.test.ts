@@ -1,7 +1,7 @@
 import { dcatCatalogue } from './dcat';
 
 describe('dcatCatalogue', () => {
-  const dataset = { name: 'harbours', description: 'Cảng cá (fishing harbours).', columns: ['code'], paged: true, document: '{ harbours { nodes { code } } }' };
+  const dataset = { name: 'harbours', description: 'Cảng cá (fishing harbours).', columns: ['code'], paged: true, parameters: [], document: '{ harbours { nodes { code } } }' };
   // A dataset whose owner is unknown: served by no agency with an agency.json here.
   const catalogue = () =>
     dcatCatalogue({

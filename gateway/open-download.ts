@@ -3,20 +3,28 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { Supergraph } from '@apollo/federation-internals';
 import {
+  astFromValue,
   getNullableType,
+  GraphQLBoolean,
+  GraphQLFloat,
+  GraphQLInt,
+  isInputObjectType,
   isLeafType,
   isListType,
   isNonNullType,
   isObjectType,
   Kind,
   parse,
+  print,
   type GraphQLField,
+  type GraphQLInputType,
   type GraphQLFormattedError,
   type GraphQLObjectType,
   type GraphQLOutputType,
 } from 'graphql';
 import { ErrorCode } from '../subgraphs/kit/errors';
 import { readOnlyRequest, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
+import { clip } from '../subgraphs/kit/text';
 import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
 import { agencyDirectory, listAgencies } from '../subgraphs/kit/agency';
 import { supergraphFields } from '../schema/catalogue';
@@ -72,7 +80,26 @@ export interface OpenDataset {
    * its bound stated), whose query is the whole list.
    */
   readonly paged: boolean;
+  /**
+   * What a download may narrow the list by, as query parameters: the list's own optional arguments
+   * and the fields of its `filter`, each a scalar or an enum (`?communeCode=22015&communeEdition=THREE_LEVEL`).
+   */
+  readonly parameters: readonly DownloadParameter[];
+  /** The query; `$after` and one variable per parameter (`$filter` for the filter's). */
   readonly document: string;
+}
+
+/** One query parameter of a download. */
+export interface DownloadParameter {
+  readonly name: string;
+  /** Its GraphQL type, e.g. `AdministrativeEdition` or `Date`. */
+  readonly type: string;
+  /** Its default, as GraphQL would print it (`TWO_LEVEL`), when it has one. */
+  readonly default: string | null;
+  /** Where it goes: an argument of the list, or a field of its `filter`. */
+  readonly in: 'argument' | 'filter';
+  /** How a query parameter's text becomes its value: a number for Int and Float, true/false for Boolean. */
+  readonly kind: 'text' | 'int' | 'float' | 'boolean';
 }
 
 /** True when `field` can be selected without arguments (every argument optional or defaulted). */
@@ -144,6 +171,64 @@ function columnsOf(node: GraphQLObjectType, keys: ReadonlyMap<string, readonly s
   return { selection: parts.join(' '), columns };
 }
 
+/** How a query parameter of `type` is read, or null for a type no query parameter can give (a list, an object). */
+function kindOf(type: GraphQLInputType): DownloadParameter['kind'] | null {
+  const named = getNullableType(type);
+  if (isListType(named) || isInputObjectType(named)) return null;
+  if (named === GraphQLInt) return 'int';
+  if (named === GraphQLFloat) return 'float';
+  if (named === GraphQLBoolean) return 'boolean';
+  return 'text';
+}
+
+/**
+ * A list's download parameters, with the variables they need and the arguments that pass them on:
+ * each optional scalar or enum argument but the paging ones, as `$<name>`; and the scalar and enum
+ * fields of its `filter` (an input object), all passed together as `$filter`. A parameter not given
+ * is a variable not given, so the argument's or field's default applies, as when it is not written.
+ */
+function parametersOf(field: GraphQLField<unknown, unknown>, paged: boolean): { parameters: DownloadParameter[]; variables: string[]; argumentsText: string[] } {
+  const parameters: DownloadParameter[] = [];
+  const variables: string[] = [];
+  const argumentsText: string[] = [];
+  const named = new Set<string>();
+  const add = (parameter: DownloadParameter) => {
+    if (named.has(parameter.name)) return;
+    named.add(parameter.name);
+    parameters.push(parameter);
+  };
+  for (const arg of field.args) {
+    if (paged && (arg.name === 'first' || arg.name === 'after')) continue;
+    const type = getNullableType(arg.type);
+    if (arg.name === 'filter' && isInputObjectType(type)) {
+      let any = false;
+      for (const inner of Object.values(type.getFields())) {
+        const kind = kindOf(inner.type);
+        if (kind === null) continue;
+        any = true;
+        add({ name: inner.name, type: String(getNullableType(inner.type)), default: printedDefault(inner.defaultValue, inner.type), in: 'filter', kind });
+      }
+      if (any) {
+        variables.push(`$filter: ${type.name}`);
+        argumentsText.push('filter: $filter');
+      }
+      continue;
+    }
+    const kind = kindOf(arg.type);
+    if (kind === null) continue;
+    add({ name: arg.name, type: String(type), default: printedDefault(arg.defaultValue, arg.type), in: 'argument', kind });
+    variables.push(`$${arg.name}: ${String(type)}`);
+    argumentsText.push(`${arg.name}: $${arg.name}`);
+  }
+  return { parameters, variables, argumentsText };
+}
+
+function printedDefault(value: unknown, type: GraphQLInputType): string | null {
+  if (value === undefined) return null;
+  const literal = astFromValue(value, type);
+  return literal ? print(literal) : null;
+}
+
 /** The object type of a field that returns a list of objects itself (not a connection), or undefined. */
 function listedTypeOf(type: GraphQLOutputType): GraphQLObjectType | undefined {
   const list = getNullableType(type);
@@ -170,14 +255,18 @@ export function openDatasets(openSupergraphSdl: string): OpenDataset[] {
     if (!type) continue;
     const { selection, columns } = columnsOf(type, keys);
     if (columns.length === 0) continue;
+    const { parameters, variables, argumentsText } = parametersOf(field, node !== undefined);
+    const declared = [...(node ? ['$after: String'] : []), ...variables].join(', ');
+    const header = declared === '' ? 'query OpenDataDownload' : `query OpenDataDownload(${declared})`;
     datasets.push({
       name: field.name,
       description: field.description ?? null,
       columns,
       paged: node !== undefined,
+      parameters,
       document: node
-        ? `query OpenDataDownload($after: String) { ${field.name}(first: ${MAX_PAGE_SIZE}, after: $after) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`
-        : `query OpenDataDownload { ${field.name} { ${selection} } }`,
+        ? `${header} { ${field.name}(${[`first: ${MAX_PAGE_SIZE}`, 'after: $after', ...argumentsText].join(', ')}) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`
+        : `${header} { ${field.name}${argumentsText.length > 0 ? `(${argumentsText.join(', ')})` : ''} { ${selection} } }`,
     });
   }
   return datasets;
@@ -216,9 +305,51 @@ interface PageResult {
   readonly errors: readonly GraphQLFormattedError[];
 }
 
+/** The variables of a download's parameters (DownloadParameter), from its query string. */
+type DownloadVariables = Readonly<Record<string, unknown>>;
+
+/** A download's query string as the variables of its parameters, or why it cannot be: a 400's body. */
+export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameters'>, search: URLSearchParams): { variables: DownloadVariables } | { refused: unknown } {
+  const refused = (vi: string, en: string, parameter: string) => ({
+    refused: { errors: [{ message: `Không tải được ${dataset.name}: ${vi} (${en})`, extensions: { code: ErrorCode.BAD_USER_INPUT, parameter } }] },
+  });
+  const byName = new Map(dataset.parameters.map((parameter) => [parameter.name, parameter]));
+  const taken = dataset.parameters.length > 0 ? dataset.parameters.map((p) => p.name).join(', ') : null;
+  const variables: Record<string, unknown> = {};
+  const filter: Record<string, unknown> = {};
+  for (const name of new Set(search.keys())) {
+    const parameter = byName.get(name);
+    if (!parameter) {
+      return refused(
+        `không có tham số ${name}; ${taken ? `tập này nhận: ${taken}` : 'tập này không nhận tham số nào'}.`,
+        `no parameter ${name}; ${taken ? `this list takes: ${taken}` : 'this list takes none'}.`,
+        name,
+      );
+    }
+    const values = search.getAll(name);
+    if (values.length > 1) return refused(`tham số ${name} được nêu ${values.length} lần.`, `parameter ${name} is given ${values.length} times.`, name);
+    const text = values[0] ?? '';
+    let value: unknown = text;
+    if (parameter.kind === 'int' || parameter.kind === 'float') {
+      value = Number(text);
+      if (text.trim() === '' || !Number.isFinite(value) || (parameter.kind === 'int' && !/^-?\d+$/.test(text))) {
+        return refused(`${name} phải là một số${parameter.kind === 'int' ? ' nguyên' : ''}.`, `${name} must be ${parameter.kind === 'int' ? 'an integer' : 'a number'}.`, name);
+      }
+    } else if (parameter.kind === 'boolean') {
+      if (text !== 'true' && text !== 'false') return refused(`${name} phải là true hoặc false.`, `${name} must be true or false.`, name);
+      value = text === 'true';
+    }
+    if (parameter.in === 'filter') filter[name] = value;
+    else variables[name] = value;
+  }
+  if (Object.keys(filter).length > 0) variables['filter'] = filter;
+  return { variables };
+}
+
 /** Runs one page of `dataset`, as the anonymous caller. */
-async function fetchPage(apollo: ApolloServer<GatewayContext>, dataset: OpenDataset, after: string | null, req: IncomingMessage): Promise<PageResult> {
-  const response = await apollo.executeOperation({ query: dataset.document, ...(dataset.paged ? { variables: { after } } : {}) }, { contextValue: anonymousContext(req) });
+async function fetchPage(apollo: ApolloServer<GatewayContext>, dataset: OpenDataset, after: string | null, req: IncomingMessage, given: DownloadVariables): Promise<PageResult> {
+  const variables = dataset.paged ? { ...given, after } : given;
+  const response = await apollo.executeOperation({ query: dataset.document, variables }, { contextValue: anonymousContext(req) });
   if (response.body.kind !== 'single') return { rows: [], next: null, errors: [{ message: 'unexpected incremental answer' }] };
   const { data, errors } = response.body.singleResult;
   if (!dataset.paged) {
@@ -249,6 +380,12 @@ const TEMPORARY: ReadonlySet<string> = new Set([ErrorCode.SUBGRAPH_UNAVAILABLE, 
  */
 export function cannotStart(dataset: Pick<OpenDataset, 'name'>, error: GraphQLFormattedError | undefined): [number, unknown] {
   const code = typeof error?.extensions?.['code'] === 'string' ? error.extensions['code'] : 'DOWNLOAD_FAILED';
+  // A parameter's value the list does not take (a malformed commune code, an unknown enum value):
+  // the caller's to mend, in GraphQL's words, which name the value and the form expected.
+  if (code === ErrorCode.BAD_USER_INPUT || code === 'GRAPHQL_VALIDATION_FAILED') {
+    const said = clip(error?.message ?? '', 500);
+    return [400, { errors: [{ message: `Không tải được ${dataset.name}: tham số không hợp lệ. (A parameter's value is not valid.) ${said}`, extensions: { code: ErrorCode.BAD_USER_INPUT } }] }];
+  }
   const agency = typeof error?.extensions?.['agency'] === 'string' ? error.extensions['agency'] : null;
   const unavailable = TEMPORARY.has(code);
   const message = unavailable
@@ -265,7 +402,13 @@ export function cannotStart(dataset: Pick<OpenDataset, 'name'>, error: GraphQLFo
  * shortened file for a whole one (the chunked answer ends without its last chunk).
  */
 async function download(apollo: ApolloServer<GatewayContext>, dataset: OpenDataset, format: DownloadFormat, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let page = await fetchPage(apollo, dataset, null, req);
+  const asked = downloadVariables(dataset, new URL(req.url ?? '/', 'http://gateway').searchParams);
+  if ('refused' in asked) {
+    sendJson(res, 400, asked.refused);
+    return;
+  }
+  const { variables } = asked;
+  let page = await fetchPage(apollo, dataset, null, req, variables);
   if (page.errors.length > 0) {
     sendJson(res, ...cannotStart(dataset, page.errors[0]));
     return;
@@ -283,7 +426,7 @@ async function download(apollo: ApolloServer<GatewayContext>, dataset: OpenDatas
   for (;;) {
     if (res.destroyed) return;
     // The next page is asked for while this one is written: two pages at most are held.
-    const following = page.next === null ? undefined : fetchPage(apollo, dataset, page.next, req);
+    const following = page.next === null ? undefined : fetchPage(apollo, dataset, page.next, req, variables);
     // Awaited below; if the client has gone by then, it must not end as an unhandled rejection.
     following?.catch(() => undefined);
     await write(res, pageText(page.rows, dataset, format));
@@ -331,6 +474,7 @@ export function openDownloads(
       name: dataset.name,
       description: dataset.description,
       columns: dataset.columns,
+      parameters: dataset.parameters.map(({ name, type, default: byDefault }) => ({ name, type, default: byDefault })),
       csv: `${DOWNLOAD_PATH}/${dataset.name}.csv`,
       ndjson: `${DOWNLOAD_PATH}/${dataset.name}.ndjson`,
     })),

@@ -21,6 +21,7 @@ interface IndexEntry {
   readonly name: string;
   readonly description: string | null;
   readonly columns: readonly string[];
+  readonly parameters: ReadonlyArray<{ name: string; type: string; default: string | null }>;
   readonly csv: string;
   readonly ndjson: string;
 }
@@ -44,6 +45,25 @@ async function pagedThroughOpenGraph(field: string, selection: string): Promise<
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: `query($after: String) { ${field}(first: 100, after: $after) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`, variables: { after } }),
+    });
+    const body = (await response.json()) as { data: Record<string, { nodes: Record<string, unknown>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> };
+    const page = body.data[field];
+    if (!page) throw new Error(`no ${field} in ${JSON.stringify(body)}`);
+    rows.push(...page.nodes);
+    if (!page.pageInfo.hasNextPage) return rows;
+    after = page.pageInfo.endCursor;
+  }
+}
+
+/** Every row of `field` under `filter` (GraphQL input text), paged through /open/graphql. */
+async function pagedThroughOpenGraphWith(field: string, selection: string, filter: string): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const response = await fetch(`${mesh.gatewayUrl}/open/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `query($after: String) { ${field}(filter: ${filter}, first: 100, after: $after) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`, variables: { after } }),
     });
     const body = (await response.json()) as { data: Record<string, { nodes: Record<string, unknown>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> };
     const page = body.data[field];
@@ -98,6 +118,7 @@ describe('GET /open/download', () => {
         name: dataset.name,
         description: expect.any(String) as string,
         columns: expect.arrayContaining([expect.any(String)]) as string[],
+        parameters: expect.arrayContaining([]) as unknown[],
         csv: `/open/download/${dataset.name}.csv`,
         ndjson: `/open/download/${dataset.name}.ndjson`,
       });
@@ -277,6 +298,47 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
     expect(rows.length).toBeGreaterThan(50);
     expect(header).toEqual(dataset.columns);
     expect(body).toEqual(rows.map((row) => dataset.columns.map((column) => cell(row, column))));
+  });
+
+  it("narrows a list by its arguments and its filter's fields, given as query parameters, the same as /open/graphql does", async () => {
+    const units = index.find((entry) => entry.name === 'administrativeUnits');
+    expect(units?.parameters).toEqual(expect.arrayContaining([{ name: 'edition', type: 'AdministrativeEdition', default: 'TWO_LEVEL' }, { name: 'level', type: 'AdministrativeLevel', default: null }]));
+    // The units before the 2025 reorganisation, which most records still refer to: not in the default download.
+    const older = (await (await fetch(`${mesh.gatewayUrl}/open/download/administrativeUnits.ndjson?edition=THREE_LEVEL`)).text()).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const paged = await pagedThroughOpenGraphWith('administrativeUnits', 'code edition', '{ edition: THREE_LEVEL }');
+    expect(older.length).toBeGreaterThan(0);
+    expect(older.map((row) => [row['code'], row['edition']])).toEqual(paged.map((row) => [row['code'], row['edition']]));
+    expect(new Set(older.map((row) => row['edition']))).toEqual(new Set(['THREE_LEVEL']));
+
+    const [first] = older;
+    const commune = String(first?.['code']);
+    const parcels = await fetch(`${mesh.gatewayUrl}/open/download/landParcels.csv?communeCode=${commune}&communeEdition=THREE_LEVEL`);
+    const [header, ...rows] = parseCsv(await parcels.text());
+    const communeColumn = header?.indexOf('commune.code') ?? -1;
+    const inCommune = await pagedThroughOpenGraphWith('landParcels', 'id', `{ communeCode: "${commune}", communeEdition: THREE_LEVEL }`);
+    expect(rows.map((row) => row[0])).toEqual(inCommune.map((row) => row['id']));
+    expect(rows.filter((row) => row[communeColumn] !== commune)).toEqual([]);
+  });
+
+  it('refuses a parameter the list does not take, one given twice, or a value it cannot take, with a 400 and a code', async () => {
+    const cases: Array<[string, string]> = [
+      ['/open/download/landParcels.csv?first=5', 'first'],
+      ['/open/download/ethnicGroups.csv?edition=TWO_LEVEL', 'edition'],
+      ['/open/download/landParcels.csv?communeCode=22015&communeCode=22018', 'communeCode'],
+    ];
+    for (const [path, parameter] of cases) {
+      const response = await fetch(`${mesh.gatewayUrl}${path}`);
+      expect({ path, status: response.status, body: await response.json() }).toEqual({
+        path,
+        status: 400,
+        body: { errors: [{ message: expect.stringContaining(parameter) as string, extensions: { code: 'BAD_USER_INPUT', parameter } }] },
+      });
+    }
+    for (const path of ['/open/download/landParcels.csv?communeCode=not-a-code', '/open/download/administrativeUnits.csv?edition=FOUR_LEVEL']) {
+      const response = await fetch(`${mesh.gatewayUrl}${path}`);
+      const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      expect({ path, status: response.status, code: body.errors[0]?.extensions.code }).toEqual({ path, status: 400, code: 'BAD_USER_INPUT' });
+    }
   });
 
   it('writes the same rows as CSV, one column per field, quoted where needed', async () => {
