@@ -144,6 +144,22 @@ describe('the provider records what it disclosed', () => {
     expect(governance.body.errors?.map((e) => e.extensions?.['reason'])).toEqual(['GOVERNANCE_NO_PERSONAL_DATA', 'GOVERNANCE_NO_PERSONAL_DATA']);
   });
 
+  it("records OPEN data as disclosed to its reader but about no one, so no download of public data fills a citizen's view of who saw their data", async () => {
+    const enterprises = new pg.Pool({ connectionString: mesh.ownerUrls.get('enterprises'), max: 1 });
+    try {
+      const open = await execute(`${mesh.gatewayUrl}/open/graphql`, '{ enterprises(first: 5) { nodes { taxCode name } } }', undefined);
+      expect(open.body.errors).toBeUndefined();
+      const requestId = open.headers.get('x-request-id') ?? '';
+      const { rows } = await enterprises.query<{ caller_kind: string; record_keys: string[]; subject_ids: string[] }>(
+        'SELECT caller_kind, record_keys, subject_ids FROM disclosure.log WHERE request_id = $1',
+        [requestId],
+      );
+      expect(rows).toEqual([{ caller_kind: 'anonymous', record_keys: expect.arrayContaining([expect.stringMatching(/^Enterprise:/)]) as string[], subject_ids: [] }]);
+    } finally {
+      await enterprises.end();
+    }
+  });
+
   it('records a refused request that disclosed nothing of the refused field', async () => {
     const { response, requestId } = await asAgency('so-xay-dung', `{ citizen(id: "${citizen0}") { ethnicGroup { code } } }`);
     expect(response.body.errors?.[0]?.extensions?.['reason']).toBe('NO_GRANT');

@@ -23,7 +23,7 @@ export class DisclosureRecorder {
    * worked out once per row. A Map: the recorder lives only as long as its request, so it need not
    * hold rows weakly (a WeakMap's entries are ephemerons, extra work for the collector).
    */
-  private readonly rows = new Map<object, { readonly reader: SubjectOf | undefined; readonly fields: string[] | null }>();
+  private readonly rows = new Map<object, { readonly reader: SubjectOf | undefined; readonly subject: string | null; fields: string[] | null }>();
 
   /** True when the request touched data at all (federation plumbing alone is not a disclosure). */
   get touchedData(): boolean {
@@ -38,20 +38,26 @@ export class DisclosureRecorder {
     this.used.add(via);
   }
 
-  /** Notes that the field `field` of `parent` (a row of the field's type) is being returned. */
+  /**
+   * Notes that the field `field` of `parent` (a row of the field's type) is being returned. An OPEN
+   * field is anyone's to read and never personal data (the schema check's LT003): it counts among
+   * the fields and keys disclosed, but not as disclosed about the row's data subject, whose "who saw
+   * my data" would otherwise list every download of, say, the public name of a company they represent.
+   */
   sawField(field: RecordedField, parent: unknown, caller: Caller): void {
     const { coordinate } = field;
     if (!this.fields.has(coordinate)) this.fields.set(coordinate, field.category);
     if (typeof parent !== 'object' || parent === null) return;
     let row = this.rows.get(parent);
     if (row === undefined) {
-      row = { reader: field.subject, fields: this.subjectFieldsOf(field.subject?.(parent, caller) ?? null) };
+      row = { reader: field.subject, subject: field.subject?.(parent, caller) ?? null, fields: null };
       this.rows.set(parent, row);
       const value = field.key?.(parent);
       if (value) this.keys.add(`${field.typeName}:${value}`);
     }
+    if (field.category === 'OPEN') return;
     // A field with a subject reader of its own (not its type's) reads its subject itself.
-    const fields = row.reader === field.subject ? row.fields : this.subjectFieldsOf(field.subject?.(parent, caller) ?? null);
+    const fields = row.reader === field.subject ? (row.fields ??= this.subjectFieldsOf(row.subject)) : this.subjectFieldsOf(field.subject?.(parent, caller) ?? null);
     if (fields !== null && !fields.includes(coordinate)) fields.push(coordinate);
   }
 
@@ -153,7 +159,7 @@ export function recordDisclosures(schema: GraphQLSchema, policies: ReadonlyMap<s
       const recorded: RecordedField = { coordinate, category: policy.category, typeName: type.name, key: keys.get(type.name), subject: subjects[coordinate] ?? subjects[type.name] };
       // A field returning records of a type with data subjects (a citizen, a household) notes each
       // one returned: what else the operation selects of them may be nothing (see sawRow).
-      const rowSubject = subjects[getNamedType(field.type).name];
+      const rowSubject = policy.category === 'OPEN' ? undefined : subjects[getNamedType(field.type).name];
       field.resolve = !rowSubject
         ? (parent, args, context: RecordingContext, info) => {
             context.disclosure?.sawField(recorded, parent, context.caller);
