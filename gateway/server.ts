@@ -245,7 +245,8 @@ export function formatGatewayError(logger: Logger) {
     const serviceName = formatted.extensions?.['serviceName'];
     if (typeof serviceName === 'string' && !('subgraph' in extensions)) extensions['subgraph'] = serviceName;
     extensions['code'] = code;
-    const said = bilingual(formatted.message.replace(/ Did you mean .*$/s, ''), code);
+    // Schema suggestions are withheld (graphql-armor masks them); nothing of the mask is shown either.
+    const said = bilingual(formatted.message.replace(/ Did you mean .*$/s, '').replace(/ \[Suggestion hidden\]\??/g, ''), code);
     if (said.maximum !== undefined) extensions['maximum'] = said.maximum;
     return { ...formatted, message: clip(said.message, MAX_MESSAGE), extensions };
   };

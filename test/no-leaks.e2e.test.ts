@@ -306,6 +306,12 @@ describe('inputs a second walk found', () => {
     expect(answer(open)).toEqual(expected('TaxCode', { line: 1, column: 26 }));
   });
 
+  it('says an unknown field without a suggestion, and without what is left of one', async () => {
+    const outcome = await post(`${mesh.gatewayUrl}/open/graphql`, JSON.stringify({ query: '{ landParcels { nodes { landUseType } } }' }), {});
+    const [error] = (JSON.parse(outcome.text) as { errors: Array<{ message: string }> }).errors;
+    expect(error?.message).toMatch(/\(Cannot query field "landUseType" on type "LandParcel"\.\)$/);
+  });
+
   it('refuses a disclosure-log range that ends before it starts', async () => {
     const owner = { authorization: `Bearer ${await mesh.token(official('cong-an', 'owner'))}` };
     const answer = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens&from=2026-12-31&to=2026-12-01`, { headers: owner });
