@@ -378,6 +378,27 @@ function refusingGatewayCalls(handler: Handler): Handler {
   };
 }
 
+/**
+ * Open to pages of any site: the open endpoint, the downloads and the catalogues serve what anyone
+ * may have, with no account and no cookie, so a browser app elsewhere may call them (CORS with `*`,
+ * which browsers never combine with credentials). A preflight is answered here; Apollo's guard
+ * against cross-site requests still refuses a request no browser would send without one. The
+ * endpoints that take a token (/graphql, /disclosure-log) allow no other site.
+ */
+function openToAnyOrigin(handler: Handler): Handler {
+  return (req, res) => {
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-expose-headers', 'x-request-id');
+    if (req.method !== 'OPTIONS') return handler(req, res);
+    res.writeHead(204, {
+      'access-control-allow-methods': 'GET, HEAD, POST',
+      'access-control-allow-headers': 'content-type, accept, accept-language, apollo-require-preflight, x-apollo-operation-name',
+      'access-control-max-age': '86400',
+    });
+    res.end();
+  };
+}
+
 /** What `GET /` answers: where each kind of user starts. */
 const ENTRY_POINTS = {
   name: 'lienthong — trục chia sẻ dữ liệu của tỉnh (the provincial data-sharing mesh)',
@@ -518,12 +539,12 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const server = createHttpServer(
     {
       '/graphql': refusingGatewayCalls(withGraphiql(graphql, '/graphql', 'lienthong — GraphiQL')),
-      '/open/graphql': refusingGatewayCalls(withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)')),
+      '/open/graphql': openToAnyOrigin(refusingGatewayCalls(withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)'))),
       ...graphiqlAssetRoutes(),
-      [DOWNLOAD_PATH]: (req, res) => downloads.index(req, res),
-      [DCAT_PATH]: (req, res) => downloads.catalogue(req, res),
-      [`${DOWNLOAD_PATH}/*`]: (req, res) => downloads.file(req, res),
-      '/catalog.json': (req, res) => catalogue['/catalog.json']?.(req, res),
+      [DOWNLOAD_PATH]: openToAnyOrigin((req, res) => downloads.index(req, res)),
+      [DCAT_PATH]: openToAnyOrigin((req, res) => downloads.catalogue(req, res)),
+      [`${DOWNLOAD_PATH}/*`]: openToAnyOrigin((req, res) => downloads.file(req, res)),
+      '/catalog.json': openToAnyOrigin((req, res) => catalogue['/catalog.json']?.(req, res)),
       '/catalog': (req, res) => catalogue['/catalog']?.(req, res),
       '/disclosure-log': refusingGatewayCalls(disclosureLogProxy(() => endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000)),
       '/': staticDocument('application/json; charset=utf-8', JSON.stringify(ENTRY_POINTS)),

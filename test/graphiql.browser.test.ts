@@ -46,6 +46,32 @@ describeWithBrowser('GraphiQL at /open/graphql, in chromium', () => {
     expect(failures).toEqual([]);
   }, 60_000);
 
+  it('lets a page of another site read open data and downloads, and nothing that takes a token', async () => {
+    const page = await browser.newPage();
+    await page.setContent('<p>another site</p>');
+    const outcome = await page.evaluate(async (gateway) => {
+      const attempt = async (path: string, init?: RequestInit) => {
+        try {
+          const response = await fetch(`${gateway}${path}`, init);
+          return { status: response.status, body: (await response.text()).slice(0, 200) };
+        } catch (error) {
+          return { blocked: String(error) };
+        }
+      };
+      const json = { method: 'POST', headers: { 'content-type': 'application/json' } };
+      return {
+        open: await attempt('/open/graphql', { ...json, body: JSON.stringify({ query: '{ ethnicGroup(code: "01") { name } }' }) }),
+        download: await attempt('/open/download/ethnicGroups.csv'),
+        catalogue: await attempt('/open/catalog.jsonld'),
+        agencies: await attempt('/graphql', { ...json, headers: { ...json.headers, authorization: 'Bearer x' }, body: JSON.stringify({ query: '{ __typename }' }) }),
+      };
+    }, mesh.gatewayUrl);
+    expect(outcome.open).toEqual({ status: 200, body: '{"data":{"ethnicGroup":{"name":"Kinh"}}}\n' });
+    expect(outcome.download).toMatchObject({ status: 200, body: expect.stringMatching(/^code,name\r\n01,Kinh/) as string });
+    expect(outcome.catalogue).toMatchObject({ status: 200 });
+    expect(outcome.agencies).toEqual({ blocked: expect.stringContaining('Failed to fetch') as string });
+  }, 60_000);
+
   it('will not be framed by another site, nor the catalogue page', async () => {
     const page = await browser.newPage();
     for (const path of ['/graphql', '/catalog']) {
