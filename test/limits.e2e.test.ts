@@ -56,6 +56,12 @@ describe('request limits', () => {
     expect(statements).toBe(before);
   });
 
+  it('counts aliases of __typename too', async () => {
+    const typenames = `{ ${Array.from({ length: LIMITS.anonymous.aliases + 1 }, (_, i) => `t${i}: __typename`).join(' ')} }`;
+    const over = await execute(`${mesh.gatewayUrl}/open/graphql`, typenames);
+    expect({ status: over.status, maximum: over.body.errors?.[0]?.extensions?.['maximum'] }).toEqual({ status: 400, maximum: LIMITS.anonymous.aliases });
+  });
+
   it('gives agencies higher limits than anonymous callers', async () => {
     const token = await mesh.token(official('so-y-te'));
     const response = await execute(`${mesh.gatewayUrl}/graphql`, aliased(LIMITS.anonymous.aliases + 1), undefined, { authorization: `Bearer ${token}` });
