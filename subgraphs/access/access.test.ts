@@ -360,13 +360,18 @@ describe('the special-request workflow (unit level, in-process)', () => {
     expect(response.body.errors?.[0]?.message).toContain("Mutation.giveConsent is the access ledger's own, which no grant or consent opens");
   });
 
-  it('refuses a request with a window that ends before it starts or has passed, a blank purpose or legal basis, or an unknown provider', async () => {
+  it('refuses a request with a window that ends before it starts or has passed, a blank purpose or legal basis, or an unknown provider or its own agency as provider', async () => {
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ validFrom: '2026-05-01', validUntil: '2026-04-30' }, 'Ngày kết thúc 2026-04-30 trước ngày bắt đầu 2026-05-01. (validUntil 2026-04-30 is before validFrom 2026-05-01.)', 'input.validUntil'],
       [{ validFrom: '2026-01-01', validUntil: '2026-03-01' }, 'Ngày kết thúc 2026-03-01 đã qua (hôm nay 2026-03-02). (validUntil 2026-03-01 has already passed; today is 2026-03-02.)', 'input.validUntil'],
       [{ purpose: ' ' }, 'Cần nêu mục đích khai thác. (A purpose is required.)', 'input.purpose'],
       [{ legalBasis: '' }, 'Cần nêu căn cứ pháp lý. (A legal basis is required.)', 'input.legalBasis'],
       [{ provider: 'so-khong-co' }, 'Không có cơ quan mã "so-khong-co" trong danh bạ. (Unknown provider agency "so-khong-co".)', 'input.provider'],
+      [
+        { provider: 'so-y-te' },
+        'provider là chính cơ quan của bạn (so-y-te): dữ liệu của mình thì không cần yêu cầu; hãy nêu cơ quan cung cấp các trường này. (provider names your own agency, so-y-te: an agency needs no request for its own data; name the agency that provides these fields.)',
+        'input.provider',
+      ],
     ];
     for (const [overrides, message, argument] of cases) {
       expectResponse(await run(SO_Y_TE, REQUEST, { input: holderRequest(overrides) }), {

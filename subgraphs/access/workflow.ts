@@ -59,9 +59,11 @@ export async function submitRequest(context: AccessContext, input: RequestAccess
     throw badUserInput(`Không có cơ quan mã "${provider}" trong danh bạ. (Unknown provider agency "${provider}".)`, { argument: 'input.provider' });
   }
   if (provider === official.agency) {
-    throw badUserInput('Cơ quan không cần yêu cầu dữ liệu do chính mình quản lý. (An agency needs no request for its own data.)', {
-      argument: 'input.provider',
-    });
+    throw badUserInput(
+      `provider là chính cơ quan của bạn (${provider}): dữ liệu của mình thì không cần yêu cầu; hãy nêu cơ quan cung cấp các trường này. ` +
+        `(provider names your own agency, ${provider}: an agency needs no request for its own data; name the agency that provides these fields.)`,
+      { argument: 'input.provider' },
+    );
   }
   const fields = requestableFields(context.catalogue, provider, input.fields);
   const purpose = requiredText(input.purpose, 'input.purpose', 'mục đích khai thác', 'A purpose');
