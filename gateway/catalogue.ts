@@ -1,9 +1,9 @@
-import { agencyDirectory, listAgencies } from '../subgraphs/kit/agency';
+import { agencyDirectory, listAgencies, type StateAgency, type UpdateFrequency } from '../subgraphs/kit/agency';
 import { staticDocument, type Routes } from '../subgraphs/kit/http';
 import { buildCatalogue, type Catalogue, type CatalogueDataset, type CatalogueField } from '../schema/catalogue';
 import type { SharingCategory } from '../schema/sharing';
 import { DCAT_PATH } from './dcat';
-import { DOWNLOAD_PATH } from './open-download';
+import { describeOpenDatasets, DOWNLOAD_PATH, type DescribedDataset } from './open-download';
 
 /** The sharing categories as the catalogue page names them (Decree 47/2020/NĐ-CP). */
 const CATEGORY_LABELS: Readonly<Record<SharingCategory, string>> = {
@@ -21,8 +21,34 @@ function fieldRow(field: CatalogueField): string {
   return `<tr class="${field.category.toLowerCase()}"><td><code>${escapeHtml(field.name)}</code></td><td><code>${escapeHtml(field.type)}</code></td><td>${escapeHtml(field.description ?? '')}</td><td>${CATEGORY_LABELS[field.category]}</td><td>${field.personal ? 'Có' : 'Không'}</td><td>${access}</td></tr>`;
 }
 
-/** The catalogue as a readable Vietnamese page: agencies, contact officers, databases, datasets, fields. */
-export function cataloguePage(catalogue: Catalogue): string {
+/** How often a dataset changes, as the page says it (UPDATE_FREQUENCIES). */
+const FREQUENCY_LABELS: Readonly<Record<UpdateFrequency, string>> = {
+  CONT: 'liên tục: đọc trực tiếp từ hệ thống của cơ quan',
+  DAILY: 'hằng ngày',
+  WEEKLY: 'hằng tuần',
+  MONTHLY: 'hằng tháng',
+  QUARTERLY: 'hằng quý',
+  ANNUAL: 'hằng năm',
+  IRREG: 'không định kỳ: khi có quyết định thay đổi',
+};
+
+/** The open datasets as a table a person can download from: title, agency, update frequency, files. */
+function openDataSection(described: readonly DescribedDataset[], directory: ReadonlyMap<string, StateAgency>): string {
+  const rows = described.map(({ dataset, agency, declared }) => {
+    const file = (format: string) => `<a href="${DOWNLOAD_PATH}/${escapeHtml(dataset.name)}.${format}" download>${format.toUpperCase()}</a>`;
+    const title = declared ? `${escapeHtml(declared.title)}<br><small>${escapeHtml(declared.englishTitle)}</small>` : `<code>${escapeHtml(dataset.name)}</code>`;
+    const publisher = agency ? escapeHtml(directory.get(agency.agencyCode)?.name ?? agency.agencyCode) : '';
+    const narrowing = dataset.parameters.length > 0 ? `<br><small>Lọc theo (filters): ${dataset.parameters.map((p) => `<code>${escapeHtml(p.name)}</code>`).join(', ')}</small>` : '';
+    return `<tr><td>${title}</td><td>${publisher}</td><td>${declared ? FREQUENCY_LABELS[declared.updateFrequency] : 'chưa khai báo (not declared)'}</td><td>${file('csv')} · ${file('ndjson')}${narrowing}</td></tr>`;
+  });
+  return `<section class="open-data"><h2 id="du-lieu-mo">Dữ liệu mở tải về (open data downloads)</h2>
+<p>Ai cũng tải được, không cần tài khoản. Danh sách máy đọc: <a href="${DOWNLOAD_PATH}">${DOWNLOAD_PATH}</a>; theo chuẩn DCAT: <a href="${DCAT_PATH}">${DCAT_PATH}</a>.</p>
+<table><thead><tr><th>Tập dữ liệu</th><th>Cơ quan cung cấp</th><th>Tần suất cập nhật</th><th>Tải về</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></section>`;
+}
+
+/** The catalogue as a readable Vietnamese page: the open datasets, then agencies, contact officers, databases, datasets, fields. */
+export function cataloguePage(catalogue: Catalogue, openData = ''): string {
   const agencies = catalogue.agencies.map((agency) => {
     const databases = agency.databases.map((database) => {
       const section = (dataset: CatalogueDataset) =>
@@ -61,6 +87,7 @@ dữ liệu mở (ai cũng xem được, tại <code>/open/graphql</code>), chia
 Bản máy đọc: <a href="/catalog.json">/catalog.json</a>.</p>
 <p>Dữ liệu mở tải về không cần tài khoản (CSV, NDJSON): <a href="${DOWNLOAD_PATH}">${DOWNLOAD_PATH}</a>; danh mục dữ liệu mở theo chuẩn DCAT, kèm giấy phép và tần suất cập nhật:
 <a href="${DCAT_PATH}">${DCAT_PATH}</a>. (Open data downloads, with no account; the open-data catalogue in DCAT, with licence and update frequency.)</p>
+${openData}
 ${agencies.join('\n')}
 </body></html>`;
 }
@@ -70,11 +97,17 @@ ${agencies.join('\n')}
  * metadata (agency.json, read again for each supergraph, so an agency that joins by publishing is
  * listed as soon as its subgraph is served) and names (schema/agencies.json). Built once per supergraph.
  */
-export function catalogueRoutes(supergraphSdl: string): Routes {
+export function catalogueRoutes(supergraphSdl: string, openSupergraphSdl: string): Routes {
   const directory = agencyDirectory();
   const catalogue = buildCatalogue(supergraphSdl, listAgencies('all'), (code) => directory.get(code)?.name ?? code);
   const json = JSON.stringify(catalogue);
-  const page = cataloguePage(catalogue);
+  let openData = '';
+  try {
+    openData = openDataSection(describeOpenDatasets(openSupergraphSdl), directory);
+  } catch {
+    // An open contract that does not build is refused where it is served (server.ts); the page goes without the section.
+  }
+  const page = cataloguePage(catalogue, openData);
   return {
     '/catalog.json': staticDocument('application/json; charset=utf-8', json),
     '/catalog': staticDocument('text/html; charset=utf-8', page),

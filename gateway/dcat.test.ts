@@ -5,10 +5,8 @@ describe('dcatCatalogue', () => {
   // A dataset whose owner is unknown: served by no agency with an agency.json here.
   const catalogue = () =>
     dcatCatalogue({
-      datasets: [dataset],
+      datasets: [{ dataset, agency: undefined, declared: undefined }],
       downloads: '/open/download',
-      ownerOf: () => undefined,
-      agencies: new Map(),
       directory: new Map([['so-khcn', { code: 'so-khcn', name: 'Sở Khoa học và Công nghệ', formerNames: [], governance: true }]]),
       base: 'https://dulieu.example',
       license: 'https://dulieu.example/licence',

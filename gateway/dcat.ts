@@ -1,5 +1,5 @@
-import type { Agency, StateAgency, UpdateFrequency } from '../subgraphs/kit/agency';
-import type { OpenDataset } from './open-download';
+import type { StateAgency, UpdateFrequency } from '../subgraphs/kit/agency';
+import type { DescribedDataset } from './open-download';
 
 /**
  * The open-data catalogue in DCAT (W3C Data Catalog Vocabulary, as JSON-LD), so that the national
@@ -31,14 +31,10 @@ function texts(vi: string, en: string | null): Texts {
 
 /** What the catalogue is made from. */
 export interface DcatSources {
-  /** The open datasets, in the order the downloads list them. */
-  readonly datasets: readonly OpenDataset[];
+  /** The open datasets, in the order the downloads list them, each with its agency and what it declares. */
+  readonly datasets: readonly DescribedDataset[];
   /** Where the downloads are: each dataset's files are `<downloads>/<name>.csv` and `.ndjson`. */
   readonly downloads: string;
-  /** The subgraph that serves each dataset's root field. */
-  readonly ownerOf: (dataset: string) => string | undefined;
-  /** The agencies' metadata (agency.json), by subgraph. */
-  readonly agencies: ReadonlyMap<string, Agency>;
   /** The state agencies (schema/agencies.json), by code. */
   readonly directory: ReadonlyMap<string, StateAgency>;
   /** The gateway's public address, with no trailing slash: every link in the catalogue starts with it. */
@@ -57,10 +53,7 @@ export function dcatCatalogue(sources: DcatSources): Record<string, unknown> {
   };
   const governance = [...sources.directory.values()].find((agency) => agency.governance);
   const service = `${base}/open/graphql`;
-  const datasets = sources.datasets.map((dataset) => {
-    const owner = sources.ownerOf(dataset.name);
-    const agency = owner === undefined ? undefined : sources.agencies.get(owner);
-    const declared = agency?.openData[dataset.name];
+  const datasets = sources.datasets.map(({ dataset, agency, declared }) => {
     const id = `${catalogueId}#${dataset.name}`;
     const file = (format: 'csv' | 'ndjson') => {
       const url = `${base}${sources.downloads}/${dataset.name}.${format}`;

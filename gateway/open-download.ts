@@ -26,7 +26,7 @@ import { ErrorCode } from '../subgraphs/kit/errors';
 import { readOnlyRequest, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
 import { clip } from '../subgraphs/kit/text';
 import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
-import { agencyDirectory, listAgencies } from '../subgraphs/kit/agency';
+import { agencyDirectory, listAgencies, type Agency } from '../subgraphs/kit/agency';
 import { supergraphFields } from '../schema/catalogue';
 import { anonymousContext, type GatewayContext } from './context';
 import { DCAT_PATH, dcatCatalogue } from './dcat';
@@ -49,6 +49,26 @@ import { DCAT_PATH, dcatCatalogue } from './dcat';
  * and one level down the key of each entity it refers to (`commune.code`) and the fields of any
  * other object; lists are left out.
  */
+
+/** An open dataset with what its owning agency says of it (agency.json `openData`), for the catalogues. */
+export interface DescribedDataset {
+  readonly dataset: OpenDataset;
+  /** The agency whose subgraph serves the list; undefined when none here has an agency.json. */
+  readonly agency: Agency | undefined;
+  /** Its title, frequency and keywords, when the agency declares them. */
+  readonly declared: Agency['openData'][string] | undefined;
+}
+
+/** The datasets of an open contract supergraph, each with its owning agency and what it declares. */
+export function describeOpenDatasets(openSupergraphSdl: string): DescribedDataset[] {
+  const owners = new Map(supergraphFields(openSupergraphSdl).filter((field) => field.typeName === 'Query').map((field) => [field.fieldName, field.subgraphs[0]]));
+  const agencies = new Map(listAgencies('all').map((agency) => [agency.subgraph, agency]));
+  return openDatasets(openSupergraphSdl).map((dataset) => {
+    const owner = owners.get(dataset.name);
+    const agency = owner === undefined ? undefined : agencies.get(owner);
+    return { dataset, agency, declared: agency?.openData[dataset.name] };
+  });
+}
 
 /** What the open-data catalogue (gateway/dcat.ts) needs beyond the datasets. */
 export interface CatalogueSettings {
@@ -461,10 +481,9 @@ export function openDownloads(
   apollo: ApolloServer<GatewayContext>,
   catalogue: CatalogueSettings,
 ): { readonly index: Handler; readonly file: Handler; readonly catalogue: Handler; readonly datasets: readonly OpenDataset[] } {
-  const datasets = openDatasets(openSupergraphSdl);
+  const described = describeOpenDatasets(openSupergraphSdl);
+  const datasets = described.map(({ dataset }) => dataset);
   const byName = new Map(datasets.map((dataset) => [dataset.name, dataset]));
-  const owners = new Map(supergraphFields(openSupergraphSdl).filter((field) => field.typeName === 'Query').map((field) => [field.fieldName, field.subgraphs[0]]));
-  const agencies = new Map(listAgencies('all').map((agency) => [agency.subgraph, agency]));
   const directory = agencyDirectory();
   // Written when first asked for: the gateway's address is known only once it listens.
   let dcat: Handler | undefined;
@@ -485,7 +504,7 @@ export function openDownloads(
     catalogue: (req, res) => {
       dcat ??= staticDocument(
         'application/ld+json; charset=utf-8',
-        JSON.stringify(dcatCatalogue({ datasets, downloads: DOWNLOAD_PATH, ownerOf: (name) => owners.get(name), agencies, directory, base: catalogue.base(), license: catalogue.license })),
+        JSON.stringify(dcatCatalogue({ datasets: described, downloads: DOWNLOAD_PATH, directory, base: catalogue.base(), license: catalogue.license })),
       );
       dcat(req, res);
     },

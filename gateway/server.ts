@@ -444,7 +444,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const cache = cacheBytes > 0 ? new OpenDataCache(cacheBytes) : undefined;
   const full = await graphServer(options.supergraphSdl, endpointOf, options, logger, 'agency', cache);
   const open = await graphServer(options.openSupergraphSdl, endpointOf, options, logger, 'anonymous', cache);
-  let catalogue = catalogueRoutes(options.supergraphSdl);
+  let catalogue = catalogueRoutes(options.supergraphSdl, options.openSupergraphSdl);
   let listening: string | undefined;
   const openCatalogue: CatalogueSettings = {
     base: () => (options.publicUrl ?? listening ?? '').replace(/\/+$/, ''),
@@ -460,7 +460,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     try {
       Supergraph.build(next.supergraphSdl, { validateSupergraph: true });
       Supergraph.build(next.openSupergraphSdl, { validateSupergraph: true });
-      nextCatalogue = catalogueRoutes(next.supergraphSdl);
+      nextCatalogue = catalogueRoutes(next.supergraphSdl, next.openSupergraphSdl);
       full.update(next.supergraphSdl);
     } catch (error) {
       refused.add(next.id);

@@ -157,4 +157,21 @@ describeWithBrowser('/catalog, in chromium', () => {
     expect(foreign).toEqual([]);
     await page.close();
   });
+
+  it('opens with the open datasets a person can download, each with its title, agency, update frequency and files', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${mesh.gatewayUrl}/catalog`);
+    const downloads = (await (await fetch(`${mesh.gatewayUrl}/open/download`)).json()) as { datasets: Array<{ name: string; csv: string }> };
+    const rows = page.locator('section.open-data tbody tr');
+    expect(await rows.count()).toBe(downloads.datasets.length);
+    const parcels = rows.filter({ hasText: 'Thửa đất' });
+    await expect(parcels.locator('td').nth(1).textContent()).resolves.toBe('Sở Nông nghiệp và Môi trường tỉnh Đắk Lắk');
+    await expect(parcels.locator('td').nth(2).textContent()).resolves.toBe('liên tục: đọc trực tiếp từ hệ thống của cơ quan');
+    // Its CSV link, followed as a browser would, downloads the list.
+    const [file] = await Promise.all([page.waitForEvent('download'), parcels.locator('a', { hasText: 'CSV' }).click()]);
+    expect(file.suggestedFilename()).toBe('landParcels.csv');
+    const hrefs = await rows.locator('a', { hasText: 'CSV' }).evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+    expect(hrefs.sort()).toEqual(downloads.datasets.map((dataset) => dataset.csv).sort());
+    await page.close();
+  });
 });
