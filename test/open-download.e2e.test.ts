@@ -36,34 +36,15 @@ beforeAll(async () => {
 });
 afterAll(() => mesh.stop());
 
-/** Every row of `field`, paged through /open/graphql as any client would, with `selection` per node. */
-async function pagedThroughOpenGraph(field: string, selection: string): Promise<Record<string, unknown>[]> {
+/** Every row of `field` (under `filter`, GraphQL input text), paged through /open/graphql as any client would, with `selection` per node. */
+async function pagedThroughOpenGraph(field: string, selection: string, filter?: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   let after: string | null = null;
   for (;;) {
     const response = await fetch(`${mesh.gatewayUrl}/open/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `query($after: String) { ${field}(first: 100, after: $after) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`, variables: { after } }),
-    });
-    const body = (await response.json()) as { data: Record<string, { nodes: Record<string, unknown>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> };
-    const page = body.data[field];
-    if (!page) throw new Error(`no ${field} in ${JSON.stringify(body)}`);
-    rows.push(...page.nodes);
-    if (!page.pageInfo.hasNextPage) return rows;
-    after = page.pageInfo.endCursor;
-  }
-}
-
-/** Every row of `field` under `filter` (GraphQL input text), paged through /open/graphql. */
-async function pagedThroughOpenGraphWith(field: string, selection: string, filter: string): Promise<Record<string, unknown>[]> {
-  const rows: Record<string, unknown>[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const response = await fetch(`${mesh.gatewayUrl}/open/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `query($after: String) { ${field}(filter: ${filter}, first: 100, after: $after) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`, variables: { after } }),
+      body: JSON.stringify({ query: `query($after: String) { ${field}(${filter ? `filter: ${filter}, ` : ''}first: 100, after: $after) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`, variables: { after } }),
     });
     const body = (await response.json()) as { data: Record<string, { nodes: Record<string, unknown>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> };
     const page = body.data[field];
@@ -305,7 +286,7 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
     expect(units?.parameters).toEqual(expect.arrayContaining([{ name: 'edition', type: 'AdministrativeEdition', default: 'TWO_LEVEL' }, { name: 'level', type: 'AdministrativeLevel', default: null }]));
     // The units before the 2025 reorganisation, which most records still refer to: not in the default download.
     const older = (await (await fetch(`${mesh.gatewayUrl}/open/download/administrativeUnits.ndjson?edition=THREE_LEVEL`)).text()).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    const paged = await pagedThroughOpenGraphWith('administrativeUnits', 'code edition', '{ edition: THREE_LEVEL }');
+    const paged = await pagedThroughOpenGraph('administrativeUnits', 'code edition', '{ edition: THREE_LEVEL }');
     expect(older.length).toBeGreaterThan(0);
     expect(older.map((row) => [row['code'], row['edition']])).toEqual(paged.map((row) => [row['code'], row['edition']]));
     expect(new Set(older.map((row) => row['edition']))).toEqual(new Set(['THREE_LEVEL']));
@@ -315,7 +296,7 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
     const parcels = await fetch(`${mesh.gatewayUrl}/open/download/landParcels.csv?communeCode=${commune}&communeEdition=THREE_LEVEL`);
     const [header, ...rows] = parseCsv(await parcels.text());
     const communeColumn = header?.indexOf('commune.code') ?? -1;
-    const inCommune = await pagedThroughOpenGraphWith('landParcels', 'id', `{ communeCode: "${commune}", communeEdition: THREE_LEVEL }`);
+    const inCommune = await pagedThroughOpenGraph('landParcels', 'id', `{ communeCode: "${commune}", communeEdition: THREE_LEVEL }`);
     expect(rows.map((row) => row[0])).toEqual(inCommune.map((row) => row['id']));
     expect(rows.filter((row) => row[communeColumn] !== commune)).toEqual([]);
   });
