@@ -135,6 +135,13 @@ describe('the provider records what it disclosed', () => {
     const [searched] = await recordsOf(search.requestId);
     expect(searched?.subject_ids).toContain(citizen0);
     expect(searched?.subject_ids).toHaveLength(matched);
+    // A page whose rows are not selected still tells, by its cursor, that someone matched: they are recorded too.
+    const cursorOnly = await asAgency('so-y-te', `{ citizens(filter: { name: "${name}" }, first: 1) { pageInfo { endCursor } } }`);
+    expect((cursorOnly.response.body.data as { citizens: { pageInfo: { endCursor: string | null } } } | null)?.citizens.pageInfo.endCursor).not.toBeNull();
+    expect((await recordsOf(cursorOnly.requestId))[0]?.subject_ids).toHaveLength(1);
+    // And a page of none, whose hasNextPage alone would say whether anyone matches, is not served.
+    const none = await asAgency('so-y-te', `{ citizens(filter: { name: "${name}" }, first: 0) { pageInfo { hasNextPage } } }`);
+    expect(none.response.body.errors?.map((e) => [e.extensions?.['code'], e.extensions?.['argument']])).toEqual([['BAD_USER_INPUT', 'first']]);
 
     // Governance sees no personal data: not even whether someone is in the database, or matches a search.
     const governance = await execute(graphql, `{ a: citizen(id: "${citizen0}") { __typename } b: citizens(filter: { name: "${name}" }) { nodes { __typename } } }`, undefined, {
@@ -244,6 +251,9 @@ describe('reading the provider log', () => {
     // Each refusal says what the caller may read instead.
     const messageOf = async (response: Response) => ({ status: response.status, message: ((await response.json()) as { errors: Array<{ message: string }> }).errors[0]?.message });
     expect(await messageOf(await log('so-khcn', 'subgraph=citizens', 'governance'))).toEqual({ status: 403, message: expect.stringContaining('disclosureUsage') });
+    // Not even the log of a subgraph its own agency runs (the shared code tables), which holds the personal ids of citizens who called.
+    expect(await messageOf(await log('so-khcn', 'subgraph=codes', 'governance'))).toEqual({ status: 403, message: expect.stringContaining('disclosureUsage') });
+    expect((await log('so-khcn', 'subgraph=codes', 'owner')).status).toBe(200);
     const citizen = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens`, {
       headers: { authorization: `Bearer ${await mesh.token({ kind: 'citizen', sub: citizen0 })}` },
     });

@@ -157,9 +157,14 @@ export function recordDisclosures(schema: GraphQLSchema, policies: ReadonlyMap<s
       if (!policy) continue;
       const resolve: GraphQLFieldResolver<unknown, RecordingContext> = field.resolve ?? defaultFieldResolver;
       const recorded: RecordedField = { coordinate, category: policy.category, typeName: type.name, key: keys.get(type.name), subject: subjects[coordinate] ?? subjects[type.name] };
-      // A field returning records of a type with data subjects (a citizen, a household) notes each
-      // one returned: what else the operation selects of them may be nothing (see sawRow).
-      const rowSubject = policy.category === 'OPEN' ? undefined : subjects[getNamedType(field.type).name];
+      // A field returning records of a type with data subjects (a citizen, a household), or a page
+      // of them, notes each one returned: what else the operation selects of them may be nothing
+      // (see sawRow), not even the page's `nodes` (its cursor tells that someone matched).
+      const returned = getNamedType(field.type);
+      const pageOf = isObjectType(returned) && !subjects[returned.name] ? returned.getFields()['nodes'] : undefined;
+      const listed = pageOf ? getNamedType(pageOf.type) : returned;
+      const rowSubject = policy.category === 'OPEN' ? undefined : subjects[listed.name];
+      const rowsOf = pageOf ? (value: unknown): unknown => (typeof value === 'object' && value !== null ? (value as { nodes?: unknown }).nodes : undefined) : (value: unknown) => value;
       field.resolve = !rowSubject
         ? (parent, args, context: RecordingContext, info) => {
             context.disclosure?.sawField(recorded, parent, context.caller);
@@ -171,8 +176,9 @@ export function recordDisclosures(schema: GraphQLSchema, policies: ReadonlyMap<s
             const result: unknown = resolve(parent, args, context, info);
             if (!disclosure) return result;
             const note = (value: unknown): unknown => {
-              if (Array.isArray(value)) for (const row of value) disclosure.sawRow(coordinate, row, rowSubject, caller);
-              else disclosure.sawRow(coordinate, value, rowSubject, caller);
+              const rows = rowsOf(value);
+              if (Array.isArray(rows)) for (const row of rows) disclosure.sawRow(coordinate, row, rowSubject, caller);
+              else disclosure.sawRow(coordinate, rows, rowSubject, caller);
               return value;
             };
             return isPromiseLike(result) ? result.then(note) : note(result);

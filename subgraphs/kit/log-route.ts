@@ -113,12 +113,13 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
     if (req.method !== 'GET') return sendMethodNotAllowed(res, ['GET']);
     const caller = await authenticate(req, res);
     if (!caller) return;
-    // Governance of another agency reads usage figures, never this log, which holds personal data.
+    // The governance role reads usage figures, never a log, which holds personal data (the callers'
+    // personal ids, the subjects): not even its own agency's, which its officials and owners read.
     const governanceOnly = caller.kind === 'official' && !caller.roles.some((role) => role === 'official' || role === 'owner');
     if (caller.kind !== 'official') {
       return refuse(res, 403, 'FORBIDDEN', 'Chỉ cán bộ cơ quan nhà nước xem được nhật ký cung cấp; công dân dùng myDisclosures.', 'Officials only; citizens use myDisclosures.');
     }
-    if (governanceOnly && caller.agency !== ownerAgency) {
+    if (governanceOnly) {
       return refuse(
         res, 403, 'FORBIDDEN',
         'Cơ quan quản lý xem số liệu khai thác (disclosureUsage), không xem nhật ký của bên cung cấp, vì nhật ký chứa dữ liệu cá nhân.',

@@ -193,8 +193,10 @@ function decodeCursor(cursor: string, kind: CursorKind, list: string): string {
 }
 
 /**
- * Validates `first`: above MAX_PAGE_SIZE or below 0 is a PAGE_SIZE_EXCEEDED / BAD_USER_INPUT error
- * that states the bound.
+ * Validates `first`: above MAX_PAGE_SIZE or below 1 is a PAGE_SIZE_EXCEEDED / BAD_USER_INPUT error
+ * that states the bound. `first: 0` is refused too: a page of nothing would still say, through
+ * `hasNextPage`, whether anything matches (whether someone has the name and birth date searched
+ * for) while disclosing no row the log could name; and a client paging with it never moves on.
  */
 export function pageSize(first: number | null | undefined): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
@@ -203,8 +205,8 @@ export function pageSize(first: number | null | undefined): number {
       extensions: { code: ErrorCode.PAGE_SIZE_EXCEEDED, maximum: MAX_PAGE_SIZE, argument: 'first' },
     });
   }
-  if (size < 0) {
-    throw new GraphQLError('`first` phải không âm. (`first` must not be negative.)', {
+  if (size < 1) {
+    throw new GraphQLError('`first` phải từ 1 trở lên. (`first` must be at least 1.)', {
       extensions: { code: ErrorCode.BAD_USER_INPUT, argument: 'first' },
     });
   }
