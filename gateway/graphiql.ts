@@ -33,8 +33,9 @@ export function graphiqlPage(endpoint: string, title: string): string {
 <script>
   const fetcher = GraphiQL.createFetcher({ url: ${JSON.stringify(endpoint)} });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    // The headers pane holds a bearer token: it is not kept in the browser's storage after the tab.
-    React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: false }),
+    // The headers pane holds a bearer token: nothing GraphiQL keeps (its tabs, its history of queries
+    // run, which records their headers too) outlives the tab, so GraphiQL keeps it in sessionStorage.
+    React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: false, storage: window.sessionStorage }),
   );
 </script>
 </body>

@@ -72,6 +72,25 @@ describeWithBrowser('GraphiQL at /open/graphql, in chromium', () => {
     expect(outcome.agencies).toEqual({ blocked: expect.stringContaining('Failed to fetch') as string });
   }, 60_000);
 
+  it('keeps nothing of the headers pane (a token) in the browser beyond the tab, the history of queries run included', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${mesh.gatewayUrl}/open/graphql`);
+    await page.waitForSelector('.graphiql-container', { timeout: 20_000 });
+    await page.click('.graphiql-query-editor .CodeMirror');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('{ ethnicGroup(code: "01") { name } }');
+    await page.getByRole('button', { name: 'Headers' }).click();
+    await page.click('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror');
+    await page.keyboard.type('{"authorization": "Bearer token-marker-123"');
+    await page.click('.graphiql-execute-button');
+    await page.locator('.graphiql-response').filter({ hasText: '"name": "Kinh"' }).waitFor({ timeout: 20_000 });
+    const kept = await page.evaluate(() => ({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }) }));
+    // Nowhere that outlives the tab; the run is remembered for the tab (its history).
+    expect(kept.local).not.toContain('token-marker-123');
+    expect(kept.session).toContain('ethnicGroup');
+    await page.close();
+  }, 60_000);
+
   it('will not be framed by another site, nor the catalogue page', async () => {
     const page = await browser.newPage();
     for (const path of ['/graphql', '/catalog']) {
