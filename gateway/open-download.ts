@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { Supergraph } from '@apollo/federation-internals';
@@ -383,10 +382,22 @@ async function fetchPage(apollo: ApolloServer<GatewayContext>, dataset: OpenData
   return { rows, next: more ? (connection.pageInfo?.endCursor as string) : null, errors: errors ?? (connection ? [] : [{ message: 'no data' }]) };
 }
 
-/** Writes `text`, and waits while the client has not taken what was written before. */
-async function write(res: ServerResponse, text: string): Promise<void> {
+/**
+ * Writes `text`, and waits while the client has not taken what was written before: until the
+ * answer drains or closes, with both listeners removed after (events.once would leave the other,
+ * and one pair per wait piled up over a long download).
+ */
+export async function write(res: ServerResponse, text: string): Promise<void> {
   if (text === '' || res.write(text)) return;
-  await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 /** Codes of a failure that passes: the agency's system, its database or its disclosure log is down for now. */
@@ -401,10 +412,25 @@ const TEMPORARY: ReadonlySet<string> = new Set([ErrorCode.SUBGRAPH_UNAVAILABLE, 
 export function cannotStart(dataset: Pick<OpenDataset, 'name'>, error: GraphQLFormattedError | undefined): [number, unknown] {
   const code = typeof error?.extensions?.['code'] === 'string' ? error.extensions['code'] : 'DOWNLOAD_FAILED';
   // A parameter's value the list does not take (a malformed commune code, an unknown enum value):
-  // the caller's to mend, in GraphQL's words, which name the value and the form expected.
+  // the caller's to mend. GraphQL names the variable (`$filter` … at "filter.communeEdition", or
+  // `$edition`), which is said as the query parameter it came from, with GraphQL's reason.
   if (code === ErrorCode.BAD_USER_INPUT || code === 'GRAPHQL_VALIDATION_FAILED') {
-    const said = clip(error?.message ?? '', 500);
-    return [400, { errors: [{ message: `Không tải được ${dataset.name}: tham số không hợp lệ. (A parameter's value is not valid.) ${said}`, extensions: { code: ErrorCode.BAD_USER_INPUT } }] }];
+    // The gateway's own words for GraphQL's English refusal wrap it: "<Vietnamese> (Variable …)".
+    const said = error?.message ?? '';
+    const text = /^[^(]*\((Variable .*)\)$/s.exec(said)?.[1] ?? said;
+    const named = /Variable "\$(\w+)" got invalid value .*? at "\w+\.(\w+)"/.exec(text) ?? /Variable "\$(\w+)" got invalid value/.exec(text);
+    const parameter = named?.[2] ?? named?.[1];
+    const reason = clip(/; (.*)$/s.exec(text)?.[1] ?? text, 300);
+    const which = parameter ? ` ${parameter}` : '';
+    return [
+      400,
+      {
+        errors: [{
+          message: `Không tải được ${dataset.name}: giá trị của tham số${which} không hợp lệ. (The value of parameter${which} is not valid: ${reason})`,
+          extensions: { code: ErrorCode.BAD_USER_INPUT, ...(parameter ? { parameter } : {}) },
+        }],
+      },
+    ];
   }
   const agency = typeof error?.extensions?.['agency'] === 'string' ? error.extensions['agency'] : null;
   const unavailable = TEMPORARY.has(code);

@@ -14,7 +14,9 @@ import { createTokenVerifier } from '../subgraphs/kit/identity';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../scripts/dev-keys';
 import { agencyDirectory, readAgency } from '../subgraphs/kit/agency';
 import { DEFAULT_OPEN_DATA_LICENSE } from '../gateway/dcat';
-import { cannotStart, csvField } from '../gateway/open-download';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cannotStart, csvField, write } from '../gateway/open-download';
 import { startTestMesh, type TestMesh } from './support/mesh';
 
 interface IndexEntry {
@@ -315,10 +317,22 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
         body: { errors: [{ message: expect.stringContaining(parameter) as string, extensions: { code: 'BAD_USER_INPUT', parameter } }] },
       });
     }
-    for (const path of ['/open/download/landParcels.csv?communeCode=not-a-code', '/open/download/administrativeUnits.csv?edition=FOUR_LEVEL']) {
+    const values: Array<[string, string, string]> = [
+      ['/open/download/landParcels.csv?communeCode=not-a-code', 'communeCode', 'Invalid AdministrativeUnitCode'],
+      ['/open/download/administrativeUnits.csv?edition=FOUR_LEVEL', 'edition', 'Value "FOUR_LEVEL" does not exist in "AdministrativeEdition" enum.'],
+      ['/open/download/populationByCommune.csv?edition=FOUR_LEVEL', 'edition', 'Value "FOUR_LEVEL" does not exist'],
+    ];
+    for (const [path, parameter, reason] of values) {
       const response = await fetch(`${mesh.gatewayUrl}${path}`);
-      const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
-      expect({ path, status: response.status, code: body.errors[0]?.extensions.code }).toEqual({ path, status: 400, code: 'BAD_USER_INPUT' });
+      const body = (await response.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+      expect({ path, status: response.status, error: body.errors[0] }).toEqual({
+        path,
+        status: 400,
+        error: { message: expect.stringContaining(`(The value of parameter ${parameter} is not valid: `) as string, extensions: { code: 'BAD_USER_INPUT', parameter } },
+      });
+      expect(body.errors[0]?.message).toContain(reason);
+      // Said as the query parameter, not as the query the gateway ran for it.
+      expect(body.errors[0]?.message).not.toContain('$');
     }
   });
 
@@ -423,5 +437,39 @@ describe('cannotStart', () => {
       body: { errors: [{ message: expect.stringContaining('the provider did not return the data the open contract lists'), extensions: { code: 'ACCESS_DENIED' } }] },
     });
     expect(JSON.stringify(body)).not.toContain('rest of the answer');
+  });
+});
+
+describe('write', () => {
+  it('waits for a slow client again and again without piling up listeners on the answer', async () => {
+    // A real server and a client that reads a little at a time, so that the answer fills and drains many times.
+    const listeners: number[] = [];
+    const server = createServer((_req, res) => {
+      void (async () => {
+        for (let i = 0; i < 400; i++) {
+          await write(res, 'x'.repeat(16 * 1024));
+          listeners.push(res.listenerCount('close') + res.listenerCount('drain') + res.listenerCount('error'));
+        }
+        res.end();
+      })();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/`);
+      const reader = response.body?.getReader();
+      let bytes = 0;
+      for (;;) {
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) break;
+        bytes += chunk.value.length;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      expect(bytes).toBe(400 * 16 * 1024);
+      // As many listeners after the last wait as after the first: none left behind by a wait.
+      expect(Math.max(...listeners)).toBe(listeners[0]);
+    } finally {
+      server.close();
+    }
   });
 });
