@@ -7,6 +7,7 @@ import {
   GraphQLBoolean,
   GraphQLFloat,
   GraphQLInt,
+  isEnumType,
   isInputObjectType,
   isLeafType,
   isListType,
@@ -115,6 +116,8 @@ export interface DownloadParameter {
   readonly type: string;
   /** Its default, as GraphQL would print it (`TWO_LEVEL`), when it has one. */
   readonly default: string | null;
+  /** For an enum, the values it takes. */
+  readonly values?: readonly string[];
   /** Where it goes: an argument of the list, or a field of its `filter`. */
   readonly in: 'argument' | 'filter';
   /** How a query parameter's text becomes its value: a number for Int and Float, true/false for Boolean. */
@@ -191,6 +194,12 @@ function columnsOf(node: GraphQLObjectType, keys: ReadonlyMap<string, readonly s
 }
 
 /** How a query parameter of `type` is read, or null for a type no query parameter can give (a list, an object). */
+/** The values of an enum type, for the index: `{ values: [...] }`, or nothing for another type. */
+function enumValues(type: GraphQLInputType): { values?: readonly string[] } {
+  const named = getNullableType(type);
+  return isEnumType(named) ? { values: named.getValues().map((value) => value.name) } : {};
+}
+
 function kindOf(type: GraphQLInputType): DownloadParameter['kind'] | null {
   const named = getNullableType(type);
   if (isListType(named) || isInputObjectType(named)) return null;
@@ -225,7 +234,7 @@ function parametersOf(field: GraphQLField<unknown, unknown>, paged: boolean): { 
         const kind = kindOf(inner.type);
         if (kind === null) continue;
         any = true;
-        add({ name: inner.name, type: String(getNullableType(inner.type)), default: printedDefault(inner.defaultValue, inner.type), in: 'filter', kind });
+        add({ name: inner.name, type: String(getNullableType(inner.type)), default: printedDefault(inner.defaultValue, inner.type), ...enumValues(inner.type), in: 'filter', kind });
       }
       if (any) {
         variables.push(`$filter: ${type.name}`);
@@ -235,7 +244,7 @@ function parametersOf(field: GraphQLField<unknown, unknown>, paged: boolean): { 
     }
     const kind = kindOf(arg.type);
     if (kind === null) continue;
-    add({ name: arg.name, type: String(type), default: printedDefault(arg.defaultValue, arg.type), in: 'argument', kind });
+    add({ name: arg.name, type: String(type), default: printedDefault(arg.defaultValue, arg.type), ...enumValues(arg.type), in: 'argument', kind });
     variables.push(`$${arg.name}: ${String(type)}`);
     argumentsText.push(`${arg.name}: $${arg.name}`);
   }
@@ -338,6 +347,7 @@ export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameter
   const filter: Record<string, unknown> = {};
   for (const name of new Set(search.keys())) {
     const parameter = byName.get(name);
+    if (name === '') return refused('có tham số không tên (như "?=").', 'a parameter has no name (as in "?=").', name);
     if (!parameter) {
       return refused(
         `không có tham số ${name}; ${taken ? `tập này nhận: ${taken}` : 'tập này không nhận tham số nào'}.`,
@@ -519,7 +529,7 @@ export function openDownloads(
       name: dataset.name,
       description: dataset.description,
       columns: dataset.columns,
-      parameters: dataset.parameters.map(({ name, type, default: byDefault }) => ({ name, type, default: byDefault })),
+      parameters: dataset.parameters.map(({ name, type, default: byDefault, values }) => ({ name, type, default: byDefault, ...(values ? { values } : {}) })),
       csv: `${DOWNLOAD_PATH}/${dataset.name}.csv`,
       ndjson: `${DOWNLOAD_PATH}/${dataset.name}.ndjson`,
     })),

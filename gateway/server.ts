@@ -385,13 +385,15 @@ function refusingGatewayCalls(handler: Handler): Handler {
  * against cross-site requests still refuses a request no browser would send without one. The
  * endpoints that take a token (/graphql, /disclosure-log) allow no other site.
  */
-function openToAnyOrigin(handler: Handler): Handler {
+function openToAnyOrigin(handler: Handler, methods: 'GET, HEAD' | 'GET, HEAD, POST' = 'GET, HEAD'): Handler {
+  const graphql = methods.includes('POST');
   return (req, res) => {
     res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-expose-headers', 'x-request-id');
+    // A GraphQL answer carries the request id a client may quote to an auditor.
+    if (graphql) res.setHeader('access-control-expose-headers', 'x-request-id');
     if (req.method !== 'OPTIONS') return handler(req, res);
     res.writeHead(204, {
-      'access-control-allow-methods': 'GET, HEAD, POST',
+      'access-control-allow-methods': methods,
       'access-control-allow-headers': 'content-type, accept, accept-language, apollo-require-preflight, x-apollo-operation-name',
       'access-control-max-age': '86400',
     });
@@ -528,9 +530,16 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       if (error instanceof AuthenticationError) return sendUnauthenticated(res, error.reason);
       throw error;
     }
-    // A purpose that cannot be read is refused as such, not taken for a missing one.
+    // A purpose that cannot be read is refused as such, not taken for a missing one; two are refused
+    // too (Node would join them with a comma, and the log would hold a purpose nobody stated).
     const purpose = req.headers['x-purpose'];
-    const refusal = typeof purpose === 'string' ? purposeRefusal(purpose) : null;
+    const stated = req.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'x-purpose').length;
+    const refusal =
+      stated > 1
+        ? `x-purpose được gửi ${stated} lần; mỗi yêu cầu nêu một mục đích. (x-purpose is sent ${stated} times; a request states one purpose.)`
+        : typeof purpose === 'string'
+          ? purposeRefusal(purpose)
+          : null;
     if (refusal) return sendJson(res, 400, { errors: [{ message: refusal, extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'x-purpose' } }] });
     return fullHandler(req, res);
   };
@@ -539,7 +548,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const server = createHttpServer(
     {
       '/graphql': refusingGatewayCalls(withGraphiql(graphql, '/graphql', 'lienthong — GraphiQL')),
-      '/open/graphql': openToAnyOrigin(refusingGatewayCalls(withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)'))),
+      '/open/graphql': openToAnyOrigin(refusingGatewayCalls(withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)')), 'GET, HEAD, POST'),
       ...graphiqlAssetRoutes(),
       [DOWNLOAD_PATH]: openToAnyOrigin((req, res) => downloads.index(req, res)),
       [DCAT_PATH]: openToAnyOrigin((req, res) => downloads.catalogue(req, res)),

@@ -3,6 +3,7 @@
  * a 5xx, never a crash, and never an internal detail (stack, SQL, host, driver message, schema
  * suggestion) in what comes back.
  */
+import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { print } from 'graphql';
 import { CitizenBusinessFootprintDocument, EnterprisesByBusinessLineDocument, PermitsInCommuneDocument } from './__generated__/operations';
@@ -123,6 +124,17 @@ describe('inputs a hand sweep found answered as internal errors', () => {
         body: { errors: [expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'x-purpose' } })] },
       });
     }
+    // Two x-purpose headers, which Node would join into one purpose nobody stated.
+    const twice = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const request = httpRequest(`${mesh.gatewayUrl}/graphql`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-purpose': ['one', 'two'] } }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      });
+      request.on('error', reject);
+      request.end(JSON.stringify({ query: '{ __typename }' }));
+    });
+    expect({ status: twice.status, text: twice.text }).toEqual({ status: 400, text: expect.stringContaining('x-purpose is sent 2 times') as string });
     for (const purpose of ['Khám bệnh', 'ả'.repeat(500)]) {
       const readable = await post(`${mesh.gatewayUrl}/graphql`, JSON.stringify({ query: '{ __typename }' }), { ...auth, 'x-purpose': encodeURIComponent(purpose) });
       expect(readable.status).toBe(200);

@@ -244,6 +244,16 @@ describe('GET /open/catalog.jsonld (DCAT)', () => {
     }
   });
 
+  it('answers a preflight from another site with the methods each takes', async () => {
+    const preflight = (path: string) =>
+      fetch(`${mesh.gatewayUrl}${path}`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' } });
+    for (const [path, methods] of [['/open/graphql', 'GET, HEAD, POST'], ['/open/download/landParcels.csv', 'GET, HEAD'], ['/open/catalog.jsonld', 'GET, HEAD']] as const) {
+      const answer = await preflight(path);
+      expect({ path, status: answer.status, origin: answer.headers.get('access-control-allow-origin'), methods: answer.headers.get('access-control-allow-methods') }).toEqual({ path, status: 204, origin: '*', methods });
+    }
+    for (const path of ['/graphql', '/disclosure-log']) expect({ path, origin: (await preflight(path)).headers.get('access-control-allow-origin') }).toEqual({ path, origin: null });
+  });
+
   it('is linked from the downloads index and the catalogue page', async () => {
     const downloads = (await (await fetch(`${mesh.gatewayUrl}/open/download`)).json()) as { catalog: string };
     expect(downloads.catalog).toBe('/open/catalog.jsonld');
@@ -285,7 +295,12 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
 
   it("narrows a list by its arguments and its filter's fields, given as query parameters, the same as /open/graphql does", async () => {
     const units = index.find((entry) => entry.name === 'administrativeUnits');
-    expect(units?.parameters).toEqual(expect.arrayContaining([{ name: 'edition', type: 'AdministrativeEdition', default: 'TWO_LEVEL' }, { name: 'level', type: 'AdministrativeLevel', default: null }]));
+    expect(units?.parameters).toEqual(
+      expect.arrayContaining([
+        { name: 'edition', type: 'AdministrativeEdition', default: 'TWO_LEVEL', values: ['THREE_LEVEL', 'TWO_LEVEL'] },
+        { name: 'parentCode', type: 'AdministrativeUnitCode', default: null },
+      ]),
+    );
     // The units before the 2025 reorganisation, which most records still refer to: not in the default download.
     const older = (await (await fetch(`${mesh.gatewayUrl}/open/download/administrativeUnits.ndjson?edition=THREE_LEVEL`)).text()).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     const paged = await pagedThroughOpenGraph('administrativeUnits', 'code edition', '{ edition: THREE_LEVEL }');
@@ -308,6 +323,7 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
       ['/open/download/landParcels.csv?first=5', 'first'],
       ['/open/download/ethnicGroups.csv?edition=TWO_LEVEL', 'edition'],
       ['/open/download/landParcels.csv?communeCode=22015&communeCode=22018', 'communeCode'],
+      ['/open/download/landParcels.csv?=22015', ''],
     ];
     for (const [path, parameter] of cases) {
       const response = await fetch(`${mesh.gatewayUrl}${path}`);
