@@ -33,8 +33,8 @@ export function graphiqlPage(endpoint: string, title: string): string {
 <script>
   const fetcher = GraphiQL.createFetcher({ url: ${JSON.stringify(endpoint)} });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    // The headers pane holds a bearer token: nothing GraphiQL keeps (its tabs, its history of queries
-    // run, which records their headers too) outlives the tab, so GraphiQL keeps it in sessionStorage.
+    // The headers pane holds a bearer token, and GraphiQL's history of queries run records headers
+    // whatever shouldPersistHeaders says: all it keeps goes to the tab's sessionStorage, not localStorage.
     React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: false, storage: window.sessionStorage }),
   );
 </script>

@@ -33,6 +33,9 @@ async function main(): Promise<void> {
       env.HOST,
     );
     logger.info({ url: `${gateway.url}/graphql` }, 'gateway listening');
+    if (!env.PUBLIC_URL && !['127.0.0.1', 'localhost', '::1'].includes(env.HOST)) {
+      logger.warn({ host: env.HOST }, 'PUBLIC_URL is not set: the open-data catalogue links to the address the gateway listens on, which the public may not reach');
+    }
     const stop = async () => {
       await gateway.stop();
       process.exit(0);

@@ -96,8 +96,8 @@ export interface OpenDataset {
   readonly columns: readonly string[];
   /**
    * True for a paginated list, whose query is one page of `MAX_PAGE_SIZE` rows after `$after`; false
-   * for a bounded list (a code table, say: the registry's lint admits an unpaginated list only with
-   * its bound stated), whose query is the whole list.
+   * for a bounded list taking no `first` (a code table, whose description states its bound, as the
+   * registry's lint requires of such a list), whose query is the whole list.
    */
   readonly paged: boolean;
   /**
@@ -278,7 +278,9 @@ export function openDatasets(openSupergraphSdl: string): OpenDataset[] {
     if (!selectableBare(field)) continue;
     const names = new Set(field.args.map((arg) => arg.name));
     const node = names.has('first') && names.has('after') ? nodeTypeOf(field.type) : undefined;
-    const listed = node ? undefined : listedTypeOf(field.type);
+    // A plain list is whole only when nothing cuts it short: one taking `first` (which the lint
+    // admits as bounded by the page-size limit) would download as its first page alone.
+    const listed = node || names.has('first') ? undefined : listedTypeOf(field.type);
     const type = node ?? listed;
     if (!type) continue;
     const { selection, columns } = columnsOf(type, keys);
@@ -429,7 +431,9 @@ export function cannotStart(dataset: Pick<OpenDataset, 'name'>, error: GraphQLFo
     const said = error?.message ?? '';
     const text = /^[^(]*\((Variable .*)\)$/s.exec(said)?.[1] ?? said;
     const named = /Variable "\$(\w+)" got invalid value .*? at "\w+\.(\w+)"/.exec(text) ?? /Variable "\$(\w+)" got invalid value/.exec(text);
-    const parameter = named?.[2] ?? named?.[1];
+    // A subgraph's own refusal names the argument instead (`filter.name`).
+    const argument = typeof error?.extensions?.['argument'] === 'string' ? error.extensions['argument'].replace(/^filter\./, '') : undefined;
+    const parameter = named?.[2] ?? named?.[1] ?? argument;
     const reason = clip(/; (.*)$/s.exec(text)?.[1] ?? text, 300);
     const which = parameter ? ` ${parameter}` : '';
     return [

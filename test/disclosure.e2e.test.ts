@@ -125,7 +125,11 @@ describe('the provider records what it disclosed', () => {
     const { response, requestId } = await asAgency('so-y-te', `{ found: citizen(id: "${citizen0}") { __typename } }`);
     expect(response.body.data).toEqual({ found: { __typename: 'Citizen' } });
     const [lookup] = await recordsOf(requestId);
-    expect({ subjects: lookup?.subject_ids, groups: lookup?.subject_fields }).toEqual({ subjects: [citizen0], groups: [{ fields: ['Query.citizen'], subjects: [citizen0] }] });
+    expect({ subjects: lookup?.subject_ids, groups: lookup?.subject_fields, keys: lookup?.record_keys }).toEqual({
+      subjects: [citizen0],
+      groups: [{ fields: ['Query.citizen'], subjects: [citizen0] }],
+      keys: [`Citizen:${citizen0}`],
+    });
 
     const named = await asAgency('so-y-te', `{ citizen(id: "${citizen0}") { fullName } }`);
     const name = String(named.response.body.data?.citizen?.['fullName']);

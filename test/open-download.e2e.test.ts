@@ -337,6 +337,8 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
       ['/open/download/landParcels.csv?communeCode=not-a-code', 'communeCode', 'Invalid AdministrativeUnitCode'],
       ['/open/download/administrativeUnits.csv?edition=FOUR_LEVEL', 'edition', 'Value "FOUR_LEVEL" does not exist in "AdministrativeEdition" enum.'],
       ['/open/download/populationByCommune.csv?edition=FOUR_LEVEL', 'edition', 'Value "FOUR_LEVEL" does not exist'],
+      // Refused by the subgraph rather than by GraphQL: named by its argument.
+      ['/open/download/enterprises.csv?name=a', 'name', 'at least 2'],
     ];
     for (const [path, parameter, reason] of values) {
       const response = await fetch(`${mesh.gatewayUrl}${path}`);

@@ -66,9 +66,11 @@ export class DisclosureRecorder {
    * whatever is selected of it: even `{ __typename }` alone tells that the person exists, or matches
    * the search, so the subject is recorded as disclosed by that field.
    */
-  sawRow(coordinate: string, row: unknown, subjectOf: SubjectOf, caller: Caller): void {
+  sawRow(coordinate: string, row: unknown, listed: { readonly typeName: string; readonly subject: SubjectOf; readonly key: KeyOf | undefined }, caller: Caller): void {
     if (typeof row !== 'object' || row === null) return;
-    const fields = this.subjectFieldsOf(subjectOf(row, caller));
+    const key = listed.key?.(row);
+    if (key) this.keys.add(`${listed.typeName}:${key}`);
+    const fields = this.subjectFieldsOf(listed.subject(row, caller));
     if (fields !== null && !fields.includes(coordinate)) fields.push(coordinate);
   }
 
@@ -163,7 +165,8 @@ export function recordDisclosures(schema: GraphQLSchema, policies: ReadonlyMap<s
       const returned = getNamedType(field.type);
       const pageOf = isObjectType(returned) && !subjects[returned.name] ? returned.getFields()['nodes'] : undefined;
       const listed = pageOf ? getNamedType(pageOf.type) : returned;
-      const rowSubject = policy.category === 'OPEN' ? undefined : subjects[listed.name];
+      const subject = policy.category === 'OPEN' ? undefined : subjects[listed.name];
+      const rowSubject = subject ? { typeName: listed.name, subject, key: keys.get(listed.name) } : undefined;
       const rowsOf = pageOf ? (value: unknown): unknown => (typeof value === 'object' && value !== null ? (value as { nodes?: unknown }).nodes : undefined) : (value: unknown) => value;
       field.resolve = !rowSubject
         ? (parent, args, context: RecordingContext, info) => {

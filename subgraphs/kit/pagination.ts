@@ -197,6 +197,8 @@ function decodeCursor(cursor: string, kind: CursorKind, list: string): string {
  * that states the bound. `first: 0` is refused too: a page of nothing would still say, through
  * `hasNextPage`, whether anything matches (whether someone has the name and birth date searched
  * for) while disclosing no row the log could name; and a client paging with it never moves on.
+ * (With any page, `hasNextPage` still tells that at least one more row matches; that row is not
+ * recorded, as the caller learns nothing of whom it is.)
  */
 export function pageSize(first: number | null | undefined): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
