@@ -3,6 +3,7 @@ import type { ApolloServer } from '@apollo/server';
 import { Supergraph } from '@apollo/federation-internals';
 import {
   astFromValue,
+  getNamedType,
   getNullableType,
   GraphQLBoolean,
   GraphQLFloat,
@@ -28,6 +29,7 @@ import { clip } from '../subgraphs/kit/text';
 import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
 import { agencyDirectory, listAgencies, type Agency } from '../subgraphs/kit/agency';
 import { supergraphFields } from '../schema/catalogue';
+import { pageNodes } from '../schema/pages';
 import { anonymousContext, type GatewayContext } from './context';
 import { DCAT_PATH, dcatCatalogue } from './dcat';
 
@@ -136,11 +138,8 @@ function isLeaf(type: GraphQLOutputType): boolean {
 
 /** The node type of a connection type (`nodes: [T]` beside `pageInfo`), or undefined. */
 function nodeTypeOf(connection: GraphQLOutputType): GraphQLObjectType | undefined {
-  const type = getNullableType(connection);
-  if (!isObjectType(type)) return undefined;
-  const { nodes, pageInfo } = type.getFields();
-  const pageInfoType = pageInfo && getNullableType(pageInfo.type);
-  if (!nodes || !isObjectType(pageInfoType) || !pageInfoType.getFields()['hasNextPage'] || !pageInfoType.getFields()['endCursor']) return undefined;
+  const nodes = pageNodes(getNamedType(connection));
+  if (!nodes) return undefined;
   const list = getNullableType(nodes.type);
   if (!isListType(list)) return undefined;
   const node = getNullableType(list.ofType);

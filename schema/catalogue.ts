@@ -11,6 +11,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
+import { pageNodes } from './pages';
 import { schemaFieldPolicies, type FieldPolicy } from './sharing';
 
 /**
@@ -60,8 +61,7 @@ export interface SupergraphField extends FieldPolicy {
 
 /** A paging type: `PageInfo` itself, or an object with `pageInfo` of type `PageInfo` (a connection). */
 function isPagingType(type: GraphQLObjectType | GraphQLInterfaceType): boolean {
-  const pageInfo = type.getFields()['pageInfo'];
-  return type.name === 'PageInfo' || (pageInfo !== undefined && getNamedType(pageInfo.type).name === 'PageInfo');
+  return type.name === 'PageInfo' || pageNodes(type) !== undefined;
 }
 
 /**

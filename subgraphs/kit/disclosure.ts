@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { defaultFieldResolver, getNamedType, isObjectType, Kind, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { preparedName, type LastWrite } from './db';
 import type { FieldPolicy, SharingCategory } from '../../schema/sharing';
+import { pageNodes } from '../../schema/pages';
 import type { Caller } from './identity';
 import type { SubjectOf } from './authorisation';
 
@@ -163,7 +164,7 @@ export function recordDisclosures(schema: GraphQLSchema, policies: ReadonlyMap<s
       // of them, notes each one returned: what else the operation selects of them may be nothing
       // (see sawRow), not even the page's `nodes` (its cursor tells that someone matched).
       const returned = getNamedType(field.type);
-      const pageOf = isObjectType(returned) && !subjects[returned.name] ? returned.getFields()['nodes'] : undefined;
+      const pageOf = subjects[returned.name] ? undefined : pageNodes(returned);
       const listed = pageOf ? getNamedType(pageOf.type) : returned;
       const subject = policy.category === 'OPEN' ? undefined : subjects[listed.name];
       const rowSubject = subject ? { typeName: listed.name, subject, key: keys.get(listed.name) } : undefined;
