@@ -533,7 +533,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     // A purpose that cannot be read is refused as such, not taken for a missing one; two are refused
     // too (Node would join them with a comma, and the log would hold a purpose nobody stated).
     const purpose = req.headers['x-purpose'];
-    const stated = req.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'x-purpose').length;
+    const stated = purpose === undefined ? 0 : req.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'x-purpose').length;
     const refusal =
       stated > 1
         ? `x-purpose được gửi ${stated} lần; mỗi yêu cầu nêu một mục đích. (x-purpose is sent ${stated} times; a request states one purpose.)`

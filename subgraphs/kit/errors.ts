@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ASTNode } from 'graphql';
 
 /**
  * The stable error codes of lienthong. Clients may switch on these; they never change meaning.
@@ -20,8 +20,8 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** A user's mistake: the message says what form was expected. */
-export function badUserInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...extensions } });
+export function badUserInput(message: string, extensions: Record<string, unknown> = {}, nodes?: ASTNode): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...extensions }, ...(nodes ? { nodes } : {}) });
 }
 
 /**

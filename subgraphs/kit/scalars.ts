@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { badUserInput } from './errors';
 
 const TAX_WEIGHTS = [31, 29, 23, 19, 17, 13, 7, 5, 3] as const;
@@ -29,10 +29,7 @@ function stringScalar(spec: StringScalarSpec): GraphQLScalarType<string, string>
   // A literal's refusal names where it is in the document (its `locations`).
   const check = (value: unknown, node?: ValueNode): string => {
     if (typeof value !== 'string' || !spec.valid(value)) {
-      const refusal = badUserInput(`${spec.name} không hợp lệ: cần ${spec.expected}. (Invalid ${spec.name}: expected ${spec.expected}.)`, {
-        expected: spec.expected,
-      });
-      throw node ? new GraphQLError(refusal.message, { nodes: node, extensions: refusal.extensions }) : refusal;
+      throw badUserInput(`${spec.name} không hợp lệ: cần ${spec.expected}. (Invalid ${spec.name}: expected ${spec.expected}.)`, { expected: spec.expected }, node);
     }
     return value;
   };

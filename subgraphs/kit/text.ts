@@ -32,7 +32,9 @@ export function decodePurpose(header: string | undefined | null): string | null 
   } catch {
     return null;
   }
-  const purpose = [...decoded.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()].slice(0, MAX_PURPOSE_LENGTH).join('');
+  const line = decoded.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  // Cut by characters, not UTF-16 units, and only when it may be too long.
+  const purpose = line.length <= MAX_PURPOSE_LENGTH ? line : [...line].slice(0, MAX_PURPOSE_LENGTH).join('');
   return purpose === '' ? null : purpose;
 }
 
