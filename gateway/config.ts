@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OPEN_WRITES_PER_HOUR } from './open-writes';
 import { join } from 'node:path';
 
 /** What the gateway reads from its environment, parsed once at boot. */
@@ -32,6 +33,8 @@ export const gatewayEnvSchema = z.object({
   PUBLIC_URL: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
   /** The licence open data is offered under, as a URL (named in the open-data catalogue). */
   OPEN_DATA_LICENSE: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  /** Anonymous writes (feedback on open data) one client address may send per hour. */
+  OPEN_WRITES_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(OPEN_WRITES_PER_HOUR),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

@@ -14,6 +14,8 @@ export interface GatewayContext {
   /** The raw `x-purpose` header (percent-encoded), forwarded as is. */
   readonly purposeHeader: string | null;
   readonly acceptLanguage: string | null;
+  /** The client's network address (the last hop's: behind a proxy, the proxy's); null when unknown. */
+  readonly clientAddress: string | null;
   /** Subgraph fetches answered wholly from the gateway's open-data cache (counted for the consumer-side record). */
   readonly servedFromCache: { fetches: number };
 }
@@ -44,6 +46,7 @@ export function anonymousContext(req: IncomingMessage): GatewayContext {
     caller: ANONYMOUS,
     purposeHeader: null,
     acceptLanguage: headerOf(req, 'accept-language'),
+    clientAddress: req.socket.remoteAddress ?? null,
     servedFromCache: { fetches: 0 },
   };
 }

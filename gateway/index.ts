@@ -26,6 +26,7 @@ async function main(): Promise<void> {
         openDataCacheBytes: Math.round(env.OPEN_DATA_CACHE_MB * 1024 * 1024),
         ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
         ...(env.OPEN_DATA_LICENSE ? { openDataLicense: env.OPEN_DATA_LICENSE } : {}),
+        openWritesPerHour: env.OPEN_WRITES_PER_HOUR,
         logger,
         ...(env.LIENTHONG_REGISTRY_URL ? { follow: { source: servedSupergraphFeed(env.LIENTHONG_REGISTRY_URL, registryReaderSecret(gatewaySecret)) } } : {}),
       },

@@ -24,6 +24,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import { OpenDataCache } from './open-data-cache';
 import { DOWNLOAD_PATH, openDownloads, type CatalogueSettings } from './open-download';
 import { DCAT_PATH, DEFAULT_OPEN_DATA_LICENSE } from './dcat';
+import { limitingOpenWrites, OPEN_WRITES_PER_HOUR, WriteAllowance } from './open-writes';
 
 /** The open data a gateway keeps by default: 16 MB of JSON text. */
 export const OPEN_DATA_CACHE_BYTES = 16 * 1024 * 1024;
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   readonly publicUrl?: string;
   /** The licence open data is offered under, as a URL (gateway/dcat.ts); CC BY 4.0 by default. */
   readonly openDataLicense?: string;
+  /** Anonymous writes (feedback on open data) one client address may send per hour; OPEN_WRITES_PER_HOUR by default. */
+  readonly openWritesPerHour?: number;
   readonly logger?: Logger;
   readonly trust: {
     readonly verifyToken: (token: string) => Promise<Caller>;
@@ -86,7 +89,7 @@ export interface RunningGateway {
 }
 
 /** Extensions a client may see; transport details (response, serviceName internals, stacks) are dropped. */
-const CLIENT_EXTENSIONS = new Set(['code', 'subgraph', 'agency', 'argument', 'expected', 'maximum', 'reason', 'field', 'category', 'owner', 'ownerAgency', 'requestAccess']);
+const CLIENT_EXTENSIONS = new Set(['code', 'subgraph', 'agency', 'argument', 'expected', 'maximum', 'reason', 'field', 'category', 'owner', 'ownerAgency', 'requestAccess', 'retryAfterSeconds']);
 
 function agencyName(subgraph: string): string {
   try {
@@ -321,6 +324,7 @@ async function graphServer(
   logger: Logger,
   audience: Audience,
   cache: OpenDataCache | undefined,
+  extraPlugins: readonly ApolloServerPlugin<GatewayContext>[] = [],
 ) {
   const timeoutMs = options.subgraphTimeoutMs ?? 10_000;
   const fetcher = keepAliveFetcher(options.subgraphConnections ?? 64, timeoutMs);
@@ -348,7 +352,7 @@ async function graphServer(
     formatError: formatGatewayError(logger),
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: LIMITS[audience].tokens },
-    plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginLandingPageDisabled(), operationResolution(audience), consumerRecord(logger)],
+    plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginLandingPageDisabled(), operationResolution(audience), consumerRecord(logger), ...extraPlugins],
   });
   await apollo.start();
   return {
@@ -445,7 +449,8 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   // One cache for both graphs: open data is the same whoever asks.
   const cache = cacheBytes > 0 ? new OpenDataCache(cacheBytes) : undefined;
   const full = await graphServer(options.supergraphSdl, endpointOf, options, logger, 'agency', cache);
-  const open = await graphServer(options.openSupergraphSdl, endpointOf, options, logger, 'anonymous', cache);
+  const openWrites = new WriteAllowance(options.openWritesPerHour ?? OPEN_WRITES_PER_HOUR);
+  const open = await graphServer(options.openSupergraphSdl, endpointOf, options, logger, 'anonymous', cache, [limitingOpenWrites(openWrites)]);
   let catalogue = catalogueRoutes(options.supergraphSdl, options.openSupergraphSdl);
   let listening: string | undefined;
   const openCatalogue: CatalogueSettings = {
@@ -516,6 +521,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       caller: verified.caller,
       purposeHeader: headerOf(req, 'x-purpose'),
       acceptLanguage: headerOf(req, 'accept-language'),
+      clientAddress: req.socket.remoteAddress ?? null,
       servedFromCache: { fetches: 0 },
     };
   });

@@ -31,8 +31,9 @@ function withInaccessible<T extends { directives?: readonly ConstDirectiveNode[]
 }
 
 /**
- * The types a caller can reach from Query through OPEN fields only (their return types, argument
- * types and input fields), read from the composed supergraph.
+ * The types a caller can reach from Query, and from Mutation when it has an OPEN field (feedback on
+ * open data, which anyone may send), through OPEN fields only (their return types, argument types
+ * and input fields), read from the composed supergraph.
  */
 export function openReachableTypes(supergraphSdl: string): Set<string> {
   const definitions = new Map<string, DefinitionNode>();
@@ -47,6 +48,8 @@ export function openReachableTypes(supergraphSdl: string): Set<string> {
       queue.push(name);
     }
   };
+  const mutation = definitions.get('Mutation');
+  if (mutation?.kind === Kind.OBJECT_TYPE_DEFINITION && mutation.fields?.some((field) => category(field.directives) === 'OPEN')) reach('Mutation');
   while (queue.length > 0) {
     const definition = definitions.get(queue.shift() ?? '');
     if (!definition) continue;

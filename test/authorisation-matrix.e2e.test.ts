@@ -231,6 +231,7 @@ const SAMPLE_ARGUMENTS: Record<string, string> = {
   'Query.landUseCertificate.serial': 'AA 000000',
   'Query.accessRequest.id': '5eed0000-0000-4000-8000-000000000001',
   'Query.grant.id': '5eed0000-0000-4000-8000-000000000002',
+  'Query.openDataFeedbackTicket.id': '5eed0000-0000-4000-8000-000000000003',
   Date: '2026-01-01',
 };
 

@@ -102,8 +102,11 @@ describe('inputs a hand sweep found answered as internal errors', () => {
       expect(await refusal(url, { query: 'query A { __typename } query C { __typename }' })).toEqual({ status: 400, code: 'OPERATION_RESOLUTION_FAILURE' });
       expect(await refusal(url, { query: 'subscription { __typename }' })).toEqual({ status: 400, code: 'OPERATION_RESOLUTION_FAILURE' });
     }
-    // The open contract has no mutations at all.
-    expect(await refusal(`${mesh.gatewayUrl}/open/graphql`, { query: 'mutation { __typename }' }, {})).toEqual({ status: 400, code: 'OPERATION_RESOLUTION_FAILURE' });
+    // The open contract's only mutation is feedback on open data: any other is unknown there.
+    expect(await refusal(`${mesh.gatewayUrl}/open/graphql`, { query: 'mutation { markNotificationRead(id: "5eed0000-0000-4000-8000-000000000001") { id } }' }, {})).toEqual({
+      status: 400,
+      code: 'GRAPHQL_VALIDATION_FAILED',
+    });
   });
 
   it('names a persisted-query mismatch a BAD_REQUEST', async () => {

@@ -75,9 +75,10 @@ export type GrantEventRow = z.infer<typeof grantEventRow>;
 const notificationRow = z.object({
   id: z.string(),
   recipient_agency: z.string(),
-  kind: z.enum(['REQUEST_SUBMITTED', 'REQUEST_APPROVED', 'REQUEST_REFUSED', 'GRANT_SUSPENDED', 'GRANT_RESUMED', 'GRANT_TERMINATED']),
+  kind: z.enum(['REQUEST_SUBMITTED', 'REQUEST_APPROVED', 'REQUEST_REFUSED', 'GRANT_SUSPENDED', 'GRANT_RESUMED', 'GRANT_TERMINATED', 'OPEN_DATA_FEEDBACK']),
   request_id: z.string().nullable(),
   grant_id: z.string().nullable(),
+  feedback_id: z.string().nullable(),
   message: z.string(),
   created_at: z.date(),
   read_at: z.date().nullable(),
@@ -115,7 +116,7 @@ const GRANT_COLUMNS = `id, request_id, consumer_agency, provider_agency, fields,
   status AS stored_status, status_reason, status_changed_at, status_changed_by, created_at`;
 const CONSENT_COLUMNS = `id, personal_id, agency, fields, given_at, valid_until, withdrawn_at,
   consent_status(withdrawn_at, valid_until, $1::date) AS status`;
-const NOTIFICATION_COLUMNS = 'id, recipient_agency, kind, request_id, grant_id, message, created_at, read_at';
+const NOTIFICATION_COLUMNS = 'id, recipient_agency, kind, request_id, grant_id, feedback_id, message, created_at, read_at';
 
 const insertRequest = statement(
   'insertRequest',

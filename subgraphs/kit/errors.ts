@@ -16,6 +16,8 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** The provider could not write its disclosure log, so it withheld the answer (no data leaves unlogged). */
   DISCLOSURE_LOG_UNAVAILABLE: 'DISCLOSURE_LOG_UNAVAILABLE',
+  /** A client sent more than its allowance (anonymous writes on /open/graphql); HTTP 429 with Retry-After. */
+  RATE_LIMITED: 'RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { RequestRow, GrantRow, GrantEventRow, NotificationRow, ConsentRow } from '../store';
 import type { AgencyRef } from '../directory';
 import type { DisclosureRow, UsageRow } from '../disclosures';
+import type { FeedbackRow } from '../feedback';
 import type { AccessContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -144,6 +145,8 @@ export type AccessNotification = {
   kind: AccessNotificationKind;
   /** Nội dung, tiếng Việt trước, tiếng Anh trong ngoặc (message, Vietnamese then English). */
   message: Scalars['String']['output'];
+  /** Góp ý về dữ liệu mở liên quan (the open-data feedback concerned). */
+  openDataFeedback?: Maybe<OpenDataFeedback>;
   /** Thời điểm đọc; null khi chưa đọc (read at; null when unread). */
   readAt?: Maybe<Scalars['String']['output']>;
   /** Yêu cầu liên quan (the request concerned). */
@@ -167,6 +170,8 @@ export type AccessNotificationKind =
   | 'GRANT_SUSPENDED'
   /** Quyền bị chấm dứt (the grant was terminated). */
   | 'GRANT_TERMINATED'
+  /** Có góp ý mới về dữ liệu mở gửi tới cơ quan (new open-data feedback reached the agency). */
+  | 'OPEN_DATA_FEEDBACK'
   /** Yêu cầu đã được phê duyệt (the request was approved). */
   | 'REQUEST_APPROVED'
   /** Yêu cầu bị từ chối (the request was refused). */
@@ -371,6 +376,12 @@ export type DisclosureUsageConnection = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Trả lời một góp ý gửi tới cơ quan mình; câu trả lời hiện công khai trên phiếu, trả lời lại thì thay câu trước
+   * (answer feedback addressed to your agency; the reply is shown on the public ticket, and a new answer replaces it).
+   * Officials of the answering agency.
+   */
+  answerOpenDataFeedback: OpenDataFeedback;
+  /**
    * Phê duyệt một yêu cầu đang chờ và cấp quyền với thời hạn (approve a pending request, creating a grant).
    * `validUntil` thay thời hạn đề nghị khi có (overrides the requested end date). Chỉ cán bộ vai trò owner của bên cung cấp.
    */
@@ -391,12 +402,28 @@ export type Mutation = {
   requestAccess: AccessRequest;
   /** Khôi phục một quyền đang tạm dừng, phải nêu lý do (resume a suspended grant; reason required). Provider owners only. */
   resumeGrant: AccessGrant;
+  /**
+   * Gửi góp ý về dữ liệu mở, không cần tài khoản (Nghị định 47/2020, Điều 19): lỗi trong dữ liệu, định dạng, vấn đề
+   * pháp lý, hay đề nghị công bố dữ liệu mới. Góp ý về một bộ dữ liệu tới cơ quan quản lý bộ dữ liệu đó; đề nghị dữ
+   * liệu mới tới cơ quan quản trị. Giữ mã phiếu để xem trả lời (openDataFeedbackTicket). Đừng ghi dữ liệu cá nhân
+   * vào nội dung. (Send feedback on open data, no account needed: it goes to the dataset's agency, or to the
+   * governing department for a request for new data. Keep the ticket id to read the reply. Put no personal data
+   * in the message.)
+   */
+  sendOpenDataFeedback: OpenDataFeedbackTicket;
   /** Tạm dừng một quyền đang hiệu lực, phải nêu lý do (suspend an active grant; reason required). Provider owners only. */
   suspendGrant: AccessGrant;
   /** Chấm dứt một quyền, không khôi phục được; phải nêu lý do (terminate a grant for good; reason required). Provider owners only. */
   terminateGrant: AccessGrant;
   /** Công dân rút lại một sự đồng ý của chính mình (withdraw one's own consent); null when unknown. Citizens only. */
   withdrawConsent?: Maybe<DataConsent>;
+};
+
+
+/** Thao tác trên sổ cái (ledger operations). Each one is a single transaction that also notifies the other party. */
+export type MutationAnswerOpenDataFeedbackArgs = {
+  id: Scalars['ID']['input'];
+  reply: Scalars['String']['input'];
 };
 
 
@@ -442,6 +469,12 @@ export type MutationResumeGrantArgs = {
 
 
 /** Thao tác trên sổ cái (ledger operations). Each one is a single transaction that also notifies the other party. */
+export type MutationSendOpenDataFeedbackArgs = {
+  input: OpenDataFeedbackInput;
+};
+
+
+/** Thao tác trên sổ cái (ledger operations). Each one is a single transaction that also notifies the other party. */
 export type MutationSuspendGrantArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
@@ -458,6 +491,96 @@ export type MutationTerminateGrantArgs = {
 /** Thao tác trên sổ cái (ledger operations). Each one is a single transaction that also notifies the other party. */
 export type MutationWithdrawConsentArgs = {
   id: Scalars['ID']['input'];
+};
+
+/** Một góp ý về dữ liệu mở, như cơ quan trả lời thấy (open-data feedback, as the answering agency sees it). */
+export type OpenDataFeedback = {
+  __typename?: 'OpenDataFeedback';
+  /** Thời điểm trả lời, ISO 8601 (answered at). */
+  answeredAt?: Maybe<Scalars['String']['output']>;
+  /** Mã cán bộ đã trả lời (the official who answered). */
+  answeredBy?: Maybe<Scalars['String']['output']>;
+  /**
+   * Cách liên hệ người gửi đã để lại, chỉ cơ quan trả lời thấy; null khi không có hay với người khác (the sender's
+   * contact, if given: for the answering agency only, null for anyone else).
+   */
+  contact?: Maybe<Scalars['String']['output']>;
+  /** Bộ dữ liệu được góp ý; null với đề nghị dữ liệu mới (the dataset; null for a request for new data). */
+  dataset?: Maybe<Scalars['String']['output']>;
+  /** Cơ quan trả lời (the answering agency). */
+  handledBy: AccessAgency;
+  /** Mã góp ý, cũng là mã phiếu của người gửi (feedback id, the sender's ticket id). */
+  id: Scalars['ID']['output'];
+  /** Loại góp ý (kind). */
+  kind: OpenDataFeedbackKind;
+  /** Nội dung góp ý (the message). */
+  message: Scalars['String']['output'];
+  /** Thời điểm nhận, ISO 8601 (received at). */
+  receivedAt: Scalars['String']['output'];
+  /** Câu trả lời; null khi chưa trả lời (the reply; null until answered). */
+  reply?: Maybe<Scalars['String']['output']>;
+};
+
+/** Một trang góp ý về dữ liệu mở (a page of open-data feedback). */
+export type OpenDataFeedbackConnection = {
+  __typename?: 'OpenDataFeedbackConnection';
+  /** Các góp ý trong trang. */
+  nodes: Array<OpenDataFeedback>;
+  /** Thông tin phân trang. */
+  pageInfo: PageInfo;
+};
+
+/** Một góp ý về dữ liệu mở (feedback on open data). */
+export type OpenDataFeedbackInput = {
+  /**
+   * Cách liên hệ lại nếu muốn (email hoặc số điện thoại, tối đa 200 ký tự): chỉ cơ quan trả lời thấy, không hiện trên
+   * phiếu (how to reach you, if you wish, at most 200 characters: seen only by the answering agency, never on the ticket).
+   */
+  contact?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Bộ dữ liệu mở được góp ý: tên trong /open/download, ví dụ landParcels; bỏ trống khi đề nghị dữ liệu mới
+   * (the open dataset, as named in /open/download, e.g. landParcels; omit it for a request for new data).
+   */
+  dataset?: InputMaybe<Scalars['String']['input']>;
+  /** Loại góp ý (what the feedback is about). */
+  kind: OpenDataFeedbackKind;
+  /** Nội dung, tối đa 2000 ký tự, không ghi dữ liệu cá nhân (the message, at most 2000 characters, no personal data). */
+  message: Scalars['String']['input'];
+};
+
+/** Loại góp ý về dữ liệu mở (kinds of open-data feedback, Decree 47/2020 Art. 19). */
+export type OpenDataFeedbackKind =
+  /** Dữ liệu sai, thiếu hoặc cũ (wrong, missing or outdated data). */
+  | 'DATA_ERROR'
+  /** Định dạng, cách tải hoặc cách dùng (format, download or usability). */
+  | 'FORMAT_OR_USABILITY'
+  /** Vấn đề pháp lý, ví dụ dữ liệu cá nhân bị công bố (a legal concern, e.g. personal data published). */
+  | 'LEGAL_CONCERN'
+  /** Đề nghị công bố dữ liệu chưa có (a request for data not yet published). */
+  | 'NEW_DATA_REQUEST'
+  /** Khác (other). */
+  | 'OTHER';
+
+/**
+ * Phiếu góp ý về dữ liệu mở, như người gửi thấy: trạng thái và câu trả lời (an open-data feedback ticket, as its
+ * sender sees it: status and reply). Không có nội dung góp ý hay thông tin liên hệ (never the message or the contact).
+ */
+export type OpenDataFeedbackTicket = {
+  __typename?: 'OpenDataFeedbackTicket';
+  /** Thời điểm trả lời, ISO 8601; null khi chưa trả lời (answered at). */
+  answeredAt?: Maybe<Scalars['String']['output']>;
+  /** Bộ dữ liệu được góp ý; null với đề nghị dữ liệu mới (the dataset; null for a request for new data). */
+  dataset?: Maybe<Scalars['String']['output']>;
+  /** Tên cơ quan trả lời (the answering agency's name). */
+  handledBy: Scalars['String']['output'];
+  /** Mã phiếu (ticket id, a UUID): giữ để xem trả lời. */
+  id: Scalars['ID']['output'];
+  /** Loại góp ý (kind). */
+  kind: OpenDataFeedbackKind;
+  /** Thời điểm nhận, ISO 8601 (received at). */
+  receivedAt: Scalars['String']['output'];
+  /** Câu trả lời của cơ quan; null khi chưa trả lời (the agency's reply; null until answered). */
+  reply?: Maybe<Scalars['String']['output']>;
 };
 
 /** Thông tin phân trang theo con trỏ (cursor pagination). */
@@ -518,6 +641,18 @@ export type Query = {
   myRequests: AccessRequestConnection;
   /** Thông báo gửi tới cơ quan của người gọi, mới nhất trước (the caller agency's notifications, newest first). */
   notifications: AccessNotificationConnection;
+  /**
+   * Góp ý về dữ liệu mở gửi tới cơ quan của người gọi, mới nhất trước: về các bộ dữ liệu mở cơ quan quản lý, và với cơ
+   * quan quản trị, các đề nghị dữ liệu mới; vai trò quản trị thấy mọi góp ý. `answered` lọc theo đã/chưa trả lời
+   * (open-data feedback addressed to the caller's agency, newest first; governance sees all). Officials only.
+   */
+  openDataFeedback: OpenDataFeedbackConnection;
+  /**
+   * Phiếu góp ý về dữ liệu mở theo mã nhận được khi gửi: trạng thái và câu trả lời, không có nội dung góp ý hay thông
+   * tin liên hệ; null khi không có (a feedback ticket by the id returned when it was sent: its status and the reply,
+   * never the message or the contact; null when unknown). Anyone, no account.
+   */
+  openDataFeedbackTicket?: Maybe<OpenDataFeedbackTicket>;
   /** Toàn bộ yêu cầu trong tỉnh, cho vai trò quản trị (every request in the province; governance role only). */
   requests: AccessRequestConnection;
 };
@@ -634,6 +769,30 @@ export type QueryNotificationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/**
+ * Hệ thống quản lý dịch vụ chia sẻ dữ liệu của tỉnh (Quy chế Phú Yên, Điều 9): sổ cái các yêu cầu khai thác dữ liệu
+ * chia sẻ theo yêu cầu riêng (Nghị định 47/2020/NĐ-CP), các quyền được cấp và sự đồng ý của công dân.
+ * (The province's sharing-service management system: the ledger of special-request access.)
+ * Mọi kiểm tra ai được làm gì nằm trong resolver; danh mục chia sẻ ở đây chỉ là lớp ngoài.
+ */
+export type QueryOpenDataFeedbackArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  answered?: InputMaybe<Scalars['Boolean']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Hệ thống quản lý dịch vụ chia sẻ dữ liệu của tỉnh (Quy chế Phú Yên, Điều 9): sổ cái các yêu cầu khai thác dữ liệu
+ * chia sẻ theo yêu cầu riêng (Nghị định 47/2020/NĐ-CP), các quyền được cấp và sự đồng ý của công dân.
+ * (The province's sharing-service management system: the ledger of special-request access.)
+ * Mọi kiểm tra ai được làm gì nằm trong resolver; danh mục chia sẻ ở đây chỉ là lớp ngoài.
+ */
+export type QueryOpenDataFeedbackTicketArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -806,6 +965,11 @@ export type ResolversTypes = ResolversObject<{
   EthnicGroupCode: ResolverTypeWrapper<Scalars['EthnicGroupCode']['output']>;
   LandUseTypeCode: ResolverTypeWrapper<Scalars['LandUseTypeCode']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OpenDataFeedback: ResolverTypeWrapper<FeedbackRow>;
+  OpenDataFeedbackConnection: ResolverTypeWrapper<Omit<OpenDataFeedbackConnection, 'nodes'> & { nodes: Array<ResolversTypes['OpenDataFeedback']> }>;
+  OpenDataFeedbackInput: OpenDataFeedbackInput;
+  OpenDataFeedbackKind: OpenDataFeedbackKind;
+  OpenDataFeedbackTicket: ResolverTypeWrapper<FeedbackRow>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PersonalId: ResolverTypeWrapper<Scalars['PersonalId']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -842,6 +1006,10 @@ export type ResolversParentTypes = ResolversObject<{
   EthnicGroupCode: Scalars['EthnicGroupCode']['output'];
   LandUseTypeCode: Scalars['LandUseTypeCode']['output'];
   Mutation: Record<PropertyKey, never>;
+  OpenDataFeedback: FeedbackRow;
+  OpenDataFeedbackConnection: Omit<OpenDataFeedbackConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['OpenDataFeedback']> };
+  OpenDataFeedbackInput: OpenDataFeedbackInput;
+  OpenDataFeedbackTicket: FeedbackRow;
   PageInfo: PageInfo;
   PersonalId: Scalars['PersonalId']['output'];
   Query: Record<PropertyKey, never>;
@@ -902,6 +1070,7 @@ export type AccessNotificationResolvers<ContextType = AccessContext, ParentType 
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['AccessNotificationKind'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  openDataFeedback?: Resolver<Maybe<ResolversTypes['OpenDataFeedback']>, ParentType, ContextType>;
   readAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   request?: Resolver<Maybe<ResolversTypes['AccessRequest']>, ParentType, ContextType>;
 }>;
@@ -1003,15 +1172,45 @@ export interface LandUseTypeCodeScalarConfig extends GraphQLScalarTypeConfig<Res
 }
 
 export type MutationResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  answerOpenDataFeedback?: Resolver<ResolversTypes['OpenDataFeedback'], ParentType, ContextType, RequireFields<MutationAnswerOpenDataFeedbackArgs, 'id' | 'reply'>>;
   approveRequest?: Resolver<ResolversTypes['AccessRequest'], ParentType, ContextType, RequireFields<MutationApproveRequestArgs, 'id'>>;
   giveConsent?: Resolver<ResolversTypes['DataConsent'], ParentType, ContextType, RequireFields<MutationGiveConsentArgs, 'agency' | 'fields'>>;
   markNotificationRead?: Resolver<Maybe<ResolversTypes['AccessNotification']>, ParentType, ContextType, RequireFields<MutationMarkNotificationReadArgs, 'id'>>;
   refuseRequest?: Resolver<ResolversTypes['AccessRequest'], ParentType, ContextType, RequireFields<MutationRefuseRequestArgs, 'id' | 'reason'>>;
   requestAccess?: Resolver<ResolversTypes['AccessRequest'], ParentType, ContextType, RequireFields<MutationRequestAccessArgs, 'input'>>;
   resumeGrant?: Resolver<ResolversTypes['AccessGrant'], ParentType, ContextType, RequireFields<MutationResumeGrantArgs, 'id' | 'reason'>>;
+  sendOpenDataFeedback?: Resolver<ResolversTypes['OpenDataFeedbackTicket'], ParentType, ContextType, RequireFields<MutationSendOpenDataFeedbackArgs, 'input'>>;
   suspendGrant?: Resolver<ResolversTypes['AccessGrant'], ParentType, ContextType, RequireFields<MutationSuspendGrantArgs, 'id' | 'reason'>>;
   terminateGrant?: Resolver<ResolversTypes['AccessGrant'], ParentType, ContextType, RequireFields<MutationTerminateGrantArgs, 'id' | 'reason'>>;
   withdrawConsent?: Resolver<Maybe<ResolversTypes['DataConsent']>, ParentType, ContextType, RequireFields<MutationWithdrawConsentArgs, 'id'>>;
+}>;
+
+export type OpenDataFeedbackResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['OpenDataFeedback'] = ResolversParentTypes['OpenDataFeedback']> = ResolversObject<{
+  answeredAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  answeredBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contact?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  dataset?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  handledBy?: Resolver<ResolversTypes['AccessAgency'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['OpenDataFeedbackKind'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reply?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type OpenDataFeedbackConnectionResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['OpenDataFeedbackConnection'] = ResolversParentTypes['OpenDataFeedbackConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['OpenDataFeedback']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type OpenDataFeedbackTicketResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['OpenDataFeedbackTicket'] = ResolversParentTypes['OpenDataFeedbackTicket']> = ResolversObject<{
+  answeredAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  dataset?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  handledBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['OpenDataFeedbackKind'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reply?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1033,6 +1232,8 @@ export type QueryResolvers<ContextType = AccessContext, ParentType extends Resol
   myDisclosures?: Resolver<ResolversTypes['DataDisclosureConnection'], ParentType, ContextType, RequireFields<QueryMyDisclosuresArgs, 'first'>>;
   myRequests?: Resolver<ResolversTypes['AccessRequestConnection'], ParentType, ContextType, RequireFields<QueryMyRequestsArgs, 'first'>>;
   notifications?: Resolver<ResolversTypes['AccessNotificationConnection'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'first' | 'unreadOnly'>>;
+  openDataFeedback?: Resolver<ResolversTypes['OpenDataFeedbackConnection'], ParentType, ContextType, RequireFields<QueryOpenDataFeedbackArgs, 'first'>>;
+  openDataFeedbackTicket?: Resolver<Maybe<ResolversTypes['OpenDataFeedbackTicket']>, ParentType, ContextType, RequireFields<QueryOpenDataFeedbackTicketArgs, 'id'>>;
   requests?: Resolver<ResolversTypes['AccessRequestConnection'], ParentType, ContextType, RequireFields<QueryRequestsArgs, 'first'>>;
 }>;
 
@@ -1064,6 +1265,9 @@ export type Resolvers<ContextType = AccessContext> = ResolversObject<{
   EthnicGroupCode?: GraphQLScalarType;
   LandUseTypeCode?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
+  OpenDataFeedback?: OpenDataFeedbackResolvers<ContextType>;
+  OpenDataFeedbackConnection?: OpenDataFeedbackConnectionResolvers<ContextType>;
+  OpenDataFeedbackTicket?: OpenDataFeedbackTicketResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PersonalId?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;

@@ -1,5 +1,6 @@
 import type { MutationResolvers } from '../__generated__/resolvers-types';
 import { giveConsent, withdrawConsent } from '../consents';
+import { answerFeedback, sendFeedback } from '../feedback';
 import { ledgerId } from '../input';
 import { requireOfficial } from '../policy';
 import { approveRequest, refuseRequest, submitRequest, transitionGrant } from '../workflow';
@@ -19,4 +20,7 @@ export const Mutation: MutationResolvers = {
 
   giveConsent: (_parent, { agency, fields, validUntil }, context) => giveConsent(context, agency, fields, validUntil ?? null),
   withdrawConsent: (_parent, { id }, context) => withdrawConsent(context, id),
+
+  sendOpenDataFeedback: (_parent, { input }, context) => sendFeedback(context, input),
+  answerOpenDataFeedback: (_parent, { id, reply }, context) => answerFeedback(context, id, reply),
 };

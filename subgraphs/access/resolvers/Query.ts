@@ -3,6 +3,7 @@ import { positionPageRequest, toPositionPage } from '../../kit/pagination';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 import { vietnamDate } from '../calendar';
 import { DISCLOSURE_POSITION, USAGE_POSITION } from '../disclosures';
+import { feedbackPage, feedbackTicket, FEEDBACK_POSITION } from '../feedback';
 import { ROW_POSITION } from '../store';
 import { isGovernance, requireCitizen, requireGovernance, requireOfficial } from '../policy';
 import { visibleGrant, visibleRequest } from '../visibility';
@@ -72,4 +73,11 @@ export const Query: QueryResolvers = {
     const page = positionPageRequest({ first, after }, info, USAGE_POSITION);
     return toPositionPage(await context.disclosures.usage(from, to, provider ?? null, consumer ?? null, page), page);
   },
+
+  openDataFeedback: async (_parent, { answered, first, after }, context, info) => {
+    const page = positionPageRequest({ first, after }, info, FEEDBACK_POSITION);
+    return toPositionPage(await feedbackPage(context, answered ?? null, page), page);
+  },
+
+  openDataFeedbackTicket: (_parent, { id }, context) => feedbackTicket(context, id),
 };

@@ -8,6 +8,7 @@ import { DataConsent } from './DataConsent';
 import { DataDisclosure } from './DataDisclosure';
 import { DisclosureUsage } from './DisclosureUsage';
 import { Mutation } from './Mutation';
+import { OpenDataFeedback, OpenDataFeedbackTicket } from './OpenDataFeedback';
 import { Query } from './Query';
 
-export const resolvers: Resolvers = { Query, Mutation, AccessAgency, AccessRequest, AccessGrant, AccessGrantEvent, AccessNotification, DataConsent, DataDisclosure, DisclosureUsage };
+export const resolvers: Resolvers = { Query, Mutation, AccessAgency, AccessRequest, AccessGrant, AccessGrantEvent, AccessNotification, DataConsent, DataDisclosure, DisclosureUsage, OpenDataFeedback, OpenDataFeedbackTicket };

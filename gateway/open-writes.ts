@@ -1,0 +1,76 @@
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../subgraphs/kit/errors';
+import type { GatewayContext } from './context';
+
+/** How many operations that write (feedback on open data) one address may send per hour, by default. */
+export const OPEN_WRITES_PER_HOUR = 20;
+
+const HOUR_MS = 3_600_000;
+
+/** Addresses remembered at most; beyond, windows that have ended are forgotten first. */
+const MAX_ADDRESSES = 10_000;
+
+/**
+ * Counts the anonymous writes of each client address in fixed one-hour windows. What anyone may send
+ * with no account must not let one sender fill an agency's inbox. Behind a reverse proxy every client
+ * has the proxy's address: the proxy should limit by the client's own.
+ */
+export class WriteAllowance {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    private readonly perHour: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes one write for `address`; returns the seconds until the next is allowed when none is left, else 0. */
+  take(address: string): number {
+    const now = this.now();
+    let window = this.windows.get(address);
+    if (window === undefined || now - window.start >= HOUR_MS) {
+      if (window === undefined && this.windows.size >= MAX_ADDRESSES) this.forgetEnded(now);
+      window = { start: now, count: 0 };
+      this.windows.set(address, window);
+    }
+    if (window.count >= this.perHour) return Math.max(1, Math.ceil((window.start + HOUR_MS - now) / 1000));
+    window.count++;
+    return 0;
+  }
+
+  private forgetEnded(now: number): void {
+    for (const [address, window] of this.windows) if (now - window.start >= HOUR_MS) this.windows.delete(address);
+    // Every window still running: the oldest make room (a Map keeps insertion order).
+    for (const address of this.windows.keys()) {
+      if (this.windows.size < MAX_ADDRESSES) break;
+      this.windows.delete(address);
+    }
+  }
+}
+
+/** Refuses an anonymous mutation past its address's allowance: 429 RATE_LIMITED, with Retry-After. */
+export function limitingOpenWrites(allowance: WriteAllowance): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, contextValue }) {
+          if (operation?.operation !== 'mutation') return;
+          const wait = allowance.take(contextValue.clientAddress ?? 'unknown');
+          if (wait === 0) return;
+          // Apollo Server sets the status and headers from `http` (its headers a Map, which graphql-yoga's
+          // typing of the same extension, a record, would refuse).
+          const extensions: Record<string, unknown> = {
+            code: ErrorCode.RATE_LIMITED,
+            retryAfterSeconds: wait,
+            http: { status: 429, headers: new HeaderMap([['retry-after', String(wait)]]) },
+          };
+          throw new GraphQLError(
+            `Địa chỉ này đã gửi quá nhiều góp ý trong một giờ; hãy thử lại sau ${Math.ceil(wait / 60)} phút. ` +
+              `(Too many writes from this address this hour; try again in ${Math.ceil(wait / 60)} minutes.)`,
+            { extensions },
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,226 @@
+// Feedback on open data (Decree 47/2020 Art. 19): anyone sends it through /open/graphql with no
+// account; the agency owning the dataset (or the governing department, for a request for new data)
+// reads and answers it; the sender's ticket shows the reply and nothing else; anonymous writes are
+// limited per address.
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import { startGateway, type RunningGateway } from '../gateway/server';
+import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../schema/compose';
+import { createTokenVerifier } from '../subgraphs/kit/identity';
+import { DEV_AUDIENCE, DEV_ISSUER } from '../scripts/dev-keys';
+import { execute, official, startTestMesh, type TestMesh } from './support/mesh';
+
+let mesh: TestMesh;
+let open: string;
+let graphql: string;
+const bearer = async (agency: string, role: 'official' | 'owner' | 'governance' = 'official') => ({
+  authorization: `Bearer ${await mesh.token(official(agency, role))}`,
+});
+
+beforeAll(async () => {
+  mesh = await startTestMesh();
+  open = `${mesh.gateway.url}/open/graphql`;
+  graphql = `${mesh.gateway.url}/graphql`;
+}, 120_000);
+afterAll(async () => {
+  await mesh?.stop();
+});
+
+interface Ticket {
+  id: string;
+  dataset: string | null;
+  kind: string;
+  handledBy: string;
+  receivedAt: string;
+  reply: string | null;
+  answeredAt: string | null;
+}
+
+const SEND = `mutation($input: OpenDataFeedbackInput!) {
+  sendOpenDataFeedback(input: $input) { id dataset kind handledBy receivedAt reply answeredAt }
+}`;
+const TICKET = `query($id: ID!) { openDataFeedbackTicket(id: $id) { id dataset kind handledBy receivedAt reply answeredAt } }`;
+const LIST = `query($answered: Boolean) { openDataFeedback(answered: $answered, first: 50) {
+  nodes { id dataset kind handledBy { code name } message receivedAt reply answeredBy } pageInfo { hasNextPage } } }`;
+
+interface Listed {
+  id: string;
+  dataset: string | null;
+  kind: string;
+  handledBy: { code: string; name: string };
+  message: string;
+  reply: string | null;
+  answeredBy: string | null;
+}
+
+async function send(input: Record<string, unknown>, url = open) {
+  return execute<{ sendOpenDataFeedback: Ticket }, { input: Record<string, unknown> }>(url, SEND, { input });
+}
+
+async function listedFor(headers: Record<string, string>, answered?: boolean): Promise<Listed[]> {
+  const response = await execute<{ openDataFeedback: { nodes: Listed[] } }, { answered?: boolean }>(graphql, LIST, answered === undefined ? {} : { answered }, headers);
+  expect(response.body.errors).toBeUndefined();
+  return response.body.data?.openDataFeedback.nodes ?? [];
+}
+
+describe('sending feedback with no account', () => {
+  it('takes feedback on a dataset, gives a ticket, and delivers it to the agency owning the dataset only', async () => {
+    const message = `Thửa đất ${Date.now()} có diện tích sai (a parcel's area is wrong).`;
+    const sent = await send({ dataset: 'landParcels', kind: 'DATA_ERROR', message, contact: 'nguoi.gui@example.org' });
+    expect(sent.status).toBe(200);
+    expect(sent.body.errors).toBeUndefined();
+    const ticket = sent.body.data?.sendOpenDataFeedback;
+    expect(ticket).toMatchObject({ dataset: 'landParcels', kind: 'DATA_ERROR', reply: null, answeredAt: null });
+    expect(ticket?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ticket?.handledBy).toMatch(/Nông nghiệp và Môi trường/);
+    expect(sent.headers.get('cache-control')).not.toMatch(/public/);
+
+    // The land agency (so-nn-mt) sees the message and the contact, and was notified.
+    const land = await bearer('so-nn-mt');
+    const withContact = await execute<{ openDataFeedback: { nodes: Array<{ id: string; message: string; contact: string | null }> } }, Record<string, never>>(
+      graphql,
+      '{ openDataFeedback(first: 50) { nodes { id message contact } } }',
+      {},
+      land,
+    );
+    expect(withContact.body.errors).toBeUndefined();
+    expect(withContact.body.data?.openDataFeedback.nodes.find((n) => n.id === ticket?.id)).toEqual({ id: ticket?.id, message, contact: 'nguoi.gui@example.org' });
+    const notices = await execute<{ notifications: { nodes: Array<{ kind: string; openDataFeedback: { id: string } | null }> } }, Record<string, never>>(
+      graphql,
+      '{ notifications(first: 50) { nodes { kind openDataFeedback { id } } } }',
+      {},
+      land,
+    );
+    expect(notices.body.errors).toBeUndefined();
+    expect(notices.body.data?.notifications.nodes).toContainEqual({ kind: 'OPEN_DATA_FEEDBACK', openDataFeedback: { id: ticket?.id } });
+
+    // Another agency neither sees it nor can answer it.
+    const health = await bearer('so-y-te');
+    expect((await listedFor(health)).map((n) => n.id)).not.toContain(ticket?.id);
+    const intruding = await execute(graphql, 'mutation($id: ID!) { answerOpenDataFeedback(id: $id, reply: "Đã sửa.") { id } }', { id: ticket?.id }, health);
+    expect(intruding.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(intruding.body.errors?.[0]?.message).toMatch(/No such feedback/);
+
+    // Governance sees every agency's feedback, but not the sender's contact, which is for the
+    // answering agency only.
+    const governance = await bearer('so-khcn', 'governance');
+    expect((await listedFor(governance)).map((n) => n.id)).toContain(ticket?.id);
+    const contact = await execute<{ openDataFeedback: { nodes: Array<{ id: string; contact: string | null }> } }, Record<string, never>>(
+      graphql,
+      '{ openDataFeedback(first: 50) { nodes { id contact } } }',
+      {},
+      governance,
+    );
+    expect(contact.body.errors).toBeUndefined();
+    expect(contact.body.data?.openDataFeedback.nodes.find((n) => n.id === ticket?.id)).toEqual({ id: ticket?.id, contact: null });
+  });
+
+  it('sends a request for new data, with no dataset, to the governing department', async () => {
+    const sent = await send({ kind: 'NEW_DATA_REQUEST', message: 'Đề nghị công bố danh sách trường học (please publish the list of schools).' });
+    expect(sent.body.errors).toBeUndefined();
+    const id = sent.body.data?.sendOpenDataFeedback.id;
+    expect(sent.body.data?.sendOpenDataFeedback).toMatchObject({ dataset: null, kind: 'NEW_DATA_REQUEST' });
+    expect(sent.body.data?.sendOpenDataFeedback.handledBy).toMatch(/Khoa học và Công nghệ/);
+    const listed = await listedFor(await bearer('so-khcn'));
+    expect(listed.find((n) => n.id === id)).toMatchObject({ handledBy: { code: 'so-khcn' }, dataset: null });
+    expect((await listedFor(await bearer('so-nn-mt'))).map((n) => n.id)).not.toContain(id);
+  });
+
+  it('shows the agency’s reply on the ticket, to anyone holding its id, and never the message or contact', async () => {
+    const sent = await send({ dataset: 'enterprises', kind: 'FORMAT_OR_USABILITY', message: 'Xin thêm cột ngày thành lập (please add the founding date).', contact: '0900000000' });
+    const id = sent.body.data?.sendOpenDataFeedback.id ?? '';
+    const finance = await bearer('so-tai-chinh');
+    expect((await listedFor(finance, false)).map((n) => n.id)).toContain(id);
+
+    const answered = await execute<{ answerOpenDataFeedback: Listed }, { id: string }>(
+      graphql,
+      'mutation($id: ID!) { answerOpenDataFeedback(id: $id, reply: "  Đã thêm trong bản cập nhật tháng sau.  ") { id reply answeredBy } }',
+      { id },
+      finance,
+    );
+    expect(answered.body.errors).toBeUndefined();
+    expect(answered.body.data?.answerOpenDataFeedback).toMatchObject({ id, reply: 'Đã thêm trong bản cập nhật tháng sau.', answeredBy: 'test-so-tai-chinh-official' });
+    expect((await listedFor(finance, true)).map((n) => n.id)).toContain(id);
+    expect((await listedFor(finance, false)).map((n) => n.id)).not.toContain(id);
+
+    const ticket = await execute<{ openDataFeedbackTicket: Ticket | null }, { id: string }>(open, TICKET, { id });
+    expect(ticket.body.errors).toBeUndefined();
+    expect(ticket.body.data?.openDataFeedbackTicket).toMatchObject({ id, reply: 'Đã thêm trong bản cập nhật tháng sau.' });
+    expect(ticket.body.data?.openDataFeedbackTicket?.answeredAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const prying = await execute(open, 'query($id: ID!) { openDataFeedbackTicket(id: $id) { id message contact } }', { id });
+    expect(prying.status).toBe(400);
+    expect(prying.body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(JSON.stringify(prying.body)).not.toContain('0900000000');
+  });
+
+  it('answers null for a ticket nobody was given, and refuses an id that is not one', async () => {
+    const unknown = await execute<{ openDataFeedbackTicket: Ticket | null }, { id: string }>(open, TICKET, { id: '00000000-0000-4000-8000-000000000000' });
+    expect(unknown.body.errors).toBeUndefined();
+    expect(unknown.body.data?.openDataFeedbackTicket).toBeNull();
+    const malformed = await execute(open, TICKET, { id: "1' OR '1'='1" });
+    expect(malformed.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+  });
+
+  it.each([
+    ['an unknown dataset', { dataset: 'noSuchDataset', kind: 'DATA_ERROR', message: 'x' }, 'input.dataset'],
+    ['a dataset that is not open', { dataset: 'citizens', kind: 'DATA_ERROR', message: 'x' }, 'input.dataset'],
+    ['the ledger’s own ticket lookup as a dataset', { dataset: 'openDataFeedbackTicket', kind: 'OTHER', message: 'x' }, 'input.dataset'],
+    ['a data error naming no dataset', { kind: 'DATA_ERROR', message: 'Sai.' }, 'input.dataset'],
+    ['a blank message', { dataset: 'landParcels', kind: 'OTHER', message: '   ' }, 'input.message'],
+    ['a message over 2000 characters', { dataset: 'landParcels', kind: 'OTHER', message: 'a'.repeat(2001) }, 'input.message'],
+    ['a contact over 200 characters', { dataset: 'landParcels', kind: 'OTHER', message: 'x', contact: 'c'.repeat(201) }, 'input.contact'],
+    ['a message holding a NUL character', { dataset: 'landParcels', kind: 'OTHER', message: 'a\u0000b' }, undefined],
+  ])('refuses %s with BAD_USER_INPUT and keeps nothing', async (_name, input, argument) => {
+    const before = (await listedFor(await bearer('so-khcn', 'governance'))).length;
+    const sent = await send(input);
+    expect(sent.status).toBeLessThan(500);
+    const error = sent.body.errors?.[0];
+    expect(error?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    if (argument) expect(error?.extensions?.['argument']).toBe(argument);
+    expect(JSON.stringify(sent.body)).not.toMatch(/INSERT|open_data_feedback|stack/i);
+    expect((await listedFor(await bearer('so-khcn', 'governance'))).length).toBe(before);
+  });
+
+  it('refuses an anonymous caller the agencies’ list and the answering, which are not open', async () => {
+    const listing = await execute(open, '{ openDataFeedback(first: 5) { nodes { id message } } }');
+    expect(listing.status).toBe(400);
+    const answering = await execute(open, 'mutation { answerOpenDataFeedback(id: "00000000-0000-4000-8000-000000000000", reply: "x") { id } }');
+    expect(answering.status).toBe(400);
+  });
+});
+
+describe('the allowance of anonymous writes', () => {
+  let limited: RunningGateway;
+  beforeAll(async () => {
+    limited = await startGateway(
+      {
+        supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+        openSupergraphSdl: readFileSync(OPEN_SUPERGRAPH_PATH, 'utf8'),
+        trust: { verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: mesh.keys.jwks }), gatewaySecret: mesh.keys.gatewaySecret },
+        subgraphUrls: Object.fromEntries([...mesh.subgraphs].map(([name, s]) => [name, `${s.url}/graphql`])),
+        openWritesPerHour: 2,
+        logger: pino({ level: 'silent' }),
+      },
+      0,
+    );
+  });
+  afterAll(async () => {
+    await limited?.stop();
+  });
+
+  it('refuses a sender past its allowance with 429 RATE_LIMITED and Retry-After, keeping nothing, while reads go on', async () => {
+    const url = `${limited.url}/open/graphql`;
+    const input = { dataset: 'landParcels', kind: 'OTHER', message: `Góp ý ${Date.now()}` };
+    expect((await send(input, url)).body.errors).toBeUndefined();
+    expect((await send(input, url)).body.errors).toBeUndefined();
+    const before = (await listedFor(await bearer('so-nn-mt'))).filter((n) => n.message === input.message).length;
+    const third = await send(input, url);
+    expect(third.status).toBe(429);
+    expect(third.body.errors?.[0]?.extensions?.['code']).toBe('RATE_LIMITED');
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await listedFor(await bearer('so-nn-mt'))).filter((n) => n.message === input.message).length).toBe(before);
+    const read = await execute(url, TICKET, { id: '00000000-0000-4000-8000-000000000000' });
+    expect(read.status).toBe(200);
+    expect(read.body.errors).toBeUndefined();
+  });
+});
