@@ -22,4 +22,23 @@ describe('GrantCache', () => {
     expect((await cacheAt('2026-12-05T16:59:00Z')).consentFor('so-noi-vu', '054204000000', 'Citizen.household')).toBe('consent-1');
     expect((await cacheAt('2026-12-05T17:00:00Z')).consentFor('so-noi-vu', '054204000000', 'Citizen.household')).toBeNull();
   });
+
+  it('keeps a suspension seen by a newer poll when an older, slower poll answers after it', async () => {
+    const answers: Array<(snapshot: LedgerSnapshot) => void> = [];
+    const grant = { id: 'g1', consumerAgency: 'so-xay-dung', fields: ['Citizen.ethnicGroup'], validFrom: '2026-01-01', validUntil: null };
+    const cache = new GrantCache(() => new Promise<LedgerSnapshot>((resolve) => answers.push(resolve)), 1000, 5000, () => new Date('2026-12-06T03:00:00Z'));
+    const older = cache.refresh(); // asked while the grant was active; the ledger is slow to answer
+    const newer = cache.refresh(); // asked after the provider suspended it
+    answers[1]?.({ grants: [], consents: [] });
+    await newer;
+    expect(cache.grantFor('so-xay-dung', 'Citizen.ethnicGroup')).toBeNull();
+    answers[0]?.({ grants: [grant], consents: [] });
+    await older;
+    expect(cache.grantFor('so-xay-dung', 'Citizen.ethnicGroup')).toBeNull();
+    // A later poll still applies.
+    const later = cache.refresh();
+    answers[2]?.({ grants: [grant], consents: [] });
+    await later;
+    expect(cache.grantFor('so-xay-dung', 'Citizen.ethnicGroup')).toBe('g1');
+  });
 });

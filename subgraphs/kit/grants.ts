@@ -52,6 +52,9 @@ export class GrantCache implements GrantView {
   private snapshot: LedgerSnapshot | null = null;
   private refreshedAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Polls started, and the latest whose answer is the snapshot. */
+  private polls = 0;
+  private applied = 0;
 
   constructor(
     private readonly fetch: () => Promise<LedgerSnapshot>,
@@ -71,9 +74,18 @@ export class GrantCache implements GrantView {
     clearInterval(this.timer);
   }
 
+  /**
+   * Polls once. Polls may overlap (the ledger may take longer to answer than the interval): an
+   * answer to a poll older than the one already applied is dropped, so that a suspension once seen
+   * is never undone by a slower, earlier answer.
+   */
   async refresh(): Promise<boolean> {
+    const poll = ++this.polls;
     try {
-      this.snapshot = await this.fetch();
+      const snapshot = await this.fetch();
+      if (poll < this.applied) return true;
+      this.applied = poll;
+      this.snapshot = snapshot;
       this.refreshedAt = Date.now();
       return true;
     } catch {
