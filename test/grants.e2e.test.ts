@@ -137,6 +137,27 @@ describe('a citizen\'s consent', () => {
   }, 30_000);
 });
 
+describe('a head of household\'s consent', () => {
+  it('opens the household to the named agency, but not the list of its other members', async () => {
+    // Seed: citizens 3h, 3h+1 and 3h+2 share household h, headed by 3h (subgraphs/citizens/seed.ts).
+    const head = citizenIdentity(3).id;
+    const self = { authorization: `Bearer ${await mesh.token({ kind: 'citizen', sub: head })}` };
+    await mutate(self, 'mutation { giveConsent(agency: "so-xay-dung", fields: ["Citizen.household", "Household.id", "Household.members"]) { id } }');
+    const read = () =>
+      execute<{ citizen: { household: { id: string; members: Array<{ id: string }> | null } | null } | null }, never>(
+        graphql,
+        `{ citizen(id: "${head}") { household { id members { id } } } }`,
+        undefined,
+        consumer,
+      );
+    await within(EFFECT_BOUND_MS, async () => (await read()).body.data?.citizen?.household?.id !== undefined);
+    const response = await read();
+    expect(response.body.data?.citizen?.household?.members ?? null).toBeNull();
+    const refusal = response.body.errors?.find((e) => e.extensions?.['field'] === 'Household.members');
+    expect(refusal?.extensions?.['reason']).toBe('CONSENT_COVERS_ONLY_THE_PERSON');
+  }, 30_000);
+});
+
 describe('when the ledger cannot be reached', () => {
   it('fails closed: grant-based access is refused once the provider\'s view is stale, and comes back with the ledger', async () => {
     const ledger = mesh.subgraphs.get('access');

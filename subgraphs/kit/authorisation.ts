@@ -1,4 +1,4 @@
-import { GraphQLError, isObjectType, parse, TypeInfo, visit, visitWithTypeInfo, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { getNamedType, getNullableType, GraphQLError, isListType, isObjectType, parse, TypeInfo, visit, visitWithTypeInfo, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, rule, shield } from 'graphql-shield';
 import { schemaFieldPolicies, type FieldPolicy, type SharingCategory } from '../../schema/sharing';
@@ -17,6 +17,7 @@ export type RefusalReason =
   | 'GRANTS_UNAVAILABLE'
   | 'NOT_THE_DATA_SUBJECT'
   | 'SUBJECT_ONLY'
+  | 'CONSENT_COVERS_ONLY_THE_PERSON'
   | 'NO_CATEGORY';
 
 /** The stable code of every refusal by the sharing rules. */
@@ -64,6 +65,10 @@ const MESSAGES: Record<RefusalReason, { vi: string; en: string }> = {
   GRANTS_UNAVAILABLE: { vi: 'không xác minh được quyền khai thác lúc này', en: 'grants cannot be verified right now' },
   NOT_THE_DATA_SUBJECT: { vi: 'công dân chỉ được xem dữ liệu của chính mình', en: 'a citizen may see only their own records' },
   SUBJECT_ONLY: { vi: 'chỉ chính công dân là chủ thể dữ liệu xem được; không quyền khai thác nào mở được trường này', en: 'only the citizen whose data it is may see it; no grant opens this field' },
+  CONSENT_COVERS_ONLY_THE_PERSON: {
+    vi: 'trường này liệt kê những người khác; sự đồng ý của một công dân chỉ mở dữ liệu về chính người đó',
+    en: "this field lists other people; a citizen's consent opens only that citizen's own records",
+  },
   NO_CATEGORY: { vi: 'trường chưa được phân loại chia sẻ', en: 'the field has no sharing category' },
 };
 
@@ -121,17 +126,39 @@ function staticDecision(policy: FieldPolicy | undefined, context: AccessContext,
   }
 }
 
-/** Per-row decision: the caller is the row's data subject, or holds that subject's consent. */
-function rowDecision(context: AccessContext, coordinate: string, subject: string | null): Verdict {
+/**
+ * Per-row decision: the caller is the row's data subject, or holds that subject's consent. A field
+ * that lists other people (`listsOthers`: a household's members, each a data subject of their own)
+ * is the row subject's to read, but no consent of theirs opens it: a consent covers the consenting
+ * person's own records only (Quy chế Art. 16.2.g).
+ */
+function rowDecision(context: AccessContext, coordinate: string, subject: string | null, listsOthers: boolean): Verdict {
   const { caller } = context;
   if (caller.kind === 'citizen') {
     return subject !== null && subject === caller.personalId ? { allowed: true } : { allowed: false, reason: 'NOT_THE_DATA_SUBJECT' };
   }
   if (caller.kind === 'official' && subject !== null) {
     const consent = context.grants.consentFor(caller.agency, subject, coordinate);
-    if (consent) return { allowed: true, via: `consent:${consent}` };
+    if (consent) return listsOthers ? { allowed: false, reason: 'CONSENT_COVERS_ONLY_THE_PERSON' } : { allowed: true, via: `consent:${consent}` };
   }
   return { allowed: false, reason: 'NO_GRANT' };
+}
+
+/**
+ * The fields returning a list of records that have data subjects of their own (Household.members:
+ * citizens), read under their parent's subject: what they disclose is about other people.
+ */
+function fieldsListingOthers(schema: GraphQLSchema, subjects: Readonly<Record<string, SubjectOf>>): Set<string> {
+  const listing = new Set<string>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const coordinate = `${type.name}.${field.name}`;
+      if (subjects[coordinate]) continue;
+      if (isListType(getNullableType(field.type)) && subjects[getNamedType(field.type).name]) listing.add(coordinate);
+    }
+  }
+  return listing;
 }
 
 /** The data subject of a root field: a personal id passed as an argument (e.g. citizen(id:)). */
@@ -167,6 +194,7 @@ function subjectOf(
  */
 export function withSharingRules(schema: GraphQLSchema, owner: Owner, subjects: Readonly<Record<string, SubjectOf>>): GraphQLSchema {
   const policies = schemaFieldPolicies(schema);
+  const listsOthers = fieldsListingOthers(schema, subjects);
   const sharing = rule('sharing', { cache: 'no_cache' })((parent: unknown, args: Record<string, unknown>, context: AccessContext, info: GraphQLResolveInfo) => {
     const coordinate = `${info.parentType.name}.${info.fieldName}`;
     let decision = context.decisions.get(coordinate);
@@ -177,7 +205,7 @@ export function withSharingRules(schema: GraphQLSchema, owner: Owner, subjects: 
     const verdict =
       decision !== 'per-row'
         ? decision
-        : rowDecision(context, coordinate, subjectOf(coordinate, info.parentType.name, parent, args, context.caller, subjects));
+        : rowDecision(context, coordinate, subjectOf(coordinate, info.parentType.name, parent, args, context.caller, subjects), listsOthers.has(coordinate));
     if (verdict.allowed) {
       if (verdict.via) context.disclosure?.use(verdict.via);
       return true;
