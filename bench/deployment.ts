@@ -117,7 +117,8 @@ async function startGateway(
       name: `gateway ${kind}`,
       command: process.execPath,
       args,
-      env: baseEnv({ ...options.identity.gatewayEnv, BENCH_REPO_ROOT: REPO_ROOT }),
+      // The subgraphs' URLs by name: Hive Gateway's configuration signs each call's proof for its subgraph.
+      env: baseEnv({ ...options.identity.gatewayEnv, BENCH_REPO_ROOT: REPO_ROOT, BENCH_SUBGRAPH_URLS: JSON.stringify(subgraphUrls) }),
       cwd: dirname(supergraph),
       cores,
     });

@@ -58,7 +58,8 @@ export interface CitizensFixture {
   readonly keys: DevKeys;
   readonly trust: SubgraphTrust;
   /** Headers of a call from the gateway on behalf of an official of Sở Y tế. */
-  headers(): Promise<Record<string, string>>;
+  /** The headers of a call sending `body`: the token, and a gateway proof made for that body. */
+  headers(body: string): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -85,9 +86,9 @@ export async function citizensFixture(dataName: string, prefix: string): Promise
     db,
     keys,
     trust,
-    headers: async () => ({
+    headers: async (body: string) => ({
       authorization: `Bearer ${token}`,
-      [GATEWAY_PROOF_HEADER]: await signGatewayProof(trust.proofSecret, 'citizens', 'bench', token),
+      [GATEWAY_PROOF_HEADER]: await signGatewayProof(trust.proofSecret, 'citizens', 'bench', token, body),
     }),
     async close() {
       await db.close();

@@ -25,6 +25,23 @@ export function keepAliveFetcher(connections: number, timeoutMs: number): Fetche
     })) as unknown as Fetcher;
 }
 
+/**
+ * Adds to each call the gateway's proof for `subgraph`: short-lived, bound to the subgraph, the
+ * request id and token the call carries (set by willSendRequest), and the exact body it sends, so
+ * that a proof seen on the wire serves no other operation.
+ */
+export function provingFetcher(fetcher: Fetcher, proofSecret: Uint8Array, subgraph: string): Fetcher {
+  return (async (url: string, init?: Parameters<Fetcher>[1]) => {
+    // Apollo's RemoteGraphQLDataSource sends its headers as a plain object of lower-case names.
+    const headers = { ...((init?.headers ?? {}) as Record<string, string>) };
+    const authorization = headers['authorization'];
+    const token = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : null;
+    const body = typeof init?.body === 'string' ? init.body : '';
+    headers[GATEWAY_PROOF_HEADER] = await signGatewayProof(proofSecret, subgraph, headers['x-request-id'] ?? 'gateway', token, body);
+    return fetcher(url, { ...init, headers });
+  }) as unknown as Fetcher;
+}
+
 /** The error every caller sees when an agency's subgraph cannot be reached in time. */
 export function subgraphUnavailable(subgraph: string, agency: string): GraphQLError {
   return new GraphQLError(
@@ -53,16 +70,16 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     readonly agency: string,
     url: string,
     fetcher: Fetcher,
-    private readonly proofSecret: Uint8Array,
+    proofSecret: Uint8Array,
     private readonly cache?: OpenDataCache,
   ) {
-    super({ url, fetcher });
+    super({ url, fetcher: provingFetcher(fetcher, proofSecret, subgraph) });
   }
 
   /**
-   * Forwards the caller's token, purpose and language, and proves the call comes from the gateway
-   * with a short-lived signature bound to this subgraph, the request and that token. Calls the
-   * gateway makes on its own (health, schema) carry a proof with no token.
+   * Forwards the request id, the caller's token, purpose and language; the proof that the call comes
+   * from the gateway is added as it leaves (provingFetcher). Calls the gateway makes on its own
+   * (health, schema) carry a proof with no token.
    */
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const headers = request.http?.headers;
@@ -75,7 +92,6 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       if (own.acceptLanguage) headers.set('accept-language', own.acceptLanguage);
     }
     if (token) headers.set('authorization', `Bearer ${token}`);
-    headers.set(GATEWAY_PROOF_HEADER, await signGatewayProof(this.proofSecret, this.subgraph, own?.requestId ?? 'gateway', token));
   }
 
   /** A 4xx answer that carries GraphQL errors is the subgraph speaking: keep its errors. */

@@ -67,7 +67,7 @@ export function disclosureLogProxy(
       answer = await fetch(target, {
         headers: {
           authorization: `Bearer ${token}`,
-          [GATEWAY_PROOF_HEADER]: await signGatewayProof(gatewayProofSecret(trust.gatewaySecret, endpoint.name), endpoint.name, requestId, token),
+          [GATEWAY_PROOF_HEADER]: await signGatewayProof(gatewayProofSecret(trust.gatewaySecret, endpoint.name), endpoint.name, requestId, token, target.search),
           'x-request-id': requestId,
         },
         signal: AbortSignal.timeout(timeoutMs),

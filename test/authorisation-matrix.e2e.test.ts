@@ -13,7 +13,7 @@ import { loadDefinition } from '../subgraphs/kit/registry';
 import { callerIsSubject } from '../subgraphs/kit/authorisation';
 import { buildSchema } from '../subgraphs/kit/server';
 import { citizenIdentity, parcelIdAt, taxCodeAt } from '../subgraphs/kit/seed-plan';
-import { execute, official, startTestMesh, type TestMesh } from './support/mesh';
+import { bodyOf, execute, official, startTestMesh, type TestMesh } from './support/mesh';
 
 const citizen0 = citizenIdentity(0).id; // represents enterprise 0, heads household 0
 const citizen5 = citizenIdentity(5).id;
@@ -113,7 +113,7 @@ async function callSubgraph(subgraph: string, query: string, variables: Record<s
   const running = mesh.subgraphs.get(subgraph);
   if (!running) throw new Error(`no subgraph ${subgraph}`);
   const token = claims ? await mesh.token(claims) : null;
-  const proof = await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, subgraph), subgraph, 'matrix-test-request', token);
+  const proof = await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, subgraph), subgraph, 'matrix-test-request', token, bodyOf(query, variables));
   const headers: Record<string, string> = { [GATEWAY_PROOF_HEADER]: proof, 'x-purpose': encodeURIComponent('kiểm thử ma trận phân quyền') };
   if (token) headers['authorization'] = `Bearer ${token}`;
   return execute(`${running.url}/graphql`, query, variables, headers);

@@ -1,7 +1,7 @@
 import { exportSPKI, importJWK, SignJWT, UnsecuredJWT } from 'jose';
 import { generateDevKeys, signDevToken, DEV_AUDIENCE, DEV_ISSUER } from '../scripts/dev-keys';
 import { gatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../subgraphs/kit/identity';
-import { execute, official, startTestMesh, type TestMesh } from './support/mesh';
+import { bodyOf, execute, official, startTestMesh, type TestMesh } from './support/mesh';
 
 let mesh: TestMesh;
 beforeAll(async () => {
@@ -53,7 +53,7 @@ describe('tokens that must be refused', () => {
       outcomes.push(`gateway ${name}: ${atGateway.status} ${String(atGateway.body.errors?.[0]?.extensions?.['code'])}`);
       for (const [subgraph, running] of mesh.subgraphs) {
         // A genuine gateway proof bound to this token: only the token itself can be at fault.
-        const proof = await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, subgraph), subgraph, 'attack-test', token);
+        const proof = await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, subgraph), subgraph, 'attack-test', token, bodyOf('{ __typename }'));
         const direct = await execute(`${running.url}/graphql`, '{ __typename }', undefined, { authorization: `Bearer ${token}`, [GATEWAY_PROOF_HEADER]: proof });
         outcomes.push(`${subgraph} ${name}: ${direct.status} ${String(direct.body.errors?.[0]?.extensions?.['code'])}`);
       }
@@ -87,6 +87,28 @@ describe('calls straight to a subgraph', () => {
     }
   });
 
+  it('get nothing with a genuine proof made for another operation: a proof seen on the wire serves no other', async () => {
+    const token = await signDevToken(mesh.keys, official('so-xay-dung'));
+    const secret = gatewayProofSecret(mesh.keys.gatewaySecret, 'access');
+    const access = mesh.subgraphs.get('access');
+    if (!access) throw new Error('no access subgraph');
+    const read = '{ myRequests(first: 1) { nodes { id } } }';
+    const proof = await signGatewayProof(secret, 'access', 'r4', token, bodyOf(read));
+    const headers = { authorization: `Bearer ${token}`, [GATEWAY_PROOF_HEADER]: proof };
+    // The operation it was made for runs; a mutation, or the same query with one more field, does not.
+    expect((await execute(`${access.url}/graphql`, read, undefined, headers)).status).toBe(200);
+    const write = 'mutation { markNotificationRead(id: "5eed0000-0000-4000-8000-000000000001") { id } }';
+    for (const other of [write, '{ myRequests(first: 100) { nodes { id purpose } } }']) {
+      const response = await execute(`${access.url}/graphql`, other, undefined, headers);
+      expect({ status: response.status, code: response.body.errors?.[0]?.extensions?.['code'], data: response.body.data }).toEqual({ status: 401, code: 'UNAUTHENTICATED', data: undefined });
+    }
+    // The same query with other variables is another operation too.
+    const paged = 'query($first: Int) { myRequests(first: $first) { nodes { id } } }';
+    const pagedProof = await signGatewayProof(secret, 'access', 'r5', token, bodyOf(paged, { first: 1 }));
+    const replayed = await execute(`${access.url}/graphql`, paged, { first: 100 }, { authorization: `Bearer ${token}`, [GATEWAY_PROOF_HEADER]: pagedProof });
+    expect(replayed.status).toBe(401);
+  });
+
   it('get nothing with a forged proof, a proof for another subgraph, or a proof bound to another token', async () => {
     const token = await signDevToken(mesh.keys, official('so-y-te'));
     const other = await signDevToken(mesh.keys, official('cong-an', 'owner'));
@@ -94,9 +116,9 @@ describe('calls straight to a subgraph', () => {
     const enterprises = mesh.subgraphs.get('enterprises');
     if (!enterprises) throw new Error('no enterprises subgraph');
     const proofs: Array<[string, string]> = [
-      ['forged secret', await signGatewayProof(forgedSecret, 'enterprises', 'r1', token)],
-      ['proof for another subgraph', await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, 'land'), 'land', 'r2', token)],
-      ['proof bound to another token', await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, 'enterprises'), 'enterprises', 'r3', other)],
+      ['forged secret', await signGatewayProof(forgedSecret, 'enterprises', 'r1', token, bodyOf(entities))],
+      ['proof for another subgraph', await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, 'land'), 'land', 'r2', token, bodyOf(entities))],
+      ['proof bound to another token', await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, 'enterprises'), 'enterprises', 'r3', other, bodyOf(entities))],
     ];
     for (const [name, proof] of proofs) {
       const response = await execute(`${enterprises.url}/graphql`, entities, undefined, { authorization: `Bearer ${token}`, [GATEWAY_PROOF_HEADER]: proof });

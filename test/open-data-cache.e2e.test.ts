@@ -8,7 +8,7 @@ import { createTokenVerifier, gatewayProofSecret, GATEWAY_PROOF_HEADER, signGate
 import { OUTBOX_STATEMENTS } from '../subgraphs/kit/outbox';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../scripts/dev-keys';
 import { EXAMPLE_OPERATIONS, operationText, sampleVariables, type VariablePools } from '../bench/workload';
-import { execute, official, startTestMesh, TEST_SCALE, type TestMesh } from './support/mesh';
+import { bodyOf, execute, official, startTestMesh, TEST_SCALE, type TestMesh } from './support/mesh';
 import { capturedLog } from './support/log-lines';
 
 let mesh: TestMesh;
@@ -60,7 +60,7 @@ async function subgraphAnswer(subgraph: string, query: string) {
   const running = mesh.subgraphs.get(subgraph);
   if (!running) throw new Error(`no subgraph ${subgraph}`);
   const token = await mesh.token(official('so-y-te'));
-  const proof = await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, subgraph), subgraph, 'cache-test-request', token);
+  const proof = await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, subgraph), subgraph, 'cache-test-request', token, bodyOf(query));
   const response = await execute(`${running.url}/graphql`, query, undefined, { [GATEWAY_PROOF_HEADER]: proof, authorization: `Bearer ${token}` });
   return { cacheControl: response.headers.get('cache-control'), errors: response.body.errors };
 }

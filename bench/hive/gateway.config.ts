@@ -64,16 +64,34 @@ const authenticate: GatewayPlugin = {
   },
 };
 
+/** Each subgraph's name by its URL (the harness sets BENCH_SUBGRAPH_URLS, name → URL). */
+const subgraphByUrl = new Map(
+  Object.entries(JSON.parse(process.env['BENCH_SUBGRAPH_URLS'] ?? '{}') as Record<string, string>).map(([name, url]) => [url, name]),
+);
+
+/**
+ * Signs each subgraph call's gateway proof as the call leaves, over the exact body it sends (the
+ * proof is bound to it, as our gateway's is: gateway/datasource.ts, provingFetcher).
+ */
+const proveCalls: GatewayPlugin = {
+  async onFetch({ url, options, setOptions, context }) {
+    const subgraph = subgraphByUrl.get(url);
+    if (subgraph === undefined) return;
+    const request = (context as { request?: Request }).request;
+    const token = request ? tokenOf(request) : null;
+    const requestId = request?.headers.get('x-request-id') ?? randomUUID();
+    const body = typeof options.body === 'string' ? options.body : '';
+    const proof = await signGatewayProof(proofSecretOf(subgraph), subgraph, requestId, token, body);
+    setOptions({ ...options, headers: { ...(options.headers as Record<string, string> | undefined), [GATEWAY_PROOF_HEADER]: proof } });
+  },
+};
+
 export const gatewayConfig = defineConfig({
-  plugins: () => [authenticate],
+  plugins: () => [authenticate, proveCalls],
   propagateHeaders: {
-    async fromClientToSubgraphs({ request, subgraphName }) {
+    fromClientToSubgraphs({ request }) {
       const token = tokenOf(request);
-      const requestId = request.headers.get('x-request-id') ?? randomUUID();
-      return {
-        authorization: token ? `Bearer ${token}` : undefined,
-        [GATEWAY_PROOF_HEADER]: await signGatewayProof(proofSecretOf(subgraphName), subgraphName, requestId, token),
-      };
+      return { authorization: token ? `Bearer ${token}` : undefined };
     },
   },
 });

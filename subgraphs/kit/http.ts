@@ -125,6 +125,12 @@ function jsonParameters(search: URLSearchParams): unknown[] {
  * Runs one request's execution (`run`) and may stand in for its response: e.g. to write a record of
  * it before anything is sent, and to withhold the answer when that fails.
  */
+/**
+ * Decides, from what the call asks (the POST body as received, or a GET's query string), whether it
+ * may run; when not, answers the call itself and returns false.
+ */
+export type Admission = (req: IncomingMessage, res: ServerResponse, asked: string) => boolean;
+
 export type AroundExecution = (req: IncomingMessage, body: unknown, run: () => Promise<HTTPGraphQLResponse>) => Promise<HTTPGraphQLResponse>;
 
 /**
@@ -137,6 +143,7 @@ export function graphqlHandler<Context extends BaseContext>(
   apollo: ApolloServer<Context> | ((body: unknown, req: IncomingMessage) => ApolloServer<Context>),
   context: (req: IncomingMessage) => Promise<Context>,
   around?: AroundExecution,
+  admit?: Admission,
 ): Handler {
   return async (req, res) => {
     let raw = '';
@@ -151,6 +158,8 @@ export function graphqlHandler<Context extends BaseContext>(
         throw error;
       }
     }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (admit && !admit(req, res, req.method === 'POST' ? raw : url.search)) return;
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -164,7 +173,6 @@ export function graphqlHandler<Context extends BaseContext>(
         return;
       }
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
     if ([body, ...jsonParameters(url.searchParams)].some((value) => nestedDeeperThan(value, MAX_JSON_DEPTH))) {
       sendJson(
         res,

@@ -206,11 +206,21 @@ function tokenDigest(token: string | null): string {
 }
 
 /**
- * Signs the gateway's proof for one subgraph call: short-lived, bound to the subgraph, the request
- * id and the exact user token forwarded (so a proof cannot be replayed with another identity).
+ * What a proof is bound to, as a digest: what the call asks for, the exact body of a POST or the
+ * query string of a GET, so that a proof seen on the wire cannot carry another operation.
  */
-export async function signGatewayProof(secret: Uint8Array, subgraph: string, requestId: string, token: string | null): Promise<string> {
-  return new SignJWT({ rid: requestId, tok: tokenDigest(token) })
+export function proofBinding(asked: string): string {
+  return createHash('sha256').update(asked).digest('base64url');
+}
+
+/**
+ * Signs the gateway's proof for one subgraph call: short-lived, bound to the subgraph, the request
+ * id, the exact user token forwarded (so a proof cannot be replayed with another identity) and what
+ * the call asks (`asked`: the POST body, or a GET's query string, so that it cannot be replayed for
+ * another operation).
+ */
+export async function signGatewayProof(secret: Uint8Array, subgraph: string, requestId: string, token: string | null, asked: string): Promise<string> {
+  return new SignJWT({ rid: requestId, tok: tokenDigest(token), op: proofBinding(asked) })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer('lienthong-gateway')
     .setAudience(subgraph)
@@ -219,15 +229,33 @@ export async function signGatewayProof(secret: Uint8Array, subgraph: string, req
     .sign(secret);
 }
 
-/** Verifies a gateway proof for this subgraph and this user token; returns the request id it carries. */
-export async function verifyGatewayProof(secret: Uint8Array, subgraph: string, proof: string | undefined, token: string | null): Promise<string> {
+/** A verified gateway proof: the request id it carries, and the binding of what it was made for. */
+export interface GatewayProof {
+  readonly requestId: string;
+  readonly binding: string;
+}
+
+/**
+ * Verifies a gateway proof for this subgraph and this user token. What the call asks is checked
+ * against the proof's binding once it has been read (provesAsked).
+ */
+export async function verifyGatewayProof(secret: Uint8Array, subgraph: string, proof: string | undefined, token: string | null): Promise<GatewayProof> {
   if (!proof) throw new AuthenticationError('not called through the gateway');
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(proof, secret, { issuer: 'lienthong-gateway', audience: subgraph, algorithms: ['HS256'] }));
+    ({ payload } = await jwtVerify(proof, secret, { issuer: 'lienthong-gateway', audience: subgraph, algorithms: ['HS256'], requiredClaims: ['exp', 'iat'] }));
   } catch (error) {
     throw new AuthenticationError(`gateway proof: ${reasonOf(error)}`);
   }
   if (payload['tok'] !== tokenDigest(token)) throw new AuthenticationError('gateway proof does not match the token');
-  return typeof payload['rid'] === 'string' ? payload['rid'] : '';
+  if (typeof payload['op'] !== 'string') throw new AuthenticationError('gateway proof names no operation');
+  return { requestId: typeof payload['rid'] === 'string' ? payload['rid'] : '', binding: payload['op'] };
 }
+
+/** True when `asked` (the POST body, or a GET's query string) is what the proof was made for. */
+export function provesAsked(proof: GatewayProof, asked: string): boolean {
+  return proofBinding(asked) === proof.binding;
+}
+
+/** The refusal of a call whose proof was made for another operation. */
+export const PROOF_FOR_ANOTHER_OPERATION = 'gateway proof was made for another operation';

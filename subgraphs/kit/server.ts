@@ -15,7 +15,7 @@ import { Database, RequestTransaction, type Queries } from './db';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
 import Negotiator from 'negotiator';
-import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, verifyGatewayProof, type Caller } from './identity';
+import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, PROOF_FOR_ANOTHER_OPERATION, provesAsked, verifyGatewayProof, type Caller, type GatewayProof } from './identity';
 import { sharedScalars } from './scalars';
 import { allStaticallyAllowed, FEDERATION_PLUMBING, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
 import { DisclosureRecorder, recordDisclosures } from './disclosure';
@@ -317,6 +317,14 @@ export async function startSubgraph<Context extends SubgraphContext>(
         written: () => relay?.poke(),
       })
     : undefined;
+  // A gateway proof is made for one operation: the body the call carries must be the one it names.
+  const proofs = new WeakMap<IncomingMessage, GatewayProof>();
+  const provingAsked = (req: IncomingMessage, res: ServerResponse, asked: string): boolean => {
+    const proof = proofs.get(req);
+    if (proof && provesAsked(proof, asked)) return true;
+    sendUnauthenticated(res, PROOF_FOR_ANOTHER_OPERATION);
+    return false;
+  };
   const graphqlInner = graphqlHandler(pick, async (req) => {
     const verified = callers.get(req);
     if (!verified) throw new Error('request reached GraphQL without authentication');
@@ -330,15 +338,18 @@ export async function startSubgraph<Context extends SubgraphContext>(
       decisions: verified.decisions,
       ...(verified.disclosure ? { disclosure: verified.disclosure } : {}),
     });
-  }, answerWithDisclosureRecord);
-  /** Settles a call's gateway proof and caller; answers 401 itself and returns null when either fails. */
-  const authenticate = async (req: IncomingMessage, res: ServerResponse): Promise<Pick<Verified, 'caller' | 'requestId'> | null> => {
+  }, answerWithDisclosureRecord, provingAsked);
+  /**
+   * Settles a call's gateway proof and caller; answers 401 itself and returns null when either fails.
+   * What the call asks is checked against the proof once it has been read (provingAsked).
+   */
+  const authenticate = async (req: IncomingMessage, res: ServerResponse): Promise<(Pick<Verified, 'caller' | 'requestId'> & { proof: GatewayProof }) | null> => {
     try {
       const token = bearerToken(req.headers.authorization);
-      const proof = req.headers[GATEWAY_PROOF_HEADER];
-      const requestId = await verifyGatewayProof(trust.proofSecret, definition.name, typeof proof === 'string' ? proof : undefined, token);
+      const header = req.headers[GATEWAY_PROOF_HEADER];
+      const proof = await verifyGatewayProof(trust.proofSecret, definition.name, typeof header === 'string' ? header : undefined, token);
       const caller = token ? await trust.verifyToken(token) : ANONYMOUS;
-      return { caller, requestId: requestId || requestIdOf(req) };
+      return { caller, requestId: proof.requestId || requestIdOf(req), proof };
     } catch (error) {
       if (error instanceof AuthenticationError) {
         sendUnauthenticated(res, error.reason);
@@ -350,8 +361,10 @@ export async function startSubgraph<Context extends SubgraphContext>(
   const graphql: Handler = async (req, res) => {
     const verified = await authenticate(req, res);
     if (!verified) return;
+    proofs.set(req, verified.proof);
     callers.set(req, {
-      ...verified,
+      caller: verified.caller,
+      requestId: verified.requestId,
       decisions: new Map(),
       ...(logged ? { disclosure: new DisclosureRecorder(), transaction: new RequestTransaction(db) } : {}),
     });
@@ -363,7 +376,12 @@ export async function startSubgraph<Context extends SubgraphContext>(
       '/graphql': delayMs > 0 ? async (req, res) => { await sleep(delayMs); await graphql(req, res); } : graphql,
       ...(definition.routes?.(db, trust) ?? {}),
       [DISCLOSURE_LOG_PATH]: logged
-        ? disclosureLogRoute(db, agency.agencyCode, async (req, res) => (await authenticate(req, res))?.caller ?? null)
+        ? disclosureLogRoute(db, agency.agencyCode, async (req, res) => {
+            const verified = await authenticate(req, res);
+            if (!verified) return null;
+            proofs.set(req, verified.proof);
+            return provingAsked(req, res, new URL(req.url ?? '/', 'http://localhost').search) ? verified.caller : null;
+          })
         : async (req, res) => {
             // A subgraph without a log (the access ledger, whose records are themselves the record) says so.
             if (!(await authenticate(req, res))) return;

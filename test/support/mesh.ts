@@ -57,6 +57,11 @@ export function official(agency: string, role: 'official' | 'owner' | 'governanc
   return { kind: 'official', sub: `test-${agency}-${role}`, agency, roles: [role] };
 }
 
+/** The body `execute` sends: what a test signs a gateway proof for when it calls a subgraph directly. */
+export function bodyOf(query: string, variables?: unknown): string {
+  return JSON.stringify({ query, variables });
+}
+
 /**
  * POSTs an operation to `url` and returns status, headers and the parsed body. On an unexpected
  * shape the test's own assertion shows the operation and the response.
@@ -71,7 +76,7 @@ export async function execute<Data, Variables>(
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
+    body: bodyOf(query, variables),
   });
   const text = await response.text();
   let body: GraphQLResponse<Data>['body'];
