@@ -509,6 +509,69 @@ describe('checkSubgraph', () => {
     });
   });
 
+  describe("another agency's fields", () => {
+    const tourism = () => localSubgraphSources('all').find((s) => s.name === 'tourism')?.sdl ?? '';
+    const check = (extra: string) =>
+      checkSubgraph({ subgraph: 'tourism', sdl: tourism() + extra, subgraphs: localSubgraphSources(), currentSupergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8') });
+    const refusals = (result: CheckResult) => result.composition.issues.filter((i) => i.code === 'FIELD_OF_ANOTHER_AGENCY').map((i) => i.coordinate);
+
+    it('refuses taking over a field of another agency with @override, though composition allows it', async () => {
+      const result = await check(
+        lines(
+          '"Công dân (a citizen)."',
+          'type Citizen @key(fields: "id") {',
+          '  "Số định danh (personal id)."',
+          '  id: PersonalId! @personal @sharing(category: DEFAULT)',
+          '  "Họ tên (full name)."',
+          '  fullName: String @personal @sharing(category: DEFAULT) @federation__override(from: "citizens")',
+          '}',
+        ),
+      );
+      expect(result.outcome).toBe('failed');
+      expect(refusals(result)).toEqual(['Citizen.fullName']);
+      expect(result.composition.issues[0]?.message).toMatch(/cong-an/);
+    });
+
+    it('refuses answering for another agency\'s field with @provides, and receiving it with @requires', async () => {
+      const result = await check(
+        lines(
+          '"Công dân (a citizen)."',
+          'type Citizen @key(fields: "id") {',
+          '  "Số định danh (personal id)."',
+          '  id: PersonalId! @personal @sharing(category: DEFAULT)',
+          '  "Họ tên (full name)."',
+          '  fullName: String @personal @sharing(category: DEFAULT) @federation__external',
+          '  "Lời chào (a greeting)."',
+          '  greeting: String @personal @sharing(category: DEFAULT) @federation__requires(fields: "fullName")',
+          '}',
+          'extend type Query {',
+          '  "Người liên hệ (a contact person)."',
+          '  contact: Citizen @personal @sharing(category: DEFAULT) @federation__provides(fields: "fullName")',
+          '}',
+        ),
+      );
+      expect(result.outcome).toBe('failed');
+      expect(refusals(result).sort()).toEqual(['Citizen.fullName', 'Citizen.fullName']);
+    });
+
+    it('still lets a subgraph add a field of its own to another agency\'s entity', async () => {
+      const result = await check(
+        lines(
+          '"Đơn vị hành chính (an administrative unit)."',
+          'type AdministrativeUnit @key(fields: "code edition") {',
+          '  "Mã (code)."',
+          '  code: AdministrativeUnitCode! @sharing(category: OPEN)',
+          '  "Hệ thống (edition)."',
+          '  edition: AdministrativeEdition! @sharing(category: OPEN)',
+          '  "Số di tích trong đơn vị, tối đa 1000 (heritage sites in the unit)."',
+          '  heritageSiteCount: Int @sharing(category: OPEN)',
+          '}',
+        ),
+      );
+      expect(refusals(result)).toEqual([]);
+    });
+  });
+
   it('reports a new subgraph that serves an existing field more openly than the graph does as a loosening', async () => {
     const newcomer = lines('"Một vật (a thing)."', 'type Thing @key(fields: "id") {', '  "Mã (id)."', '  id: ID! @sharing(category: OPEN)', '}');
     const result = await checkSubgraph({ subgraph: 'newcomer', sdl: newcomer, subgraphs: current, currentSupergraphSdl: currentSupergraph() });

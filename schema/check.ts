@@ -6,6 +6,7 @@ import { categoryChanges, consumersOf, type CategoryChange, type FieldConsumer }
 import type { SubgraphSource } from './compose';
 import { locationOf, type CheckIssue } from './issue';
 import { lintSubgraph } from './lint';
+import { fieldsOfOtherAgencies } from './ownership';
 import { expandedSubgraphDocument, prepareSubgraphSdl, SharingPolicyError } from './sharing';
 
 export type { CheckIssue, IssueLocation } from './issue';
@@ -248,6 +249,9 @@ export async function checkSubgraph(input: CheckInput): Promise<CheckResult> {
     return refusedUpFront(input.subgraph, failureIssue(input.subgraph, error));
   }
   const composed = compose(input, proposed);
+  // Composition allows what the province does not: one agency's subgraph taking over, answering for
+  // or receiving another agency's fields. Refused as part of how the proposal composes.
+  composed.issues.push(...fieldsOfOtherAgencies(input.subgraph, own, input.subgraphs));
   const lintIssues = lintSubgraph(input.subgraph, own);
   const breaking =
     composed.supergraphSdl !== undefined && input.currentSupergraphSdl !== undefined

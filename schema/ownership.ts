@@ -1,0 +1,119 @@
+import { Kind, parse, type ConstDirectiveNode, type DocumentNode, type FieldDefinitionNode, type SelectionSetNode } from 'graphql';
+import { listAgencies } from '../subgraphs/kit/agency';
+import type { SubgraphSource } from './compose';
+import { locationOf, type CheckIssue } from './issue';
+
+/**
+ * Federation lets one subgraph take over another's field (@override), answer it in the owner's
+ * place (@provides) or receive it from the gateway to compute its own (@requires). Between the
+ * subgraphs of one agency that is its own affair; across agencies it would move data the owner
+ * answers for (and logs) to another agency, or let another agency answer for it. A proposal may not
+ * do either to a field another agency's subgraph resolves.
+ */
+export const FIELD_OF_ANOTHER_AGENCY = 'FIELD_OF_ANOTHER_AGENCY';
+
+/** The agency code of each subgraph of this repository. */
+function agencyBySubgraph(): Map<string, string> {
+  return new Map(listAgencies('all').map((agency) => [agency.subgraph, agency.agencyCode]));
+}
+
+function directives(field: FieldDefinitionNode, ...names: string[]): readonly ConstDirectiveNode[] {
+  return (field.directives ?? []).filter((d) => names.includes(d.name.value));
+}
+
+function stringArgument(directive: ConstDirectiveNode, name: string): string | undefined {
+  const argument = directive.arguments?.find((a) => a.name.value === name);
+  return argument?.value.kind === Kind.STRING ? argument.value.value : undefined;
+}
+
+function namedType(field: FieldDefinitionNode): string {
+  let type = field.type;
+  while (type.kind !== Kind.NAMED_TYPE) type = type.type;
+  return type.name.value;
+}
+
+/** The top-level field names of a FieldSet (`"a b { c }"` → a, b); none when it does not parse. */
+function fieldSetNames(fields: string): string[] {
+  let selection: SelectionSetNode | undefined;
+  try {
+    const operation = parse(`{ ${fields} }`).definitions[0];
+    selection = operation?.kind === Kind.OPERATION_DEFINITION ? operation.selectionSet : undefined;
+  } catch {
+    return [];
+  }
+  return (selection?.selections ?? []).flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
+}
+
+/** Each object field of `document`, with its type's name. */
+function* objectFields(document: DocumentNode): Generator<{ typeName: string; field: FieldDefinitionNode }> {
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const field of definition.fields ?? []) yield { typeName: definition.name.value, field };
+  }
+}
+
+/** Which agencies' subgraphs resolve each `Type.field` (declared there and not @external). */
+function resolvers(subgraphs: readonly SubgraphSource[], agencies: ReadonlyMap<string, string>): Map<string, Set<string>> {
+  const resolved = new Map<string, Set<string>>();
+  for (const subgraph of subgraphs) {
+    const agency = agencies.get(subgraph.name) ?? subgraph.name;
+    let document: DocumentNode;
+    try {
+      document = parse(subgraph.sdl);
+    } catch {
+      continue; // composition reports it
+    }
+    for (const { typeName, field } of objectFields(document)) {
+      if (directives(field, 'external', 'federation__external').length > 0) continue;
+      const coordinate = `${typeName}.${field.name.value}`;
+      let owners = resolved.get(coordinate);
+      if (!owners) resolved.set(coordinate, (owners = new Set()));
+      owners.add(agency);
+    }
+  }
+  return resolved;
+}
+
+/**
+ * The proposal's @override, @provides and @requires that reach a field another agency's subgraph
+ * resolves, each as an issue at the field that carries the directive.
+ */
+export function fieldsOfOtherAgencies(subgraph: string, own: DocumentNode, others: readonly SubgraphSource[]): CheckIssue[] {
+  const agencies = agencyBySubgraph();
+  const agency = agencies.get(subgraph) ?? subgraph;
+  const owned = resolvers(others.filter((other) => other.name !== subgraph), agencies);
+  const othersOf = (coordinate: string): string[] => [...(owned.get(coordinate) ?? [])].filter((owner) => owner !== agency).sort();
+  const issues: CheckIssue[] = [];
+  const refuse = (at: FieldDefinitionNode, coordinate: string, owners: readonly string[], vi: string, en: string) =>
+    issues.push({
+      code: FIELD_OF_ANOTHER_AGENCY,
+      message:
+        `${coordinate} do ${owners.join(', ')} quản lý: ${vi}; một cơ quan chỉ phục vụ các trường của mình. ` +
+        `(${coordinate} belongs to ${owners.join(', ')}: ${en}; an agency serves only its own fields.)`,
+      subgraph,
+      coordinate,
+      locations: locationOf(at),
+    });
+  for (const { typeName, field } of objectFields(own)) {
+    const coordinate = `${typeName}.${field.name.value}`;
+    for (const directive of directives(field, 'override', 'federation__override')) {
+      const from = stringArgument(directive, 'from') ?? '';
+      const fromAgency = agencies.get(from) ?? from;
+      if (fromAgency !== agency) refuse(field, coordinate, [fromAgency], `@override không được lấy trường của cơ quan khác`, `@override may not take over another agency's field`);
+    }
+    for (const directive of directives(field, 'provides', 'federation__provides')) {
+      const returned = namedType(field);
+      for (const name of fieldSetNames(stringArgument(directive, 'fields') ?? '')) {
+        const owners = othersOf(`${returned}.${name}`);
+        if (owners.length > 0) refuse(field, `${returned}.${name}`, owners, `@provides không được trả lời thay cơ quan sở hữu`, `@provides may not answer in its owner's place`);
+      }
+    }
+    for (const directive of directives(field, 'requires', 'federation__requires')) {
+      for (const name of fieldSetNames(stringArgument(directive, 'fields') ?? '')) {
+        const owners = othersOf(`${typeName}.${name}`);
+        if (owners.length > 0) refuse(field, `${typeName}.${name}`, owners, `@requires không được nhận dữ liệu của cơ quan khác qua cổng`, `@requires may not receive another agency's data through the gateway`);
+      }
+    }
+  }
+  return issues;
+}
