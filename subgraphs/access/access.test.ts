@@ -42,7 +42,18 @@ function at(local: string): void {
   clock = new Date(`${local.replace(' ', 'T')}:00+07:00`);
 }
 
-const definition = accessLedger({ now: () => clock });
+/** Fields a test takes out of the graph, as a later publish may. */
+const leftTheGraph = new Set<string>();
+const definition = accessLedger({
+  now: () => clock,
+  catalogue: () => {
+    const committed = committedCatalogue();
+    return {
+      field: (coordinate) => (leftTheGraph.has(coordinate) ? undefined : committed.field(coordinate)),
+      fieldsOwnedBy: (agency) => committed.fieldsOwnedBy(agency).filter((coordinate) => !leftTheGraph.has(coordinate)),
+    };
+  },
+});
 const schema = buildSchema(definition);
 let db: Database;
 let dbUrl: string;
@@ -418,6 +429,22 @@ describe('the special-request workflow (unit level, in-process)', () => {
       saturday: '2026-03-10T17:00:00.000Z', // Mon, Tue → end of Tuesday
       sunday: '2026-03-10T17:00:00.000Z',
     });
+  });
+});
+
+describe('a request whose field left the graph before the decision', () => {
+  afterEach(() => leftTheGraph.clear());
+
+  it('cannot be approved (no grant for a field nobody serves), and stays pending for a refusal with a reason', async () => {
+    at('2026-03-02 09:00');
+    const id = await submitted();
+    leftTheGraph.add('LandUseCertificate.holder');
+    const approving = await run(LAND_OWNER, APPROVE, { id });
+    expect(approving.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'id' });
+    expect(approving.body.errors?.[0]?.message).toMatch(/LandUseCertificate\.holder is not in the composed graph/);
+    const refusing = await run(LAND_OWNER, REFUSE, { id, reason: 'Trường không còn được cung cấp (the field is no longer served).' });
+    expect(refusing.body.errors).toBeUndefined();
+    expect(refusing.body.data).toMatchObject({ refuseRequest: { status: 'REFUSED', grant: null } });
   });
 });
 

@@ -59,8 +59,8 @@ function refuse(problems: readonly FieldProblem[], argument: string): never {
  * The distinct fields of a request to `provider`, or BAD_USER_INPUT naming every field that is
  * unknown, not SPECIAL_REQUEST (nothing to request), or not resolved by the provider's subgraphs.
  */
-export function requestableFields(catalogue: FieldCatalogue, provider: string, fields: readonly string[]): string[] {
-  const unique = distinct(fields, 'input.fields');
+export function requestableFields(catalogue: FieldCatalogue, provider: string, fields: readonly string[], argument = 'input.fields'): string[] {
+  const unique = distinct(fields, argument);
   const problems: FieldProblem[] = [];
   for (const field of unique) {
     const found = lookup(catalogue, field);
@@ -89,7 +89,7 @@ export function requestableFields(catalogue: FieldCatalogue, provider: string, f
       });
     }
   }
-  if (problems.length > 0) refuse(problems, 'input.fields');
+  if (problems.length > 0) refuse(problems, argument);
   return unique;
 }
 

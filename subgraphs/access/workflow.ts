@@ -118,6 +118,9 @@ export async function approveRequest(
   const today = vietnamDate(now);
   const { decided, grant } = await inTransaction(context, client, async (client) => {
     const { request, official } = await pendingRequest(context, client, requestId);
+    // The graph may have changed since the request: a field no longer served (or no longer
+    // SPECIAL_REQUEST, or no longer this provider's) is granted to no one. Refuse it instead, with a reason.
+    requestableFields(context.catalogue, request.provider_agency, request.fields, 'id');
     const until = validUntil ?? request.valid_until;
     checkWindow(request.valid_from, until, today, 'validUntil');
     const by = official.officialId;
