@@ -8,6 +8,7 @@ import { listAgencies } from '../subgraphs/kit/agency';
 import { EXIT_CODE, formatReport } from './report';
 import { SHARED_DEFINITIONS_SOURCE } from './sharing';
 import { readRunningMesh } from '../scripts/running-mesh';
+import { endQuietlyOnClosedPipe } from '../scripts/closed-pipe';
 
 /** Exit code of a usage error: an unknown subgraph, an unreadable file, a bad option. */
 export const USAGE_ERROR = 2;
@@ -466,6 +467,7 @@ export async function runSchemaCli(argv: readonly string[], write: (text: string
 }
 
 if (require.main === module) {
+  endQuietlyOnClosedPipe();
   runSchemaCli(process.argv.slice(2), (text) => process.stdout.write(text), (text) => process.stderr.write(text)).then(
     (code) => {
       process.exitCode = code;

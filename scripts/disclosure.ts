@@ -5,6 +5,7 @@ import { openLedgerCopies } from '../subgraphs/access/disclosures';
 import { readAgency } from '../subgraphs/kit/agency';
 import { loadDefinition } from '../subgraphs/kit/registry';
 import { meshDatabaseUrl, readRunningMesh } from './running-mesh';
+import { endQuietlyOnClosedPipe } from './closed-pipe';
 
 /** `url` when it is a PostgreSQL connection URL; else a usage error saying what is expected. */
 function postgresUrl(url: string): string {
@@ -56,6 +57,7 @@ async function ledgerFor(options: { subgraph?: string; ledgerDatabaseUrl?: strin
  * `maintain` creates the coming months' partitions and drops those past the retention.
  */
 async function main(): Promise<void> {
+  endQuietlyOnClosedPipe();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const program = new Command().name('npm run disclosure --');
   const target = (command: Command) =>

@@ -296,6 +296,10 @@ describe('schema registry', () => {
     // A reason PostgreSQL cannot store (a NUL) is refused before any SQL, and the version stays pending.
     const nul = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'a\u0000b' });
     expect({ status: nul.status, code: nul.body.errors?.[0]?.extensions.code }).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    // A reason is at most 2,000 characters, as the access ledger's decisions: every history shows it.
+    const long = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'x'.repeat(2001) });
+    expect({ status: long.status, code: long.body.errors?.[0]?.extensions.code }).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    expect(long.body.errors?.[0]?.message).toMatch(/2000/);
 
     const rejected = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'Chưa có căn cứ pháp lý để công khai (no legal basis).' });
     expect(rejected.status).toBe(200);

@@ -50,9 +50,12 @@ const subgraphName = z.string().min(1).max(64);
 const version = z.number().int().positive().max(2_147_483_647);
 /** Grants or usage, to name whom a breaking change or a tightening breaks (the CLI's --consumers). */
 const fieldConsumers = z
-  .array(z.object({ consumer: z.string().min(1).max(64), fields: z.array(z.string().max(200)).max(1000) }))
+  .array(z.object({ consumer: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'mã cơ quan, ví dụ so-y-te (an agency code, e.g. so-y-te)'), fields: z.array(z.string().max(200)).max(1000) }))
   .max(1000)
   .optional();
+
+/** The longest reason a rejection may give, as the access ledger's decisions (subgraphs/access/input.ts). */
+const MAX_REASON = 2000;
 
 const bodies = {
   check: z.object({ subgraph: subgraphName, sdl: z.string().min(1), consumers: fieldConsumers }),
@@ -63,7 +66,11 @@ const bodies = {
     consumers: fieldConsumers,
   }),
   approve: z.object({ subgraph: subgraphName, version: version }),
-  reject: z.object({ subgraph: subgraphName, version: version, reason: z.string() }),
+  reject: z.object({
+    subgraph: subgraphName,
+    version: version,
+    reason: z.string().max(MAX_REASON, `lý do dài tối đa ${MAX_REASON} ký tự (a reason of at most ${MAX_REASON} characters)`),
+  }),
 };
 
 /**
