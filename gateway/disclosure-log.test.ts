@@ -26,12 +26,16 @@ beforeAll(async () => {
   keys = await generateDevKeys();
 });
 
-it('passes on a provider saying it keeps no log, and answers 502 for one that does not serve the route', async () => {
+it('passes on a provider saying it keeps no log, answers 502 for one that does not serve the route, and 503 (try again later) for one that is down', async () => {
   const noLog = await standIn(404, { errors: [{ message: 'x keeps no disclosure log.', extensions: { code: 'NO_DISCLOSURE_LOG' } }] });
   const noRoute = await standIn(404, { errors: [{ message: 'No such route.', extensions: { code: 'NOT_FOUND' } }] });
+  const closed = createHttpServer({}, () => undefined);
+  const down = await listen(closed, 0);
+  await close(closed);
   const endpoints = [
     { name: 'ledger', agency: 'Sở A', url: `${noLog}/graphql` },
     { name: 'other', agency: 'Sở B', url: `${noRoute}/graphql` },
+    { name: 'down', agency: 'Sở C', url: `${down}/graphql` },
   ];
   const verifyToken = createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: keys.jwks });
   const gateway = createHttpServer({ '/disclosure-log': disclosureLogProxy(() => endpoints, { verifyToken, gatewaySecret: keys.gatewaySecret }, 2000) }, () => undefined);
@@ -43,8 +47,9 @@ it('passes on a provider saying it keeps no log, and answers 502 for one that do
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
     return { status: response.status, code: body.errors[0]?.extensions.code };
   };
-  expect({ ledger: await ask('ledger'), other: await ask('other') }).toEqual({
+  expect({ ledger: await ask('ledger'), other: await ask('other'), down: await ask('down') }).toEqual({
     ledger: { status: 404, code: 'NO_DISCLOSURE_LOG' },
     other: { status: 502, code: 'SUBGRAPH_UNAVAILABLE' },
+    down: { status: 503, code: 'SUBGRAPH_UNAVAILABLE' },
   });
 });

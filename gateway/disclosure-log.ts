@@ -73,7 +73,7 @@ export function disclosureLogProxy(
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch {
-      sendJson(res, 502, { errors: [{ message: `Không kết nối được hệ thống của ${endpoint.agency}. (The agency's system is unavailable.)`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: endpoint.name, agency: endpoint.agency } }] });
+      sendJson(res, 503, { errors: [{ message: `Không kết nối được hệ thống của ${endpoint.agency}. (The agency's system is unavailable.)`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: endpoint.name, agency: endpoint.agency } }] });
       return;
     }
     if (answer.status === 404 && !(await saysNoDisclosureLog(answer))) {

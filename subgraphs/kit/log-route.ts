@@ -18,30 +18,39 @@ import { isIsoDate } from './scalars';
 export const MAX_LOG_PAGE = 100;
 const EXPORT_PAGE = 1000;
 
-const day = z.string().refine(isIsoDate, { message: 'must be a date YYYY-MM-DD' });
+const day = z.string().refine(isIsoDate, { message: 'phải là ngày YYYY-MM-DD (must be a date YYYY-MM-DD)' });
 /** PostgreSQL's largest bigint: a cursor beyond it is no cursor this log ever gave. */
 const MAX_SEQ = 9223372036854775807n;
-const filterSchema = z.object({
-  consumer: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, { message: 'must be an agency code, e.g. so-y-te' }).optional(),
-  field: z.string().regex(/^[A-Z_]\w*\.\w+$/, { message: 'must be a field coordinate Type.field, e.g. Citizen.fullName' }).optional(),
-  subject: z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit personal id' }).optional(),
-  from: day.optional(),
-  to: day.optional(),
-  first: z
-    .string()
-    .regex(/^\d{1,6}$/, { message: 'must be a whole number' })
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(MAX_LOG_PAGE, { message: `at most ${MAX_LOG_PAGE} records per page` }))
-    .default(50),
-  after: z
-    .string()
-    .refine((value) => /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_SEQ, { message: 'must be the endCursor of the previous page' })
-    .optional(),
-  format: z.enum(['json', 'csv']).default('json'),
-}).refine((filter) => filter.from === undefined || filter.to === undefined || filter.from <= filter.to, {
-  message: 'must not be before from',
-  path: ['to'],
-});
+const pageSize = `phải là số nguyên từ 1 đến ${MAX_LOG_PAGE} (a whole number from 1 to ${MAX_LOG_PAGE})`;
+const filterSchema = z
+  .object({
+    consumer: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, { message: 'phải là mã cơ quan, ví dụ so-y-te (must be an agency code, e.g. so-y-te)' }).optional(),
+    field: z
+      .string()
+      .regex(/^[A-Z_]\w*\.\w+$/, { message: 'phải có dạng Type.field, ví dụ Citizen.fullName (must be a field coordinate Type.field, e.g. Citizen.fullName)' })
+      .optional(),
+    subject: z.string().regex(/^\d{12}$/, { message: 'phải là số định danh 12 chữ số (must be a 12-digit personal id)' }).optional(),
+    from: day.optional(),
+    to: day.optional(),
+    first: z
+      .string()
+      .regex(/^\d{1,6}$/, { message: pageSize })
+      .transform(Number)
+      .pipe(z.number().int().min(1, { message: pageSize }).max(MAX_LOG_PAGE, { message: pageSize }))
+      .default(50),
+    after: z
+      .string()
+      .refine((value) => /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_SEQ, { message: 'phải là endCursor của trang trước (must be the endCursor of the previous page)' })
+      .optional(),
+    format: z.enum(['json', 'csv'], { message: 'phải là json hoặc csv (must be json or csv)' }).default('json'),
+  })
+  // A parameter this route does not take (a misspelt filter, say) is refused: ignored, it would
+  // widen the answer to records nobody asked for.
+  .strict()
+  .refine((filter) => filter.from === undefined || filter.to === undefined || filter.from <= filter.to, {
+    message: 'không được trước from (must not be before from)',
+    path: ['to'],
+  });
 type LogFilter = z.infer<typeof filterSchema>;
 
 const logRow = z.object({
@@ -134,8 +143,13 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
     }
     const parsed = filterSchema.safeParse(Object.fromEntries(search));
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-      return sendJson(res, 400, { errors: [{ message: `Tham số không hợp lệ (bad parameters): ${problems}`, extensions: { code: 'BAD_USER_INPUT' } }] });
+      const named = (issue: z.core.$ZodIssue): string[] => (issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.join('.')]);
+      const said = (issue: z.core.$ZodIssue): string => (issue.code === 'unrecognized_keys' ? 'không có tham số này (no such parameter)' : issue.message);
+      const problems = parsed.error.issues.map((issue) => `${named(issue).join(', ')}: ${said(issue)}`).join('; ');
+      const argument = parsed.error.issues.flatMap(named)[0];
+      return sendJson(res, 400, {
+        errors: [{ message: `Tham số không hợp lệ (invalid parameters): ${problems}`, extensions: { code: 'BAD_USER_INPUT', ...(argument ? { argument } : {}) } }],
+      });
     }
     const filter = parsed.data;
     // Another agency's official sees its own agency's requests only, whatever it asked for.
