@@ -170,6 +170,7 @@ describe('sending feedback with no account', () => {
     ['a message over 2000 characters', { dataset: 'landParcels', kind: 'OTHER', message: 'a'.repeat(2001) }, 'input.message'],
     ['a contact over 200 characters', { dataset: 'landParcels', kind: 'OTHER', message: 'x', contact: 'c'.repeat(201) }, 'input.contact'],
     ['a message holding a NUL character', { dataset: 'landParcels', kind: 'OTHER', message: 'a\u0000b' }, undefined],
+    ['a message holding a bidirectional override', { dataset: 'landParcels', kind: 'OTHER', message: 'Sai \u202etxet' }, 'input.message'],
   ])('refuses %s with BAD_USER_INPUT and keeps nothing', async (_name, input, argument) => {
     const before = (await listedFor(await bearer('so-khcn', 'governance'))).length;
     const sent = await send(input);

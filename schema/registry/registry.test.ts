@@ -300,6 +300,8 @@ describe('schema registry', () => {
     const long = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'x'.repeat(2001) });
     expect({ status: long.status, code: long.body.errors?.[0]?.extensions.code }).toEqual({ status: 400, code: 'BAD_REQUEST' });
     expect(long.body.errors?.[0]?.message).toMatch(/2000/);
+    const reordered = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'Sai \u202etxet' });
+    expect({ status: reordered.status, code: reordered.body.errors?.[0]?.extensions.code }).toEqual({ status: 400, code: 'BAD_REQUEST' });
 
     const rejected = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'Chưa có căn cứ pháp lý để công khai (no legal basis).' });
     expect(rejected.status).toBe(200);

@@ -260,6 +260,12 @@ describe('the special-request workflow (unit level, in-process)', () => {
       data: null,
       errors: [{ message: 'Cần nêu lý do từ chối. (A refusal reason is required.)', path: ['refuseRequest'], extensions: { code: 'BAD_USER_INPUT', argument: 'reason' } }],
     });
+    // A reason the consumer would read in another order (a bidirectional override), or with a control character, is refused.
+    for (const reason of ['Dòng 1\nDòng 2 \u202eđảo', 'Chuông \u0007']) {
+      const refused = await run(LAND_OWNER, REFUSE, { id, reason });
+      expect(refused.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'reason' });
+      expect(refused.body.errors?.[0]?.message).toMatch(/U\+(202E|0007)/);
+    }
     expectResponse(await run(LAND_OWNER, REFUSE, { id, reason: 'Chưa có văn bản giao nhiệm vụ.' }), {
       data: { refuseRequest: { status: 'REFUSED', decidedBy: 'so-nn-mt.owner', decisionReason: 'Chưa có văn bản giao nhiệm vụ.', grant: null } },
     });

@@ -8,7 +8,7 @@ import type { OpenDataFeedbackInput } from './__generated__/resolvers-types';
 import { LEDGER_SUBGRAPH, type FieldCatalogue } from './catalogue';
 import type { AccessContext } from './context';
 import { agencyName } from './directory';
-import { ledgerId, MAX_TEXT } from './input';
+import { checkCharacters, ledgerId, MAX_TEXT } from './input';
 import { isGovernance, requireOfficial } from './policy';
 
 /**
@@ -119,6 +119,7 @@ function optionalText(value: string | null | undefined, maximum: number, argumen
   const text = value?.trim() ?? '';
   if (text === '') return null;
   if (text.length > maximum) throw badUserInput(`${vi} dài tối đa ${maximum} ký tự. (${en}: at most ${maximum} characters.)`, { argument, maximum });
+  checkCharacters(text, argument);
   return text;
 }
 

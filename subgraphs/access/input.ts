@@ -1,4 +1,5 @@
 import { badUserInput } from '../kit/errors';
+import { unsafeCharacter } from '../kit/text';
 
 /** The longest free text (purpose, legal basis, reason) the ledger keeps. */
 export const MAX_TEXT = 2000;
@@ -11,10 +12,25 @@ export function ledgerId(id: string, argument = 'id'): string {
   throw badUserInput(`Mã không hợp lệ: cần một UUID. (Invalid id: expected a UUID.)`, { argument });
 }
 
-/** The trimmed text, or BAD_USER_INPUT when it is blank or longer than MAX_TEXT. */
+/**
+ * BAD_USER_INPUT when `text` holds a control character or a bidirectional override (unsafeCharacter):
+ * text another agency or the public will read is kept as written, never reordered on screen.
+ */
+export function checkCharacters(text: string, argument: string): void {
+  const unsafe = unsafeCharacter(text);
+  if (unsafe) {
+    throw badUserInput(
+      `Văn bản chứa ký tự điều khiển hoặc ký tự đảo chiều ${unsafe}; hãy bỏ nó đi. (The text holds a control or bidirectional-override character, ${unsafe}; remove it.)`,
+      { argument },
+    );
+  }
+}
+
+/** The trimmed text, or BAD_USER_INPUT when it is blank, longer than MAX_TEXT, or holds an unsafe character. */
 export function requiredText(value: string, argument: string, vi: string, en: string): string {
   const text = value.trim();
   if (text === '') throw badUserInput(`Cần nêu ${vi}. (${en} is required.)`, { argument });
+  checkCharacters(text, argument);
   if (text.length > MAX_TEXT) {
     throw badUserInput(`${vi} dài tối đa ${MAX_TEXT} ký tự. (${en}: at most ${MAX_TEXT} characters.)`, { argument, maximum: MAX_TEXT });
   }

@@ -74,3 +74,15 @@ export function clip(text: string, max: number): string {
 export const FIELD_COORDINATE_PATTERN = '[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*';
 /** A whole string that is one field's coordinate. */
 export const FIELD_COORDINATE = new RegExp(`^${FIELD_COORDINATE_PATTERN}$`);
+
+/**
+ * Characters free text kept in a ledger may not hold: C0 and C1 control characters other than tab
+ * and line breaks (a bell, an escape), and the bidirectional overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069), which make a reason shown to another agency read in another order than it was
+ * written. Returns a description of the first one found, or null.
+ */
+export function unsafeCharacter(text: string): string | null {
+  const found = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/.exec(text);
+  if (!found) return null;
+  return `U+${found[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?'}`;
+}
