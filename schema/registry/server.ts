@@ -4,7 +4,7 @@ import type { Database } from '../../subgraphs/kit/db';
 import { GraphQLError } from 'graphql';
 import { DatabaseUnavailableError, ErrorCode } from '../../subgraphs/kit/errors';
 import { BodyTooLarge, close, createHttpServer, listen, readBody, sendJson, type Handler } from '../../subgraphs/kit/http';
-import { AuthenticationError, bearerToken, type Caller } from '../../subgraphs/kit/identity';
+import { AuthenticationError, bearerToken, unauthenticatedMessage, type Caller } from '../../subgraphs/kit/identity';
 import type { LedgerConsumers } from '../../subgraphs/access/client';
 import { RegistryError, RegistryService, type Official } from './service';
 import { GATEWAY_SUPERGRAPH_PATH, REGISTRY_SERVICE_HEADER, verifyGatewayReader } from './gateway-feed';
@@ -99,7 +99,7 @@ async function authenticate(req: IncomingMessage, verifyToken: RegistryOptions['
     caller = await verifyToken(token);
   } catch (error) {
     if (error instanceof AuthenticationError) {
-      throw new RegistryError(401, 'UNAUTHENTICATED', `Chưa xác thực (unauthenticated): ${error.reason}`);
+      throw new RegistryError(401, 'UNAUTHENTICATED', unauthenticatedMessage(error.reason));
     }
     throw error;
   }

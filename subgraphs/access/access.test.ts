@@ -797,7 +797,7 @@ describe('GET /internal/grants (over HTTP)', () => {
       malformedProvider: (await fetch(`${ledger.url}${GRANTS_PATH}?provider=../x`)).status,
     }).toEqual({ none: 401, otherProvidersKey: 401, otherIssuer: 401, wrongAudience: 401, malformedProvider: 400 });
     await expect(fetchUsableGrants(ledger.url, 'so-nn-mt', ledgerReaderSecret(keys.gatewaySecret, 'so-y-te'))).rejects.toThrow(
-      new LedgerUnavailableError('access ledger answered 401: Chưa xác thực (unauthenticated): service token rejected'),
+      new LedgerUnavailableError('access ledger answered 401: Chưa xác thực: token dịch vụ bị từ chối (unauthenticated: service token rejected)'),
     );
   });
 

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import { generateDevKeys, signDevToken, DEV_AUDIENCE, DEV_ISSUER, type DevKeys } from '../../scripts/dev-keys';
-import { AuthenticationError, createTokenVerifier, type VerifiedTokenMemory } from './identity';
+import { AuthenticationError, createTokenVerifier, unauthenticatedMessage, type VerifiedTokenMemory } from './identity';
 
 const official = { kind: 'official' as const, sub: 'can-bo-1', agency: 'so-y-te', roles: ['official' as const] };
 
@@ -105,5 +105,34 @@ describe('an official\'s agency and roles are those of the directory', () => {
       governanceOfTheGoverningDepartment: 'accepted',
       anOwner: 'accepted',
     });
+  });
+});
+
+describe('the message of a 401', () => {
+  it.each([
+    'token expired',
+    'claim "iss" rejected',
+    'algorithm not allowed',
+    'unknown signing key',
+    'signature invalid',
+    'malformed token',
+    'token rejected',
+    'claims do not describe an official or a citizen',
+    'agency is not a state agency of the directory',
+    'role "governance" is held only by the governing department',
+    'Authorization header is not "Bearer <token>"',
+    'a bearer token is required on /graphql; anonymous callers use /open/graphql',
+    'not called through the gateway',
+    'gateway proof: token expired',
+    'gateway proof does not match the token',
+    'gateway proof was made for another operation',
+    'service token expired',
+  ])('says "%s" in Vietnamese first, then in English', (reason) => {
+    const message = unauthenticatedMessage(reason);
+    expect(message.endsWith(` (unauthenticated: ${reason})`)).toBe(true);
+    const vietnamese = message.slice('Chưa xác thực: '.length, message.length - ` (unauthenticated: ${reason})`.length);
+    expect(message.startsWith('Chưa xác thực: ')).toBe(true);
+    expect(vietnamese).not.toBe(reason);
+    expect(vietnamese).not.toContain(reason.replace(/^gateway proof: /, ''));
   });
 });

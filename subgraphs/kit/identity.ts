@@ -78,6 +78,44 @@ function reasonOf(error: unknown): string {
   return 'token rejected';
 }
 
+/** The Vietnamese of each reason a token or a gateway proof is refused for (the `reason` stays in English: it is stable). */
+const REASONS_VI: ReadonlyArray<readonly [RegExp, (match: RegExpExecArray) => string]> = [
+  [/^token expired$/, () => 'token đã hết hạn'],
+  [/^claim "(.*)" rejected$/, (m) => `giá trị "${m[1] ?? ''}" trong token không được chấp nhận`],
+  [/^algorithm not allowed$/, () => 'thuật toán ký không được chấp nhận'],
+  [/^unknown signing key$/, () => 'khóa ký không xác định'],
+  [/^signature invalid$/, () => 'chữ ký không hợp lệ'],
+  [/^malformed token$/, () => 'token sai định dạng'],
+  [/^token rejected$/, () => 'token bị từ chối'],
+  [/^claims do not describe an official or a citizen$/, () => 'nội dung token không phải của một cán bộ hay một công dân'],
+  [/^agency is not a state agency of the directory$/, () => 'cơ quan không có trong danh bạ cơ quan nhà nước'],
+  [/^role "governance" is held only by the governing department$/, () => 'chỉ cơ quan quản lý mới có vai trò "governance"'],
+  [/^Authorization header is not "Bearer <token>"$/, () => 'tiêu đề Authorization không có dạng "Bearer <token>"'],
+  [/^(no bearer token|a bearer token is required)$/, () => 'cần một token (Bearer)'],
+  [/^a bearer token is required on \/graphql; anonymous callers use \/open\/graphql$/, () => '/graphql cần token; người dùng không đăng nhập dùng /open/graphql'],
+  [/^not called through the gateway$/, () => 'lời gọi không đi qua cổng'],
+  [/^gateway proof does not match the token$/, () => 'bằng chứng của cổng không khớp với token'],
+  [/^gateway proof names no operation$/, () => 'bằng chứng của cổng không nêu thao tác'],
+  [/^gateway proof was made for another operation$/, () => 'bằng chứng của cổng được cấp cho một thao tác khác'],
+  [/^service token expired$/, () => 'token dịch vụ đã hết hạn'],
+  [/^service token (.*)$/, () => 'token dịch vụ bị từ chối'],
+];
+
+/** "Chưa xác thực: <lý do> (unauthenticated: <reason>)": the message of every 401. */
+export function unauthenticatedMessage(reason: string): string {
+  const proof = /^gateway proof: (.*)$/.exec(reason);
+  const inner = proof ? (proof[1] ?? '') : reason;
+  let vi = inner;
+  for (const [pattern, say] of REASONS_VI) {
+    const match = pattern.exec(inner);
+    if (match) {
+      vi = say(match);
+      break;
+    }
+  }
+  return `Chưa xác thực: ${proof ? `bằng chứng của cổng: ${vi}` : vi} (unauthenticated: ${reason})`;
+}
+
 /** How a verifier remembers the tokens it verified (see createTokenVerifier). */
 export interface VerifiedTokenMemory {
   /** How long a verification is reused, in seconds: 0 verifies every time. Default 30. */

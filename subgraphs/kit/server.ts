@@ -15,7 +15,7 @@ import { Database, RequestTransaction, type Queries } from './db';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
 import Negotiator from 'negotiator';
-import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, PROOF_FOR_ANOTHER_OPERATION, provesAsked, verifyGatewayProof, type Caller, type GatewayProof } from './identity';
+import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, PROOF_FOR_ANOTHER_OPERATION, provesAsked, unauthenticatedMessage, verifyGatewayProof, type Caller, type GatewayProof } from './identity';
 import { sharedScalars } from './scalars';
 import { allStaticallyAllowed, FEDERATION_PLUMBING, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
 import { DisclosureRecorder, recordDisclosures } from './disclosure';
@@ -242,7 +242,7 @@ export function languageOf(req: IncomingMessage): 'vi' | 'en' {
 
 /** A 401 with a stable code; the reason names the failed check, never a key or a host. */
 export function sendUnauthenticated(res: ServerResponse, reason: string): void {
-  sendJson(res, 401, { errors: [{ message: `Chưa xác thực (unauthenticated): ${reason}`, extensions: { code: 'UNAUTHENTICATED', reason } }] }, {
+  sendJson(res, 401, { errors: [{ message: unauthenticatedMessage(reason), extensions: { code: 'UNAUTHENTICATED', reason } }] }, {
     'www-authenticate': 'Bearer',
   });
 }
