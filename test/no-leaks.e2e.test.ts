@@ -332,7 +332,7 @@ describe('inputs a second walk found', () => {
     const answer = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens&from=2026-12-31&to=2026-12-01`, { headers: owner });
     expect({ status: answer.status, body: await answer.json() }).toEqual({
       status: 400,
-      body: { errors: [{ message: expect.stringContaining('to: must not be before from') as string, extensions: { code: 'BAD_USER_INPUT' } }] },
+      body: { errors: [{ message: expect.stringContaining('to: không được trước from (must not be before from)') as string, extensions: { code: 'BAD_USER_INPUT', argument: 'to' } }] },
     });
   });
 });
