@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { DEFAULT_RETENTION_MONTHS, maintainLog, verifyLog } from '../subgraphs/kit/log-admin';
 import { openLedgerCopies } from '../subgraphs/access/disclosures';
@@ -25,7 +25,9 @@ function postgresUrl(url: string): string {
 function ownerUrl(options: { databaseUrl?: string; subgraph?: string }): string {
   const explicit = options.databaseUrl ?? process.env['DATABASE_URL'];
   if (explicit) return postgresUrl(explicit);
-  if (!options.subgraph) throw new Error('give --subgraph <name> (with npm start running), --database-url or DATABASE_URL');
+  if (!options.subgraph) {
+    throw new Error('Cần --subgraph <tên> (khi npm start đang chạy), --database-url hoặc DATABASE_URL. (Give --subgraph <name> with npm start running, --database-url or DATABASE_URL.)');
+  }
   const agency = readAgency(options.subgraph);
   if (loadDefinition(agency).disclosureLog === false) {
     throw new Error(
@@ -34,7 +36,12 @@ function ownerUrl(options: { databaseUrl?: string; subgraph?: string }): string 
     );
   }
   const mesh = readRunningMesh();
-  if (!mesh) throw new Error('npm start is not running here: give --database-url or DATABASE_URL (the agency database, as its owner)');
+  if (!mesh) {
+    throw new Error(
+      'npm start không chạy ở đây: hãy nêu --database-url hoặc DATABASE_URL (cơ sở dữ liệu của cơ quan, với quyền chủ sở hữu). ' +
+        '(npm start is not running here: give --database-url or DATABASE_URL, the agency database as its owner.)',
+    );
+  }
   // A subgraph that joined with `npm run subgraph -- <name> --mesh` has its database there too.
   return meshDatabaseUrl(mesh, options.subgraph);
 }
@@ -47,7 +54,7 @@ async function ledgerFor(options: { subgraph?: string; ledgerDatabaseUrl?: strin
   const agency = options.agency ?? (options.subgraph ? readAgency(options.subgraph).agencyCode : undefined);
   const ledgerUrl = options.ledgerDatabaseUrl !== undefined ? postgresUrl(options.ledgerDatabaseUrl) : options.subgraph ? readRunningMesh()?.ownerUrls['access'] : undefined;
   if (!ledgerUrl) return undefined;
-  if (!agency) throw new Error('give --agency <code> (or --subgraph <name>) with --ledger-database-url');
+  if (!agency) throw new Error('Cần --agency <mã> (hoặc --subgraph <tên>) cùng --ledger-database-url. (Give --agency <code>, or --subgraph <name>, with --ledger-database-url.)');
   return openLedgerCopies(ledgerUrl, agency);
 }
 
@@ -71,33 +78,59 @@ async function main(): Promise<void> {
       const ledger = await ledgerFor(options);
       const result = await verifyLog(ownerUrl(options), 5000, ledger?.copies).finally(() => ledger?.close());
       if (!result.firstBroken) {
-        const intact = `Disclosure log intact: ${result.records} record(s), every hash matches its content and the record before it in its chain`;
+        const intact = `Nhật ký nguyên vẹn: ${result.records} bản ghi, mỗi mã băm khớp nội dung của nó và bản ghi trước trong chuỗi`;
+        const intactEn = `Disclosure log intact: ${result.records} record(s), every hash matches its content and the record before it in its chain`;
         say(
           ledger
-            ? `${intact}, and every record the ledger received from it is there, unchanged.`
-            : `${intact}. Not compared with the ledger: give --ledger-database-url, or --subgraph with npm start running.`,
+            ? `${intact}, và mọi bản ghi sổ cái đã nhận đều còn nguyên. (${intactEn}, and every record the ledger received from it is there, unchanged.)`
+            : `${intact}; chưa so với sổ cái: hãy nêu --ledger-database-url, hoặc --subgraph khi npm start đang chạy. (${intactEn}. Not compared with the ledger: give --ledger-database-url, or --subgraph with npm start running.)`,
         );
         return;
       }
       const { seq, reason } = result.firstBroken;
-      const messages: Record<typeof reason, string> = {
-        CONTENT_ALTERED: `BROKEN at record seq ${seq}: its content no longer matches its hash (edited after it was written).`,
-        CHAIN_BROKEN: `BROKEN at record seq ${seq}: its previous-hash does not match the record before it in its chain (a record was removed or inserted).`,
-        HEAD_MISSING: `BROKEN at record seq ${seq}: it was its chain's newest record, and the log no longer has it (records were removed).`,
-        HEAD_DIFFERS: `BROKEN at record seq ${seq}: its hash differs from the one its chain's head kept (the chain was rewritten and sealed again).`,
-        DIFFERS_FROM_LEDGER: `BROKEN at record seq ${seq}: its hash differs from the one the ledger received (the log was rewritten from there or before).`,
-        MISSING: `BROKEN at record seq ${seq}: the ledger received this record, and the log no longer has it (records were removed).`,
+      const messages: Record<typeof reason, readonly [string, string]> = {
+        CONTENT_ALTERED: ['nội dung không còn khớp mã băm (đã bị sửa sau khi ghi)', 'its content no longer matches its hash (edited after it was written)'],
+        CHAIN_BROKEN: [
+          'mã băm trước của nó không khớp bản ghi trước trong chuỗi (một bản ghi đã bị xóa hoặc chèn)',
+          'its previous-hash does not match the record before it in its chain (a record was removed or inserted)',
+        ],
+        HEAD_MISSING: [
+          'đó là bản ghi mới nhất của chuỗi và nhật ký không còn nó (bản ghi đã bị xóa)',
+          "it was its chain's newest record, and the log no longer has it (records were removed)",
+        ],
+        HEAD_DIFFERS: [
+          'mã băm khác với mã đầu chuỗi đã giữ (chuỗi đã bị viết lại và niêm phong lại)',
+          "its hash differs from the one its chain's head kept (the chain was rewritten and sealed again)",
+        ],
+        DIFFERS_FROM_LEDGER: [
+          'mã băm khác với mã sổ cái đã nhận (nhật ký đã bị viết lại từ đó hoặc trước đó)',
+          'its hash differs from the one the ledger received (the log was rewritten from there or before)',
+        ],
+        MISSING: ['sổ cái đã nhận bản ghi này và nhật ký không còn nó (bản ghi đã bị xóa)', 'the ledger received this record, and the log no longer has it (records were removed)'],
       };
-      say(messages[reason]);
+      const [vi, en] = messages[reason];
+      say(`HỎNG tại bản ghi seq ${seq}: ${vi}. (BROKEN at record seq ${seq}: ${en}.)`);
       process.exitCode = 1;
     });
   target(program.command('maintain').description("create the coming months' partitions and drop those past the retention"))
     .option('--retention <months>', `months to keep, at least 3`, String(DEFAULT_RETENTION_MONTHS))
     .action(async (options: { subgraph?: string; databaseUrl?: string; retention: string }) => {
       const result = await maintainLog(ownerUrl(options), new Date(), Number(options.retention));
-      say(`Partitions created: ${result.created.join(', ') || 'none'}; dropped: ${result.dropped.join(', ') || 'none'}.`);
+      const created = result.created.join(', ');
+      const dropped = result.dropped.join(', ');
+      say(`Phân vùng đã tạo: ${created || 'không có'}; đã xóa: ${dropped || 'không có'}. (Partitions created: ${created || 'none'}; dropped: ${dropped || 'none'}.)`);
     });
-  await program.parseAsync(process.argv);
+  // Bad usage (an unknown command or option) exits 2, as the schema CLI's does: exit 1 means a broken log.
+  program.exitOverride();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw error;
+  }
 }
 
 if (require.main === module) {

@@ -798,7 +798,7 @@ describe('tamper evidence', () => {
       const cli = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', url], { encoding: 'utf8', timeout: 60_000 });
       expect({ status: cli.status, out: cli.stdout.trim() }).toEqual({
         status: 1,
-        out: `BROKEN at record seq ${seventh}: its content no longer matches its hash (edited after it was written).`,
+        out: `HỎNG tại bản ghi seq ${seventh}: nội dung không còn khớp mã băm (đã bị sửa sau khi ghi). (BROKEN at record seq ${seventh}: its content no longer matches its hash (edited after it was written).)`,
       });
 
       await owner.query(`UPDATE disclosure.log SET purpose = 'kiểm tra' WHERE seq = $1`, [seventh]);
@@ -835,7 +835,7 @@ describe('tamper evidence', () => {
       const cli = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', url], { encoding: 'utf8', timeout: 60_000 });
       expect({ status: cli.status, out: cli.stdout.trim() }).toEqual({
         status: 1,
-        out: `BROKEN at record seq ${newest}: it was its chain's newest record, and the log no longer has it (records were removed).`,
+        out: `HỎNG tại bản ghi seq ${newest}: đó là bản ghi mới nhất của chuỗi và nhật ký không còn nó (bản ghi đã bị xóa). (BROKEN at record seq ${newest}: it was its chain's newest record, and the log no longer has it (records were removed).)`,
       });
     } finally {
       await owner.end();
@@ -1039,7 +1039,7 @@ describe('the log against the ledger', () => {
     });
     expect({ status: cli.status, out: cli.stdout.trim() }).toEqual({
       status: 1,
-      out: `BROKEN at record seq ${seq}: the ledger received this record, and the log no longer has it (records were removed).`,
+      out: `HỎNG tại bản ghi seq ${seq}: sổ cái đã nhận bản ghi này và nhật ký không còn nó (bản ghi đã bị xóa). (BROKEN at record seq ${seq}: the ledger received this record, and the log no longer has it (records were removed).)`,
     });
   });
 });
@@ -1110,10 +1110,15 @@ describe('retention', () => {
 
   it('refuses a retention under 3 months, in maintenance and in a subgraph configuration', async () => {
     const url = await logDatabase();
-    await expect(maintainLog(url, new Date(), 2)).rejects.toThrow(/at least 3 months/);
+    await expect(maintainLog(url, new Date(), 2)).rejects.toThrow(/must be whole months, at least 3/);
     expect(() => parseConfig(subgraphEnvSchema, { DATABASE_URL: 'postgres://x@127.0.0.1/db', DISCLOSURE_RETENTION_MONTHS: '2' })).toThrow(
-      /DISCLOSURE_RETENTION_MONTHS: must be at least 3 months/,
+      /DISCLOSURE_RETENTION_MONTHS: phải là số tháng nguyên, ít nhất 3 .*\(must be whole months, at least 3\)/,
     );
+  });
+
+  it('exits 2, bad usage, on an unknown command: exit 1 means a broken log', () => {
+    const run = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verfy', '--subgraph', 'citizens'], { encoding: 'utf8', timeout: 60_000 });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 2, stderr: expect.stringContaining("unknown command 'verfy'") });
   });
 
   it('names the known subgraphs, and no file path, when a command is given one that does not exist', () => {
@@ -1145,6 +1150,6 @@ describe('retention', () => {
       timeout: 60_000,
     });
     expect(run.status).toBe(1);
-    expect(`${run.stdout}${run.stderr}`).toMatch(/DISCLOSURE_RETENTION_MONTHS: must be at least 3 months/);
+    expect(`${run.stdout}${run.stderr}`).toMatch(/DISCLOSURE_RETENTION_MONTHS: phải là số tháng nguyên, ít nhất 3 .*\(must be whole months, at least 3\)/);
   });
 });

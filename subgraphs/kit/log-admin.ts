@@ -12,11 +12,12 @@ export const RETENTION_FLOOR_MONTHS = 3;
 export const DEFAULT_RETENTION_MONTHS = 12;
 
 /** The retention setting: whole months, never under the legal floor. */
+const retentionSaid = `phải là số tháng nguyên, ít nhất ${RETENTION_FLOOR_MONTHS} (Quy chế Phú Yên, Điều 16.1.a) (must be whole months, at least ${RETENTION_FLOOR_MONTHS})`;
 export const retentionMonths = z.coerce
-  .number()
-  .int()
-  .min(RETENTION_FLOOR_MONTHS, { message: `must be at least ${RETENTION_FLOOR_MONTHS} months (Quy chế Phú Yên, Điều 16.1.a)` })
-  .max(1200)
+  .number({ message: retentionSaid })
+  .int({ message: retentionSaid })
+  .min(RETENTION_FLOOR_MONTHS, { message: retentionSaid })
+  .max(1200, { message: 'tối đa 1200 tháng (at most 1200 months)' })
   .default(DEFAULT_RETENTION_MONTHS);
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
