@@ -197,6 +197,9 @@ async function callRegistry(options: RegistryCallOptions, method: 'GET' | 'POST'
   const token = options.token ?? process.env['LIENTHONG_TOKEN'];
   if (!token) throw new UsageError('Thiếu --token hoặc biến LIENTHONG_TOKEN (a registry call needs an official\'s token: npm run token -- …).');
   const base = (options.registry ?? process.env['LIENTHONG_REGISTRY_URL'] ?? DEFAULT_REGISTRY_URL).replace(/\/+$/, '');
+  if (!URL.canParse(base) || !/^https?:\/\//.test(base)) {
+    throw new UsageError(`Địa chỉ sổ đăng ký không hợp lệ: ${base}; cần một URL http(s). (Invalid registry address: an http(s) URL is needed.)`);
+  }
   let response: Response;
   try {
     response = await fetch(`${base}${path}`, {
@@ -246,8 +249,9 @@ function refusal(
     if (!json && Array.isArray(unseen)) for (const change of unseen) write(`   ? ${String(change)}\n`);
     writeError(`${code}: ${error.message}\n`);
   }
-  // A subgraph the registry does not know is the command's mistake, as `check` says of one it does not know.
-  return parsed.data.errors.some((error) => error.extensions.code === 'UNKNOWN_SUBGRAPH') ? USAGE_ERROR : 1;
+  // A subgraph the registry does not know, or a request it cannot read (an empty SDL, too many
+  // consumers), is the command's mistake: bad usage, as `check` says of a subgraph it does not know.
+  return parsed.data.errors.some((error) => ['UNKNOWN_SUBGRAPH', 'BAD_REQUEST', 'BAD_JSON'].includes(error.extensions.code)) ? USAGE_ERROR : 1;
 }
 
 const versionView = z.object({

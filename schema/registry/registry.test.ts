@@ -369,6 +369,11 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
     // A subgraph the registry does not know is bad usage (2), as for `check`.
     const unknown = await cli(['history', '--subgraph', 'libraries', ...registryArgs]);
     expect({ code: unknown.code, err: unknown.err }).toEqual({ code: 2, err: expect.stringContaining('UNKNOWN_SUBGRAPH') });
+    // So is a request the registry cannot read (an empty schema), and a registry address that is no URL.
+    const empty = await cli(['publish', '--subgraph', 'land', '--sdl', file('empty.graphql', ''), '--url', subgraphUrl, ...registryArgs]);
+    expect({ code: empty.code, err: empty.err }).toEqual({ code: 2, err: expect.stringContaining('BAD_REQUEST') });
+    const notUrl = await cli(['history', '--subgraph', 'land', '--registry', 'not-a-url', '--token', token]);
+    expect({ code: notUrl.code, err: notUrl.err }).toEqual({ code: 2, err: expect.stringContaining('Invalid registry address') });
 
     const published = await cli(['publish', '--subgraph', 'land', '--sdl', file('land.graphql', withArea), '--url', subgraphUrl, ...registryArgs]);
     expect({ code: published.code, err: published.err }).toEqual({ code: 0, err: '' });
