@@ -620,6 +620,12 @@ describe('npm run schema -- check', () => {
     spawnSync('npm', ['run', '--silent', 'schema', '--', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, INIT_CWD: REPO_ROOT } });
   const landSdl = () => readFileSync(join(REPO_ROOT, 'subgraphs', 'land', 'schema.graphql'), 'utf8');
 
+  it('says, checking offline a subgraph outside the committed graph, that it has no version of its own to compare with', () => {
+    const cli = run('check', '--subgraph', 'tourism', '--sdl', 'subgraphs/tourism/schema.graphql', '--offline');
+    expect(cli.status).toBe(0);
+    expect(cli.stderr).toContain('(tourism is not in the committed supergraph: checked as joining it, against no version of its own;');
+  });
+
   it('passes the real land schema: exit 0 and a report of four passed steps', () => {
     const cli = run('check', '--subgraph', 'land', '--sdl', 'subgraphs/land/schema.graphql');
     expect({ status: cli.status, stdout: cli.stdout, stderr: cli.stderr }).toEqual({

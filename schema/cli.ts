@@ -157,6 +157,15 @@ async function check(options: CheckOptions, write: (text: string) => void, write
     result = await checkAtRegistry(target, options, { subgraph: options.subgraph, sdl, consumers }, { write, writeError, fileOf });
     if (typeof result === 'number') return result;
   }
+  if (result === null && !localSubgraphSources().some((source) => source.name === options.subgraph)) {
+    // Not in the committed graph (outside the default composition): there is no version of it to
+    // compare with, so no breaking or category change of its own can show; say so.
+    writeError(
+      `${options.subgraph} chưa có trong siêu đồ thị đã commit: kiểm tra như một subgraph mới gia nhập, không so với phiên bản nào của nó; ` +
+        `so với sổ đăng ký (--registry) để thấy thay đổi so với phiên bản đã công bố. ` +
+        `(${options.subgraph} is not in the committed supergraph: checked as joining it, against no version of its own; check against the registry to compare with what it published.)\n`,
+    );
+  }
   result ??= await checkSubgraph({
     subgraph: options.subgraph,
     sdl,
