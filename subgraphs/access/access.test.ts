@@ -254,6 +254,19 @@ describe('the special-request workflow (unit level, in-process)', () => {
     });
   });
 
+  it('takes the same request sent again while the first waits as that request, even sent at once; another purpose is another request', async () => {
+    const first = await submitted({ purpose: 'Gửi lại khi mạng chập chờn (a retry)' });
+    expect(await submitted({ purpose: 'Gửi lại khi mạng chập chờn (a retry)', fields: ['LandUseCertificate.holder'] })).toBe(first);
+    const together = await Promise.all(Array.from({ length: 5 }, () => submitted({ purpose: 'Năm lần bấm cùng lúc (five clicks at once)' })));
+    expect(new Set(together).size).toBe(1);
+    expect(together[0]).not.toBe(first);
+    expect(await submitted({ purpose: 'Một mục đích khác (another purpose)' })).not.toBe(first);
+    const inbox = await run(LAND_OWNER, '{ inbox(status: PENDING, first: 100) { nodes { id } } }');
+    const ids = (inbox.body.data as { inbox: { nodes: Array<{ id: string }> } }).inbox.nodes.map((n) => n.id);
+    expect(ids.filter((id) => id === first)).toHaveLength(1);
+    expect(ids.filter((id) => id === together[0])).toHaveLength(1);
+  });
+
   it('refuses a request only with a reason, which the consumer receives', async () => {
     const id = await submitted();
     expectResponse(await run(LAND_OWNER, REFUSE, { id, reason: '   ' }), {

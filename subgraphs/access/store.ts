@@ -127,6 +127,21 @@ const insertRequest = statement(
   requestRow,
 );
 
+/** Serialises submissions from one consumer to one provider, so that two identical ones make one request. */
+const lockSubmissions = statement('lockSubmissions', `SELECT pg_advisory_xact_lock(hashtext($1 || '>' || $2)) AS locked`, z.unknown());
+
+/** A pending request the same as a new submission: same parties, fields (in any order), purpose, basis and window. */
+const pendingTwin = statement(
+  'pendingTwin',
+  `SELECT ${REQUEST_COLUMNS} FROM access_requests
+    WHERE consumer_agency = $1 AND provider_agency = $2 AND status = 'PENDING'
+      AND (SELECT array_agg(f ORDER BY f) FROM unnest(fields) AS f) = (SELECT array_agg(f ORDER BY f) FROM unnest($3::text[]) AS f)
+      AND purpose = $4 AND legal_basis = $5 AND valid_from = $6::date AND valid_until IS NOT DISTINCT FROM $7::date
+    ORDER BY submitted_at, id
+    LIMIT 1`,
+  requestRow,
+);
+
 const requestsByIds = statement('requestsByIds', `SELECT ${REQUEST_COLUMNS} FROM access_requests WHERE id = ANY($1::uuid[])`, requestRow);
 
 const requestForUpdate = statement(
@@ -402,6 +417,11 @@ export function accessStore(db: Queries) {
     insertRequest: (r: NewRequest, client: PoolClient) =>
       db.maybeOne(insertRequest, [r.id, r.consumerAgency, r.requestedBy, r.providerAgency, r.fields, r.purpose, r.legalBasis,
         r.validFrom, r.validUntil, r.submittedAt], client),
+    /** The pending request identical to `r`, if any, with submissions of its two parties serialised until the transaction ends. */
+    pendingTwin: async (r: Omit<NewRequest, 'id' | 'requestedBy' | 'submittedAt'>, client: PoolClient) => {
+      await db.many(lockSubmissions, [r.consumerAgency, r.providerAgency], client);
+      return db.maybeOne(pendingTwin, [r.consumerAgency, r.providerAgency, r.fields, r.purpose, r.legalBasis, r.validFrom, r.validUntil], client);
+    },
     requestsByIds: (ids: readonly string[]) => db.many(requestsByIds, [ids]),
     requestForUpdate: (id: string, client: PoolClient) => db.maybeOne(requestForUpdate, [id], client),
     decideRequest: (id: string, d: Decision, client: PoolClient) => db.maybeOne(decideRequest, [id, d.status, d.at, d.by, d.reason], client),

@@ -72,12 +72,13 @@ export async function submitRequest(context: AccessContext, input: RequestAccess
   const validUntil = input.validUntil ?? null;
   checkWindow(input.validFrom, validUntil, vietnamDate(now), 'input.validUntil');
   return inTransaction(context, client, async (client) => {
+    // The same request sent again while the first waits (a retry, a double click) is that request:
+    // the provider's inbox gets one.
+    const asked = { consumerAgency: official.agency, providerAgency: provider, fields, purpose, legalBasis, validFrom: input.validFrom, validUntil };
+    const twin = await context.store.pendingTwin(asked, client);
+    if (twin) return twin;
     const request = written(
-      await context.store.insertRequest(
-        { id: context.newId(), consumerAgency: official.agency, requestedBy: official.officialId, providerAgency: provider, fields, purpose,
-          legalBasis, validFrom: input.validFrom, validUntil, submittedAt: now },
-        client,
-      ),
+      await context.store.insertRequest({ ...asked, id: context.newId(), requestedBy: official.officialId, submittedAt: now }, client),
       'request',
     );
     const ids = { requestId: request.id, grantId: null };
