@@ -41,6 +41,10 @@ async function main(): Promise<void> {
     say('Or --citizen <12-digit personal id> for a citizen. Roles: official (default), owner, governance.');
     return;
   }
+  if (options.agency && options.citizen) throw new Error('--agency hoặc --citizen, không cả hai. (--agency or --citizen, not both.)');
+  if (!/^\d{1,7}$/.test(options.ttl) || Number(options.ttl) < 1) {
+    throw new Error('--ttl là số giây, từ 1 đến 9999999. (--ttl is a number of seconds, from 1 to 9999999.)');
+  }
   let claims: TokenClaims;
   if (options.citizen) {
     if (!/^\d{12}$/.test(options.citizen)) throw new Error('--citizen takes a 12-digit personal id');

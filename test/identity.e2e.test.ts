@@ -42,6 +42,17 @@ async function attacks(): Promise<Array<[string, string]>> {
     ['official id with a NUL', await signDevToken(mesh.keys, { ...claims, sub: 'can-bo\u000001' })],
     ['official id of 1,000 characters', await signDevToken(mesh.keys, { ...claims, sub: 'x'.repeat(1000) })],
     ['official id with half a surrogate pair', await signDevToken(mesh.keys, { ...claims, sub: 'can-bo-\ud800' })],
+    // Issued a year from now: a clock gone wrong at the identity provider, or a token made to outlive its keys.
+    [
+      'issued in the future',
+      await new SignJWT({ ...body, iat: Math.floor(Date.now() / 1000) + 365 * 86_400 })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid ?? '' })
+        .setSubject(claims.sub)
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setExpirationTime(Math.floor(Date.now() / 1000) + 366 * 86_400)
+        .sign(privateKey),
+    ],
   ];
 }
 
@@ -59,7 +70,7 @@ describe('tokens that must be refused', () => {
       }
     }
     for (const outcome of outcomes) expect(outcome).toMatch(/: 401 UNAUTHENTICATED$/);
-    expect(outcomes.length).toBe(10 * (1 + mesh.subgraphs.size));
+    expect(outcomes.length).toBe(11 * (1 + mesh.subgraphs.size));
   });
 
   it('accepts the genuine token, as a control', async () => {

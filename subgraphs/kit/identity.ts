@@ -186,6 +186,8 @@ export function createTokenVerifier(settings: TrustSettings, memory: VerifiedTok
     } catch (error) {
       throw new AuthenticationError(reasonOf(error));
     }
+    // jose checks `iat` only against a maximum age: one in the future (beyond a minute of clock skew) is refused here.
+    if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + 60) throw new AuthenticationError('claim "iat" rejected');
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new AuthenticationError('claims do not describe an official or a citizen');
     if (claims.data.kind === 'official') {
