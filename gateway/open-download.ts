@@ -426,14 +426,16 @@ export function cannotStart(dataset: Pick<OpenDataset, 'name'>, error: GraphQLFo
   // the caller's to mend. GraphQL names the variable (`$filter` … at "filter.communeEdition", or
   // `$edition`), which is said as the query parameter it came from, with GraphQL's reason.
   if (code === ErrorCode.BAD_USER_INPUT || code === 'GRAPHQL_VALIDATION_FAILED') {
-    // The gateway's own words for GraphQL's English refusal wrap it: "<Vietnamese> (Variable …)".
+    // The gateway's own words for GraphQL's English refusal wrap it: "<Vietnamese> (Variable …)";
+    // a shared scalar's refusal of a variable reads "Biến $filter … tại "filter.communeCode" (…): <ours>".
     const said = error?.message ?? '';
+    const scalar = /^Biến \$(\w+) có giá trị không hợp lệ(?: tại "\w+\.(\w+)")? \([^)]*\): (.*)$/s.exec(said);
     const text = /^[^(]*\((Variable .*)\)$/s.exec(said)?.[1] ?? said;
-    const named = /Variable "\$(\w+)" got invalid value .*? at "\w+\.(\w+)"/.exec(text) ?? /Variable "\$(\w+)" got invalid value/.exec(text);
+    const named = scalar ?? /Variable "\$(\w+)" got invalid value .*? at "\w+\.(\w+)"/.exec(text) ?? /Variable "\$(\w+)" got invalid value/.exec(text);
     // A subgraph's own refusal names the argument instead (`filter.name`).
     const argument = typeof error?.extensions?.['argument'] === 'string' ? error.extensions['argument'].replace(/^filter\./, '') : undefined;
     const parameter = named?.[2] ?? named?.[1] ?? argument;
-    const reason = clip(/; (.*)$/s.exec(text)?.[1] ?? text, 300);
+    const reason = clip(scalar?.[3] ?? /; (.*)$/s.exec(text)?.[1] ?? text, 300);
     const which = parameter ? ` ${parameter}` : '';
     return [
       400,

@@ -212,6 +212,13 @@ function bilingual(message: string, code: string): { message: string; maximum?: 
   if (code === 'GRAPHQL_PARSE_FAILED' && tokens !== undefined) {
     return { message: `Truy vấn dài quá ${tokens} token. (The query has more than ${tokens} tokens.)`, maximum: Number(tokens) };
   }
+  // A variable refused by one of our scalars: graphql-js puts its English before our bilingual words.
+  const variable = /^Variable "\$(\w+)" got invalid value (?:.*?)(?: at "([^"]+)")?; (.*)$/s.exec(message);
+  if (variable && VIETNAMESE_LETTER.test((variable[3] ?? '').replace(/"[^"]*"/g, ''))) {
+    const [, name, at, ours] = variable;
+    const where = at ? ` tại "${at}"` : '';
+    return { message: `Biến $${name ?? ''} có giá trị không hợp lệ${where} (variable $${name ?? ''}${at ? ` at ${at}` : ''}): ${ours ?? ''}` };
+  }
   const lead = VIETNAMESE_LEAD[code];
   const ours = VIETNAMESE_LETTER.test(message.replace(/"[^"]*"/g, ''));
   return { message: lead !== undefined && !ours ? `${lead} (${message})` : message };

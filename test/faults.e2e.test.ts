@@ -38,10 +38,23 @@ describe('bad input', () => {
     expect(response.status).toBe(400);
     expect(response.body.errors).toEqual([
       expect.objectContaining({
-        message: expect.stringContaining('12 digits'),
-        extensions: { code: 'BAD_USER_INPUT', expected: '12 chữ số / 12 digits, e.g. 054090000123' },
+        message: 'Biến $id có giá trị không hợp lệ (variable $id): PersonalId không hợp lệ: cần 12 chữ số, ví dụ 054090000123. (Invalid PersonalId: expected 12 digits, e.g. 054090000123.)',
+        extensions: { code: 'BAD_USER_INPUT', expected: '12 chữ số, ví dụ 054090000123 / 12 digits, e.g. 054090000123' },
       }),
     ]);
+  });
+
+  it('says where in a variable a shared scalar refused its value, Vietnamese first', async () => {
+    const response = await execute(
+      graphql,
+      'mutation ($i: RequestAccessInput!) { requestAccess(input: $i) { id } }',
+      { i: { provider: 'so-nn-mt', fields: ['LandUseCertificate.holder'], purpose: 'x', legalBasis: 'y', validFrom: '2026-02-30' } },
+      asOfficial,
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.message).toBe(
+      'Biến $i có giá trị không hợp lệ tại "i.validFrom" (variable $i at i.validFrom): Date không hợp lệ: cần YYYY-MM-DD. (Invalid Date: expected YYYY-MM-DD.)',
+    );
   });
 
   it('refuses a malformed tax code written inline with BAD_USER_INPUT', async () => {

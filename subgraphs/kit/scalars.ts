@@ -21,15 +21,19 @@ export function isTaxCode(value: string): boolean {
 interface StringScalarSpec {
   readonly name: string;
   readonly description: string;
-  readonly expected: string;
+  /** The form a value must have, in Vietnamese and in English. */
+  readonly expected: { readonly vi: string; readonly en: string };
   readonly valid: (value: string) => boolean;
 }
 
 function stringScalar(spec: StringScalarSpec): GraphQLScalarType<string, string> {
+  const { vi, en } = spec.expected;
+  // The `expected` extension, which clients may read, says both, once each.
+  const expected = vi === en ? vi : `${vi} / ${en}`;
   // A literal's refusal names where it is in the document (its `locations`).
   const check = (value: unknown, node?: ValueNode): string => {
     if (typeof value !== 'string' || !spec.valid(value)) {
-      throw badUserInput(`${spec.name} không hợp lệ: cần ${spec.expected}. (Invalid ${spec.name}: expected ${spec.expected}.)`, { expected: spec.expected }, node);
+      throw badUserInput(`${spec.name} không hợp lệ: cần ${vi}. (Invalid ${spec.name}: expected ${en}.)`, { expected }, node);
     }
     return value;
   };
@@ -54,31 +58,31 @@ export function isIsoDate(value: string): boolean {
 
 /** Resolvers for the shared scalars declared in schema/directives.graphql; every subgraph mounts them all. */
 export const sharedScalars = {
-  Date: stringScalar({ name: 'Date', description: 'ISO 8601 date', expected: 'YYYY-MM-DD', valid: isIsoDate }),
+  Date: stringScalar({ name: 'Date', description: 'ISO 8601 date', expected: { vi: 'YYYY-MM-DD', en: 'YYYY-MM-DD' }, valid: isIsoDate }),
   PersonalId: stringScalar({
     name: 'PersonalId',
     description: '12-digit personal identification number',
-    expected: '12 chữ số / 12 digits, e.g. 054090000123',
+    expected: { vi: '12 chữ số, ví dụ 054090000123', en: '12 digits, e.g. 054090000123' },
     valid: (v) => /^\d{12}$/.test(v),
   }),
   TaxCode: stringScalar({
     name: 'TaxCode',
     description: 'Vietnamese tax code',
-    expected: '10 chữ số có số kiểm tra đúng, có thể kèm -NNN / 10 digits with a valid check digit, optionally -NNN',
+    expected: { vi: '10 chữ số có số kiểm tra đúng, có thể kèm -NNN', en: '10 digits with a valid check digit, optionally -NNN' },
     valid: isTaxCode,
   }),
   AdministrativeUnitCode: stringScalar({
     name: 'AdministrativeUnitCode',
     description: 'GSO administrative unit code',
-    expected: '2, 3 hoặc 5 chữ số / 2, 3 or 5 digits (GSO code)',
+    expected: { vi: 'mã 2, 3 hoặc 5 chữ số của Tổng cục Thống kê', en: '2, 3 or 5 digits (GSO code)' },
     valid: (v) => /^(\d{2}|\d{3}|\d{5})$/.test(v),
   }),
-  VsicCode: stringScalar({ name: 'VsicCode', description: 'VSIC 2018 code', expected: '4 chữ số / 4 digits', valid: (v) => /^\d{4}$/.test(v) }),
+  VsicCode: stringScalar({ name: 'VsicCode', description: 'VSIC 2018 code', expected: { vi: '4 chữ số', en: '4 digits' }, valid: (v) => /^\d{4}$/.test(v) }),
   LandUseTypeCode: stringScalar({
     name: 'LandUseTypeCode',
     description: 'Land-use type symbol',
-    expected: '3 chữ in hoa / 3 capital letters, e.g. ONT',
+    expected: { vi: '3 chữ in hoa, ví dụ ONT', en: '3 capital letters, e.g. ONT' },
     valid: (v) => /^[A-Z]{3}$/.test(v),
   }),
-  EthnicGroupCode: stringScalar({ name: 'EthnicGroupCode', description: 'GSO ethnic group code', expected: '2 chữ số / 2 digits', valid: (v) => /^\d{2}$/.test(v) }),
+  EthnicGroupCode: stringScalar({ name: 'EthnicGroupCode', description: 'GSO ethnic group code', expected: { vi: '2 chữ số', en: '2 digits' }, valid: (v) => /^\d{2}$/.test(v) }),
 };
