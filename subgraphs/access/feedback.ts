@@ -150,8 +150,8 @@ export async function sendFeedback(context: AccessContext, input: OpenDataFeedba
       client,
     );
     if (row === null) throw new Error('the ledger lost the feedback it was writing');
-    const about = row.dataset === null ? 'đề nghị dữ liệu mới (a request for new data)' : `bộ dữ liệu ${row.dataset} (dataset ${row.dataset})`;
-    await store.notify(context.newId(), handledBy, row.id, `Góp ý mới về dữ liệu mở: ${about}, loại ${row.kind}. (New open-data feedback: ${row.kind}.)`, now, client);
+    const [vi, en] = row.dataset === null ? ['đề nghị dữ liệu mới', 'a request for new data'] : [`về bộ dữ liệu ${row.dataset}`, `on dataset ${row.dataset}`];
+    await store.notify(context.newId(), handledBy, row.id, `Góp ý mới về dữ liệu mở, ${vi}, loại ${row.kind}. (New open-data feedback, ${en}: ${row.kind}.)`, now, client);
     return row;
   });
 }
