@@ -1,5 +1,5 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ErrorCode } from '../subgraphs/kit/errors';
 import type { GatewayContext } from './context';
 
@@ -24,8 +24,11 @@ export class WriteAllowance {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes one write for `address`; returns the seconds until the next is allowed when none is left, else 0. */
-  take(address: string): number {
+  /**
+   * Takes `writes` writes for `address`, all or none; returns the seconds until its allowance is
+   * renewed when they do not fit, else 0.
+   */
+  take(address: string, writes = 1): number {
     const now = this.now();
     let window = this.windows.get(address);
     if (window === undefined || now - window.start >= HOUR_MS) {
@@ -33,8 +36,8 @@ export class WriteAllowance {
       window = { start: now, count: 0 };
       this.windows.set(address, window);
     }
-    if (window.count >= this.perHour) return Math.max(1, Math.ceil((window.start + HOUR_MS - now) / 1000));
-    window.count++;
+    if (window.count + writes > this.perHour) return Math.max(1, Math.ceil((window.start + HOUR_MS - now) / 1000));
+    window.count += writes;
     return 0;
   }
 
@@ -48,14 +51,33 @@ export class WriteAllowance {
   }
 }
 
+/** The root fields a selection runs, through its inline fragments and fragment spreads (each fragment once). */
+function rootFields(selectionSet: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen: Set<string>): number {
+  let count = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (selection.name.value !== '__typename') count++;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      count += rootFields(selection.selectionSet, fragments, seen);
+    } else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) count += rootFields(fragment.selectionSet, fragments, seen);
+    }
+  }
+  return count;
+}
+
 /** Refuses an anonymous mutation past its address's allowance: 429 RATE_LIMITED, with Retry-After. */
 export function limitingOpenWrites(allowance: WriteAllowance): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, contextValue }) {
+        async didResolveOperation({ operation, contextValue, document }) {
           if (operation?.operation !== 'mutation') return;
-          const wait = allowance.take(contextValue.clientAddress ?? 'unknown');
+          // Each write counts, however the operation holds it: `a: send… b: send…` is two.
+          const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+          const wait = allowance.take(contextValue.clientAddress ?? 'unknown', Math.max(1, rootFields(operation.selectionSet, fragments, new Set())));
           if (wait === 0) return;
           // Apollo Server sets the status and headers from `http` (its headers a Map, which graphql-yoga's
           // typing of the same extension, a record, would refuse).
