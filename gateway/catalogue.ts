@@ -1,9 +1,10 @@
 import { agencyDirectory, listAgencies, type StateAgency, type UpdateFrequency } from '../subgraphs/kit/agency';
-import { staticDocument, type Routes } from '../subgraphs/kit/http';
+import { escapeHtml, staticDocument, type Routes } from '../subgraphs/kit/http';
 import { buildCatalogue, type Catalogue, type CatalogueDataset, type CatalogueField } from '../schema/catalogue';
 import type { SharingCategory } from '../schema/sharing';
 import { DCAT_PATH } from './dcat';
 import { describeOpenDatasets, DOWNLOAD_PATH, type DescribedDataset } from './open-download';
+import { feedbackForm, feedbackKinds } from './open-feedback';
 
 /** The sharing categories as the catalogue page names them (Decree 47/2020/NĐ-CP). */
 const CATEGORY_LABELS: Readonly<Record<SharingCategory, string>> = {
@@ -12,9 +13,6 @@ const CATEGORY_LABELS: Readonly<Record<SharingCategory, string>> = {
   SPECIAL_REQUEST: 'Chia sẻ theo yêu cầu riêng',
 };
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
 
 function fieldRow(field: CatalogueField): string {
   const access = field.requestAccess ? `<details><summary>Cách đề nghị</summary><code>${escapeHtml(field.requestAccess)}</code></details>` : '';
@@ -103,7 +101,8 @@ export function catalogueRoutes(supergraphSdl: string, openSupergraphSdl: string
   const json = JSON.stringify(catalogue);
   let openData = '';
   try {
-    openData = openDataSection(describeOpenDatasets(openSupergraphSdl), directory);
+    const described = describeOpenDatasets(openSupergraphSdl);
+    openData = openDataSection(described, directory) + feedbackForm(described, feedbackKinds(openSupergraphSdl));
   } catch {
     // An open contract that does not build is refused where it is served (server.ts); the page goes without the section.
   }

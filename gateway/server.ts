@@ -25,6 +25,7 @@ import { OpenDataCache } from './open-data-cache';
 import { DOWNLOAD_PATH, openDownloads, type CatalogueSettings } from './open-download';
 import { DCAT_PATH, DEFAULT_OPEN_DATA_LICENSE } from './dcat';
 import { limitingOpenWrites, OPEN_WRITES_PER_HOUR, WriteAllowance } from './open-writes';
+import { openFeedbackRoutes } from './open-feedback';
 
 /** The open data a gateway keeps by default: 16 MB of JSON text. */
 export const OPEN_DATA_CACHE_BYTES = 16 * 1024 * 1024;
@@ -420,6 +421,7 @@ const ENTRY_POINTS = {
   downloads: { path: DOWNLOAD_PATH, for: 'tải dữ liệu mở CSV/NDJSON (open data downloads)' },
   openDataCatalogue: { path: DCAT_PATH, for: 'danh mục dữ liệu mở DCAT (the open-data catalogue in DCAT)' },
   catalogue: { path: '/catalog', for: 'danh mục dịch vụ chia sẻ dữ liệu (the sharing-service catalogue); /catalog.json for machines' },
+  openDataFeedback: { path: '/catalog#gop-y', for: 'góp ý về dữ liệu mở, không cần tài khoản (feedback on open data, no account); sendOpenDataFeedback on /open/graphql' },
   disclosureLog: { path: '/disclosure-log', for: 'nhật ký cung cấp của bên cung cấp, cần token (a provider\'s disclosure log, with a token)' },
   health: { path: '/health', for: 'tình trạng các hệ thống (readiness of every subgraph)' },
 } as const;
@@ -566,6 +568,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       [DOWNLOAD_PATH]: openToAnyOrigin((req, res) => downloads.index(req, res)),
       [DCAT_PATH]: openToAnyOrigin((req, res) => downloads.catalogue(req, res)),
       [`${DOWNLOAD_PATH}/*`]: openToAnyOrigin((req, res) => downloads.file(req, res)),
+      ...openFeedbackRoutes(open.apollo),
       '/catalog.json': openToAnyOrigin((req, res) => catalogue['/catalog.json']?.(req, res)),
       '/catalog': (req, res) => catalogue['/catalog']?.(req, res),
       '/disclosure-log': refusingGatewayCalls(disclosureLogProxy(() => endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000)),

@@ -13,7 +13,7 @@ import { schemaFieldPolicies } from '../schema/sharing';
 import { listAgencies } from '../subgraphs/kit/agency';
 import { loadDefinition } from '../subgraphs/kit/registry';
 import { buildSchema } from '../subgraphs/kit/server';
-import { startTestMesh, type TestMesh } from './support/mesh';
+import { execute, official, startTestMesh, type TestMesh } from './support/mesh';
 
 let mesh: TestMesh;
 let catalogue: Catalogue;
@@ -173,5 +173,33 @@ describeWithBrowser('/catalog, in chromium', () => {
     const hrefs = await rows.locator('a', { hasText: 'CSV' }).evaluateAll((links) => links.map((link) => link.getAttribute('href')));
     expect(hrefs.sort()).toEqual(downloads.datasets.map((dataset) => dataset.csv).sort());
     await page.close();
+  });
+
+  it('lets a person send feedback on a dataset from the page, with scripts off, and read the ticket it gives', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${mesh.gatewayUrl}/catalog#gop-y`);
+    const form = page.locator('section.feedback form');
+    await form.locator('select[name=dataset]').selectOption('landParcels');
+    // The kinds are the open contract's, each said by its description.
+    expect(await form.locator('select[name=kind] option').allTextContents()).toContain('Dữ liệu sai, thiếu hoặc cũ (wrong, missing or outdated data).');
+    await form.locator('select[name=kind]').selectOption('DATA_ERROR');
+    await form.locator('textarea[name=message]').fill('Thửa đất ở xã 22015 ghi sai diện tích.');
+    await form.locator('input[name=contact]').fill('nguoi.dan@example.org');
+    await Promise.all([page.waitForURL(/\/open\/feedback\/[0-9a-f-]{36}$/), form.locator('button[type=submit]').click()]);
+    expect(await page.locator('h1').textContent()).toBe('Phiếu góp ý (feedback ticket)');
+    const ticket = await page.locator('dl').textContent();
+    expect(ticket).toContain('landParcels');
+    expect(ticket).toContain('Sở Nông nghiệp và Môi trường tỉnh Đắk Lắk');
+    expect(ticket).toContain('chưa trả lời');
+    expect(await page.content()).not.toContain('nguoi.dan@example.org');
+    // The agency sees it, with the contact, and its reply shows on the ticket's page.
+    const id = page.url().split('/').pop() ?? '';
+    const land = { authorization: `Bearer ${await mesh.token(official('so-nn-mt'))}` };
+    const answered = await execute(`${mesh.gatewayUrl}/graphql`, 'mutation($id: ID!) { answerOpenDataFeedback(id: $id, reply: "Đã sửa diện tích.") { contact } }', { id }, land);
+    expect(answered.body.data).toEqual({ answerOpenDataFeedback: { contact: 'nguoi.dan@example.org' } });
+    await page.reload();
+    expect(await page.locator('dl').textContent()).toContain('Đã sửa diện tích.');
+    await context.close();
   });
 });

@@ -190,6 +190,46 @@ describe('sending feedback with no account', () => {
   });
 });
 
+describe('the form and the ticket page, for people without GraphQL', () => {
+  const post = (form: Record<string, string>, base = mesh.gateway.url) =>
+    fetch(`${base}/open/feedback`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+
+  it('answers a sent form with 303 to the ticket page, which shows the status and never the message or contact', async () => {
+    const sent = await post({ dataset: 'enterprises', kind: 'FORMAT_OR_USABILITY', message: 'Thêm cột ngành nghề chính.', contact: 'lien.he@example.org' });
+    expect(sent.status).toBe(303);
+    const location = sent.headers.get('location') ?? '';
+    expect(location).toMatch(/^\/open\/feedback\/[0-9a-f-]{36}$/);
+    const ticket = await fetch(`${mesh.gateway.url}${location}`);
+    const html = await ticket.text();
+    expect({ status: ticket.status, type: ticket.headers.get('content-type'), frame: ticket.headers.get('x-frame-options') }).toEqual({ status: 200, type: 'text/html; charset=utf-8', frame: 'DENY' });
+    expect(html).toContain('enterprises');
+    expect(html).not.toContain('lien.he@example.org');
+    expect(html).not.toContain('Thêm cột ngành nghề chính.');
+  });
+
+  it('says why a form is refused, as a page with the status of the refusal, keeping nothing', async () => {
+    const blank = await post({ dataset: 'landParcels', kind: 'OTHER', message: '   ' });
+    expect(blank.status).toBe(400);
+    expect(await blank.text()).toContain('Cần nêu nội dung góp ý. (A message is required.)');
+    const escaped = await post({ dataset: '<script>alert(1)</script>', kind: 'OTHER', message: 'x' });
+    expect(escaped.status).toBe(400);
+    const page = await escaped.text();
+    expect(page).not.toContain('<script>alert(1)</script>');
+    expect(page).toContain('&lt;script&gt;');
+    const noKind = await post({ message: 'x' });
+    expect(noKind.status).toBe(400);
+    const big = await post({ kind: 'OTHER', message: 'x'.repeat(40_000) });
+    expect(big.status).toBe(413);
+  });
+
+  it('answers 404 for a ticket nobody was given, 400 for an id that is not one, and 405 to a GET of the form', async () => {
+    expect((await fetch(`${mesh.gateway.url}/open/feedback/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await fetch(`${mesh.gateway.url}/open/feedback/not-an-id`)).status).toBe(400);
+    expect((await fetch(`${mesh.gateway.url}/open/feedback/%E0%A4%A`)).status).toBe(400);
+    expect((await fetch(`${mesh.gateway.url}/open/feedback`)).status).toBe(405);
+  });
+});
+
 describe('the allowance of anonymous writes', () => {
   let limited: RunningGateway;
   beforeAll(async () => {
@@ -230,5 +270,13 @@ describe('the allowance of anonymous writes', () => {
     const read = await execute(url, TICKET, { id: '00000000-0000-4000-8000-000000000000' });
     expect(read.status).toBe(200);
     expect(read.body.errors).toBeUndefined();
+    // The form counts against the same allowance.
+    const form = await fetch(`${limited.url}/open/feedback`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ kind: 'OTHER', message: 'x' }).toString(),
+    });
+    expect({ status: form.status, retry: Number(form.headers.get('retry-after')) > 0 }).toEqual({ status: 429, retry: true });
   });
 });

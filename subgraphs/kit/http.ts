@@ -52,6 +52,11 @@ export function readOnlyRequest(req: IncomingMessage, res: ServerResponse): bool
   return false;
 }
 
+/** Text made safe to put in HTML, in an element or a quoted attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
 /**
  * The headers of every HTML page served (GraphiQL, the catalogue): no other site may frame it (a
  * page holding a token must not be clickjacked), no plugin or <base> may be injected, the browser

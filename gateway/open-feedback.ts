@@ -1,0 +1,160 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import { isEnumType, type GraphQLFormattedError } from 'graphql';
+import { Supergraph } from '@apollo/federation-internals';
+import { ErrorCode } from '../subgraphs/kit/errors';
+import { BodyTooLarge, escapeHtml, HTML_PAGE_HEADERS, readBody, sendMethodNotAllowed, type Routes } from '../subgraphs/kit/http';
+import { anonymousContext, type GatewayContext } from './context';
+import type { DescribedDataset } from './open-download';
+
+/**
+ * Feedback on open data for people without GraphQL: a form on the catalogue page that posts to
+ * `/open/feedback` with no script, and a page per ticket at `/open/feedback/<id>`. Both run the
+ * open contract's own operations (sendOpenDataFeedback, openDataFeedbackTicket) as the anonymous
+ * caller, so the same checks, limits and disclosure log apply as on /open/graphql.
+ */
+export const FEEDBACK_PATH = '/open/feedback';
+
+/** A form's body is small: a message of at most 2,000 characters and a contact. */
+const MAX_FORM_BYTES = 32 * 1024;
+
+const SEND = `mutation SendOpenDataFeedback($input: OpenDataFeedbackInput!) { sendOpenDataFeedback(input: $input) { id } }`;
+const TICKET = `query OpenDataFeedbackTicket($id: ID!) {
+  openDataFeedbackTicket(id: $id) { id dataset kind handledBy receivedAt reply answeredAt }
+}`;
+
+interface Ticket {
+  readonly id: string;
+  readonly dataset: string | null;
+  readonly kind: string;
+  readonly handledBy: string;
+  readonly receivedAt: string;
+  readonly reply: string | null;
+  readonly answeredAt: string | null;
+}
+
+/** The kinds of feedback and their descriptions, as the open contract declares them; none when it takes no feedback. */
+export function feedbackKinds(openSupergraphSdl: string): Array<{ readonly value: string; readonly description: string }> {
+  const api = Supergraph.build(openSupergraphSdl).apiSchema().toGraphQLJSSchema();
+  if (!api.getMutationType()?.getFields()['sendOpenDataFeedback']) return [];
+  const kind = api.getType('OpenDataFeedbackKind');
+  return isEnumType(kind) ? kind.getValues().map((v) => ({ value: v.name, description: v.description ?? v.name })) : [];
+}
+
+/** The form on the catalogue page: a dataset (or none, for new data), a kind, the message, a contact. */
+export function feedbackForm(described: readonly DescribedDataset[], kinds: ReadonlyArray<{ value: string; description: string }>): string {
+  if (kinds.length === 0) return '';
+  const datasets = described.map(
+    ({ dataset, declared }) => `<option value="${escapeHtml(dataset.name)}">${escapeHtml(declared?.title ?? dataset.name)} (${escapeHtml(dataset.name)})</option>`,
+  );
+  const options = kinds.map((k) => `<option value="${escapeHtml(k.value)}">${escapeHtml(k.description)}</option>`);
+  return `<section class="feedback"><h2 id="gop-y">Góp ý về dữ liệu mở (feedback on open data)</h2>
+<p>Báo dữ liệu sai, khó dùng, hay đề nghị công bố dữ liệu mới; không cần tài khoản. Góp ý về một tập dữ liệu tới cơ quan cung cấp nó; đề nghị dữ liệu mới tới cơ quan quản lý. Đừng ghi dữ liệu cá nhân vào nội dung. (No account needed; put no personal data in the message.)</p>
+<form method="post" action="${FEEDBACK_PATH}">
+<p><label>Tập dữ liệu (dataset) <select name="dataset"><option value="">— đề nghị dữ liệu mới (a request for new data) —</option>${datasets.join('')}</select></label></p>
+<p><label>Loại góp ý (kind) <select name="kind" required>${options.join('')}</select></label></p>
+<p><label>Nội dung (message) <textarea name="message" required maxlength="2000" rows="5" cols="70"></textarea></label></p>
+<p><label>Liên hệ lại, nếu muốn (contact, optional: only the answering agency sees it) <input name="contact" maxlength="200" size="40"></label></p>
+<p><button type="submit">Gửi góp ý (send)</button></p>
+</form></section>`;
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5}dt{font-weight:600}dd{margin:0 0 .6rem 0}.refused{color:#9a3412}</style>
+</head><body>${body}<p><a href="/catalog#gop-y">Trở lại danh mục (back to the catalogue)</a></p></body></html>`;
+}
+
+function sendPage(res: ServerResponse, status: number, title: string, body: string, headers: Record<string, string> = {}): void {
+  const html = page(title, body);
+  res.writeHead(status, { ...HTML_PAGE_HEADERS, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(html), ...headers });
+  res.end(html);
+}
+
+function refusedPage(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  sendPage(res, status, 'Không gửi được (not sent)', `<h1>Không gửi được góp ý (feedback not sent)</h1><p class="refused">${escapeHtml(message)}</p>`, headers);
+}
+
+/** The HTTP status of a GraphQL refusal: the client's mistake (400), its allowance spent (429), else the service (503). */
+function statusOf(error: GraphQLFormattedError | undefined, fallback: number): number {
+  const code = error?.extensions?.['code'];
+  if (code === ErrorCode.RATE_LIMITED) return 429;
+  if (code === ErrorCode.BAD_USER_INPUT || code === 'GRAPHQL_VALIDATION_FAILED') return 400;
+  return fallback >= 400 ? fallback : 503;
+}
+
+function ticketPage(ticket: Ticket): string {
+  const field = (term: string, value: string) => `<dt>${term}</dt><dd>${value}</dd>`;
+  const reply = ticket.reply === null ? 'chưa trả lời (not answered yet)' : `${escapeHtml(ticket.reply)}<br><small>${escapeHtml(ticket.answeredAt ?? '')}</small>`;
+  return page(
+    `Phiếu góp ý ${ticket.id}`,
+    `<h1>Phiếu góp ý (feedback ticket)</h1>
+<p>Giữ địa chỉ trang này để xem trả lời. (Keep this page's address to read the reply.)</p>
+<dl>${field('Mã phiếu (ticket)', `<code>${escapeHtml(ticket.id)}</code>`)}${field('Tập dữ liệu (dataset)', ticket.dataset === null ? 'đề nghị dữ liệu mới (a request for new data)' : `<code>${escapeHtml(ticket.dataset)}</code>`)}${field('Loại (kind)', escapeHtml(ticket.kind))}${field('Cơ quan trả lời (answered by)', escapeHtml(ticket.handledBy))}${field('Nhận lúc (received)', escapeHtml(ticket.receivedAt))}${field('Trả lời (reply)', reply)}</dl>`,
+  );
+}
+
+/**
+ * `POST /open/feedback` (a form: dataset, kind, message, contact) answers 303 to the new ticket's
+ * page; a refusal is a page saying why, with the status of the refusal (400, 429 with Retry-After).
+ * `GET /open/feedback/<id>` shows the ticket: status and reply, never the message or the contact.
+ */
+export function openFeedbackRoutes(apollo: ApolloServer<GatewayContext>): Routes {
+  return {
+    [FEEDBACK_PATH]: async (req: IncomingMessage, res: ServerResponse) => {
+      if (req.method !== 'POST') return sendMethodNotAllowed(res, ['POST']);
+      let raw: string;
+      try {
+        raw = await readBody(req, MAX_FORM_BYTES);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) return refusedPage(res, 413, `Nội dung gửi quá ${MAX_FORM_BYTES} byte. (The form is larger than ${MAX_FORM_BYTES} bytes.)`, { connection: 'close' });
+        throw error;
+      }
+      const form = new URLSearchParams(raw);
+      const one = (name: string): string | null => form.get(name);
+      const dataset = one('dataset');
+      const contact = one('contact');
+      const input = {
+        ...(dataset ? { dataset } : {}),
+        kind: one('kind') ?? '',
+        message: one('message') ?? '',
+        ...(contact ? { contact } : {}),
+      };
+      const response = await apollo.executeOperation({ query: SEND, variables: { input } }, { contextValue: anonymousContext(req) });
+      const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+      const id = (result?.data?.['sendOpenDataFeedback'] as { id?: unknown } | undefined)?.id;
+      if (typeof id === 'string' && !result?.errors?.length) {
+        res.writeHead(303, { location: `${FEEDBACK_PATH}/${encodeURIComponent(id)}`, 'cache-control': 'no-store', 'content-length': 0 });
+        res.end();
+        return;
+      }
+      const error = result?.errors?.[0];
+      const retryAfter = response.http.headers.get('retry-after');
+      refusedPage(res, statusOf(error, response.http.status ?? 503), error?.message ?? 'Không gửi được. (Not sent.)', retryAfter ? { 'retry-after': retryAfter } : {});
+    },
+    [`${FEEDBACK_PATH}/*`]: async (req: IncomingMessage, res: ServerResponse) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendMethodNotAllowed(res, ['GET', 'HEAD']);
+      const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+      let id: string;
+      try {
+        id = decodeURIComponent(path.slice(FEEDBACK_PATH.length + 1));
+      } catch {
+        id = '';
+      }
+      const response = await apollo.executeOperation({ query: TICKET, variables: { id } }, { contextValue: anonymousContext(req) });
+      const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+      const ticket = result?.data?.['openDataFeedbackTicket'] as Ticket | null | undefined;
+      if (ticket) {
+        const html = ticketPage(ticket);
+        res.writeHead(200, { ...HTML_PAGE_HEADERS, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(html) });
+        res.end(req.method === 'HEAD' ? undefined : html);
+        return;
+      }
+      const error = result?.errors?.[0];
+      if (error) return refusedPage(res, statusOf(error, response.http.status ?? 503), error.message);
+      sendPage(res, 404, 'Không có phiếu (no such ticket)', '<h1>Không có phiếu góp ý này (no such feedback ticket)</h1>');
+    },
+  };
+}
+
