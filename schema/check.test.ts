@@ -513,20 +513,21 @@ describe('checkSubgraph', () => {
     const tourism = () => localSubgraphSources('all').find((s) => s.name === 'tourism')?.sdl ?? '';
     const check = (extra: string) =>
       checkSubgraph({ subgraph: 'tourism', sdl: tourism() + extra, subgraphs: localSubgraphSources(), currentSupergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8') });
+    /** The citizens subgraph's entity as another agency's subgraph would declare it, its full name described by `fullName`'s lines. */
+    const citizenWith = (...fullName: string[]) =>
+      lines(
+        '"Công dân (a citizen)."',
+        'type Citizen @key(fields: "id") {',
+        '  "Số định danh (personal id)."',
+        '  id: PersonalId! @personal @sharing(category: DEFAULT)',
+        '  "Họ tên (full name)."',
+        ...fullName,
+        '}',
+      );
     const refusals = (result: CheckResult) => result.composition.issues.filter((i) => i.code === 'FIELD_OF_ANOTHER_AGENCY').map((i) => i.coordinate);
 
     it('refuses taking over a field of another agency with @override, though composition allows it', async () => {
-      const result = await check(
-        lines(
-          '"Công dân (a citizen)."',
-          'type Citizen @key(fields: "id") {',
-          '  "Số định danh (personal id)."',
-          '  id: PersonalId! @personal @sharing(category: DEFAULT)',
-          '  "Họ tên (full name)."',
-          '  fullName: String @personal @sharing(category: DEFAULT) @federation__override(from: "citizens")',
-          '}',
-        ),
-      );
+      const result = await check(citizenWith('  fullName: String @personal @sharing(category: DEFAULT) @federation__override(from: "citizens")'));
       expect(result.outcome).toBe('failed');
       expect(refusals(result)).toEqual(['Citizen.fullName']);
       expect(result.composition.issues[0]?.message).toMatch(/cong-an/);
@@ -534,16 +535,12 @@ describe('checkSubgraph', () => {
 
     it('refuses answering for another agency\'s field with @provides, and receiving it with @requires', async () => {
       const result = await check(
-        lines(
-          '"Công dân (a citizen)."',
-          'type Citizen @key(fields: "id") {',
-          '  "Số định danh (personal id)."',
-          '  id: PersonalId! @personal @sharing(category: DEFAULT)',
-          '  "Họ tên (full name)."',
+        citizenWith(
           '  fullName: String @personal @sharing(category: DEFAULT) @federation__external',
           '  "Lời chào (a greeting)."',
           '  greeting: String @personal @sharing(category: DEFAULT) @federation__requires(fields: "fullName")',
-          '}',
+        ) +
+        lines(
           'extend type Query {',
           '  "Người liên hệ (a contact person)."',
           '  contact: Citizen @personal @sharing(category: DEFAULT) @federation__provides(fields: "fullName")',
