@@ -230,7 +230,7 @@ describe('lint rules on the real subgraph schemas', () => {
 const owner = lines(
   'type Query {',
   '  "Các vật, tối đa 10 (things, at most 10)."',
-  '  things: [Thing!]! @sharing(category: OPEN)',
+  '  things: [Thing!]! @sharing(category: DEFAULT)',
   '}',
   '"Một vật (a thing)."',
   'type Thing @key(fields: "id") @sharing(category: DEFAULT) {',
@@ -240,6 +240,11 @@ const owner = lines(
   '  name: String!',
   '  "Bí mật (a secret)."',
   '  secret: String @sharing(category: SPECIAL_REQUEST)',
+  '}',
+  // The open contract needs one open field to compose (the check composes it too).
+  'extend type Query {',
+  '  "Phiên bản dịch vụ (the service version)."',
+  '  version: String @sharing(category: OPEN)',
   '}',
 );
 const contributor = lines(
@@ -536,19 +541,66 @@ describe('checkSubgraph', () => {
     it('refuses answering for another agency\'s field with @provides, and receiving it with @requires', async () => {
       const result = await check(
         citizenWith(
-          '  fullName: String @personal @sharing(category: DEFAULT) @federation__external',
+          '  fullName: String @personal @sharing(category: DEFAULT) @external',
           '  "Lời chào (a greeting)."',
-          '  greeting: String @personal @sharing(category: DEFAULT) @federation__requires(fields: "fullName")',
+          '  greeting: String @personal @sharing(category: DEFAULT) @requires(fields: "fullName")',
         ) +
+          lines('extend type Query {', '  "Người liên hệ (a contact person)."', '  contact: Citizen @personal @sharing(category: DEFAULT) @provides(fields: "fullName")', '}'),
+      );
+      expect(result.outcome).toBe('failed');
+      expect(refusals(result)).toEqual(['Citizen.fullName', 'Citizen.fullName']);
+    });
+
+    it.each([
+      ['a nested field', 'operator { name }'],
+      ['a field inside an inline fragment', '... on AccommodationEstablishment { operator { name } }'],
+    ])('refuses @requires reaching another agency\'s field through %s', async (_how, fieldSet) => {
+      const result = await check(
         lines(
-          'extend type Query {',
-          '  "Người liên hệ (a contact person)."',
-          '  contact: Citizen @personal @sharing(category: DEFAULT) @federation__provides(fields: "fullName")',
+          '"Doanh nghiệp (an enterprise)."',
+          'type Enterprise @key(fields: "taxCode") {',
+          '  "Mã số thuế (tax code)."',
+          '  taxCode: TaxCode! @sharing(category: OPEN)',
+          '  "Tên (name)."',
+          '  name: String! @external @sharing(category: OPEN)',
+          '}',
+          'extend type AccommodationEstablishment {',
+          '  "Tên doanh nghiệp viết hoa (the operator\'s name in capitals)."',
+          `  operatorShout: String @requires(fields: ${JSON.stringify(fieldSet)}) @sharing(category: OPEN)`,
           '}',
         ),
       );
       expect(result.outcome).toBe('failed');
-      expect(refusals(result).sort()).toEqual(['Citizen.fullName', 'Citizen.fullName']);
+      expect(refusals(result)).toEqual(['Enterprise.name']);
+    });
+
+    it('refuses a proposal with which the open contract does not compose, though the graph does', async () => {
+      // Within one agency (the ledger and the code tables are both Sở KH&CN's) @requires is allowed;
+      // declared DEFAULT where the code tables serve it OPEN, the external field cannot be hidden from the contract.
+      const access = localSubgraphSources().find((s) => s.name === 'access')?.sdl ?? '';
+      const result = await checkSubgraph({
+        subgraph: 'access',
+        sdl:
+          access +
+          lines(
+            '"Đơn vị hành chính (an administrative unit)."',
+            'type AdministrativeUnit @key(fields: "code edition") {',
+            '  "Mã (code)."',
+            '  code: AdministrativeUnitCode! @sharing(category: OPEN)',
+            '  "Hệ thống (edition)."',
+            '  edition: AdministrativeEdition! @sharing(category: OPEN)',
+            '  "Tên (name)."',
+            '  name: String! @external @sharing(category: DEFAULT)',
+            '  "Nhãn (a label)."',
+            '  ledgerLabel: String @requires(fields: "name") @sharing(category: DEFAULT)',
+            '}',
+          ),
+        subgraphs: localSubgraphSources(),
+        currentSupergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      });
+      expect(result.outcome).toBe('failed');
+      expect(result.composition.issues.map((i) => i.code)).toEqual(['OPEN_CONTRACT_DOES_NOT_COMPOSE']);
+      expect(result.composition.issues[0]?.message).toMatch(/AdministrativeUnit\.name/);
     });
 
     it('still lets a subgraph add a field of its own to another agency\'s entity', async () => {

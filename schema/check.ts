@@ -3,7 +3,8 @@ import { Supergraph } from '@apollo/federation-internals';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { GraphQLError, parse, Source, type ASTNode, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { categoryChanges, consumersOf, type CategoryChange, type FieldConsumer } from './categories';
-import type { SubgraphSource } from './compose';
+import type { CompositionOutcome, SubgraphSource } from './compose';
+import { composeOpenContract } from './contract';
 import { locationOf, type CheckIssue } from './issue';
 import { lintSubgraph } from './lint';
 import { fieldsOfOtherAgencies } from './ownership';
@@ -125,6 +126,31 @@ function compose(input: CheckInput, proposed: DocumentNode): Composed {
     return { issues: [failureIssue(input.subgraph, error)] };
   }
 }
+
+/** The open contract (OPEN fields only) composed with the proposal; its failures as issues. */
+function openContractIssues(input: CheckInput): CheckIssue[] {
+  const current = input.subgraphs.find((s) => s.name === input.subgraph);
+  const url = input.url ?? current?.url ?? `http://${input.subgraph}.invalid/graphql`;
+  const sources = [...input.subgraphs.filter((s) => s.name !== input.subgraph), { name: input.subgraph, url, sdl: input.sdl }];
+  let outcome: CompositionOutcome;
+  try {
+    outcome = composeOpenContract(sources);
+  } catch (error) {
+    return [{ ...failureIssue(input.subgraph, error), code: OPEN_CONTRACT_DOES_NOT_COMPOSE }];
+  }
+  if (outcome.ok) return [];
+  return outcome.errors.map((error) => ({
+    code: OPEN_CONTRACT_DOES_NOT_COMPOSE,
+    message:
+      `Với đề xuất này, hợp đồng dữ liệu mở (chỉ các trường OPEN) không hợp nhất được: ${error} ` +
+      `(With this proposal the open-data contract, OPEN fields only, does not compose: ${error})`,
+    subgraph: input.subgraph,
+    locations: [],
+  }));
+}
+
+/** The code of a proposal with which the open contract does not compose. */
+export const OPEN_CONTRACT_DOES_NOT_COMPOSE = 'OPEN_CONTRACT_DOES_NOT_COMPOSE';
 
 function apiSchema(supergraphSdl: string): GraphQLSchema {
   return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
@@ -253,6 +279,9 @@ export async function checkSubgraph(input: CheckInput): Promise<CheckResult> {
   // or receiving another agency's fields. Refused as part of how the proposal composes.
   composed.issues.push(...fieldsOfOtherAgencies(input.subgraph, own, input.subgraphs));
   const lintIssues = lintSubgraph(input.subgraph, own);
+  // What the gateway serves anonymously is composed from the same versions: a proposal that leaves
+  // the graph composing but the open contract not would stop every agency's updates reaching it.
+  if (composed.issues.length === 0 && lintIssues.length === 0) composed.issues.push(...openContractIssues(input));
   const breaking =
     composed.supergraphSdl !== undefined && input.currentSupergraphSdl !== undefined
       ? await breakingChanges(input.currentSupergraphSdl, composed.supergraphSdl, input.grantsOrUsage ?? [])

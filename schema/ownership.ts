@@ -32,8 +32,12 @@ function namedType(field: FieldDefinitionNode): string {
   return type.name.value;
 }
 
-/** The top-level field names of a FieldSet (`"a b { c }"` → a, b); none when it does not parse. */
-function fieldSetNames(fields: string): string[] {
+/**
+ * Every field a FieldSet reaches, as `Type.field`, at every depth and through inline fragments
+ * (`"operator { name }"` on AccommodationEstablishment → AccommodationEstablishment.operator,
+ * Enterprise.name); `returns` gives each field's named type. None when the set does not parse.
+ */
+function fieldSetCoordinates(fields: string, typeName: string, returns: ReadonlyMap<string, string>): string[] {
   let selection: SelectionSetNode | undefined;
   try {
     const operation = parse(`{ ${fields} }`).definitions[0];
@@ -41,14 +45,50 @@ function fieldSetNames(fields: string): string[] {
   } catch {
     return [];
   }
-  return (selection?.selections ?? []).flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
+  const reached: string[] = [];
+  const walk = (set: SelectionSetNode, type: string): void => {
+    for (const node of set.selections) {
+      if (node.kind === Kind.FIELD) {
+        const coordinate = `${type}.${node.name.value}`;
+        reached.push(coordinate);
+        if (node.selectionSet) walk(node.selectionSet, returns.get(coordinate) ?? '');
+      } else if (node.kind === Kind.INLINE_FRAGMENT) {
+        walk(node.selectionSet, node.typeCondition?.name.value ?? type);
+      }
+    }
+  };
+  if (selection) walk(selection, typeName);
+  return reached;
 }
 
-/** Each object field of `document`, with its type's name. */
+/** Each field of the object and interface types of `document`, with its type's name. */
 function* objectFields(document: DocumentNode): Generator<{ typeName: string; field: FieldDefinitionNode }> {
   for (const definition of document.definitions) {
-    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
-    for (const field of definition.fields ?? []) yield { typeName: definition.name.value, field };
+    switch (definition.kind) {
+      case Kind.OBJECT_TYPE_DEFINITION:
+      case Kind.OBJECT_TYPE_EXTENSION:
+      case Kind.INTERFACE_TYPE_DEFINITION:
+      case Kind.INTERFACE_TYPE_EXTENSION:
+        for (const field of definition.fields ?? []) yield { typeName: definition.name.value, field };
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** The named type each `Type.field` returns, in any of `documents`. */
+function returnTypes(documents: readonly DocumentNode[]): Map<string, string> {
+  const returns = new Map<string, string>();
+  for (const document of documents) for (const { typeName, field } of objectFields(document)) returns.set(`${typeName}.${field.name.value}`, namedType(field));
+  return returns;
+}
+
+function parsed(sdl: string): DocumentNode | undefined {
+  try {
+    return parse(sdl);
+  } catch {
+    return undefined; // composition reports it
   }
 }
 
@@ -57,12 +97,8 @@ function resolvers(subgraphs: readonly SubgraphSource[], agencies: ReadonlyMap<s
   const resolved = new Map<string, Set<string>>();
   for (const subgraph of subgraphs) {
     const agency = agencies.get(subgraph.name) ?? subgraph.name;
-    let document: DocumentNode;
-    try {
-      document = parse(subgraph.sdl);
-    } catch {
-      continue; // composition reports it
-    }
+    const document = parsed(subgraph.sdl);
+    if (!document) continue;
     for (const { typeName, field } of objectFields(document)) {
       if (directives(field, 'external', 'federation__external').length > 0) continue;
       const coordinate = `${typeName}.${field.name.value}`;
@@ -81,7 +117,9 @@ function resolvers(subgraphs: readonly SubgraphSource[], agencies: ReadonlyMap<s
 export function fieldsOfOtherAgencies(subgraph: string, own: DocumentNode, others: readonly SubgraphSource[]): CheckIssue[] {
   const agencies = agencyBySubgraph();
   const agency = agencies.get(subgraph) ?? subgraph;
-  const owned = resolvers(others.filter((other) => other.name !== subgraph), agencies);
+  const otherSubgraphs = others.filter((other) => other.name !== subgraph);
+  const owned = resolvers(otherSubgraphs, agencies);
+  const returns = returnTypes([own, ...otherSubgraphs.flatMap((other) => parsed(other.sdl) ?? [])]);
   const othersOf = (coordinate: string): string[] => [...(owned.get(coordinate) ?? [])].filter((owner) => owner !== agency).sort();
   const issues: CheckIssue[] = [];
   const refuse = (at: FieldDefinitionNode, coordinate: string, owners: readonly string[], vi: string, en: string) =>
@@ -102,16 +140,15 @@ export function fieldsOfOtherAgencies(subgraph: string, own: DocumentNode, other
       if (fromAgency !== agency) refuse(field, coordinate, [fromAgency], `@override không được lấy trường của cơ quan khác`, `@override may not take over another agency's field`);
     }
     for (const directive of directives(field, 'provides', 'federation__provides')) {
-      const returned = namedType(field);
-      for (const name of fieldSetNames(stringArgument(directive, 'fields') ?? '')) {
-        const owners = othersOf(`${returned}.${name}`);
-        if (owners.length > 0) refuse(field, `${returned}.${name}`, owners, `@provides không được trả lời thay cơ quan sở hữu`, `@provides may not answer in its owner's place`);
+      for (const reached of fieldSetCoordinates(stringArgument(directive, 'fields') ?? '', namedType(field), returns)) {
+        const owners = othersOf(reached);
+        if (owners.length > 0) refuse(field, reached, owners, `@provides không được trả lời thay cơ quan sở hữu`, `@provides may not answer in its owner's place`);
       }
     }
     for (const directive of directives(field, 'requires', 'federation__requires')) {
-      for (const name of fieldSetNames(stringArgument(directive, 'fields') ?? '')) {
-        const owners = othersOf(`${typeName}.${name}`);
-        if (owners.length > 0) refuse(field, `${typeName}.${name}`, owners, `@requires không được nhận dữ liệu của cơ quan khác qua cổng`, `@requires may not receive another agency's data through the gateway`);
+      for (const reached of fieldSetCoordinates(stringArgument(directive, 'fields') ?? '', typeName, returns)) {
+        const owners = othersOf(reached);
+        if (owners.length > 0) refuse(field, reached, owners, `@requires không được nhận dữ liệu của cơ quan khác qua cổng`, `@requires may not receive another agency's data through the gateway`);
       }
     }
   }
