@@ -39,8 +39,8 @@ async function main(): Promise<void> {
     const order = round % 2 === 0 ? [on, off, perField] : [perField, off, on];
     const result = new Map<string, number>();
     for (const server of order) {
-      await load(`${server.url}/graphql`, body, await fixture.headers(body), 1, CONCURRENCY); // warm-up
-      const measured = await load(`${server.url}/graphql`, body, await fixture.headers(body), SECONDS, CONCURRENCY);
+      await load(`${server.url}/graphql`, body, () => fixture.headers(body), 1, CONCURRENCY); // warm-up
+      const measured = await load(`${server.url}/graphql`, body, () => fixture.headers(body), SECONDS, CONCURRENCY);
       errors += measured.errors;
       result.set(server === on ? 'on' : server === off ? 'off' : 'per-field', measured.rps);
     }

@@ -43,8 +43,8 @@ async function main(): Promise<void> {
   for (const concurrency of CONCURRENCIES) for (const shape of SHAPES) {
     // Off first: each ratio is on over off.
     const { figures: [offRps, onRps], ratios } = await pairByPair([off, on], ROUNDS, async (server) => {
-      await load(`${server.url}/graphql`, shape.body, await fixture.headers(shape.body), 1, concurrency);
-      const measured = await load(`${server.url}/graphql`, shape.body, await fixture.headers(shape.body), SECONDS, concurrency);
+      await load(`${server.url}/graphql`, shape.body, () => fixture.headers(shape.body), 1, concurrency);
+      const measured = await load(`${server.url}/graphql`, shape.body, () => fixture.headers(shape.body), SECONDS, concurrency);
       errors += measured.errors;
       return measured.rps;
     });

@@ -19,8 +19,11 @@ import type { SubgraphContext, SubgraphDefinition, SubgraphTrust } from '../subg
 
 export const quick = process.argv.includes('--quick');
 
-/** A closed loop of `concurrency` clients POSTing `body` for `seconds`; counts answers with errors. */
-export async function load(url: string, body: string, headers: Record<string, string>, seconds: number, concurrency: number): Promise<{ rps: number; errors: number }> {
+/**
+ * A closed loop of `concurrency` clients POSTing `body` for `seconds`; counts answers with errors.
+ * `headers` are asked for each request: a subgraph takes each gateway proof once.
+ */
+export async function load(url: string, body: string, headers: () => Promise<Record<string, string>>, seconds: number, concurrency: number): Promise<{ rps: number; errors: number }> {
   const dispatcher = new Agent({ connections: concurrency });
   const deadline = Date.now() + seconds * 1000;
   let done = 0;
@@ -28,7 +31,7 @@ export async function load(url: string, body: string, headers: Record<string, st
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < deadline) {
-        const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, dispatcher });
+        const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await headers()) }, body, dispatcher });
         const text = await response.body.text();
         if (response.statusCode !== 200 || text.includes('"errors"')) errors++;
         done++;

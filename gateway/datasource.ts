@@ -5,7 +5,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 import { ErrorCode } from '../subgraphs/kit/errors';
-import { GATEWAY_PROOF_HEADER, signGatewayProof } from '../subgraphs/kit/identity';
+import { askedOf, GATEWAY_PROOF_HEADER, signGatewayProof } from '../subgraphs/kit/identity';
 import type { GatewayContext } from './context';
 import { sharedMaxAge, type OpenDataCache } from './open-data-cache';
 
@@ -37,7 +37,7 @@ export function provingFetcher(fetcher: Fetcher, proofSecret: Uint8Array, subgra
     const authorization = headers['authorization'];
     const token = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : null;
     const body = typeof init?.body === 'string' ? init.body : '';
-    headers[GATEWAY_PROOF_HEADER] = await signGatewayProof(proofSecret, subgraph, headers['x-request-id'] ?? 'gateway', token, body);
+    headers[GATEWAY_PROOF_HEADER] = await signGatewayProof(proofSecret, subgraph, headers['x-request-id'] ?? 'gateway', token, askedOf(body, headers['x-purpose']));
     return fetcher(url, { ...init, headers });
   }) as unknown as Fetcher;
 }

@@ -8,7 +8,7 @@
 import { getNamedType, isObjectType, isLeafType, type GraphQLField, type GraphQLSchema } from 'graphql';
 import { schemaFieldPolicies, type FieldPolicy } from '../schema/sharing';
 import { listAgencies } from '../subgraphs/kit/agency';
-import { gatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof, type TokenClaims } from '../subgraphs/kit/identity';
+import { askedOf, gatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof, type TokenClaims } from '../subgraphs/kit/identity';
 import { loadDefinition } from '../subgraphs/kit/registry';
 import { callerIsSubject } from '../subgraphs/kit/authorisation';
 import { buildSchema } from '../subgraphs/kit/server';
@@ -113,8 +113,9 @@ async function callSubgraph(subgraph: string, query: string, variables: Record<s
   const running = mesh.subgraphs.get(subgraph);
   if (!running) throw new Error(`no subgraph ${subgraph}`);
   const token = claims ? await mesh.token(claims) : null;
-  const proof = await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, subgraph), subgraph, 'matrix-test-request', token, bodyOf(query, variables));
-  const headers: Record<string, string> = { [GATEWAY_PROOF_HEADER]: proof, 'x-purpose': encodeURIComponent('kiểm thử ma trận phân quyền') };
+  const purpose = encodeURIComponent('kiểm thử ma trận phân quyền');
+  const proof = await signGatewayProof(gatewayProofSecret(mesh.keys.gatewaySecret, subgraph), subgraph, 'matrix-test-request', token, askedOf(bodyOf(query, variables), purpose));
+  const headers: Record<string, string> = { [GATEWAY_PROOF_HEADER]: proof, 'x-purpose': purpose };
   if (token) headers['authorization'] = `Bearer ${token}`;
   return execute(`${running.url}/graphql`, query, variables, headers);
 }

@@ -1,6 +1,7 @@
 import { exportSPKI, importJWK, SignJWT, UnsecuredJWT } from 'jose';
 import { generateDevKeys, signDevToken, DEV_AUDIENCE, DEV_ISSUER } from '../scripts/dev-keys';
-import { gatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../subgraphs/kit/identity';
+import { citizenIdentity } from '../subgraphs/kit/seed-plan';
+import { askedOf, gatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../subgraphs/kit/identity';
 import { bodyOf, execute, official, startTestMesh, type TestMesh } from './support/mesh';
 
 let mesh: TestMesh;
@@ -118,6 +119,28 @@ describe('calls straight to a subgraph', () => {
     const pagedProof = await signGatewayProof(secret, 'access', 'r5', token, bodyOf(paged, { first: 1 }));
     const replayed = await execute(`${access.url}/graphql`, paged, { first: 100 }, { authorization: `Bearer ${token}`, [GATEWAY_PROOF_HEADER]: pagedProof });
     expect(replayed.status).toBe(401);
+  });
+
+  it('get nothing with a proof sent a second time, or with a purpose other than the one it was made for', async () => {
+    const token = await signDevToken(mesh.keys, official('so-y-te'));
+    const citizens = mesh.subgraphs.get('citizens');
+    if (!citizens) throw new Error('no citizens subgraph');
+    const secret = gatewayProofSecret(mesh.keys.gatewaySecret, 'citizens');
+    const read = `{ citizen(id: "${citizenIdentity(0).id}") { fullName } }`;
+    const purpose = encodeURIComponent('Xác minh hồ sơ');
+    const proof = await signGatewayProof(secret, 'citizens', 'r6', token, askedOf(bodyOf(read), purpose));
+    const headers = { authorization: `Bearer ${token}`, [GATEWAY_PROOF_HEADER]: proof, 'x-purpose': purpose };
+    // Another purpose, which the provider's log would record as stated: refused, the proof still unspent.
+    const restated = await execute(`${citizens.url}/graphql`, read, undefined, { ...headers, 'x-purpose': encodeURIComponent('Mục đích khác') });
+    expect({ status: restated.status, reason: restated.body.errors?.[0]?.extensions?.['reason'] }).toEqual({ status: 401, reason: 'gateway proof was made for another operation' });
+    const first = await execute(`${citizens.url}/graphql`, read, undefined, headers);
+    expect({ status: first.status, errors: first.body.errors }).toEqual({ status: 200, errors: undefined });
+    const again = await execute(`${citizens.url}/graphql`, read, undefined, headers);
+    expect({ status: again.status, reason: again.body.errors?.[0]?.extensions?.['reason'], data: again.body.data }).toEqual({
+      status: 401,
+      reason: 'gateway proof was already used',
+      data: undefined,
+    });
   });
 
   it('get nothing with a forged proof, a proof for another subgraph, or a proof bound to another token', async () => {

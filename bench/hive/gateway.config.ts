@@ -18,7 +18,7 @@ import type * as TrustModule from '../../subgraphs/kit/trust';
 // TypeScript (it uses __dirname) cannot be imported; tsx loads those modules as CommonJS instead.
 // The harness sets BENCH_REPO_ROOT, because an ES module has no __dirname to find them by.
 const from = join(process.env['BENCH_REPO_ROOT'] ?? process.cwd(), 'bench', 'hive', 'gateway.config.ts');
-const { AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, signGatewayProof } = tsxRequire(
+const { askedOf, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, signGatewayProof } = tsxRequire(
   '../../subgraphs/kit/identity',
   from,
 ) as typeof IdentityModule;
@@ -81,7 +81,7 @@ const proveCalls: GatewayPlugin = {
     const token = request ? tokenOf(request) : null;
     const requestId = request?.headers.get('x-request-id') ?? randomUUID();
     const body = typeof options.body === 'string' ? options.body : '';
-    const proof = await signGatewayProof(proofSecretOf(subgraph), subgraph, requestId, token, body);
+    const proof = await signGatewayProof(proofSecretOf(subgraph), subgraph, requestId, token, askedOf(body, request?.headers.get('x-purpose')));
     setOptions({ ...options, headers: { ...(options.headers as Record<string, string> | undefined), [GATEWAY_PROOF_HEADER]: proof } });
   },
 };
@@ -91,7 +91,7 @@ export const gatewayConfig = defineConfig({
   propagateHeaders: {
     fromClientToSubgraphs({ request }) {
       const token = tokenOf(request);
-      return { authorization: token ? `Bearer ${token}` : undefined };
+      return { authorization: token ? `Bearer ${token}` : undefined, 'x-purpose': request.headers.get('x-purpose') ?? undefined };
     },
   },
 });

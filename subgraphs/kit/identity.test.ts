@@ -1,6 +1,6 @@
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import { generateDevKeys, signDevToken, DEV_AUDIENCE, DEV_ISSUER, type DevKeys } from '../../scripts/dev-keys';
-import { AuthenticationError, createTokenVerifier, unauthenticatedMessage, type VerifiedTokenMemory } from './identity';
+import { AuthenticationError, createTokenVerifier, SpentProofs, unauthenticatedMessage, type VerifiedTokenMemory } from './identity';
 
 const official = { kind: 'official' as const, sub: 'can-bo-1', agency: 'so-y-te', roles: ['official' as const] };
 
@@ -134,5 +134,19 @@ describe('the message of a 401', () => {
     expect(message.startsWith('Chưa xác thực: ')).toBe(true);
     expect(vietnamese).not.toBe(reason);
     expect(vietnamese).not.toContain(reason.replace(/^gateway proof: /, ''));
+  });
+});
+
+describe('the proofs a subgraph has taken', () => {
+  it('takes each once, and forgets it once it has expired (a proof that old is refused as expired anyway)', () => {
+    let now = 1_000_000;
+    const spent = new SpentProofs(() => now);
+    const proof = { requestId: 'r', binding: 'b', id: 'p1', expiresAt: now + 60_000 };
+    expect(spent.take(proof)).toBe(true);
+    expect(spent.take(proof)).toBe(false);
+    expect(spent.take({ ...proof, id: 'p2' })).toBe(true);
+    now += 60_001;
+    expect(spent.take({ ...proof, id: 'p3', expiresAt: now + 60_000 })).toBe(true);
+    expect(spent.take(proof)).toBe(true);
   });
 });

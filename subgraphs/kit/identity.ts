@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -97,6 +97,8 @@ const REASONS_VI: ReadonlyArray<readonly [RegExp, (match: RegExpExecArray) => st
   [/^gateway proof does not match the token$/, () => 'bằng chứng của cổng không khớp với token'],
   [/^gateway proof names no operation$/, () => 'bằng chứng của cổng không nêu thao tác'],
   [/^gateway proof was made for another operation$/, () => 'bằng chứng của cổng được cấp cho một thao tác khác'],
+  [/^gateway proof was already used$/, () => 'bằng chứng của cổng đã được dùng'],
+  [/^gateway proof has no id$/, () => 'bằng chứng của cổng không có mã'],
   [/^service token expired$/, () => 'token dịch vụ đã hết hạn'],
   [/^service token (.*)$/, () => 'token dịch vụ bị từ chối'],
 ];
@@ -254,6 +256,14 @@ export function proofBinding(asked: string): string {
 }
 
 /**
+ * What a call asks, as a proof binds it: its body (a GET: its query string) and the purpose it
+ * states (`x-purpose`, as sent), which the provider's log records and special-request access needs.
+ */
+export function askedOf(body: string, purpose: string | null | undefined): string {
+  return purpose ? `${body}\u0000x-purpose:${purpose}` : body;
+}
+
+/**
  * Signs the gateway's proof for one subgraph call: short-lived, bound to the subgraph, the request
  * id, the exact user token forwarded (so a proof cannot be replayed with another identity) and what
  * the call asks (`asked`: the POST body, or a GET's query string, so that it cannot be replayed for
@@ -261,6 +271,7 @@ export function proofBinding(asked: string): string {
  */
 export async function signGatewayProof(secret: Uint8Array, subgraph: string, requestId: string, token: string | null, asked: string): Promise<string> {
   return new SignJWT({ rid: requestId, tok: tokenDigest(token), op: proofBinding(asked) })
+    .setJti(randomUUID())
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer('lienthong-gateway')
     .setAudience(subgraph)
@@ -273,6 +284,33 @@ export async function signGatewayProof(secret: Uint8Array, subgraph: string, req
 export interface GatewayProof {
   readonly requestId: string;
   readonly binding: string;
+  /** The proof's own id: a subgraph takes each proof once (SpentProofs). */
+  readonly id: string;
+  /** When it expires, in milliseconds since the epoch. */
+  readonly expiresAt: number;
+}
+
+/**
+ * The proofs a subgraph has taken and that have not expired: each is taken once, so that a proof
+ * seen on the wire cannot be sent again, even for the same operation. Proofs all live 60 s, so the
+ * oldest taken expire first and are forgotten from the front.
+ */
+export class SpentProofs {
+  private readonly spent = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** True, and the proof is spent, when it had not been taken before. */
+  take(proof: GatewayProof): boolean {
+    const now = this.now();
+    for (const [id, expiresAt] of this.spent) {
+      if (expiresAt > now) break;
+      this.spent.delete(id);
+    }
+    if (this.spent.has(proof.id)) return false;
+    this.spent.set(proof.id, proof.expiresAt);
+    return true;
+  }
 }
 
 /**
@@ -289,13 +327,17 @@ export async function verifyGatewayProof(secret: Uint8Array, subgraph: string, p
   }
   if (payload['tok'] !== tokenDigest(token)) throw new AuthenticationError('gateway proof does not match the token');
   if (typeof payload['op'] !== 'string') throw new AuthenticationError('gateway proof names no operation');
-  return { requestId: typeof payload['rid'] === 'string' ? payload['rid'] : '', binding: payload['op'] };
+  if (typeof payload['jti'] !== 'string' || typeof payload['exp'] !== 'number') throw new AuthenticationError('gateway proof has no id');
+  return { requestId: typeof payload['rid'] === 'string' ? payload['rid'] : '', binding: payload['op'], id: payload['jti'], expiresAt: payload['exp'] * 1000 };
 }
 
 /** True when `asked` (the POST body, or a GET's query string) is what the proof was made for. */
 export function provesAsked(proof: GatewayProof, asked: string): boolean {
   return proofBinding(asked) === proof.binding;
 }
+
+/** The refusal of a call whose proof was taken before. */
+export const PROOF_ALREADY_USED = 'gateway proof was already used';
 
 /** The refusal of a call whose proof was made for another operation. */
 export const PROOF_FOR_ANOTHER_OPERATION = 'gateway proof was made for another operation';

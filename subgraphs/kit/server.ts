@@ -15,7 +15,21 @@ import { Database, RequestTransaction, type Queries } from './db';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { close, createHttpServer, graphqlHandler, listen, sendJson, type Handler, type Routes } from './http';
 import Negotiator from 'negotiator';
-import { ANONYMOUS, AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, PROOF_FOR_ANOTHER_OPERATION, provesAsked, unauthenticatedMessage, verifyGatewayProof, type Caller, type GatewayProof } from './identity';
+import {
+  ANONYMOUS,
+  askedOf,
+  AuthenticationError,
+  bearerToken,
+  GATEWAY_PROOF_HEADER,
+  PROOF_ALREADY_USED,
+  PROOF_FOR_ANOTHER_OPERATION,
+  provesAsked,
+  SpentProofs,
+  unauthenticatedMessage,
+  verifyGatewayProof,
+  type Caller,
+  type GatewayProof,
+} from './identity';
 import { sharedScalars } from './scalars';
 import { allStaticallyAllowed, FEDERATION_PLUMBING, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
 import { DisclosureRecorder, recordDisclosures } from './disclosure';
@@ -317,13 +331,22 @@ export async function startSubgraph<Context extends SubgraphContext>(
         written: () => relay?.poke(),
       })
     : undefined;
-  // A gateway proof is made for one operation: the body the call carries must be the one it names.
+  // A gateway proof is made for one call: the body (or query string) and purpose it carries must be
+  // the ones it names, and it is taken once.
   const proofs = new WeakMap<IncomingMessage, GatewayProof>();
+  const spent = new SpentProofs();
   const provingAsked = (req: IncomingMessage, res: ServerResponse, asked: string): boolean => {
     const proof = proofs.get(req);
-    if (proof && provesAsked(proof, asked)) return true;
-    sendUnauthenticated(res, PROOF_FOR_ANOTHER_OPERATION);
-    return false;
+    const purpose = req.headers['x-purpose'];
+    if (!proof || !provesAsked(proof, askedOf(asked, typeof purpose === 'string' ? purpose : null))) {
+      sendUnauthenticated(res, PROOF_FOR_ANOTHER_OPERATION);
+      return false;
+    }
+    if (!spent.take(proof)) {
+      sendUnauthenticated(res, PROOF_ALREADY_USED);
+      return false;
+    }
+    return true;
   };
   const graphqlInner = graphqlHandler(pick, async (req) => {
     const verified = callers.get(req);
