@@ -1,5 +1,6 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Supergraph } from '@apollo/federation-internals';
 import { ErrorCode } from '../subgraphs/kit/errors';
 import type { GatewayContext } from './context';
 
@@ -51,33 +52,58 @@ export class WriteAllowance {
   }
 }
 
-/** The root fields a selection runs, through its inline fragments and fragment spreads (each fragment once). */
-function rootFields(selectionSet: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen: Set<string>): number {
+/**
+ * The root fields a selection runs that `counts`, through its inline fragments and fragment spreads
+ * (each fragment once).
+ */
+function rootFields(selectionSet: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen: Set<string>, counts: (name: string) => boolean): number {
   let count = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      if (selection.name.value !== '__typename') count++;
+      if (selection.name.value !== '__typename' && counts(selection.name.value)) count++;
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      count += rootFields(selection.selectionSet, fragments, seen);
+      count += rootFields(selection.selectionSet, fragments, seen, counts);
     } else if (!seen.has(selection.name.value)) {
       seen.add(selection.name.value);
       const fragment = fragments.get(selection.name.value);
-      if (fragment) count += rootFields(fragment.selectionSet, fragments, seen);
+      if (fragment) count += rootFields(fragment.selectionSet, fragments, seen, counts);
     }
   }
   return count;
 }
 
-/** Refuses an anonymous mutation past its address's allowance: 429 RATE_LIMITED, with Retry-After. */
-export function limitingOpenWrites(allowance: WriteAllowance): ApolloServerPlugin<GatewayContext> {
+/** The mutations of the open contract: those anyone may send. */
+export function openMutationNames(openSupergraphSdl: string): ReadonlySet<string> {
+  const api = Supergraph.build(openSupergraphSdl).apiSchema().toGraphQLJSSchema();
+  return new Set(Object.keys(api.getMutationType()?.getFields() ?? {}));
+}
+
+/** Whose writes an allowance counts, and which writes. */
+export interface WriteLimits {
+  /** The key a caller's writes are counted under; null for callers not limited (officials, accountable to their agency). */
+  readonly keyOf: (context: GatewayContext) => string | null;
+  /** The mutations counted: those anyone may send, the open contract's. */
+  readonly counted: () => ReadonlySet<string>;
+}
+
+/**
+ * Refuses the writes anyone may send (the open contract's mutations) past the caller's allowance:
+ * 429 RATE_LIMITED, with Retry-After. Anonymous callers are counted by address, citizens by their id.
+ */
+export function limitingOpenWrites(allowance: WriteAllowance, limits: WriteLimits): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, contextValue, document }) {
           if (operation?.operation !== 'mutation') return;
+          const key = limits.keyOf(contextValue);
+          if (key === null) return;
           // Each write counts, however the operation holds it: `a: send… b: send…` is two.
+          const counted = limits.counted();
           const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
-          const wait = allowance.take(contextValue.clientAddress ?? 'unknown', Math.max(1, rootFields(operation.selectionSet, fragments, new Set())));
+          const writes = rootFields(operation.selectionSet, fragments, new Set(), (name) => counted.has(name));
+          if (writes === 0) return;
+          const wait = allowance.take(key, writes);
           if (wait === 0) return;
           // Apollo Server sets the status and headers from `http` (its headers a Map, which graphql-yoga's
           // typing of the same extension, a record, would refuse).

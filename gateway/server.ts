@@ -24,7 +24,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import { OpenDataCache } from './open-data-cache';
 import { DOWNLOAD_PATH, openDownloads, type CatalogueSettings } from './open-download';
 import { DCAT_PATH, DEFAULT_OPEN_DATA_LICENSE } from './dcat';
-import { limitingOpenWrites, OPEN_WRITES_PER_HOUR, WriteAllowance } from './open-writes';
+import { limitingOpenWrites, OPEN_WRITES_PER_HOUR, openMutationNames, WriteAllowance } from './open-writes';
 import { openFeedbackRoutes } from './open-feedback';
 
 /** The open data a gateway keeps by default: 16 MB of JSON text. */
@@ -401,8 +401,9 @@ function openToAnyOrigin(handler: Handler, methods: 'GET, HEAD' | 'GET, HEAD, PO
   const graphql = methods.includes('POST');
   return (req, res) => {
     res.setHeader('access-control-allow-origin', '*');
-    // A GraphQL answer carries the request id a client may quote to an auditor.
-    if (graphql) res.setHeader('access-control-expose-headers', 'x-request-id');
+    // A GraphQL answer carries the request id a client may quote to an auditor, and a refused
+    // write (429) when it may try again.
+    if (graphql) res.setHeader('access-control-expose-headers', 'x-request-id, retry-after');
     if (req.method !== 'OPTIONS') return handler(req, res);
     res.writeHead(204, {
       'access-control-allow-methods': methods,
@@ -457,9 +458,15 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const cacheBytes = options.openDataCacheBytes ?? OPEN_DATA_CACHE_BYTES;
   // One cache for both graphs: open data is the same whoever asks.
   const cache = cacheBytes > 0 ? new OpenDataCache(cacheBytes) : undefined;
-  const full = await graphServer(options.supergraphSdl, endpointOf, options, logger, 'agency', cache);
+  // The writes anyone may send (the open contract's mutations, feedback on open data) are limited
+  // per sender: an anonymous caller by address, a citizen by personal id; officials are not.
   const openWrites = new WriteAllowance(options.openWritesPerHour ?? OPEN_WRITES_PER_HOUR);
-  const open = await graphServer(options.openSupergraphSdl, endpointOf, options, logger, 'anonymous', cache, [limitingOpenWrites(openWrites)]);
+  let openMutations = openMutationNames(options.openSupergraphSdl);
+  const counted = () => openMutations;
+  const citizens = limitingOpenWrites(openWrites, { keyOf: (c) => (c.caller.kind === 'citizen' ? `citizen:${c.caller.personalId}` : null), counted });
+  const addresses = limitingOpenWrites(openWrites, { keyOf: (c) => `address:${c.clientAddress ?? 'unknown'}`, counted });
+  const full = await graphServer(options.supergraphSdl, endpointOf, options, logger, 'agency', cache, [citizens]);
+  const open = await graphServer(options.openSupergraphSdl, endpointOf, options, logger, 'anonymous', cache, [addresses]);
   let catalogue = catalogueRoutes(options.supergraphSdl, options.openSupergraphSdl);
   let listening: string | undefined;
   const openCatalogue: CatalogueSettings = {
@@ -485,8 +492,10 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     }
     try {
       const nextDownloads = openDownloads(next.openSupergraphSdl, full.apollo, openCatalogue);
+      const nextMutations = openMutationNames(next.openSupergraphSdl);
       open.update(next.openSupergraphSdl);
       downloads = nextDownloads;
+      openMutations = nextMutations;
     } catch (error) {
       // The full graph already moved on; the open contract stays on the last one that built.
       logger.error({ err: error, version: next.id }, 'open contract refused: the previous contract keeps serving');

@@ -49,6 +49,8 @@ export interface MeshOptions {
   readonly registry?: boolean;
   /** Bytes of open data the gateway keeps (GatewayOptions.openDataCacheBytes); 0 keeps none. */
   readonly openDataCacheBytes?: number;
+  /** Anonymous writes one address may send per hour (GatewayOptions.openWritesPerHour). */
+  readonly openWritesPerHour?: number;
 }
 
 export interface Mesh {
@@ -180,6 +182,7 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
       subgraphUrls: Object.fromEntries([...subgraphs].map(([name, s]) => [name, `${s.url}/graphql`])),
       subgraphTimeoutMs: options.subgraphTimeoutMs ?? 10_000,
       ...(options.openDataCacheBytes !== undefined ? { openDataCacheBytes: options.openDataCacheBytes } : {}),
+      ...(options.openWritesPerHour !== undefined ? { openWritesPerHour: options.openWritesPerHour } : {}),
       logger: logger.child({ component: 'gateway' }),
     },
     options.gatewayPort ?? (options.ports === 'default' ? 4000 : 0),

@@ -18,7 +18,8 @@ const bearer = async (agency: string, role: 'official' | 'owner' | 'governance' 
 });
 
 beforeAll(async () => {
-  mesh = await startTestMesh();
+  // This file sends more than an hour's allowance from one address; the allowance has tests of its own below.
+  mesh = await startTestMesh({ openWritesPerHour: 1000 });
   open = `${mesh.gateway.url}/open/graphql`;
   graphql = `${mesh.gateway.url}/graphql`;
 }, 120_000);
@@ -171,6 +172,8 @@ describe('sending feedback with no account', () => {
     ['a contact over 200 characters', { dataset: 'landParcels', kind: 'OTHER', message: 'x', contact: 'c'.repeat(201) }, 'input.contact'],
     ['a message holding a NUL character', { dataset: 'landParcels', kind: 'OTHER', message: 'a\u0000b' }, undefined],
     ['a message holding a bidirectional override', { dataset: 'landParcels', kind: 'OTHER', message: 'Sai \u202etxet' }, 'input.message'],
+    ['a lookup of one record as a dataset', { dataset: 'landParcel', kind: 'DATA_ERROR', message: 'x' }, 'input.dataset'],
+    ['a message of zero-width spaces alone', { dataset: 'landParcels', kind: 'OTHER', message: '\u200b\u200b\u200b' }, 'input.message'],
   ])('refuses %s with BAD_USER_INPUT and keeps nothing', async (_name, input, argument) => {
     const before = (await listedFor(await bearer('so-khcn', 'governance'))).length;
     const sent = await send(input);
@@ -180,6 +183,55 @@ describe('sending feedback with no account', () => {
     if (argument) expect(error?.extensions?.['argument']).toBe(argument);
     expect(JSON.stringify(sent.body)).not.toMatch(/INSERT|open_data_feedback|stack/i);
     expect((await listedFor(await bearer('so-khcn', 'governance'))).length).toBe(before);
+  });
+
+  it('counts characters as people do: 2,000 emoji or Vietnamese written with combining marks are within the bound', async () => {
+    const emoji = await send({ dataset: 'landParcels', kind: 'OTHER', message: '🙂'.repeat(2000) });
+    expect(emoji.body.errors).toBeUndefined();
+    const decomposed = 'Thửa đất sai diện tích. '.normalize('NFD').repeat(80);
+    expect(decomposed.length).toBeGreaterThan(2000);
+    const combining = await send({ dataset: 'landParcels', kind: 'OTHER', message: decomposed });
+    expect(combining.body.errors).toBeUndefined();
+    const kept = (await listedFor(await bearer('so-nn-mt'))).find((n) => n.id === combining.body.data?.sendOpenDataFeedback?.id);
+    expect(kept?.message).toBe(decomposed.normalize('NFC').trim());
+  });
+
+  it('answers each send of an operation holding several on its own: a refused one does not lose the others\' tickets', async () => {
+    const mixed = await execute<{ a: { id: string } | null; b: { id: string } | null }, Record<string, never>>(
+      open,
+      `mutation { a: sendOpenDataFeedback(input: { dataset: "landParcels", kind: OTHER, message: "Một (one)." }) { id }
+                  b: sendOpenDataFeedback(input: { dataset: "citizens", kind: OTHER, message: "Hai (two)." }) { id } }`,
+    );
+    expect(mixed.body.data?.a?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(mixed.body.data?.b).toBeNull();
+    expect(mixed.body.errors?.map((e) => [e.path, e.extensions?.['code']])).toEqual([[['b'], 'BAD_USER_INPUT']]);
+  });
+
+  it('says what feedback on no dataset is about in the notification: a request for new data, or nothing in particular', async () => {
+    await send({ kind: 'OTHER', message: 'Cổng chạy chậm (the portal is slow).' });
+    const notices = await execute<{ notifications: { nodes: Array<{ kind: string; message: string }> } }, Record<string, never>>(
+      graphql,
+      '{ notifications(first: 5) { nodes { kind message } } }',
+      {},
+      await bearer('so-khcn'),
+    );
+    expect(notices.body.data?.notifications.nodes[0]?.message).toBe('Góp ý mới về dữ liệu mở, không gắn với bộ dữ liệu nào, loại OTHER. (New open-data feedback, about no dataset: OTHER.)');
+  });
+
+  it("shows the contact to the answering agency's officials, but not to its governance role", async () => {
+    const sent = await send({ kind: 'NEW_DATA_REQUEST', message: 'Xin dữ liệu chất lượng không khí (air quality, please).', contact: 'khong.khi@example.org' });
+    const id = sent.body.data?.sendOpenDataFeedback?.id;
+    const contactFor = async (role: 'official' | 'governance') => {
+      const answer = await execute<{ openDataFeedback: { nodes: Array<{ id: string; contact: string | null }> } }, Record<string, never>>(
+        graphql,
+        '{ openDataFeedback(first: 50) { nodes { id contact } } }',
+        {},
+        await bearer('so-khcn', role),
+      );
+      return answer.body.data?.openDataFeedback.nodes.find((n) => n.id === id)?.contact;
+    };
+    expect(await contactFor('official')).toBe('khong.khi@example.org');
+    expect(await contactFor('governance')).toBeNull();
   });
 
   it('refuses an anonymous caller the agencies’ list and the answering, which are not open', async () => {
@@ -278,5 +330,20 @@ describe('the allowance of anonymous writes', () => {
       body: new URLSearchParams({ kind: 'OTHER', message: 'x' }).toString(),
     });
     expect({ status: form.status, retry: Number(form.headers.get('retry-after')) > 0 }).toEqual({ status: 429, retry: true });
+    // A page on another site may read when to try again.
+    expect(third.headers.get('access-control-expose-headers')).toContain('retry-after');
+  });
+
+  it('counts a citizen\'s feedback sent with their token, by their id, and not an official\'s', async () => {
+    const url = `${limited.url}/graphql`;
+    const one = 'mutation { sendOpenDataFeedback(input: { kind: NEW_DATA_REQUEST, message: "Công dân gửi (from a citizen)." }) { id } }';
+    const citizen = { authorization: `Bearer ${await mesh.token({ kind: 'citizen', sub: '054204000000' })}` };
+    expect((await execute(url, one, undefined, citizen)).status).toBe(200);
+    expect((await execute(url, one, undefined, citizen)).status).toBe(200);
+    const third = await execute(url, one, undefined, citizen);
+    expect({ status: third.status, code: third.body.errors?.[0]?.extensions?.['code'] }).toEqual({ status: 429, code: 'RATE_LIMITED' });
+    // The citizen's other writes are not counted; an official's feedback is not limited.
+    const official = await bearer('so-y-te');
+    for (let i = 0; i < 3; i++) expect((await execute(url, one, undefined, official)).status).toBe(200);
   });
 });

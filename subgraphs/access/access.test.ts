@@ -903,7 +903,7 @@ describe('the field catalogue, following the registry', () => {
     expect(await catalogue.refresh(async () => published)).toBe(true);
     expect({ version: catalogue.version(), revenue: catalogue.current().field(REVENUE) }).toEqual({
       version: 'registry-v2-tourism',
-      revenue: { coordinate: REVENUE, category: 'SPECIAL_REQUEST', personal: false, owners: ['so-vhttdl'], ledger: false },
+      revenue: { coordinate: REVENUE, category: 'SPECIAL_REQUEST', personal: false, owners: ['so-vhttdl'], ledger: false, listing: false },
     });
     expect(await catalogue.refresh(async () => published)).toBe(false);
   });

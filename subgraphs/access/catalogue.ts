@@ -4,6 +4,8 @@ import { Supergraph } from '@apollo/federation-internals';
 import type { Logger } from 'pino';
 import type { FieldPolicy } from '../../schema/sharing';
 import { supergraphFields } from '../../schema/catalogue';
+import { pageNodes } from '../../schema/pages';
+import { buildASTSchema, getNamedType, getNullableType, isInterfaceType, isListType, isObjectType, parse } from 'graphql';
 import { readAgency } from '../kit/agency';
 import type { SupergraphFeed } from '../kit/server';
 
@@ -16,6 +18,8 @@ export interface CatalogueField extends FieldPolicy {
   readonly owners: readonly string[];
   /** True for the ledger's own fields (resolved by LEDGER_SUBGRAPH alone), which no grant or consent opens. */
   readonly ledger: boolean;
+  /** True when the field returns a list or a page of records (a dataset, at the root), not one record. */
+  readonly listing: boolean;
 }
 
 /**
@@ -47,6 +51,12 @@ function agencyOfSubgraph(subgraph: string): string | undefined {
  */
 export function buildFieldCatalogue(supergraphSdl: string, agencyOf: (subgraph: string) => string | undefined = agencyOfSubgraph): FieldCatalogue {
   const fields = new Map<string, CatalogueField>();
+  const schema = buildASTSchema(parse(supergraphSdl), { assumeValidSDL: true });
+  const listing = (typeName: string, fieldName: string): boolean => {
+    const type = schema.getType(typeName);
+    const field = isObjectType(type) || isInterfaceType(type) ? type.getFields()[fieldName] : undefined;
+    return field !== undefined && (isListType(getNullableType(field.type)) || pageNodes(getNamedType(field.type)) !== undefined);
+  };
   for (const field of supergraphFields(supergraphSdl)) {
     const owners = new Set(field.subgraphs.map(agencyOf).filter((code): code is string => code !== undefined));
     fields.set(field.coordinate, {
@@ -56,6 +66,7 @@ export function buildFieldCatalogue(supergraphSdl: string, agencyOf: (subgraph: 
       owners: [...owners].sort(),
       // Resolved by the ledger alone: a field it shares with other subgraphs (PageInfo's) is not its own.
       ledger: field.subgraphs.length > 0 && field.subgraphs.every((subgraph) => subgraph === LEDGER_SUBGRAPH),
+      listing: listing(field.typeName, field.fieldName),
     });
   }
   return {

@@ -8,7 +8,7 @@ import type { OpenDataFeedbackInput } from './__generated__/resolvers-types';
 import { LEDGER_SUBGRAPH, type FieldCatalogue } from './catalogue';
 import type { AccessContext } from './context';
 import { agencyName } from './directory';
-import { checkCharacters, ledgerId, MAX_TEXT } from './input';
+import { characters, checkCharacters, keptText, ledgerId, MAX_TEXT } from './input';
 import { isGovernance, requireOfficial } from './policy';
 
 /**
@@ -103,7 +103,8 @@ export function governingAgencyCode(): string {
 /** The agency that answers feedback on `dataset`: the agency owning that OPEN root field. */
 function datasetOwner(catalogue: FieldCatalogue, dataset: string): string {
   const field = /^[A-Za-z_][A-Za-z0-9_]*$/.test(dataset) ? catalogue.field(`Query.${dataset}`) : undefined;
-  const owner = field && field.category === 'OPEN' && !field.ledger ? field.owners[0] : undefined;
+  // A dataset is a list (or page) of records anyone may read, at the root: what /open/download offers.
+  const owner = field && field.category === 'OPEN' && !field.ledger && field.listing ? field.owners[0] : undefined;
   if (owner === undefined) {
     throw badUserInput(
       `"${dataset.slice(0, 100)}" không phải một bộ dữ liệu mở; xem danh sách ở /open/download, hoặc bỏ trống dataset khi đề nghị dữ liệu mới. ` +
@@ -116,9 +117,9 @@ function datasetOwner(catalogue: FieldCatalogue, dataset: string): string {
 
 /** Trimmed optional text: null when absent or blank; BAD_USER_INPUT when longer than `maximum`. */
 function optionalText(value: string | null | undefined, maximum: number, argument: string, vi: string, en: string): string | null {
-  const text = value?.trim() ?? '';
+  const text = keptText(value ?? '');
   if (text === '') return null;
-  if (text.length > maximum) throw badUserInput(`${vi} dài tối đa ${maximum} ký tự. (${en}: at most ${maximum} characters.)`, { argument, maximum });
+  if (characters(text) > maximum) throw badUserInput(`${vi} dài tối đa ${maximum} ký tự. (${en}: at most ${maximum} characters.)`, { argument, maximum });
   checkCharacters(text, argument);
   return text;
 }
@@ -150,7 +151,12 @@ export async function sendFeedback(context: AccessContext, input: OpenDataFeedba
       client,
     );
     if (row === null) throw new Error('the ledger lost the feedback it was writing');
-    const [vi, en] = row.dataset === null ? ['đề nghị dữ liệu mới', 'a request for new data'] : [`về bộ dữ liệu ${row.dataset}`, `on dataset ${row.dataset}`];
+    const [vi, en] =
+      row.dataset !== null
+        ? [`về bộ dữ liệu ${row.dataset}`, `on dataset ${row.dataset}`]
+        : row.kind === 'NEW_DATA_REQUEST'
+          ? ['đề nghị dữ liệu mới', 'a request for new data']
+          : ['không gắn với bộ dữ liệu nào', 'about no dataset'];
     await store.notify(context.newId(), handledBy, row.id, `Góp ý mới về dữ liệu mở, ${vi}, loại ${row.kind}. (New open-data feedback, ${en}: ${row.kind}.)`, now, client);
     return row;
   });

@@ -26,12 +26,29 @@ export function checkCharacters(text: string, argument: string): void {
   }
 }
 
-/** The trimmed text, or BAD_USER_INPUT when it is blank, longer than MAX_TEXT, or holds an unsafe character. */
+/**
+ * Free text as kept: in Unicode's composed form (NFC, as Vietnamese is normally written, so that a
+ * letter with its marks counts once), trimmed; empty when it holds nothing visible (spaces and
+ * zero-width characters alone).
+ */
+export function keptText(value: string): string {
+  const text = value.normalize('NFC').trim();
+  return text.replace(/[\s\u200B-\u200D\u2060\uFEFF]/g, '') === '' ? '' : text;
+}
+
+/** Characters as people and PostgreSQL's char_length count them: code points, not UTF-16 units. */
+export function characters(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/** The kept text, or BAD_USER_INPUT when it is blank, longer than MAX_TEXT, or holds an unsafe character. */
 export function requiredText(value: string, argument: string, vi: string, en: string): string {
-  const text = value.trim();
+  const text = keptText(value);
   if (text === '') throw badUserInput(`Cần nêu ${vi}. (${en} is required.)`, { argument });
   checkCharacters(text, argument);
-  if (text.length > MAX_TEXT) {
+  if (characters(text) > MAX_TEXT) {
     throw badUserInput(`${vi} dài tối đa ${MAX_TEXT} ký tự. (${en}: at most ${MAX_TEXT} characters.)`, { argument, maximum: MAX_TEXT });
   }
   return text;

@@ -30,7 +30,7 @@ export const TEST_SCALE = 0.1;
  * Starts the whole mesh for one test file, on fresh databases of its own, on free ports, with real
  * HTTP between the gateway and the subgraphs.
  */
-export async function startTestMesh(options: Pick<MeshOptions, 'subgraphTimeoutMs' | 'connectThrough' | 'logger' | 'registry' | 'openDataCacheBytes'> = {}): Promise<TestMesh> {
+export async function startTestMesh(options: Pick<MeshOptions, 'subgraphTimeoutMs' | 'connectThrough' | 'logger' | 'registry' | 'openDataCacheBytes' | 'openWritesPerHour'> = {}): Promise<TestMesh> {
   const keys = await generateDevKeys();
   const mesh = await startMesh({
     keys,

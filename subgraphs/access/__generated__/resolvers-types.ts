@@ -408,9 +408,9 @@ export type Mutation = {
    * liệu mới tới cơ quan quản trị. Giữ mã phiếu để xem trả lời (openDataFeedbackTicket). Đừng ghi dữ liệu cá nhân
    * vào nội dung. (Send feedback on open data, no account needed: it goes to the dataset's agency, or to the
    * governing department for a request for new data. Keep the ticket id to read the reply. Put no personal data
-   * in the message.)
+   * in the message. Null, with an error, when refused: each send of an operation holding several is answered on its own.)
    */
-  sendOpenDataFeedback: OpenDataFeedbackTicket;
+  sendOpenDataFeedback?: Maybe<OpenDataFeedbackTicket>;
   /** Tạm dừng một quyền đang hiệu lực, phải nêu lý do (suspend an active grant; reason required). Provider owners only. */
   suspendGrant: AccessGrant;
   /** Chấm dứt một quyền, không khôi phục được; phải nêu lý do (terminate a grant for good; reason required). Provider owners only. */
@@ -1179,7 +1179,7 @@ export type MutationResolvers<ContextType = AccessContext, ParentType extends Re
   refuseRequest?: Resolver<ResolversTypes['AccessRequest'], ParentType, ContextType, RequireFields<MutationRefuseRequestArgs, 'id' | 'reason'>>;
   requestAccess?: Resolver<ResolversTypes['AccessRequest'], ParentType, ContextType, RequireFields<MutationRequestAccessArgs, 'input'>>;
   resumeGrant?: Resolver<ResolversTypes['AccessGrant'], ParentType, ContextType, RequireFields<MutationResumeGrantArgs, 'id' | 'reason'>>;
-  sendOpenDataFeedback?: Resolver<ResolversTypes['OpenDataFeedbackTicket'], ParentType, ContextType, RequireFields<MutationSendOpenDataFeedbackArgs, 'input'>>;
+  sendOpenDataFeedback?: Resolver<Maybe<ResolversTypes['OpenDataFeedbackTicket']>, ParentType, ContextType, RequireFields<MutationSendOpenDataFeedbackArgs, 'input'>>;
   suspendGrant?: Resolver<ResolversTypes['AccessGrant'], ParentType, ContextType, RequireFields<MutationSuspendGrantArgs, 'id' | 'reason'>>;
   terminateGrant?: Resolver<ResolversTypes['AccessGrant'], ParentType, ContextType, RequireFields<MutationTerminateGrantArgs, 'id' | 'reason'>>;
   withdrawConsent?: Resolver<Maybe<ResolversTypes['DataConsent']>, ParentType, ContextType, RequireFields<MutationWithdrawConsentArgs, 'id'>>;

@@ -7,8 +7,13 @@ export const OpenDataFeedback: OpenDataFeedbackResolvers = {
   kind: (row) => row.kind,
   handledBy: (row) => ({ code: row.handled_by }),
   message: (row) => row.message,
-  // Only the agency that answers may reach the sender: governance, reading every agency's feedback, does not.
-  contact: (row, _args, context) => (context.caller.kind === 'official' && context.caller.agency === row.handled_by ? row.contact : null),
+  // Only the agency that answers may reach the sender, through its officials and owners: the
+  // governance role, which reads every agency's feedback, never sees personal data, its own agency's included.
+  contact: (row, _args, context) => {
+    const { caller } = context;
+    const answering = caller.kind === 'official' && caller.agency === row.handled_by && caller.roles.some((role) => role === 'official' || role === 'owner');
+    return answering ? row.contact : null;
+  },
   receivedAt: (row) => row.received_at.toISOString(),
   reply: (row) => row.reply,
   answeredAt: (row) => row.answered_at?.toISOString() ?? null,
