@@ -4,18 +4,18 @@ import { Supergraph } from '@apollo/federation-internals';
 import { ErrorCode } from '../subgraphs/kit/errors';
 import type { GatewayContext } from './context';
 
-/** How many operations that write (feedback on open data) one address may send per hour, by default. */
+/** How many writes anyone may send (feedback on open data) one sender may send per hour, by default. */
 export const OPEN_WRITES_PER_HOUR = 20;
 
 const HOUR_MS = 3_600_000;
 
-/** Addresses remembered at most; beyond, windows that have ended are forgotten first. */
+/** Senders remembered at most; beyond, windows that have ended are forgotten first, then the oldest. */
 const MAX_ADDRESSES = 10_000;
 
 /**
- * Counts the anonymous writes of each client address in fixed one-hour windows. What anyone may send
- * with no account must not let one sender fill an agency's inbox. Behind a reverse proxy every client
- * has the proxy's address: the proxy should limit by the client's own.
+ * Counts the writes of each sender (a client address, or a citizen) in fixed one-hour windows. What
+ * anyone may send with no account must not let one sender fill an agency's inbox. Behind a reverse
+ * proxy every client has the proxy's address: the proxy should limit by the client's own.
  */
 export class WriteAllowance {
   private readonly windows = new Map<string, { start: number; count: number }>();

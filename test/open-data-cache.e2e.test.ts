@@ -1,14 +1,12 @@
 // The gateway's open-data cache (gateway/open-data-cache.ts): what subgraphs allow it to keep, that
 // answers through it equal answers without it, and that repeated open data stops reaching the provider.
 import { readFileSync } from 'node:fs';
-import pino from 'pino';
-import { startGateway, type RunningGateway } from '../gateway/server';
+import type { RunningGateway } from '../gateway/server';
 import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../schema/compose';
-import { createTokenVerifier, gatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../subgraphs/kit/identity';
+import { gatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../subgraphs/kit/identity';
 import { OUTBOX_STATEMENTS } from '../subgraphs/kit/outbox';
-import { DEV_AUDIENCE, DEV_ISSUER } from '../scripts/dev-keys';
 import { EXAMPLE_OPERATIONS, operationText, sampleVariables, type VariablePools } from '../bench/workload';
-import { bodyOf, execute, official, startTestMesh, TEST_SCALE, type TestMesh } from './support/mesh';
+import { bodyOf, execute, official, startGatewayOver, startTestMesh, TEST_SCALE, type TestMesh } from './support/mesh';
 import { capturedLog } from './support/log-lines';
 
 let mesh: TestMesh;
@@ -20,17 +18,7 @@ const { logger, lines: logLines } = capturedLog();
 
 beforeAll(async () => {
   mesh = await startTestMesh({ logger });
-  uncached = await startGateway(
-    {
-      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-      openSupergraphSdl: readFileSync(OPEN_SUPERGRAPH_PATH, 'utf8'),
-      trust: { verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: mesh.keys.jwks }), gatewaySecret: mesh.keys.gatewaySecret },
-      subgraphUrls: Object.fromEntries([...mesh.subgraphs].map(([name, s]) => [name, `${s.url}/graphql`])),
-      openDataCacheBytes: 0,
-      logger: pino({ level: 'silent' }),
-    },
-    0,
-  );
+  uncached = await startGatewayOver(mesh, { openDataCacheBytes: 0 });
   asOfficial = { authorization: `Bearer ${await mesh.token(official('so-y-te'))}` };
   pools = await sampleVariables(`${uncached.url}/graphql`, asOfficial, TEST_SCALE);
 }, 120_000);

@@ -2,13 +2,8 @@
 // account; the agency owning the dataset (or the governing department, for a request for new data)
 // reads and answers it; the sender's ticket shows the reply and nothing else; anonymous writes are
 // limited per address.
-import { readFileSync } from 'node:fs';
-import pino from 'pino';
-import { startGateway, type RunningGateway } from '../gateway/server';
-import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../schema/compose';
-import { createTokenVerifier } from '../subgraphs/kit/identity';
-import { DEV_AUDIENCE, DEV_ISSUER } from '../scripts/dev-keys';
-import { execute, official, startTestMesh, type TestMesh } from './support/mesh';
+import type { RunningGateway } from '../gateway/server';
+import { execute, official, startGatewayOver, startTestMesh, type TestMesh } from './support/mesh';
 
 let mesh: TestMesh;
 let open: string;
@@ -285,17 +280,7 @@ describe('the form and the ticket page, for people without GraphQL', () => {
 describe('the allowance of anonymous writes', () => {
   let limited: RunningGateway;
   beforeAll(async () => {
-    limited = await startGateway(
-      {
-        supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-        openSupergraphSdl: readFileSync(OPEN_SUPERGRAPH_PATH, 'utf8'),
-        trust: { verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: mesh.keys.jwks }), gatewaySecret: mesh.keys.gatewaySecret },
-        subgraphUrls: Object.fromEntries([...mesh.subgraphs].map(([name, s]) => [name, `${s.url}/graphql`])),
-        openWritesPerHour: 2,
-        logger: pino({ level: 'silent' }),
-      },
-      0,
-    );
+    limited = await startGatewayOver(mesh, { openWritesPerHour: 2 });
   });
   afterAll(async () => {
     await limited?.stop();

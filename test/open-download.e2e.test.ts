@@ -8,16 +8,12 @@ import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema 
 import { supergraphFields } from '../schema/catalogue';
 import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../schema/compose';
 import jsonld from 'jsonld';
-import pino from 'pino';
-import { startGateway } from '../gateway/server';
-import { createTokenVerifier } from '../subgraphs/kit/identity';
-import { DEV_AUDIENCE, DEV_ISSUER } from '../scripts/dev-keys';
 import { agencyDirectory, readAgency } from '../subgraphs/kit/agency';
 import { DEFAULT_OPEN_DATA_LICENSE } from '../gateway/dcat';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cannotStart, csvField, write } from '../gateway/open-download';
-import { startTestMesh, type TestMesh } from './support/mesh';
+import { startGatewayOver, startTestMesh, type TestMesh } from './support/mesh';
 
 interface IndexEntry {
   readonly name: string;
@@ -209,18 +205,7 @@ describe('GET /open/catalog.jsonld (DCAT)', () => {
   });
 
   it("links from the address the gateway is given (PUBLIC_URL, behind a proxy) and names the licence it is given", async () => {
-    const gateway = await startGateway(
-      {
-        supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-        openSupergraphSdl: readFileSync(OPEN_SUPERGRAPH_PATH, 'utf8'),
-        trust: { verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: mesh.keys.jwks }), gatewaySecret: mesh.keys.gatewaySecret },
-        subgraphUrls: Object.fromEntries([...mesh.subgraphs].map(([name, s]) => [name, `${s.url}/graphql`])),
-        publicUrl: 'https://dulieu.daklak.example/',
-        openDataLicense: 'https://dulieu.daklak.example/giay-phep',
-        logger: pino({ level: 'silent' }),
-      },
-      0,
-    );
+    const gateway = await startGatewayOver(mesh, { publicUrl: 'https://dulieu.daklak.example/', openDataLicense: 'https://dulieu.daklak.example/giay-phep' });
     try {
       const flat = (await jsonld.flatten((await (await fetch(`${gateway.url}/open/catalog.jsonld`)).json()) as jsonld.JsonLdDocument)) as unknown as LinkedNode[];
       const iris = flat.flatMap((node) => [node['@id'] as string, ...Object.values(node).flatMap((value) => (Array.isArray(value) ? (value as Array<{ '@id'?: string }>).map((v) => v['@id']) : []))]);

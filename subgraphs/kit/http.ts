@@ -127,15 +127,15 @@ function jsonParameters(search: URLSearchParams): unknown[] {
 }
 
 /**
- * Runs one request's execution (`run`) and may stand in for its response: e.g. to write a record of
- * it before anything is sent, and to withhold the answer when that fails.
- */
-/**
  * Decides, from what the call asks (the POST body as received, or a GET's query string), whether it
  * may run; when not, answers the call itself and returns false.
  */
 export type Admission = (req: IncomingMessage, res: ServerResponse, asked: string) => boolean;
 
+/**
+ * Runs one request's execution (`run`) and may stand in for its response: e.g. to write a record of
+ * it before anything is sent, and to withhold the answer when that fails.
+ */
 export type AroundExecution = (req: IncomingMessage, body: unknown, run: () => Promise<HTTPGraphQLResponse>) => Promise<HTTPGraphQLResponse>;
 
 /**

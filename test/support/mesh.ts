@@ -3,7 +3,12 @@ import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { startMesh, type Mesh, type MeshOptions } from '../../scripts/mesh';
 import { generateDevKeys, signDevToken, type DevKeys } from '../../scripts/dev-keys';
-import type { TokenClaims } from '../../subgraphs/kit/identity';
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway/server';
+import { OPEN_SUPERGRAPH_PATH, SUPERGRAPH_PATH } from '../../schema/compose';
+import { DEV_AUDIENCE, DEV_ISSUER } from '../../scripts/dev-keys';
+import { createTokenVerifier, type TokenClaims } from '../../subgraphs/kit/identity';
 
 /** The admin URL of the test PostgreSQL server (see global-setup.ts). */
 export function testServerUrl(): string {
@@ -44,6 +49,28 @@ export async function startTestMesh(options: Pick<MeshOptions, 'subgraphTimeoutM
     keys,
     token: (claims: TokenClaims, ttlSeconds?: number) => signDevToken(keys, claims, ttlSeconds),
   });
+}
+
+/**
+ * Another gateway over running subgraphs (by default the test mesh's), on a free port, trusting the
+ * mesh's keys and serving the committed supergraphs, with `options` of its own (no open data kept,
+ * a smaller allowance, a public URL). Stop it with `stop()`.
+ */
+export function startGatewayOver(
+  mesh: { readonly keys: DevKeys; readonly subgraphs: ReadonlyMap<string, { readonly url: string }> },
+  options: Partial<GatewayOptions> = {},
+): Promise<RunningGateway> {
+  return startGateway(
+    {
+      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      openSupergraphSdl: readFileSync(OPEN_SUPERGRAPH_PATH, 'utf8'),
+      trust: { verifyToken: createTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: mesh.keys.jwks }), gatewaySecret: mesh.keys.gatewaySecret },
+      subgraphUrls: Object.fromEntries([...mesh.subgraphs].map(([name, s]) => [name, `${s.url}/graphql`])),
+      logger: pino({ level: 'silent' }),
+      ...options,
+    },
+    0,
+  );
 }
 
 /** A test's mesh, with its own identity provider keys and a way to mint tokens. */
