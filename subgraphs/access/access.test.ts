@@ -267,6 +267,28 @@ describe('the special-request workflow (unit level, in-process)', () => {
     expect(ids.filter((id) => id === together[0])).toHaveLength(1);
   });
 
+  it("lets the consumer withdraw a pending request of its own, telling the provider; no one else may, and a decided one stays", async () => {
+    at('2026-03-02 09:00');
+    const id = await submitted({ purpose: 'Gửi nhầm (sent by mistake)' });
+    const WITHDRAW = 'mutation W($id: ID!, $reason: String) { withdrawRequest(id: $id, reason: $reason) { status decidedBy decisionReason grant { id } } }';
+    // The provider refuses instead; another agency does not see the request at all.
+    const byProvider = await run(LAND_OWNER, WITHDRAW, { id });
+    expect(byProvider.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    const byStranger = await run(officialOf('so-xay-dung'), WITHDRAW, { id });
+    expect(byStranger.body.errors?.[0]?.message).toMatch(/No such request/);
+    at('2026-03-02 10:00');
+    expectResponse(await run(SO_Y_TE, WITHDRAW, { id, reason: 'Đã có dữ liệu từ nguồn khác (no longer needed).' }), {
+      data: { withdrawRequest: { status: 'WITHDRAWN', decidedBy: 'so-y-te.official', decisionReason: 'Đã có dữ liệu từ nguồn khác (no longer needed).', grant: null } },
+    });
+    const notices = await run(LAND_OWNER, '{ notifications(first: 5) { nodes { kind message request { id status } } } }');
+    const first = (notices.body.data as { notifications: { nodes: Array<{ kind: string; message: string; request: { id: string; status: string } | null }> } }).notifications.nodes[0];
+    expect(first).toMatchObject({ kind: 'REQUEST_WITHDRAWN', request: { id, status: 'WITHDRAWN' } });
+    expect(first?.message).toContain('Đã có dữ liệu từ nguồn khác');
+    // Decided now: it can be neither withdrawn again nor approved.
+    expect((await run(SO_Y_TE, WITHDRAW, { id })).body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', state: 'WITHDRAWN' });
+    expect((await run(LAND_OWNER, APPROVE, { id })).body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', state: 'WITHDRAWN' });
+  });
+
   it('refuses a request only with a reason, which the consumer receives', async () => {
     const id = await submitted();
     expectResponse(await run(LAND_OWNER, REFUSE, { id, reason: '   ' }), {

@@ -6,7 +6,7 @@ import { POSITION_PART, positionParams, positionSql, withPosition, type Position
 /** What a cursor of the ledger's lists of rows (requests, grants, notifications, consents) holds: the row's time and id. */
 export const ROW_POSITION = [POSITION_PART.time, POSITION_PART.uuid] as const;
 
-export const REQUEST_STATUSES = ['PENDING', 'APPROVED', 'REFUSED'] as const;
+export const REQUEST_STATUSES = ['PENDING', 'APPROVED', 'REFUSED', 'WITHDRAWN'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** What a grant row stores; EXPIRED is only ever computed (SQL function grant_status). */
 export const STORED_GRANT_STATUSES = ['ACTIVE', 'SUSPENDED', 'TERMINATED'] as const;
@@ -16,6 +16,7 @@ export type NotificationKind =
   | 'REQUEST_SUBMITTED'
   | 'REQUEST_APPROVED'
   | 'REQUEST_REFUSED'
+  | 'REQUEST_WITHDRAWN'
   | 'GRANT_SUSPENDED'
   | 'GRANT_RESUMED'
   | 'GRANT_TERMINATED';
@@ -75,7 +76,7 @@ export type GrantEventRow = z.infer<typeof grantEventRow>;
 const notificationRow = z.object({
   id: z.string(),
   recipient_agency: z.string(),
-  kind: z.enum(['REQUEST_SUBMITTED', 'REQUEST_APPROVED', 'REQUEST_REFUSED', 'GRANT_SUSPENDED', 'GRANT_RESUMED', 'GRANT_TERMINATED', 'OPEN_DATA_FEEDBACK']),
+  kind: z.enum(['REQUEST_SUBMITTED', 'REQUEST_APPROVED', 'REQUEST_REFUSED', 'REQUEST_WITHDRAWN', 'GRANT_SUSPENDED', 'GRANT_RESUMED', 'GRANT_TERMINATED', 'OPEN_DATA_FEEDBACK']),
   request_id: z.string().nullable(),
   grant_id: z.string().nullable(),
   feedback_id: z.string().nullable(),
@@ -345,7 +346,7 @@ export interface NewRequest {
 }
 
 export interface Decision {
-  readonly status: 'APPROVED' | 'REFUSED';
+  readonly status: 'APPROVED' | 'REFUSED' | 'WITHDRAWN';
   readonly at: Date;
   readonly by: string;
   readonly reason: string | null;

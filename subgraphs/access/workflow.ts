@@ -2,11 +2,11 @@ import type { PoolClient } from 'pg';
 import { badUserInput } from '../kit/errors';
 import { decisionDueAt, vietnamDate } from './calendar';
 import type { AccessContext } from './context';
-import { stateAgencies } from './directory';
+import { agencyName, stateAgencies } from './directory';
 import { requestableFields } from './fields';
-import { checkWindow, ledgerId, requiredText } from './input';
+import { checkWindow, keptText, ledgerId, requiredText } from './input';
 import { decisionMessage, submittedMessage, transitionMessage } from './messages';
-import { isPartyOrGovernance, requireOfficial, requireProviderOwner, type Official } from './policy';
+import { forbidden, isPartyOrGovernance, requireOfficial, requireProviderOwner, type Official } from './policy';
 import type { GrantRow, GrantStatus, NotificationKind, RequestRow, StoredGrantStatus } from './store';
 
 /**
@@ -161,6 +161,51 @@ export async function refuseRequest(context: AccessContext, id: string, reason: 
     );
     await notify(context, client, request.consumer_agency, 'REQUEST_REFUSED', { requestId, grantId: null }, decisionMessage(decided, null), now);
     return decided;
+  });
+}
+
+/**
+ * Withdraws a pending request, by an official of its consumer agency (sent by mistake, no longer
+ * needed); the provider is notified. A reason is optional. To an agency that is no party to it, the
+ * request does not exist; the provider may not withdraw it (it refuses instead).
+ */
+export async function withdrawRequest(context: AccessContext, id: string, reason: string | null, client?: PoolClient): Promise<RequestRow> {
+  const official = requireOfficial(context.caller);
+  const requestId = ledgerId(id);
+  const why = reason === null || keptText(reason) === '' ? null : requiredText(reason, 'reason', 'lý do rút yêu cầu', 'A withdrawal reason');
+  const now = context.now();
+  return inTransaction(context, client, async (client) => {
+    const request = (await context.store.requestForUpdate(requestId, client)) ?? notFound('yêu cầu', 'request');
+    if (!isPartyOrGovernance(official, request.consumer_agency, request.provider_agency)) notFound('yêu cầu', 'request');
+    if (official.agency !== request.consumer_agency) {
+      throw forbidden(
+        `Chỉ bên khai thác (${request.consumer_agency}) rút được yêu cầu của mình; bên cung cấp thì từ chối, kèm lý do.`,
+        `Only the consumer (${request.consumer_agency}) may withdraw its request; a provider refuses it, with a reason.`,
+        { consumer: request.consumer_agency },
+      );
+    }
+    if (request.status !== 'PENDING') {
+      throw badUserInput(
+        `Yêu cầu đã ở trạng thái ${request.status}; chỉ yêu cầu PENDING mới rút được. (The request is already ${request.status}; only a PENDING request can be withdrawn.)`,
+        { argument: 'id', state: request.status },
+      );
+    }
+    const withdrawn = written(
+      await context.store.decideRequest(requestId, { status: 'WITHDRAWN', at: now, by: official.officialId, reason: why }, client),
+      'request',
+    );
+    const said = why === null ? '' : ` Lý do: ${why}.`;
+    const saidEn = why === null ? '' : ` Reason: ${why}.`;
+    await notify(
+      context,
+      client,
+      request.provider_agency,
+      'REQUEST_WITHDRAWN',
+      { requestId, grantId: null },
+      `${agencyName(request.consumer_agency)} đã rút yêu cầu khai thác ${request.fields.join(', ')}.${said} (${request.consumer_agency} withdrew its request for ${request.fields.join(', ')}.${saidEn})`,
+      now,
+    );
+    return withdrawn;
   });
 }
 

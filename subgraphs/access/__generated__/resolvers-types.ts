@@ -177,7 +177,9 @@ export type AccessNotificationKind =
   /** Yêu cầu bị từ chối (the request was refused). */
   | 'REQUEST_REFUSED'
   /** Có yêu cầu mới gửi tới bên cung cấp (a new request reached the provider). */
-  | 'REQUEST_SUBMITTED';
+  | 'REQUEST_SUBMITTED'
+  /** Bên khai thác đã rút yêu cầu (the consumer withdrew the request). */
+  | 'REQUEST_WITHDRAWN';
 
 /**
  * Một yêu cầu khai thác dữ liệu chia sẻ theo yêu cầu riêng (a special-request access request). Other subgraphs
@@ -187,9 +189,9 @@ export type AccessRequest = {
   __typename?: 'AccessRequest';
   /** Cơ quan khai thác (the consumer agency). */
   consumer: AccessAgency;
-  /** Thời điểm quyết định (decided at), ISO 8601. */
+  /** Thời điểm quyết định, hay rút yêu cầu (decided, or withdrawn, at), ISO 8601. */
   decidedAt?: Maybe<Scalars['String']['output']>;
-  /** Mã cán bộ đã quyết định (the deciding official). */
+  /** Mã cán bộ đã quyết định, hay đã rút yêu cầu (the deciding, or withdrawing, official). */
   decidedBy?: Maybe<Scalars['String']['output']>;
   /**
    * Hạn quyết định: hết ngày làm việc thứ 2 sau ngày nhận, giờ Việt Nam (Nghị định 194/2025/NĐ-CP; ISO 8601).
@@ -198,7 +200,7 @@ export type AccessRequest = {
    * public holidays are not modelled.)
    */
   decisionDueAt: Scalars['String']['output'];
-  /** Lý do từ chối; null khi phê duyệt (refusal reason; null when approved). */
+  /** Lý do từ chối, hay lý do rút nếu có; null khi phê duyệt (refusal reason, or the withdrawal's if given; null when approved). */
   decisionReason?: Maybe<Scalars['String']['output']>;
   /** Các trường đề nghị, dạng Type.field (requested field coordinates). */
   fields: Array<Scalars['String']['output']>;
@@ -255,7 +257,9 @@ export type AccessRequestStatus =
   /** Đang chờ bên cung cấp quyết định (awaiting the provider's decision). */
   | 'PENDING'
   /** Bị từ chối, có lý do (refused, with a reason). */
-  | 'REFUSED';
+  | 'REFUSED'
+  /** Bên khai thác đã rút trước khi có quyết định (withdrawn by the consumer before a decision). */
+  | 'WITHDRAWN';
 
 /**
  * Hệ thống đơn vị hành chính mà một mã thuộc về. Mã được tái sử dụng giữa hai hệ thống, nên
@@ -417,6 +421,12 @@ export type Mutation = {
   terminateGrant: AccessGrant;
   /** Công dân rút lại một sự đồng ý của chính mình (withdraw one's own consent); null when unknown. Citizens only. */
   withdrawConsent?: Maybe<DataConsent>;
+  /**
+   * Rút một yêu cầu của cơ quan mình đang chờ quyết định (gửi nhầm, không còn cần); bên cung cấp được báo. Lý do không
+   * bắt buộc. (Withdraw a pending request of your own agency; the provider is notified. A reason is optional.)
+   * Officials of the consumer agency.
+   */
+  withdrawRequest: AccessRequest;
 };
 
 
@@ -491,6 +501,13 @@ export type MutationTerminateGrantArgs = {
 /** Thao tác trên sổ cái (ledger operations). Each one is a single transaction that also notifies the other party. */
 export type MutationWithdrawConsentArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Thao tác trên sổ cái (ledger operations). Each one is a single transaction that also notifies the other party. */
+export type MutationWithdrawRequestArgs = {
+  id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Một góp ý về dữ liệu mở, như cơ quan trả lời thấy (open-data feedback, as the answering agency sees it). */
@@ -1183,6 +1200,7 @@ export type MutationResolvers<ContextType = AccessContext, ParentType extends Re
   suspendGrant?: Resolver<ResolversTypes['AccessGrant'], ParentType, ContextType, RequireFields<MutationSuspendGrantArgs, 'id' | 'reason'>>;
   terminateGrant?: Resolver<ResolversTypes['AccessGrant'], ParentType, ContextType, RequireFields<MutationTerminateGrantArgs, 'id' | 'reason'>>;
   withdrawConsent?: Resolver<Maybe<ResolversTypes['DataConsent']>, ParentType, ContextType, RequireFields<MutationWithdrawConsentArgs, 'id'>>;
+  withdrawRequest?: Resolver<ResolversTypes['AccessRequest'], ParentType, ContextType, RequireFields<MutationWithdrawRequestArgs, 'id'>>;
 }>;
 
 export type OpenDataFeedbackResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['OpenDataFeedback'] = ResolversParentTypes['OpenDataFeedback']> = ResolversObject<{
