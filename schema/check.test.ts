@@ -529,12 +529,25 @@ describe('checkSubgraph', () => {
         ...fullName,
         '}',
       );
+    /** The code tables' entity as another subgraph declares it: its key fields, then `fields`' lines. */
+    const unitWith = (...fields: string[]) =>
+      lines(
+        '"Đơn vị hành chính (an administrative unit)."',
+        'type AdministrativeUnit @key(fields: "code edition") {',
+        '  "Mã (code)."',
+        '  code: AdministrativeUnitCode! @sharing(category: OPEN)',
+        '  "Hệ thống (edition)."',
+        '  edition: AdministrativeEdition! @sharing(category: OPEN)',
+        ...fields,
+        '}',
+      );
     const refusals = (result: CheckResult) => result.composition.issues.filter((i) => i.code === 'FIELD_OF_ANOTHER_AGENCY').map((i) => i.coordinate);
 
     it('refuses taking over a field of another agency with @override, though composition allows it', async () => {
       const result = await check(citizenWith('  fullName: String @personal @sharing(category: DEFAULT) @federation__override(from: "citizens")'));
       expect(result.outcome).toBe('failed');
-      expect(refusals(result)).toEqual(['Citizen.fullName']);
+      // Composition alone accepts it: the refusal is the only finding.
+      expect(result.composition.issues.map((i) => [i.code, i.coordinate])).toEqual([['FIELD_OF_ANOTHER_AGENCY', 'Citizen.fullName']]);
       expect(result.composition.issues[0]?.message).toMatch(/cong-an/);
     });
 
@@ -548,6 +561,7 @@ describe('checkSubgraph', () => {
           lines('extend type Query {', '  "Người liên hệ (a contact person)."', '  contact: Citizen @personal @sharing(category: DEFAULT) @provides(fields: "fullName")', '}'),
       );
       expect(result.outcome).toBe('failed');
+      // Composition refuses this @provides on its own too (INVALID_FIELD_SHARING); the @requires only this rule does.
       expect(refusals(result)).toEqual(['Citizen.fullName', 'Citizen.fullName']);
     });
 
@@ -555,23 +569,20 @@ describe('checkSubgraph', () => {
       ['a nested field', 'operator { name }'],
       ['a field inside an inline fragment', '... on AccommodationEstablishment { operator { name } }'],
     ])('refuses @requires reaching another agency\'s field through %s', async (_how, fieldSet) => {
-      const result = await check(
+      // Tourism's own reference to Sở Tài chính's enterprises, with the enterprise's name as external.
+      const stub = 'type Enterprise @key(fields: "taxCode", resolvable: false) {';
+      expect(tourism()).toContain(stub);
+      const sdl =
+        tourism().replace(stub, `${stub}\n  "Tên (name)."\n  name: String! @external @sharing(category: OPEN)`) +
         lines(
-          '"Doanh nghiệp (an enterprise)."',
-          'type Enterprise @key(fields: "taxCode") {',
-          '  "Mã số thuế (tax code)."',
-          '  taxCode: TaxCode! @sharing(category: OPEN)',
-          '  "Tên (name)."',
-          '  name: String! @external @sharing(category: OPEN)',
-          '}',
           'extend type AccommodationEstablishment {',
           '  "Tên doanh nghiệp viết hoa (the operator\'s name in capitals)."',
           `  operatorShout: String @requires(fields: ${JSON.stringify(fieldSet)}) @sharing(category: OPEN)`,
           '}',
-        ),
-      );
+        );
+      const result = await checkSubgraph({ subgraph: 'tourism', sdl, subgraphs: localSubgraphSources(), currentSupergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8') });
       expect(result.outcome).toBe('failed');
-      expect(refusals(result)).toEqual(['Enterprise.name']);
+      expect(result.composition.issues.map((i) => [i.code, i.coordinate])).toEqual([['FIELD_OF_ANOTHER_AGENCY', 'Enterprise.name']]);
     });
 
     it('refuses a proposal with which the open contract does not compose, though the graph does', async () => {
@@ -582,18 +593,11 @@ describe('checkSubgraph', () => {
         subgraph: 'access',
         sdl:
           access +
-          lines(
-            '"Đơn vị hành chính (an administrative unit)."',
-            'type AdministrativeUnit @key(fields: "code edition") {',
-            '  "Mã (code)."',
-            '  code: AdministrativeUnitCode! @sharing(category: OPEN)',
-            '  "Hệ thống (edition)."',
-            '  edition: AdministrativeEdition! @sharing(category: OPEN)',
+          unitWith(
             '  "Tên (name)."',
             '  name: String! @external @sharing(category: DEFAULT)',
             '  "Nhãn (a label)."',
             '  ledgerLabel: String @requires(fields: "name") @sharing(category: DEFAULT)',
-            '}',
           ),
         subgraphs: localSubgraphSources(),
         currentSupergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
@@ -606,18 +610,16 @@ describe('checkSubgraph', () => {
     it('still lets a subgraph add a field of its own to another agency\'s entity', async () => {
       const result = await check(
         lines(
-          '"Đơn vị hành chính (an administrative unit)."',
-          'type AdministrativeUnit @key(fields: "code edition") {',
-          '  "Mã (code)."',
-          '  code: AdministrativeUnitCode! @sharing(category: OPEN)',
-          '  "Hệ thống (edition)."',
-          '  edition: AdministrativeEdition! @sharing(category: OPEN)',
-          '  "Số di tích trong đơn vị, tối đa 1000 (heritage sites in the unit)."',
-          '  heritageSiteCount: Int @sharing(category: OPEN)',
+          '"Công dân (a citizen)."',
+          'type Citizen @key(fields: "id") {',
+          '  "Số định danh (personal id)."',
+          '  id: PersonalId! @personal @sharing(category: DEFAULT)',
+          '  "Số cơ sở lưu trú người này đứng tên, tối đa 100 (accommodations registered to this person)."',
+          '  accommodationsRegistered: Int @personal @sharing(category: DEFAULT)',
           '}',
         ),
       );
-      expect(refusals(result)).toEqual([]);
+      expect(result.composition).toEqual({ status: 'passed', issues: [] });
     });
   });
 

@@ -127,14 +127,14 @@ function compose(input: CheckInput, proposed: DocumentNode): Composed {
   }
 }
 
-/** The open contract (OPEN fields only) composed with the proposal; its failures as issues. */
-function openContractIssues(input: CheckInput): CheckIssue[] {
+/** The open contract (OPEN fields only) composed with the proposal, over its composed supergraph; its failures as issues. */
+function openContractIssues(input: CheckInput, supergraphSdl: string): CheckIssue[] {
   const current = input.subgraphs.find((s) => s.name === input.subgraph);
   const url = input.url ?? current?.url ?? `http://${input.subgraph}.invalid/graphql`;
   const sources = [...input.subgraphs.filter((s) => s.name !== input.subgraph), { name: input.subgraph, url, sdl: input.sdl }];
   let outcome: CompositionOutcome;
   try {
-    outcome = composeOpenContract(sources);
+    outcome = composeOpenContract(sources, supergraphSdl);
   } catch (error) {
     return [{ ...failureIssue(input.subgraph, error), code: OPEN_CONTRACT_DOES_NOT_COMPOSE }];
   }
@@ -281,7 +281,9 @@ export async function checkSubgraph(input: CheckInput): Promise<CheckResult> {
   const lintIssues = lintSubgraph(input.subgraph, own);
   // What the gateway serves anonymously is composed from the same versions: a proposal that leaves
   // the graph composing but the open contract not would stop every agency's updates reaching it.
-  if (composed.issues.length === 0 && lintIssues.length === 0) composed.issues.push(...openContractIssues(input));
+  if (composed.supergraphSdl !== undefined && composed.issues.length === 0 && lintIssues.length === 0) {
+    composed.issues.push(...openContractIssues(input, composed.supergraphSdl));
+  }
   const breaking =
     composed.supergraphSdl !== undefined && input.currentSupergraphSdl !== undefined
       ? await breakingChanges(input.currentSupergraphSdl, composed.supergraphSdl, input.grantsOrUsage ?? [])

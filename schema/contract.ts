@@ -119,10 +119,15 @@ export function hideNonOpen(document: DocumentNode, reachable: ReadonlySet<strin
  * cannot reach hidden, composed with @inaccessible so the gateway can still plan across subgraphs.
  * Generated from the @sharing directives; nothing is listed by hand.
  */
-export function composeOpenContract(sources: readonly SubgraphSource[]): CompositionOutcome {
-  const full = composeSupergraph(sources);
-  if (!full.ok) return full;
-  const reachable = openReachableTypes(full.supergraphSdl);
+export function composeOpenContract(sources: readonly SubgraphSource[], fullSupergraphSdl?: string): CompositionOutcome {
+  // The full supergraph of the same sources, when the caller composed it already (a schema check).
+  let supergraphSdl = fullSupergraphSdl;
+  if (supergraphSdl === undefined) {
+    const full = composeSupergraph(sources);
+    if (!full.ok) return full;
+    supergraphSdl = full.supergraphSdl;
+  }
+  const reachable = openReachableTypes(supergraphSdl);
   return composeSupergraph(
     sources.map((source) => ({ ...source, sdl: '', prepared: hideNonOpen(prepareSubgraphSdl(source.name, source.sdl), reachable) })),
   );

@@ -93,12 +93,9 @@ function parsed(sdl: string): DocumentNode | undefined {
 }
 
 /** Which agencies' subgraphs resolve each `Type.field` (declared there and not @external). */
-function resolvers(subgraphs: readonly SubgraphSource[], agencies: ReadonlyMap<string, string>): Map<string, Set<string>> {
+function resolvers(subgraphs: ReadonlyArray<{ readonly agency: string; readonly document: DocumentNode }>): Map<string, Set<string>> {
   const resolved = new Map<string, Set<string>>();
-  for (const subgraph of subgraphs) {
-    const agency = agencies.get(subgraph.name) ?? subgraph.name;
-    const document = parsed(subgraph.sdl);
-    if (!document) continue;
+  for (const { agency, document } of subgraphs) {
     for (const { typeName, field } of objectFields(document)) {
       if (directives(field, 'external', 'federation__external').length > 0) continue;
       const coordinate = `${typeName}.${field.name.value}`;
@@ -117,9 +114,15 @@ function resolvers(subgraphs: readonly SubgraphSource[], agencies: ReadonlyMap<s
 export function fieldsOfOtherAgencies(subgraph: string, own: DocumentNode, others: readonly SubgraphSource[]): CheckIssue[] {
   const agencies = agencyBySubgraph();
   const agency = agencies.get(subgraph) ?? subgraph;
-  const otherSubgraphs = others.filter((other) => other.name !== subgraph);
-  const owned = resolvers(otherSubgraphs, agencies);
-  const returns = returnTypes([own, ...otherSubgraphs.flatMap((other) => parsed(other.sdl) ?? [])]);
+  // Each other subgraph read once; one whose SDL does not parse is composition's to report.
+  const otherSubgraphs = others
+    .filter((other) => other.name !== subgraph)
+    .flatMap((other) => {
+      const document = parsed(other.sdl);
+      return document ? [{ agency: agencies.get(other.name) ?? other.name, document }] : [];
+    });
+  const owned = resolvers(otherSubgraphs);
+  const returns = returnTypes([own, ...otherSubgraphs.map((other) => other.document)]);
   const othersOf = (coordinate: string): string[] => [...(owned.get(coordinate) ?? [])].filter((owner) => owner !== agency).sort();
   const issues: CheckIssue[] = [];
   const refuse = (at: FieldDefinitionNode, coordinate: string, owners: readonly string[], vi: string, en: string) =>

@@ -3,7 +3,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { allow, rule, shield } from 'graphql-shield';
 import { schemaFieldPolicies, type FieldPolicy, type SharingCategory } from '../../schema/sharing';
 import { requestAccessExample } from '../../schema/catalogue';
-import type { Caller } from './identity';
+import { governanceOnly, type Caller } from './identity';
 import { ErrorCode } from './errors';
 import type { GrantView } from './grants';
 import type { DisclosureRecorder } from './disclosure';
@@ -112,7 +112,7 @@ function staticDecision(policy: FieldPolicy | undefined, context: AccessContext,
       return 'per-row';
     case 'official': {
       if (caller.agency === owner.agencyCode) return { allowed: true };
-      if (caller.roles.includes('governance') && !caller.roles.includes('official') && !caller.roles.includes('owner')) {
+      if (governanceOnly(caller)) {
         return category === 'DEFAULT' && !policy.personal ? { allowed: true } : { allowed: false, reason: 'GOVERNANCE_NO_PERSONAL_DATA' };
       }
       if (category === 'DEFAULT') return { allowed: true };

@@ -143,6 +143,14 @@ function frozen(caller: Caller): Caller {
 }
 
 /**
+ * True for an official acting in the governance role alone (neither official nor owner of an
+ * agency): such a caller reads usage and the graph's shape, never personal data (DESIGN §5).
+ */
+export function governanceOnly(caller: Caller): boolean {
+  return caller.kind === 'official' && caller.roles.includes('governance') && !caller.roles.includes('official') && !caller.roles.includes('owner');
+}
+
+/**
  * Why an official of `agency` with `roles` cannot be, by the directory of state agencies: an agency
  * it does not know, or the governance role of an agency that does not govern. Null when they can.
  */

@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { statement, type Database } from './db';
 import { sendJson, sendMethodNotAllowed, type Handler } from './http';
-import type { Caller } from './identity';
+import { governanceOnly, type Caller } from './identity';
 import { isIsoDate } from './scalars';
 
 /**
@@ -124,11 +124,10 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
     if (!caller) return;
     // The governance role reads usage figures, never a log, which holds personal data (the callers'
     // personal ids, the subjects): not even its own agency's, which its officials and owners read.
-    const governanceOnly = caller.kind === 'official' && !caller.roles.some((role) => role === 'official' || role === 'owner');
     if (caller.kind !== 'official') {
       return refuse(res, 403, 'FORBIDDEN', 'Chỉ cán bộ cơ quan nhà nước xem được nhật ký cung cấp; công dân dùng myDisclosures.', 'Officials only; citizens use myDisclosures.');
     }
-    if (governanceOnly) {
+    if (governanceOnly(caller)) {
       return refuse(
         res, 403, 'FORBIDDEN',
         'Cơ quan quản lý xem số liệu khai thác (disclosureUsage), không xem nhật ký của bên cung cấp, vì nhật ký chứa dữ liệu cá nhân.',

@@ -1,4 +1,5 @@
 import type { OpenDataFeedbackResolvers, OpenDataFeedbackTicketResolvers } from '../__generated__/resolvers-types';
+import { governanceOnly } from '../../kit/identity';
 import { handledByName } from '../feedback';
 
 export const OpenDataFeedback: OpenDataFeedbackResolvers = {
@@ -11,7 +12,7 @@ export const OpenDataFeedback: OpenDataFeedbackResolvers = {
   // governance role, which reads every agency's feedback, never sees personal data, its own agency's included.
   contact: (row, _args, context) => {
     const { caller } = context;
-    const answering = caller.kind === 'official' && caller.agency === row.handled_by && caller.roles.some((role) => role === 'official' || role === 'owner');
+    const answering = caller.kind === 'official' && caller.agency === row.handled_by && !governanceOnly(caller);
     return answering ? row.contact : null;
   },
   receivedAt: (row) => row.received_at.toISOString(),
