@@ -300,12 +300,17 @@ describe('schema registry', () => {
     const long = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'x'.repeat(2001) });
     expect({ status: long.status, code: long.body.errors?.[0]?.extensions.code }).toEqual({ status: 400, code: 'BAD_REQUEST' });
     expect(long.body.errors?.[0]?.message).toMatch(/2000/);
+    const zeroWidth = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: '\u200B\u2060 ' });
+    expect(zeroWidth.body.errors?.[0]?.extensions.code).toBe('REASON_REQUIRED');
     const reordered = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'Sai \u202etxet' });
     expect({ status: reordered.status, code: reordered.body.errors?.[0]?.extensions.code }).toEqual({ status: 400, code: 'BAD_REQUEST' });
 
-    const rejected = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: 'Chưa có căn cứ pháp lý để công khai (no legal basis).' });
+    // A reason is counted and kept as people write it: composed (NFC), by character. Typed decomposed,
+    // each "ệ" below is three UTF-16 units (over 2,000 in all) but one character (fewer than 800).
+    const written = `Chưa có căn cứ pháp lý để công khai (no legal basis). Ghi chú: ${'ệ'.repeat(700)}`;
+    const rejected = await call('POST', '/reject', governance, { subgraph: 'land', version, reason: ` ${written.normalize('NFD')} ` });
     expect(rejected.status).toBe(200);
-    expect(rejected.body).toMatchObject({ version, status: 'REJECTED', decidedBy: governance.sub, decisionReason: 'Chưa có căn cứ pháp lý để công khai (no legal basis).' });
+    expect(rejected.body).toMatchObject({ version, status: 'REJECTED', decidedBy: governance.sub, decisionReason: written });
     const history = await call('GET', '/history?subgraph=land', landOwner);
     expect((history.body['versions'] as Array<{ version: number; status: string }>).map(({ version: v, status }) => `${v}:${status}`)).toEqual([
       '5:REJECTED',

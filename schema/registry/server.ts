@@ -8,7 +8,7 @@ import { AuthenticationError, bearerToken, unauthenticatedMessage, type Caller }
 import type { LedgerConsumers } from '../../subgraphs/access/client';
 import { RegistryError, RegistryService, type Official } from './service';
 import { GATEWAY_SUPERGRAPH_PATH, REGISTRY_SERVICE_HEADER, verifyGatewayReader } from './gateway-feed';
-import { unsafeCharacter } from '../../subgraphs/kit/text';
+import { characters, keptText, unsafeCharacter } from '../../subgraphs/kit/text';
 
 /** 2 MB: a subgraph's SDL with room to spare. */
 const MAX_REGISTRY_BODY = 2 * 1024 * 1024;
@@ -72,7 +72,8 @@ const bodies = {
     version: version,
     reason: z
       .string()
-      .max(MAX_REASON, `lý do dài tối đa ${MAX_REASON} ký tự (a reason of at most ${MAX_REASON} characters)`)
+      // Counted as people count characters: composed (NFC), by code point, as the access ledger counts its reasons.
+      .refine((reason) => characters(keptText(reason)) <= MAX_REASON, `lý do dài tối đa ${MAX_REASON} ký tự (a reason of at most ${MAX_REASON} characters)`)
       .refine((reason) => unsafeCharacter(reason) === null, 'lý do không được chứa ký tự điều khiển hay ký tự đảo chiều (no control or bidirectional-override characters)'),
   }),
 };

@@ -16,6 +16,7 @@ import { categoryChanges } from '../categories';
 import { expandedSubgraphDocument, prepareSubgraphSdl, SHARING_DIRECTIVE } from '../sharing';
 import type { LedgerConsumers } from '../../subgraphs/access/client';
 import { RegistryStore, type SupergraphRow, type VersionRow, type VersionStatus } from './store';
+import { keptText } from '../../subgraphs/kit/text';
 
 /** An official's identity, as the registry sees it (only officials call the registry). */
 export type Official = Extract<Caller, { kind: 'official' }>;
@@ -489,7 +490,7 @@ export class RegistryService {
   async reject(caller: Official, input: { subgraph: string; version: number; reason: string }): Promise<VersionView> {
     requireGovernance(caller);
     owningAgency(input.subgraph);
-    const reason = input.reason.trim();
+    const reason = keptText(input.reason);
     if (reason === '') throw new RegistryError(400, 'REASON_REQUIRED', 'Từ chối phải nêu lý do (a rejection needs a reason).');
     return this.store.inTransaction(async (client) => {
       await this.pendingVersion(input.subgraph, input.version, client);

@@ -8,7 +8,8 @@ import type { OpenDataFeedbackInput } from './__generated__/resolvers-types';
 import { LEDGER_SUBGRAPH, type FieldCatalogue } from './catalogue';
 import type { AccessContext } from './context';
 import { agencyName } from './directory';
-import { characters, checkCharacters, keptText, ledgerId, MAX_TEXT } from './input';
+import { checkCharacters, ledgerId, MAX_TEXT } from './input';
+import { characters, keptText } from '../kit/text';
 import { isGovernance, requireOfficial } from './policy';
 
 /**

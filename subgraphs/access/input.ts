@@ -1,5 +1,5 @@
 import { badUserInput } from '../kit/errors';
-import { unsafeCharacter } from '../kit/text';
+import { characters, keptText, unsafeCharacter } from '../kit/text';
 
 /** The longest free text (purpose, legal basis, reason) the ledger keeps. */
 export const MAX_TEXT = 2000;
@@ -24,23 +24,6 @@ export function checkCharacters(text: string, argument: string): void {
       { argument },
     );
   }
-}
-
-/**
- * Free text as kept: in Unicode's composed form (NFC, as Vietnamese is normally written, so that a
- * letter with its marks counts once), trimmed; empty when it holds nothing visible (spaces and
- * zero-width characters alone).
- */
-export function keptText(value: string): string {
-  const text = value.normalize('NFC').trim();
-  return text.replace(/[\s\u200B-\u200D\u2060\uFEFF]/g, '') === '' ? '' : text;
-}
-
-/** Characters as people and PostgreSQL's char_length count them: code points, not UTF-16 units. */
-export function characters(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
 }
 
 /** The kept text, or BAD_USER_INPUT when it is blank, longer than MAX_TEXT, or holds an unsafe character. */

@@ -63,6 +63,23 @@ export function purposeRefusal(header: string): string | null {
   return null;
 }
 
+/**
+ * Free text as kept: in Unicode's composed form (NFC, as Vietnamese is normally written, so that a
+ * letter with its marks counts once), trimmed; empty when it holds nothing visible (spaces and
+ * zero-width characters alone).
+ */
+export function keptText(value: string): string {
+  const text = value.normalize('NFC').trim();
+  return text.replace(/[\s\u200B-\u200D\u2060\uFEFF]/g, '') === '' ? '' : text;
+}
+
+/** Characters as people and PostgreSQL's char_length count them: code points, not UTF-16 units. */
+export function characters(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
 /** `text` cut to at most `max` characters, ending in "…" when cut, never between the halves of a surrogate pair. */
 export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
