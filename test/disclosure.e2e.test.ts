@@ -18,7 +18,7 @@ import { citizenIdentity, holderOfParcel, parcelIdAt, seedSizes } from '../subgr
 import { vietnamDate } from '../subgraphs/access/calendar';
 import { deliverDisclosures, DISCLOSURES_PATH, ledgerReaderSecret } from '../subgraphs/access/client';
 import { databaseUrl, ensureDatabase, KIT_MIGRATIONS, migrate } from '../subgraphs/kit/migrate';
-import { maintainLog, verifyLog, RETENTION_FLOOR_MONTHS, type LedgerCopies } from '../subgraphs/kit/log-admin';
+import { ensureAppRole, maintainLog, verifyLog, RETENTION_FLOOR_MONTHS, type LedgerCopies } from '../subgraphs/kit/log-admin';
 import { openLedgerCopies } from '../subgraphs/access/disclosures';
 import { disclosureRecord, DisclosureRecorder, disclosureWrite } from '../subgraphs/kit/disclosure';
 import { answerWithRecord } from '../subgraphs/kit/disclosure-answer';
@@ -1044,6 +1044,49 @@ describe('the log against the ledger', () => {
   });
 });
 
+describe('what the application role may not set', () => {
+  it('may not choose a record\'s time, write a chain out of month order, or move the relay\'s cursors itself', async () => {
+    const url = await logDatabase();
+    const appUrl = await ensureAppRole(url);
+    const app = new pg.Client({ connectionString: appUrl });
+    const owner = new pg.Client({ connectionString: url });
+    await app.connect();
+    await owner.connect();
+    const insert = (recordedAt: string | null) =>
+      app.query(
+        `INSERT INTO disclosure.log (recorded_at, request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+         VALUES (coalesce($1::timestamptz, now()), 'guard', 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]')`,
+        [recordedAt],
+      );
+    try {
+      // A time in a month retention drops next, or in no month's partition: refused.
+      for (const time of ['1999-01-01T00:00:00Z', new Date(Date.now() - 200 * 86_400_000).toISOString()]) {
+        await expect(insert(time)).rejects.toMatchObject({ code: '42501' });
+      }
+      await insert(null);
+      expect(await verifyLog(url)).toEqual({ records: 1, firstBroken: null });
+
+      // Every chain's newest record in next month (as one that began later would be, committed
+      // first): a record of this month would follow it in its chain, and is refused as out of order.
+      await owner.query(`UPDATE disclosure.chain_head SET recorded_at = date_trunc('month', now()) + interval '1 month'`);
+      await expect(insert(null)).rejects.toMatchObject({ code: '40001' });
+
+      await expect(app.query('UPDATE disclosure.relay_cursor SET through_seq = 9000000000000000000')).rejects.toMatchObject({ code: '42501' });
+      // Through the owner's function, forward only and never past a chain's newest record.
+      const { rows: heads } = await owner.query<{ chain: number; seq: string }>('SELECT chain, seq::text AS seq FROM disclosure.chain_head WHERE seq IS NOT NULL');
+      const head = heads[0];
+      if (!head) throw new Error('no chain has a record');
+      await app.query('SELECT * FROM disclosure.relay_delivered($1::smallint[], $2::bigint[])', [[head.chain], ['9000000000000000000']]);
+      await app.query('SELECT * FROM disclosure.relay_delivered($1::smallint[], $2::bigint[])', [[head.chain], ['0']]);
+      const cursor = await owner.query<{ through_seq: string }>('SELECT through_seq::text FROM disclosure.relay_cursor WHERE chain = $1', [head.chain]);
+      expect(cursor.rows[0]?.through_seq).toBe(head.seq);
+    } finally {
+      await app.end();
+      await owner.end();
+    }
+  });
+});
+
 describe('the chain and time zones', () => {
   it('seals a record the same whatever the time zone of the session that writes it', async () => {
     const url = await logDatabase();
@@ -1103,6 +1146,21 @@ describe('retention', () => {
       // After 18 months at a 3-month retention, the first year's partitions are gone and the last months kept.
       expect(droppedEver).toContain('log_2025_01');
       expect(await partitions()).toEqual(['log_2026_03', 'log_2026_04', 'log_2026_05', 'log_2026_06', 'log_2026_07', 'log_2026_08']);
+    } finally {
+      await owner.end();
+    }
+  });
+
+  it('reads partition bounds the same whatever the database\'s DateStyle, so no young month is dropped', async () => {
+    const url = await logDatabase();
+    const owner = new pg.Client({ connectionString: url });
+    await owner.connect();
+    try {
+      // Day before month: read as ISO by JavaScript, 1 June became 6 January, and young months went.
+      await owner.query(`ALTER DATABASE ${owner.escapeIdentifier(new URL(url).pathname.slice(1))} SET datestyle = 'SQL, DMY'`);
+      for (let month = 4; month <= 12; month++) await maintainLog(url, new Date(Date.UTC(2026, month, 10)), 12);
+      const { dropped } = await maintainLog(url, new Date(Date.UTC(2027, 1, 2)), 12);
+      expect(dropped).toEqual([]);
     } finally {
       await owner.end();
     }

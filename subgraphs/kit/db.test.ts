@@ -134,6 +134,26 @@ describe("a request's transaction", () => {
     }
   });
 
+  it('writes a last write refused as out of order (40001) once more in a new transaction, and gives up after that', async () => {
+    // Refuses the first call and passes the next: a sequence counts across rolled-back transactions.
+    await db.pool.query(`CREATE SEQUENCE attempts`);
+    await db.pool.query(`CREATE FUNCTION add_note_once_refused(note text, refusals int) RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('attempts') <= refusals THEN RAISE EXCEPTION 'out of order' USING ERRCODE = 'serialization_failure'; END IF;
+        INSERT INTO notes (note) VALUES (note);
+      END $$`);
+    const refusedOnce = new RequestTransaction(db);
+    await refusedOnce.many(note, ['read before the refusal']);
+    await refusedOnce.commit({ text: 'SELECT add_note_once_refused($1, 1)', values: ['written on the second try'] });
+    expect(await written('written on the second try')).toHaveLength(1);
+    // The refused transaction kept nothing of what it did.
+    expect(await written('read before the refusal')).toEqual([]);
+    await db.pool.query(`SELECT setval('attempts', 1, false)`);
+    await expect(new RequestTransaction(db).commit({ text: 'SELECT add_note_once_refused($1, 2)', values: ['refused twice'] })).rejects.toMatchObject({ code: '40001' });
+    expect(await written('refused twice')).toEqual([]);
+    expect(db.pool.idleCount).toBe(db.pool.totalCount);
+  });
+
   it('commits nothing of the request when its last write fails', async () => {
     const request = new RequestTransaction(db);
     await request.many(note, ['written while reading']);

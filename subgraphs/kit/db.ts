@@ -88,6 +88,11 @@ function holdsUnstorableText(value: unknown): boolean {
   return Array.isArray(value) && value.some(holdsUnstorableText);
 }
 
+/** SQLSTATE 40001: the transaction was refused as out of order with another; the same work in a new one may pass. */
+function isSerializationFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '40001';
+}
+
 /** Connection-level failures: the database is down, restarting, unreachable or too slow. */
 const UNAVAILABLE_SQLSTATE = /^(08|57P0|53)/;
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
@@ -306,8 +311,12 @@ export class RequestTransaction implements Queries {
    * (synchronous_commit is set on for this transaction alone), so that what waits for `commit` goes on
    * only once the write would survive a crash of the server. A lock `last` takes is then held through
    * that flush; commits waiting at the same moment share one flush (PostgreSQL's group commit).
+   *
+   * A last write refused as out of order with another transaction (SQLSTATE 40001, as the disclosure
+   * chains refuse a record of an earlier month than the one before it) is written once more, alone,
+   * in a new transaction (`retried` marks that second attempt).
    */
-  async commit(last: LastWrite, options: { readonly durable?: boolean } = {}): Promise<void> {
+  async commit(last: LastWrite, options: { readonly durable?: boolean; readonly retried?: boolean } = {}): Promise<void> {
     await this.queue;
     if (this.aborted) {
       await this.end();
@@ -328,6 +337,12 @@ export class RequestTransaction implements Queries {
     const failure = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failure?.status === 'rejected') {
       await rollback(client);
+      // Refused as out of order (the log's chains, migration 009): written again, once, in a new
+      // transaction, which begins after whatever it was ordered behind.
+      if (isSerializationFailure(failure.reason) && !options.retried) {
+        await new RequestTransaction(this.db).commit(last, { ...options, retried: true });
+        return;
+      }
       throw this.db.unavailableOr(failure.reason);
     }
     release(client);

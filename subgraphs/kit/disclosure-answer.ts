@@ -12,8 +12,11 @@ function operationOf(body: unknown): { query: string; operationName: string | nu
   return { query: typeof query === 'string' ? query : '', operationName: typeof operationName === 'string' ? operationName : null };
 }
 
-/** True when a GraphQL response body carries no data: every root field null (or a list of nulls). */
-function disclosesNothing(answer: HTTPGraphQLResponse): boolean {
+/**
+ * True when a GraphQL response body carries no data: every root field null. A list, even empty,
+ * is data: that nobody matches a search is itself an answer about people.
+ */
+export function disclosesNothing(answer: HTTPGraphQLResponse): boolean {
   if (answer.body.kind !== 'complete') return false;
   let data: unknown;
   try {
@@ -23,7 +26,7 @@ function disclosesNothing(answer: HTTPGraphQLResponse): boolean {
   }
   if (data === null || data === undefined) return true;
   if (typeof data !== 'object') return false;
-  return Object.values(data).every((value) => value === null || (Array.isArray(value) && value.every((item) => item === null)));
+  return Object.values(data).every((value) => value === null);
 }
 
 /**

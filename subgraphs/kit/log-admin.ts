@@ -59,8 +59,11 @@ export async function ensureAppRole(ownerUrl: string): Promise<string> {
     await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${name}`);
     await client.query(`GRANT SELECT, INSERT ON disclosure.log TO ${name}`);
     await client.query(`GRANT USAGE ON SEQUENCE disclosure.log_seq TO ${name}`);
-    // The relay moves its cursors forward; it cannot touch the records themselves.
-    await client.query(`GRANT SELECT, UPDATE ON disclosure.relay_cursor TO ${name}`);
+    // The relay reads its cursors and moves them forward through the owner's function (migration
+    // 009); it cannot set them, nor touch the records themselves. Roles made before that lose UPDATE.
+    await client.query(`GRANT SELECT ON disclosure.relay_cursor TO ${name}`);
+    await client.query(`REVOKE UPDATE ON disclosure.relay_cursor FROM ${name}`);
+    await client.query(`GRANT EXECUTE ON FUNCTION disclosure.relay_delivered(smallint[], bigint[]) TO ${name}`);
   });
   url.username = role;
   url.password = password;
@@ -91,6 +94,10 @@ export async function maintainLog(ownerUrl: string, now: Date, retention: number
   const created: string[] = [];
   const dropped: string[] = [];
   await withClient(ownerUrl, async (client) => {
+    // Partition bounds are read back as text below: in ISO form and UTC whatever the database's
+    // defaults (under DateStyle 'SQL, DMY', 1 June read as 6 January, and young months were dropped).
+    await client.query(`SET datestyle = 'ISO, YMD'`);
+    await client.query(`SET timezone = 'UTC'`);
     for (let offset = 0; offset <= 2; offset++) {
       const from = monthStart(now, offset);
       const name = partitionName(from);

@@ -25,13 +25,14 @@ const outboxBatch = statement(
     LIMIT $1`,
   z.object({ seq: z.string(), chain: z.number(), payload: z.unknown() }),
 );
-/** Moves each chain's cursor past what the ledger acknowledged (never back: two relays may race). */
+/**
+ * Moves each chain's cursor past what the ledger acknowledged, through the log owner's function
+ * (migration 009): never back (two relays may race), never past the chain's newest record. The
+ * application role cannot write the cursors itself.
+ */
 const outboxDelivered = statement(
   'outboxDelivered',
-  `UPDATE disclosure.relay_cursor c SET through_seq = greatest(c.through_seq, d.seq)
-     FROM (SELECT chain, max(seq) AS seq FROM unnest($1::smallint[], $2::bigint[]) AS d(chain, seq) GROUP BY chain) d
-    WHERE c.chain = d.chain
-   RETURNING c.through_seq::text AS through_seq`,
+  `SELECT d.through_seq::text AS through_seq FROM disclosure.relay_delivered($1::smallint[], $2::bigint[]) AS d`,
   z.object({ through_seq: z.string() }),
 );
 
