@@ -102,6 +102,11 @@ async function main(): Promise<void> {
           'mã băm khác với mã đầu chuỗi đã giữ (chuỗi đã bị viết lại và niêm phong lại)',
           "its hash differs from the one its chain's head kept (the chain was rewritten and sealed again)",
         ],
+        AFTER_HEAD: [
+          'nó đứng sau bản ghi mới nhất mà chuỗi đã niêm phong (được thêm vào ngoài cơ chế ghi nhật ký)',
+          "it comes after the newest record its chain sealed (it was added around the log's own writing)",
+        ],
+        DUPLICATE: ['một bản ghi khác có cùng số seq (một bản ghi đã bị sao chép hoặc giả mạo)', 'another record has the same seq (a record was copied or forged)'],
         DIFFERS_FROM_LEDGER: [
           'mã băm khác với mã sổ cái đã nhận (nhật ký đã bị viết lại từ đó hoặc trước đó)',
           'its hash differs from the one the ledger received (the log was rewritten from there or before)',

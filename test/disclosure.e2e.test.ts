@@ -843,6 +843,106 @@ describe('tamper evidence', () => {
   });
 });
 
+describe('tampering the first walk let pass (an audit)', () => {
+  /** A record forged by a superuser past the trigger, sealed like a real one on `prev` in `chain`. */
+  const forge = (owner: pg.Client, seq: string, chain: number, prev: string) =>
+    owner.query(
+      `SET session_replication_role = replica;
+       SET timezone = 'UTC';
+       INSERT INTO disclosure.log (seq, request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused, prev_hash, hash, chain)
+       VALUES (${Number(seq)}, 'forged', 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]', '${prev}', '', ${chain});
+       UPDATE disclosure.log l SET hash = disclosure.seal(l.prev_hash, to_jsonb(l) - 'hash' - 'prev_hash' - 'chain') WHERE l.request_id = 'forged';
+       SET session_replication_role = origin;`,
+    );
+
+  it('names the first record kept when the oldest were deleted by hand, and passes the same cut made by retention', async () => {
+    /** A log with 16 records four months back and 16 of this month, as retention will find it. */
+    const agedLog = async (): Promise<string> => {
+      const url = await logDatabase();
+      const now = new Date();
+      await maintainLog(url, new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 4, 15)), 12);
+      const owner = new pg.Client({ connectionString: url });
+      await owner.connect();
+      try {
+        for (let i = 0; i < 16; i++) {
+          await owner.query(
+            `INSERT INTO disclosure.log (recorded_at, request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+             VALUES (date_trunc('month', now()) - interval '4 months' + make_interval(mins => $1), 'old-' || $1, 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]')`,
+            [i],
+          );
+        }
+      } finally {
+        await owner.end();
+      }
+      await writeRecords(url, 16);
+      expect(await verifyLog(url, 5)).toEqual({ records: 32, firstBroken: null });
+      return url;
+    };
+
+    // By hand, no partition dropped: a chain's first record kept no longer follows anything the log knows.
+    const byHand = await agedLog();
+    const owner = new pg.Client({ connectionString: byHand });
+    await owner.connect();
+    try {
+      await owner.query(`DELETE FROM disclosure.log WHERE request_id LIKE 'old-%'`);
+    } finally {
+      await owner.end();
+    }
+    expect((await verifyLog(byHand, 5)).firstBroken?.reason).toBe('CHAIN_BROKEN');
+
+    // By retention (a floor of 3 months, the old records four months back): the chains go on from where it cut them.
+    const byRetention = await agedLog();
+    const { dropped } = await maintainLog(byRetention, new Date(), 3);
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(await verifyLog(byRetention, 5)).toEqual({ records: 16, firstBroken: null });
+  });
+
+  it('names a forged chain start, a record after its chain\'s head, a copied seq, and a log emptied by dropping its partitions', async () => {
+    const url = await logDatabase();
+    await writeRecords(url, 4);
+    const owner = new pg.Client({ connectionString: url });
+    await owner.connect();
+    try {
+      const { rows: heads } = await owner.query<{ chain: number; seq: string | null; hash: string }>('SELECT chain, seq::text AS seq, hash FROM disclosure.chain_head ORDER BY chain');
+      const unused = heads.find((head) => head.seq === null);
+      const used = heads.find((head) => head.seq !== null);
+      if (!unused || !used?.seq) throw new Error('expected used and unused chains after 4 records');
+      const next = String(BigInt((await owner.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM disclosure.log')).rows[0]?.seq ?? '0') + 1n);
+
+      // A chain of its own, started from zeros on a chain that has none.
+      await forge(owner, next, unused.chain, '0'.repeat(64));
+      expect(await verifyLog(url, 2)).toEqual({ records: 5, firstBroken: { seq: next, reason: 'AFTER_HEAD' } });
+      await owner.query(`DELETE FROM disclosure.log WHERE request_id = 'forged'`);
+
+      // Chained on a real head, as the trigger would have, but without moving the head.
+      await forge(owner, next, used.chain, used.hash);
+      expect(await verifyLog(url, 2)).toEqual({ records: 5, firstBroken: { seq: next, reason: 'AFTER_HEAD' } });
+      await owner.query(`DELETE FROM disclosure.log WHERE request_id = 'forged'`);
+
+      // A copy of a record under its own seq, on a page boundary (pages of 2), past the trigger.
+      const second = (await owner.query<{ seq: string }>('SELECT seq::text AS seq FROM disclosure.log ORDER BY seq OFFSET 1 LIMIT 1')).rows[0]?.seq ?? '';
+      await owner.query('SET session_replication_role = replica');
+      await owner.query(
+        `INSERT INTO disclosure.log (seq, recorded_at, request_id, caller_kind, consumer_agency, official, roles, citizen_id, purpose, operation_name, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused, prev_hash, hash, chain)
+         SELECT seq, recorded_at + interval '1 second', request_id, caller_kind, consumer_agency, official, roles, citizen_id, purpose, operation_name, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused, prev_hash, hash, chain
+           FROM disclosure.log WHERE seq = $1`,
+        [second],
+      );
+      await owner.query('SET session_replication_role = origin');
+      expect((await verifyLog(url, 2)).firstBroken).toEqual({ seq: second, reason: 'DUPLICATE' });
+      await owner.query(`DELETE FROM disclosure.log WHERE seq = $1 AND recorded_at = (SELECT max(recorded_at) FROM disclosure.log WHERE seq = $1)`, [second]);
+      expect(await verifyLog(url, 2)).toEqual({ records: 4, firstBroken: null });
+
+      // Every partition holding records dropped by hand: the chains' heads are missing.
+      const { rows: holding } = await owner.query<{ name: string }>('SELECT DISTINCT tableoid::regclass::text AS name FROM disclosure.log');
+      for (const { name } of holding) await owner.query(`DROP TABLE ${name}`);
+      expect((await verifyLog(url, 2)).firstBroken?.reason).toBe('HEAD_MISSING');
+    } finally {
+      await owner.end();
+    }
+  });
+});
+
 describe('the chain heads', () => {
   it('sealing a record reads no partition of the log, however many months it keeps', async () => {
     const url = await logDatabase();

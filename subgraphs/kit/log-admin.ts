@@ -78,6 +78,36 @@ function partitionName(month: Date): string {
   return `log_${month.getUTCFullYear()}_${String(month.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
+/**
+ * Creates the partition `name` for [from, to). Records of that month written while no partition
+ * held it (maintenance not run for a month or more) wait in the default partition, where they would
+ * stop the partition from being created: they are moved into it, unchanged, in the same transaction.
+ */
+async function createPartition(client: pg.Client, name: string, from: Date, to: Date): Promise<void> {
+  const table = `disclosure.${client.escapeIdentifier(name)}`;
+  const bounds = `FROM (${client.escapeLiteral(from.toISOString())}) TO (${client.escapeLiteral(to.toISOString())})`;
+  await client.query('BEGIN');
+  try {
+    const waiting = await client.query(`/* recordsAwaitingPartition */ SELECT 1 FROM disclosure.log_default WHERE recorded_at >= $1 AND recorded_at < $2 LIMIT 1`, [from, to]);
+    if (waiting.rowCount) {
+      await client.query(`CREATE TABLE ${table} (LIKE disclosure.log INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+      await client.query(
+        `/* moveAwaitingRecords */
+         WITH moved AS (DELETE FROM disclosure.log_default WHERE recorded_at >= $1 AND recorded_at < $2 RETURNING *)
+         INSERT INTO ${table} SELECT * FROM moved`,
+        [from, to],
+      );
+      await client.query(`ALTER TABLE disclosure.log ATTACH PARTITION ${table} FOR VALUES ${bounds}`);
+    } else {
+      await client.query(`CREATE TABLE ${table} PARTITION OF disclosure.log FOR VALUES ${bounds}`);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+}
+
 export interface MaintenanceResult {
   readonly created: readonly string[];
   readonly dropped: readonly string[];
@@ -103,10 +133,7 @@ export async function maintainLog(ownerUrl: string, now: Date, retention: number
       const name = partitionName(from);
       const exists = await client.query(`/* partitionExists */ SELECT 1 FROM pg_tables WHERE schemaname = 'disclosure' AND tablename = $1`, [name]);
       if (exists.rowCount) continue;
-      await client.query(
-        `CREATE TABLE disclosure.${client.escapeIdentifier(name)} PARTITION OF disclosure.log
-           FOR VALUES FROM (${client.escapeLiteral(from.toISOString())}) TO (${client.escapeLiteral(monthStart(now, offset + 1).toISOString())})`,
-      );
+      await createPartition(client, name, from, monthStart(now, offset + 1));
       created.push(name);
     }
     const floor = monthStart(now, -months);
@@ -116,12 +143,27 @@ export async function maintainLog(ownerUrl: string, now: Date, retention: number
          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
         WHERE i.inhparent = 'disclosure.log'::regclass`,
     );
-    for (const { name, upper } of partitions.rows) {
-      if (upper === null) continue; // the default partition
-      if (new Date(upper).getTime() > floor.getTime()) continue;
-      await client.query(`DROP TABLE disclosure.${client.escapeIdentifier(name)}`);
-      dropped.push(name);
+    // The default partition has no upper bound and is never dropped.
+    const doomed = partitions.rows.filter(({ upper }) => upper !== null && new Date(upper).getTime() <= floor.getTime()).map(({ name }) => name);
+    if (doomed.length === 0) return;
+    // Each chain goes on from its newest record dropped (migration 010): noted in the transaction
+    // that drops them, so that verify knows where the kept part of every chain must begin.
+    await client.query('BEGIN');
+    try {
+      const records = doomed.map((name) => `SELECT chain, seq, hash FROM disclosure.${client.escapeIdentifier(name)}`).join(' UNION ALL ');
+      await client.query(
+        `/* anchorChains */
+         INSERT INTO disclosure.chain_anchor AS a (chain, seq, hash)
+         SELECT DISTINCT ON (d.chain) d.chain, d.seq, d.hash FROM (${records}) d ORDER BY d.chain, d.seq DESC
+         ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE a.seq IS NULL OR a.seq < excluded.seq`,
+      );
+      for (const name of doomed) await client.query(`DROP TABLE disclosure.${client.escapeIdentifier(name)}`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
     }
+    dropped.push(...doomed);
   });
   return { created, dropped };
 }
@@ -131,7 +173,7 @@ export interface VerifyResult {
   /** The first record that does not match the chain or the anchor, or null when every record does. */
   readonly firstBroken: {
     readonly seq: string;
-    readonly reason: 'CONTENT_ALTERED' | 'CHAIN_BROKEN' | 'HEAD_MISSING' | 'HEAD_DIFFERS' | 'DIFFERS_FROM_LEDGER' | 'MISSING';
+    readonly reason: 'CONTENT_ALTERED' | 'CHAIN_BROKEN' | 'HEAD_MISSING' | 'HEAD_DIFFERS' | 'AFTER_HEAD' | 'DUPLICATE' | 'DIFFERS_FROM_LEDGER' | 'MISSING';
   } | null;
 }
 
@@ -144,17 +186,23 @@ export interface LogAnchor {
 /** The ledger's copies of this log's records after `after` (a seq), oldest first, at most `limit`. */
 export type LedgerCopies = (after: string, limit: number) => Promise<readonly LogAnchor[]>;
 
+/** The previous-hash of a chain's very first record. */
+const CHAIN_START = '0'.repeat(64);
+
 /**
- * Recomputes the hash chains over the whole log, in seq order, in pages. A record whose own hash no
- * longer matches its content was edited (CONTENT_ALTERED); a record whose previous-hash is not the
- * hash of the record before it in its chain (migration 006) has a record missing or inserted before
- * it (CHAIN_BROKEN). The first record kept of each chain is trusted as its anchor: retention may
- * have dropped its predecessors.
+ * Recomputes the hash chains over the whole log, in seq order, in pages, all in one snapshot. A
+ * record whose own hash no longer matches its content was edited (CONTENT_ALTERED); a record whose
+ * previous-hash is not the hash of the record before it in its chain (migration 006) has a record
+ * missing or inserted before it (CHAIN_BROKEN). A chain's first record kept must be its very first
+ * (previous-hash of zeros) or follow the newest record of it that retention dropped
+ * (disclosure.chain_anchor, migration 010): else its oldest records were removed by hand, or it is
+ * a forged start. Two records with one seq are one too many (DUPLICATE).
  *
- * Each chain's head (disclosure.chain_head, migration 008), read before the walk, must be a record of
- * the log with the same hash: else a chain's newest records were removed, or it was rewritten from
- * some record on and sealed again (HEAD_MISSING or HEAD_DIFFERS at the head's seq). A head whose
- * record is older than every record kept went with a partition that retention dropped.
+ * Each chain's head (disclosure.chain_head, migration 008) must be a record of the log with the same
+ * hash: else a chain's newest records were removed, or it was rewritten from some record on and
+ * sealed again (HEAD_MISSING or HEAD_DIFFERS at the head's seq). A head that retention dropped with
+ * its whole chain is its chain's anchor. No record of a chain may come after its head (AFTER_HEAD):
+ * the trigger moves the head with every record it seals, so such a record was added around it.
  *
  * A superuser who rewrote a chain could also set its head. With `ledger`, the hashes the governing
  * department's ledger received, that shows too: every record the ledger holds, from the oldest record
@@ -163,89 +211,104 @@ export type LedgerCopies = (after: string, limit: number) => Promise<readonly Lo
 export async function verifyLog(ownerUrl: string, pageSize = 5000, ledger?: LedgerCopies): Promise<VerifyResult> {
   return withClient(ownerUrl, async (client) => {
     await client.query(`SET timezone = 'UTC'`);
-    // Read before the walk: records committed after it only follow these heads. A head older than
-    // the oldest month the log still has a partition for went when retention dropped that month.
-    const heads = await client.query<{ seq: string; hash: string }>(
-      `/* logChainHeads */
-       SELECT h.seq::text AS seq, h.hash FROM disclosure.chain_head h
-        WHERE h.seq IS NOT NULL
-          AND h.recorded_at >= coalesce((
-                SELECT min(substring(pg_get_expr(c.relpartbound, c.oid) FROM 'FROM \\(''([^'']+)''\\)')::timestamptz)
-                  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                 WHERE i.inhparent = 'disclosure.log'::regclass), '-infinity')
-        ORDER BY h.seq`,
-    );
-    /** Heads not yet met in the walk, oldest first. */
-    const unmet = [...heads.rows];
-    let records = 0;
-    /** Each chain's last hash so far. */
-    const previous = new Map<number, string>();
-    let after = '-1';
-    let first: bigint | null = null;
-    // The ledger's copies, read in pages alongside the log's.
-    let copies: readonly LogAnchor[] = [];
-    let copyAt = 0;
-    let copiesAfter = '-1';
-    let copiesDone = ledger === undefined;
-    const nextCopy = async (): Promise<LogAnchor | undefined> => {
-      if (copyAt >= copies.length && !copiesDone && ledger) {
-        copies = await ledger(copiesAfter, pageSize);
-        copyAt = 0;
-        copiesDone = copies.length < pageSize;
-        copiesAfter = copies[copies.length - 1]?.seq ?? copiesAfter;
-      }
-      return copies[copyAt];
-    };
-    /** The first copy before `seq` (null: the end) that the log lacks; copies older than the oldest record kept are passed over. */
-    const missingBefore = async (seq: bigint | null): Promise<LogAnchor | undefined> => {
-      for (let copy = await nextCopy(); copy && (seq === null || BigInt(copy.seq) < seq); copy = await nextCopy()) {
-        if (first === null || BigInt(copy.seq) >= first) return copy;
-        copyAt++;
-      }
-      return undefined;
-    };
-    /**
-     * The first record before `before` (null: the end) that the log should hold and lacks: a copy the
-     * ledger holds (MISSING; it also wins a tie, saying more), or a chain's head (HEAD_MISSING).
-     */
-    const gapBefore = async (before: bigint | null): Promise<VerifyResult['firstBroken']> => {
-      const head = unmet[0];
-      const headSeq = head && (before === null || BigInt(head.seq) < before) ? BigInt(head.seq) : null;
-      const lacking = await missingBefore(headSeq === null ? before : headSeq + 1n);
-      if (lacking) return { seq: lacking.seq, reason: 'MISSING' };
-      return head && headSeq !== null ? { seq: head.seq, reason: 'HEAD_MISSING' } : null;
-    };
-    for (;;) {
-      const page = await client.query<{ seq: string; chain: number; prev_hash: string; hash: string; expected: string }>(
-        `/* logChainPage */
-         SELECT l.seq::text AS seq, l.chain, l.prev_hash, l.hash,
-                disclosure.seal(l.prev_hash, to_jsonb(l) - 'hash' - 'prev_hash' - 'chain') AS expected
-           FROM disclosure.log l WHERE l.seq > $1 ORDER BY l.seq LIMIT $2`,
-        [after, pageSize],
-      );
-      for (const row of page.rows) {
-        records++;
-        const seq = BigInt(row.seq);
-        first ??= seq;
-        const gap = await gapBefore(seq);
-        if (gap) return { records, firstBroken: gap };
-        if (row.expected !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'CONTENT_ALTERED' } };
-        const before = previous.get(row.chain);
-        if (before !== undefined && row.prev_hash !== before) return { records, firstBroken: { seq: row.seq, reason: 'CHAIN_BROKEN' } };
-        const copy = await nextCopy();
-        if (copy && copy.seq === row.seq) {
-          if (copy.hash !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'DIFFERS_FROM_LEDGER' } };
-          copyAt++;
-        }
-        const head = unmet[0];
-        if (head?.seq === row.seq) {
-          if (head.hash !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'HEAD_DIFFERS' } };
-          unmet.shift();
-        }
-        previous.set(row.chain, row.hash);
-        after = row.seq;
-      }
-      if (page.rows.length < pageSize) return { records, firstBroken: await gapBefore(null) };
+    // Heads, anchors and records read in one snapshot: a record committed meanwhile is in none of them.
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      return await walkChains(client, pageSize, ledger);
+    } finally {
+      await client.query('COMMIT');
     }
   });
+}
+
+async function walkChains(client: pg.Client, pageSize: number, ledger: LedgerCopies | undefined): Promise<VerifyResult> {
+  const anchors = new Map(
+    (await client.query<{ chain: number; hash: string }>(`/* logChainAnchors */ SELECT a.chain, a.hash FROM disclosure.chain_anchor a`)).rows.map((row) => [row.chain, row.hash]),
+  );
+  const heads = await client.query<{ chain: number; seq: string; hash: string }>(
+    `/* logChainHeads */ SELECT h.chain, h.seq::text AS seq, h.hash FROM disclosure.chain_head h WHERE h.seq IS NOT NULL ORDER BY h.seq`,
+  );
+  /** Each chain's newest record, as its head says. */
+  const headOf = new Map(heads.rows.map((head) => [head.chain, BigInt(head.seq)]));
+  /** Heads not yet met in the walk, oldest first; a head retention dropped with its chain is not looked for. */
+  const unmet = heads.rows.filter((head) => anchors.get(head.chain) !== head.hash);
+  let records = 0;
+  /** Each chain's last hash so far. */
+  const previous = new Map<number, string>();
+  let after = '-1';
+  let afterAt = '-infinity';
+  let first: bigint | null = null;
+  // The ledger's copies, read in pages alongside the log's.
+  let copies: readonly LogAnchor[] = [];
+  let copyAt = 0;
+  let copiesAfter = '-1';
+  let copiesDone = ledger === undefined;
+  const nextCopy = async (): Promise<LogAnchor | undefined> => {
+    if (copyAt >= copies.length && !copiesDone && ledger) {
+      copies = await ledger(copiesAfter, pageSize);
+      copyAt = 0;
+      copiesDone = copies.length < pageSize;
+      copiesAfter = copies[copies.length - 1]?.seq ?? copiesAfter;
+    }
+    return copies[copyAt];
+  };
+  /** The first copy before `seq` (null: the end) that the log lacks; copies older than the oldest record kept are passed over. */
+  const missingBefore = async (seq: bigint | null): Promise<LogAnchor | undefined> => {
+    for (let copy = await nextCopy(); copy && (seq === null || BigInt(copy.seq) < seq); copy = await nextCopy()) {
+      if (first === null || BigInt(copy.seq) >= first) return copy;
+      copyAt++;
+    }
+    return undefined;
+  };
+  /**
+   * The first record before `before` (null: the end) that the log should hold and lacks: a copy the
+   * ledger holds (MISSING; it also wins a tie, saying more), or a chain's head (HEAD_MISSING).
+   */
+  const gapBefore = async (before: bigint | null): Promise<VerifyResult['firstBroken']> => {
+    const head = unmet[0];
+    const headSeq = head && (before === null || BigInt(head.seq) < before) ? BigInt(head.seq) : null;
+    const lacking = await missingBefore(headSeq === null ? before : headSeq + 1n);
+    if (lacking) return { seq: lacking.seq, reason: 'MISSING' };
+    return head && headSeq !== null ? { seq: head.seq, reason: 'HEAD_MISSING' } : null;
+  };
+  for (;;) {
+    // In (seq, recorded_at) order, which no two records share (the key is (recorded_at, seq)): two
+    // records with one seq are both read, whichever page they fall on.
+    const page = await client.query<{ seq: string; at: string; chain: number; prev_hash: string; hash: string; expected: string }>(
+      `/* logChainPage */
+       SELECT l.seq::text AS seq, l.recorded_at::text AS at, l.chain, l.prev_hash, l.hash,
+              disclosure.seal(l.prev_hash, to_jsonb(l) - 'hash' - 'prev_hash' - 'chain') AS expected
+         FROM disclosure.log l
+        WHERE l.seq >= $1 AND (l.seq > $1 OR l.recorded_at > $2::timestamptz)
+        ORDER BY l.seq, l.recorded_at LIMIT $3`,
+      [after, afterAt, pageSize],
+    );
+    for (const row of page.rows) {
+      records++;
+      const seq = BigInt(row.seq);
+      if (row.seq === after) return { records, firstBroken: { seq: row.seq, reason: 'DUPLICATE' } };
+      first ??= seq;
+      const gap = await gapBefore(seq);
+      if (gap) return { records, firstBroken: gap };
+      if (row.expected !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'CONTENT_ALTERED' } };
+      const before = previous.get(row.chain) ?? anchors.get(row.chain) ?? CHAIN_START;
+      if (row.prev_hash !== before) return { records, firstBroken: { seq: row.seq, reason: 'CHAIN_BROKEN' } };
+      const newest = headOf.get(row.chain);
+      if (newest === undefined || seq > newest) return { records, firstBroken: { seq: row.seq, reason: 'AFTER_HEAD' } };
+      const copy = await nextCopy();
+      if (copy && copy.seq === row.seq) {
+        if (copy.hash !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'DIFFERS_FROM_LEDGER' } };
+        copyAt++;
+      }
+      const head = unmet[0];
+      if (head?.seq === row.seq) {
+        if (head.hash !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'HEAD_DIFFERS' } };
+        unmet.shift();
+      }
+      previous.set(row.chain, row.hash);
+      after = row.seq;
+      afterAt = row.at;
+    }
+    if (page.rows.length < pageSize) return { records, firstBroken: await gapBefore(null) };
+  }
 }
