@@ -337,8 +337,53 @@ interface PageResult {
 /** The variables of a download's parameters (DownloadParameter), from its query string. */
 type DownloadVariables = Readonly<Record<string, unknown>>;
 
-/** A download's query string as the variables of its parameters, or why it cannot be: a 400's body. */
-export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameters'>, search: URLSearchParams): { variables: DownloadVariables } | { refused: unknown } {
+/** A name or a value of a query string, decoded: `text` as URLSearchParams reads it, `utf8` false when its bytes are not UTF-8. */
+interface QueryText {
+  readonly text: string;
+  readonly utf8: boolean;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const LENIENT_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * One name or value of a query string, read as application/x-www-form-urlencoded is (WHATWG URL
+ * §5.1: "+" a space, "%XX" a byte, any other "%" itself), the bytes then decoded as UTF-8. It is the
+ * reading of URLSearchParams, which however turns bytes that are not UTF-8 (%FF, a sequence cut
+ * short, an encoded surrogate) into U+FFFD, silently: a download would then narrow the list by text
+ * the caller never sent, and answer an empty file as if nothing matched. Here they are told apart.
+ */
+function queryText(encoded: string): QueryText {
+  const bytes = Buffer.concat(
+    encoded
+      .replace(/\+/g, ' ')
+      .split(/(%[0-9A-Fa-f]{2})/)
+      .map((part, at) => (at % 2 === 1 ? Buffer.from([Number.parseInt(part.slice(1), 16)]) : Buffer.from(part, 'utf8'))),
+  );
+  try {
+    return { text: STRICT_UTF8.decode(bytes), utf8: true };
+  } catch {
+    return { text: LENIENT_UTF8.decode(bytes), utf8: false };
+  }
+}
+
+/** The `name=value` pairs of a query string (`?` first or not), in order, as queryText reads them. */
+function queryPairs(query: string): { readonly name: QueryText; readonly value: QueryText }[] {
+  return query
+    .replace(/^\?/, '')
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      return equals < 0 ? { name: queryText(pair), value: queryText('') } : { name: queryText(pair.slice(0, equals)), value: queryText(pair.slice(equals + 1)) };
+    });
+}
+
+/**
+ * A download's query string (a URL's `search`) as the variables of its parameters, or why it cannot
+ * be: a 400's body, naming the parameter.
+ */
+export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameters'>, query: string): { variables: DownloadVariables } | { refused: unknown } {
   const refused = (vi: string, en: string, parameter: string) => ({
     refused: { errors: [{ message: `Không tải được ${dataset.name}: ${vi} (${en})`, extensions: { code: ErrorCode.BAD_USER_INPUT, parameter } }] },
   });
@@ -346,7 +391,16 @@ export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameter
   const taken = dataset.parameters.length > 0 ? dataset.parameters.map((p) => p.name).join(', ') : null;
   const variables: Record<string, unknown> = {};
   const filter: Record<string, unknown> = {};
-  for (const name of new Set(search.keys())) {
+  const pairs = queryPairs(query);
+  const unreadable = pairs.find((pair) => !pair.name.utf8);
+  if (unreadable) {
+    return refused(
+      'tên một tham số không phải văn bản UTF-8 mã hoá phần trăm hợp lệ.',
+      "a parameter's name is not valid percent-encoded UTF-8 text.",
+      unreadable.name.text,
+    );
+  }
+  for (const name of new Set(pairs.map((pair) => pair.name.text))) {
     const parameter = byName.get(name);
     if (name === '') return refused('có tham số không tên (như "?=").', 'a parameter has no name (as in "?=").', name);
     if (!parameter) {
@@ -356,9 +410,10 @@ export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameter
         name,
       );
     }
-    const values = search.getAll(name);
+    const values = pairs.filter((pair) => pair.name.text === name).map((pair) => pair.value);
     if (values.length > 1) return refused(`tham số ${name} được nêu ${values.length} lần.`, `parameter ${name} is given ${values.length} times.`, name);
-    const text = values[0] ?? '';
+    if (values[0]?.utf8 === false) return refused(`${name} phải là văn bản UTF-8 mã hoá phần trăm hợp lệ.`, `${name} must be valid percent-encoded UTF-8 text.`, name);
+    const text = values[0]?.text ?? '';
     let value: unknown = text;
     if (parameter.kind === 'int' || parameter.kind === 'float') {
       value = Number(text);
@@ -463,7 +518,7 @@ export function cannotStart(dataset: Pick<OpenDataset, 'name'>, error: GraphQLFo
  * shortened file for a whole one (the chunked answer ends without its last chunk).
  */
 async function download(apollo: ApolloServer<GatewayContext>, dataset: OpenDataset, format: DownloadFormat, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const asked = downloadVariables(dataset, new URL(req.url ?? '/', 'http://gateway').searchParams);
+  const asked = downloadVariables(dataset, new URL(req.url ?? '/', 'http://gateway').search);
   if ('refused' in asked) {
     sendJson(res, 400, asked.refused);
     return;

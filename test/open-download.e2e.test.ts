@@ -339,6 +339,50 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
     }
   });
 
+  /** The status and first error of the answer at `url` (a file served instead shows as its first line, for the failure to read). */
+  async function refusal(url: string): Promise<{ status: number; message: string; extensions: Record<string, unknown> | undefined; count: number }> {
+    const response = await fetch(url);
+    const text = await response.text();
+    if (!response.headers.get('content-type')?.startsWith('application/json')) return { status: response.status, message: text.split('\n')[0] ?? '', extensions: undefined, count: 0 };
+    const body = JSON.parse(text) as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+    return { status: response.status, message: body.errors?.[0]?.message ?? '', extensions: body.errors?.[0]?.extensions, count: body.errors?.length ?? 0 };
+  }
+
+  it('refuses a parameter whose percent-encoded bytes are not UTF-8, naming it, rather than searching for U+FFFD', async () => {
+    const cases: Array<[string, string]> = [
+      ['/open/download/administrativeUnits.csv?name=%ff%fe', 'name'],
+      // An encoded lone surrogate (CESU-8), which UTF-8 does not allow.
+      ['/open/download/administrativeUnits.csv?name=ab%ED%A0%80cd', 'name'],
+      ['/open/download/enterprises.csv?name=%C3%28', 'name'],
+      // A sequence cut short, after a good parameter.
+      ['/open/download/enterprises.ndjson?communeEdition=TWO_LEVEL&name=Bu%C3', 'name'],
+      ['/open/download/landParcels.csv?communeCode=22015%E0%A4', 'communeCode'],
+    ];
+    for (const [path, parameter] of cases) {
+      expect({ path, ...(await refusal(`${mesh.gatewayUrl}${path}`)) }).toEqual({
+        path,
+        status: 400,
+        message: expect.stringContaining(`(${parameter} must be valid percent-encoded UTF-8 text.)`) as string,
+        extensions: { code: 'BAD_USER_INPUT', parameter },
+        count: 1,
+      });
+    }
+    // A parameter's name is read the same way.
+    expect(await refusal(`${mesh.gatewayUrl}/open/download/landParcels.csv?%ff=1`)).toEqual({
+      status: 400,
+      message: expect.stringContaining("(a parameter's name is not valid percent-encoded UTF-8 text.)") as string,
+      extensions: { code: 'BAD_USER_INPUT', parameter: '\uFFFD' },
+      count: 1,
+    });
+    // Vietnamese percent-encoded as UTF-8, a '+' for a space and a '%' not followed by two hex digits are read as ever.
+    const units = await fetch(`${mesh.gatewayUrl}/open/download/administrativeUnits.ndjson?edition=THREE_LEVEL&name=Bu%C3%B4n+Ma`);
+    expect(units.status).toBe(200);
+    const names = (await units.text()).trim().split('\n').map((line) => String((JSON.parse(line) as Record<string, unknown>)['name']));
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name).toMatch(/Buôn Ma/);
+    expect((await fetch(`${mesh.gatewayUrl}/open/download/enterprises.csv?name=100%`)).status).toBe(200);
+  });
+
   it('writes the same rows as CSV, one column per field, quoted where needed', async () => {
     const dataset = index.find((entry) => entry.name === 'enterprises');
     if (!dataset) throw new Error('no enterprises dataset');
