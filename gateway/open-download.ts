@@ -414,6 +414,10 @@ export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameter
     if (values.length > 1) return refused(`tham số ${name} được nêu ${values.length} lần.`, `parameter ${name} is given ${values.length} times.`, name);
     if (values[0]?.utf8 === false) return refused(`${name} phải là văn bản UTF-8 mã hoá phần trăm hợp lệ.`, `${name} must be valid percent-encoded UTF-8 text.`, name);
     const text = values[0]?.text ?? '';
+    // Text PostgreSQL cannot store (kit/db.ts, holdsUnstorableText) is refused here, before any query
+    // runs: the subgraph's own refusal names no parameter. Of that rule only the NUL is left to
+    // check, since a half of a surrogate pair cannot come out of the UTF-8 read above.
+    if (text.includes('\u0000')) return refused(`${name} không được chứa ký tự NUL (U+0000).`, `${name} must not contain the NUL character, U+0000.`, name);
     let value: unknown = text;
     if (parameter.kind === 'int' || parameter.kind === 'float') {
       value = Number(text);

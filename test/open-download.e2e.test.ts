@@ -383,6 +383,37 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
     expect((await fetch(`${mesh.gatewayUrl}/open/download/enterprises.csv?name=100%`)).status).toBe(200);
   });
 
+  it('refuses text PostgreSQL cannot store (a NUL) at the gateway, naming the parameter, before any subgraph is asked', async () => {
+    // A gateway whose subgraphs are all unreachable: a parameter a subgraph had to refuse would be a 503.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const nowhere = new Map([...mesh.subgraphs.keys()].map((name) => [name, { url: `http://127.0.0.1:${port}` }]));
+    const gateway = await startGatewayOver({ keys: mesh.keys, subgraphs: nowhere });
+    try {
+      expect((await fetch(`${gateway.url}/open/download/enterprises.csv?name=ab`)).status).toBe(503);
+      const cases: Array<[string, string]> = [
+        ['/open/download/administrativeUnits.csv?name=ab%00cd', 'name'],
+        ['/open/download/enterprises.ndjson?name=%00%00&status=ACTIVE', 'name'],
+        ['/open/download/constructionPermits.csv?issuedFrom=2024-01-01%00', 'issuedFrom'],
+      ];
+      for (const [path, parameter] of cases) {
+        for (const url of [`${mesh.gatewayUrl}${path}`, `${gateway.url}${path}`]) {
+          expect({ url, ...(await refusal(url)) }).toEqual({
+            url,
+            status: 400,
+            message: expect.stringContaining(`(${parameter} must not contain the NUL character, U+0000.)`) as string,
+            extensions: { code: 'BAD_USER_INPUT', parameter },
+            count: 1,
+          });
+        }
+      }
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it('writes the same rows as CSV, one column per field, quoted where needed', async () => {
     const dataset = index.find((entry) => entry.name === 'enterprises');
     if (!dataset) throw new Error('no enterprises dataset');
