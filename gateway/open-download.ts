@@ -25,7 +25,7 @@ import {
 } from 'graphql';
 import { ErrorCode } from '../subgraphs/kit/errors';
 import { readOnlyRequest, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
-import { clip } from '../subgraphs/kit/text';
+import { characters, clip } from '../subgraphs/kit/text';
 import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
 import { agencyDirectory, listAgencies, type Agency } from '../subgraphs/kit/agency';
 import { supergraphFields } from '../schema/catalogue';
@@ -367,6 +367,20 @@ function queryText(encoded: string): QueryText {
   }
 }
 
+/**
+ * The most of a caller's own text (a dataset's path, a parameter's name) an answer repeats, in UTF-16
+ * units: enough to recognise it by; the whole of a long one would only make the answer as long.
+ */
+const ECHOED = 80;
+
+/**
+ * The longest value a download's parameter takes, in characters once composed: more than any of the
+ * lists' filters needs (a name searched for is the longest, and no name of a unit, an enterprise or
+ * a place comes near; codes, dates and enum values are a few characters), so that a longer one is a
+ * mistake, said as such, rather than a search the database runs for nothing.
+ */
+const MAX_PARAMETER_LENGTH = 500;
+
 /** The `name=value` pairs of a query string (`?` first or not), in order, as queryText reads them. */
 function queryPairs(query: string): { readonly name: QueryText; readonly value: QueryText }[] {
   return query
@@ -381,7 +395,7 @@ function queryPairs(query: string): { readonly name: QueryText; readonly value: 
 
 /**
  * A download's query string (a URL's `search`) as the variables of its parameters, or why it cannot
- * be: a 400's body, naming the parameter.
+ * be: a 400's body, naming the parameter (an unknown one by its first ECHOED units).
  */
 export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameters'>, query: string): { variables: DownloadVariables } | { refused: unknown } {
   const refused = (vi: string, en: string, parameter: string) => ({
@@ -397,17 +411,18 @@ export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameter
     return refused(
       'tên một tham số không phải văn bản UTF-8 mã hoá phần trăm hợp lệ.',
       "a parameter's name is not valid percent-encoded UTF-8 text.",
-      unreadable.name.text,
+      clip(unreadable.name.text, ECHOED),
     );
   }
   for (const name of new Set(pairs.map((pair) => pair.name.text))) {
     const parameter = byName.get(name);
     if (name === '') return refused('có tham số không tên (như "?=").', 'a parameter has no name (as in "?=").', name);
     if (!parameter) {
+      const shown = clip(name, ECHOED);
       return refused(
-        `không có tham số ${name}; ${taken ? `tập này nhận: ${taken}` : 'tập này không nhận tham số nào'}.`,
-        `no parameter ${name}; ${taken ? `this list takes: ${taken}` : 'this list takes none'}.`,
-        name,
+        `không có tham số ${shown}; ${taken ? `tập này nhận: ${taken}` : 'tập này không nhận tham số nào'}.`,
+        `no parameter ${shown}; ${taken ? `this list takes: ${taken}` : 'this list takes none'}.`,
+        shown,
       );
     }
     const values = pairs.filter((pair) => pair.name.text === name).map((pair) => pair.value);
@@ -418,6 +433,10 @@ export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameter
     // runs: the subgraph's own refusal names no parameter. Of that rule only the NUL is left to
     // check, since a half of a surrogate pair cannot come out of the UTF-8 read above.
     if (text.includes('\u0000')) return refused(`${name} không được chứa ký tự NUL (U+0000).`, `${name} must not contain the NUL character, U+0000.`, name);
+    // Counted as written, composed (NFC): a Vietnamese letter sent decomposed counts once too.
+    if (characters(text.normalize('NFC')) > MAX_PARAMETER_LENGTH) {
+      return refused(`${name} dài quá ${MAX_PARAMETER_LENGTH} ký tự.`, `${name} is longer than ${MAX_PARAMETER_LENGTH} characters.`, name);
+    }
     let value: unknown = text;
     if (parameter.kind === 'int' || parameter.kind === 'float') {
       value = Number(text);
@@ -560,7 +579,9 @@ async function download(apollo: ApolloServer<GatewayContext>, dataset: OpenDatas
   res.end();
 }
 
-function notFound(res: ServerResponse, path: string): void {
+/** The 404 of a path that is no dataset's, repeating at most its first ECHOED units. */
+function notFound(res: ServerResponse, asked: string): void {
+  const path = clip(asked, ECHOED);
   sendJson(res, 404, {
     errors: [
       {

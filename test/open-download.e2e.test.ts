@@ -414,6 +414,41 @@ describe('GET /open/download/<dataset>.ndjson and .csv', () => {
     }
   });
 
+  it('echoes at most the start of a long dataset or parameter name, and refuses a value longer than any filter needs', async () => {
+    const long = 'x'.repeat(5000);
+    const missing = await fetch(`${mesh.gatewayUrl}/open/download/${long}.csv`);
+    const notFound = (await missing.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+    expect({ status: missing.status, extensions: notFound.errors[0]?.extensions }).toEqual({ status: 404, extensions: { code: 'DATASET_NOT_FOUND' } });
+    expect(notFound.errors[0]?.message).toContain('No open dataset at /open/download/xxxx');
+    expect(notFound.errors[0]?.message.length).toBeLessThan(400);
+
+    const unknown = 'y'.repeat(3000);
+    const refused = await refusal(`${mesh.gatewayUrl}/open/download/landParcels.csv?${unknown}=1`);
+    expect({ status: refused.status, code: refused.extensions?.['code'] }).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
+    expect(refused.message).toContain('no parameter yyyy');
+    expect(refused.message).toContain('this list takes: communeCode, communeEdition, landUseType');
+    expect(refused.message.length).toBeLessThan(500);
+    expect(String(refused.extensions?.['parameter']).length).toBeLessThan(100);
+    expect(String(refused.extensions?.['parameter'])).toMatch(/^y+…$/);
+
+    // A name of 500 characters is searched for, counted as written (a letter sent decomposed, ắ as a + two marks, counts once); one more is refused.
+    const name = (length: number) => encodeURIComponent('ắ'.repeat(length));
+    expect((await fetch(`${mesh.gatewayUrl}/open/download/enterprises.csv?name=${name(500)}`)).status).toBe(200);
+    expect((await fetch(`${mesh.gatewayUrl}/open/download/enterprises.csv?name=${encodeURIComponent('ắ'.normalize('NFD').repeat(500))}`)).status).toBe(200);
+    for (const path of [`/open/download/enterprises.csv?name=${name(501)}`, `/open/download/landParcels.csv?communeCode=${'1'.repeat(3000)}`]) {
+      const parameter = path.includes('name=') ? 'name' : 'communeCode';
+      const answer = await refusal(`${mesh.gatewayUrl}${path}`);
+      expect({ path: path.slice(0, 60), ...answer }).toEqual({
+        path: path.slice(0, 60),
+        status: 400,
+        message: expect.stringContaining(`(${parameter} is longer than 500 characters.)`) as string,
+        extensions: { code: 'BAD_USER_INPUT', parameter },
+        count: 1,
+      });
+      expect(answer.message.length).toBeLessThan(300);
+    }
+  });
+
   it('writes the same rows as CSV, one column per field, quoted where needed', async () => {
     const dataset = index.find((entry) => entry.name === 'enterprises');
     if (!dataset) throw new Error('no enterprises dataset');
