@@ -76,6 +76,19 @@ function refusedPage(res: ServerResponse, status: number, message: string, heade
   sendPage(res, status, 'Không gửi được (not sent)', `<h1>Không gửi được góp ý (feedback not sent)</h1><p class="refused">${escapeHtml(message)}</p>`, headers);
 }
 
+/**
+ * A ticket page that cannot be shown: the reader was looking a ticket up, not sending feedback, so
+ * the page says so. A 400 is an address whose id is not a ticket's (mistyped, cut short when
+ * copied); anything else (429, 503) is the service's, and the same address may work later.
+ */
+function ticketRefusedPage(res: ServerResponse, status: number, message: string): void {
+  const [title, heading] =
+    status === 400
+      ? ['Mã phiếu không hợp lệ (invalid ticket id)', 'Không có phiếu góp ý nào mang mã này (no feedback ticket has this id)']
+      : ['Không xem được phiếu (ticket not shown)', 'Chưa xem được phiếu góp ý (the feedback ticket cannot be shown now)'];
+  sendPage(res, status, title, `<h1>${heading}</h1><p class="refused">${escapeHtml(message)}</p>`);
+}
+
 /** The HTTP status of a GraphQL refusal: the client's mistake (400), its allowance spent (429), else the service (503). */
 function statusOf(error: GraphQLFormattedError | undefined, fallback: number): number {
   const code = error?.extensions?.['code'];
@@ -152,7 +165,7 @@ export function openFeedbackRoutes(apollo: ApolloServer<GatewayContext>): Routes
         return;
       }
       const error = result?.errors?.[0];
-      if (error) return refusedPage(res, statusOf(error, response.http.status ?? 503), error.message);
+      if (error) return ticketRefusedPage(res, statusOf(error, response.http.status ?? 503), error.message);
       sendPage(res, 404, 'Không có phiếu (no such ticket)', '<h1>Không có phiếu góp ý này (no such feedback ticket)</h1>');
     },
   };

@@ -275,6 +275,16 @@ describe('the form and the ticket page, for people without GraphQL', () => {
     expect((await fetch(`${mesh.gateway.url}/open/feedback/%E0%A4%A`)).status).toBe(400);
     expect((await fetch(`${mesh.gateway.url}/open/feedback`)).status).toBe(405);
   });
+
+  it('titles a ticket page whose id is not one as such, not as feedback that was not sent', async () => {
+    const malformed = await fetch(`${mesh.gateway.url}/open/feedback/nope`);
+    expect(malformed.status).toBe(400);
+    const html = await malformed.text();
+    expect(html).toContain('<title>Mã phiếu không hợp lệ (invalid ticket id)</title>');
+    expect(html).toContain('<h1>Không có phiếu góp ý nào mang mã này (no feedback ticket has this id)</h1>');
+    expect(html).toContain('Mã không hợp lệ: cần một UUID. (Invalid id: expected a UUID.)');
+    expect(html).not.toMatch(/not sent/);
+  });
 });
 
 describe('the allowance of anonymous writes', () => {
