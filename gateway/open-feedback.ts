@@ -18,6 +18,16 @@ export const FEEDBACK_PATH = '/open/feedback';
 /** A form's body is small: a message of at most 2,000 characters and a contact. */
 const MAX_FORM_BYTES = 32 * 1024;
 
+/**
+ * The one encoding the form is sent in (HTML's default enctype). A body of another type (multipart,
+ * JSON) read as this one would look like a form with no fields, and be refused for a reason that
+ * misleads: a missing kind, where the fault is the encoding.
+ */
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+/** The refusal of a form with no kind, or one the open contract does not declare: said plainly, with no GraphQL in it. */
+const CHOOSE_KIND = 'Hãy chọn một loại góp ý trong danh sách. (Choose a kind of feedback from the list.)';
+
 const SEND = `mutation SendOpenDataFeedback($input: OpenDataFeedbackInput!) { sendOpenDataFeedback(input: $input) { id } }`;
 const TICKET = `query OpenDataFeedbackTicket($id: ID!) {
   openDataFeedbackTicket(id: $id) { id dataset kind handledBy receivedAt reply answeredAt }
@@ -89,6 +99,24 @@ function ticketRefusedPage(res: ServerResponse, status: number, message: string)
   sendPage(res, status, title, `<h1>${heading}</h1><p class="refused">${escapeHtml(message)}</p>`);
 }
 
+/** Why a body declared `contentType` is not read as the form, or null when it is the form's encoding. */
+function encodingRefusal(contentType: string | undefined): string | null {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === FORM_TYPE) return null;
+  const [vi, en] = type ? [`không nhận ${type}`, `${type} is not taken`] : ['yêu cầu không nêu content-type', 'no content-type is given'];
+  return `Kiểu gửi biểu mẫu không được hỗ trợ: ${vi}; hãy gửi ${FORM_TYPE} như biểu mẫu trên danh mục. (Unsupported form encoding: ${en}; send ${FORM_TYPE}, as the form on the catalogue does.)`;
+}
+
+/**
+ * Whether a refusal is of the form's kind. The kind is the only field the form sends that is not a
+ * string in GraphQL (an enum), so it is the only one whose value can be refused before the operation
+ * runs: a refusal with no path, of the variables, is of it. The field's own checks (a blank message,
+ * an unknown dataset) have a path and say what they mean already.
+ */
+function refusesKind(error: GraphQLFormattedError | undefined, data: Record<string, unknown> | null | undefined): boolean {
+  return error !== undefined && data === undefined && error.path === undefined && error.extensions?.['code'] === ErrorCode.BAD_USER_INPUT;
+}
+
 /** The HTTP status of a GraphQL refusal: the client's mistake (400), its allowance spent (429), else the service (503). */
 function statusOf(error: GraphQLFormattedError | undefined, fallback: number): number {
   const code = error?.extensions?.['code'];
@@ -124,13 +152,17 @@ export function openFeedbackRoutes(apollo: ApolloServer<GatewayContext>): Routes
         if (error instanceof BodyTooLarge) return refusedPage(res, 413, `Nội dung gửi quá ${MAX_FORM_BYTES} byte. (The form is larger than ${MAX_FORM_BYTES} bytes.)`, { connection: 'close' });
         throw error;
       }
+      const unsupported = encodingRefusal(req.headers['content-type']);
+      if (unsupported) return refusedPage(res, 415, unsupported);
       const form = new URLSearchParams(raw);
       const one = (name: string): string | null => form.get(name);
       const dataset = one('dataset');
+      const kind = one('kind');
       const contact = one('contact');
+      if (!kind) return refusedPage(res, 400, CHOOSE_KIND);
       const input = {
         ...(dataset ? { dataset } : {}),
-        kind: one('kind') ?? '',
+        kind,
         message: one('message') ?? '',
         ...(contact ? { contact } : {}),
       };
@@ -143,6 +175,7 @@ export function openFeedbackRoutes(apollo: ApolloServer<GatewayContext>): Routes
         return;
       }
       const error = result?.errors?.[0];
+      if (refusesKind(error, result?.data)) return refusedPage(res, 400, CHOOSE_KIND);
       const retryAfter = response.http.headers.get('retry-after');
       refusedPage(res, statusOf(error, response.http.status ?? 503), error?.message ?? 'Không gửi được. (Not sent.)', retryAfter ? { 'retry-after': retryAfter } : {});
     },

@@ -269,6 +269,32 @@ describe('the form and the ticket page, for people without GraphQL', () => {
     expect(big.status).toBe(413);
   });
 
+  it('refuses a body the form does not send with 415, and a form with no kind of feedback, or an unknown one, in plain words', async () => {
+    const url = `${mesh.gateway.url}/open/feedback`;
+    const multipart = new FormData();
+    multipart.set('kind', 'OTHER');
+    multipart.set('message', 'abc');
+    const refusals = [
+      await fetch(url, { method: 'POST', redirect: 'manual', body: multipart }),
+      await fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'OTHER', message: 'abc' }) }),
+      await fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'text/plain' }, body: 'kind=OTHER&message=abc' }),
+    ];
+    for (const refused of refusals) {
+      expect(refused.status).toBe(415);
+      const html = await refused.text();
+      expect(html).toContain('Unsupported form encoding');
+      expect(html).not.toMatch(/\$input|OpenDataFeedbackKind/);
+    }
+    const forms: Array<Record<string, string>> = [{ dataset: 'landParcels', message: 'abc' }, { dataset: 'landParcels', kind: '', message: 'abc' }, { dataset: 'landParcels', kind: 'NOPE', message: 'abc' }];
+    for (const form of forms) {
+      const refused = await post(form);
+      expect(refused.status).toBe(400);
+      const html = await refused.text();
+      expect(html).toContain('Hãy chọn một loại góp ý trong danh sách. (Choose a kind of feedback from the list.)');
+      expect(html).not.toMatch(/\$input|OpenDataFeedbackKind|Variable/);
+    }
+  });
+
   it('answers 404 for a ticket nobody was given, 400 for an id that is not one, and 405 to a GET of the form', async () => {
     expect((await fetch(`${mesh.gateway.url}/open/feedback/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await fetch(`${mesh.gateway.url}/open/feedback/not-an-id`)).status).toBe(400);
