@@ -3,7 +3,7 @@ import type { ApolloServer } from '@apollo/server';
 import { isEnumType, type GraphQLFormattedError } from 'graphql';
 import { Supergraph } from '@apollo/federation-internals';
 import { ErrorCode } from '../subgraphs/kit/errors';
-import { BodyTooLarge, escapeHtml, HTML_PAGE_HEADERS, readBody, sendMethodNotAllowed, type Routes } from '../subgraphs/kit/http';
+import { BodyTooLarge, escapeHtml, HTML_PAGE_HEADERS, readBodyBytes, sendMethodNotAllowed, type Routes } from '../subgraphs/kit/http';
 import { anonymousContext, type GatewayContext } from './context';
 import type { DescribedDataset } from './open-download';
 
@@ -99,12 +99,66 @@ function ticketRefusedPage(res: ServerResponse, status: number, message: string)
   sendPage(res, status, title, `<h1>${heading}</h1><p class="refused">${escapeHtml(message)}</p>`);
 }
 
-/** Why a body declared `contentType` is not read as the form, or null when it is the form's encoding. */
+/** The encoding a charset label names, as browsers resolve labels ("utf8", "latin1"), or null for one that names none. */
+function encodingOf(label: string): string | null {
+  try {
+    return new TextDecoder(label).encoding;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why a body declared `contentType` is not read as the form, or null when it is the form's encoding
+ * in UTF-8 (said, or left unsaid as browsers leave it: the catalogue page is UTF-8, so its form is).
+ * A charset other than UTF-8 is refused with the other encodings, 415, rather than 400: it is part of
+ * the declared media type (RFC 9110 §8.3.1), and the route does not take that type, however the
+ * bytes read, and they are not decoded. Text declared UTF-8 that is not is the body's fault, a 400.
+ */
 function encodingRefusal(contentType: string | undefined): string | null {
-  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type === FORM_TYPE) return null;
+  const [essence, ...parameters] = (contentType ?? '').split(';');
+  const type = essence?.trim().toLowerCase() ?? '';
+  if (type === FORM_TYPE) {
+    const charset = parameters
+      .map((parameter) => parameter.split('='))
+      .find(([name]) => name?.trim().toLowerCase() === 'charset')?.[1]
+      ?.trim()
+      .replace(/^"(.*)"$/, '$1');
+    if (charset === undefined || encodingOf(charset) === 'utf-8') return null;
+    return `Biểu mẫu phải gửi bằng UTF-8, không nhận charset=${charset}. (Unsupported form encoding: the form must be sent in UTF-8, not charset=${charset}.)`;
+  }
   const [vi, en] = type ? [`không nhận ${type}`, `${type} is not taken`] : ['yêu cầu không nêu content-type', 'no content-type is given'];
   return `Kiểu gửi biểu mẫu không được hỗ trợ: ${vi}; hãy gửi ${FORM_TYPE} như biểu mẫu trên danh mục. (Unsupported form encoding: ${en}; send ${FORM_TYPE}, as the form on the catalogue does.)`;
+}
+
+/** UTF-8 that throws on a malformed sequence, where Buffer and URLSearchParams put U+FFFD in its place; a BOM stays text, as the URL standard's form parser keeps it. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The form's fields, each name with its values in the order sent, parsed as the URL standard parses
+ * application/x-www-form-urlencoded (`+` a space, `%XX` a byte, a `%` not followed by two hex digits
+ * kept as it is), except that bytes that are not UTF-8, sent raw or percent-encoded, are refused, not
+ * replaced: the agency would otherwise read "ab��cd", and the sender never learn that their text was
+ * lost. When refused, the field whose text is not UTF-8, by name when its name is.
+ */
+function parseForm(body: Buffer): { readonly fields: ReadonlyMap<string, readonly string[]> } | { readonly notUtf8: string | null } {
+  // Latin-1 takes each byte to one character and back, so the splitting and decoding below are on bytes.
+  const decode = (part: string): string =>
+    STRICT_UTF8.decode(Buffer.from(part.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1'));
+  const fields = new Map<string, string[]>();
+  for (const pair of body.toString('latin1').split('&')) {
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    let name: string | null = null;
+    try {
+      name = decode(at === -1 ? pair : pair.slice(0, at));
+      const value = at === -1 ? '' : decode(pair.slice(at + 1));
+      fields.set(name, [...(fields.get(name) ?? []), value]);
+    } catch {
+      return { notUtf8: name };
+    }
+  }
+  return { fields };
 }
 
 /**
@@ -138,24 +192,29 @@ function ticketPage(ticket: Ticket): string {
 
 /**
  * `POST /open/feedback` (a form: dataset, kind, message, contact) answers 303 to the new ticket's
- * page; a refusal is a page saying why, with the status of the refusal (400, 429 with Retry-After).
+ * page; a refusal is a page saying why, with the status of the refusal (400, 413, 415 for a body
+ * not sent as the form sends it, 429 with Retry-After).
  * `GET /open/feedback/<id>` shows the ticket: status and reply, never the message or the contact.
  */
 export function openFeedbackRoutes(apollo: ApolloServer<GatewayContext>): Routes {
   return {
     [FEEDBACK_PATH]: async (req: IncomingMessage, res: ServerResponse) => {
       if (req.method !== 'POST') return sendMethodNotAllowed(res, ['POST']);
-      let raw: string;
+      let raw: Buffer;
       try {
-        raw = await readBody(req, MAX_FORM_BYTES);
+        raw = await readBodyBytes(req, MAX_FORM_BYTES);
       } catch (error) {
         if (error instanceof BodyTooLarge) return refusedPage(res, 413, `Nội dung gửi quá ${MAX_FORM_BYTES} byte. (The form is larger than ${MAX_FORM_BYTES} bytes.)`, { connection: 'close' });
         throw error;
       }
       const unsupported = encodingRefusal(req.headers['content-type']);
       if (unsupported) return refusedPage(res, 415, unsupported);
-      const form = new URLSearchParams(raw);
-      const one = (name: string): string | null => form.get(name);
+      const form = parseForm(raw);
+      if ('notUtf8' in form) {
+        const [vi, en] = form.notUtf8 === null ? ['Biểu mẫu', 'The form'] : [`Trường ${form.notUtf8}`, `The field ${form.notUtf8}`];
+        return refusedPage(res, 400, `${vi} có chữ không phải UTF-8 hợp lệ; không có gì được lưu. (${en} holds text that is not valid UTF-8; nothing was kept.)`);
+      }
+      const one = (name: string): string | null => form.fields.get(name)?.[0] ?? null;
       const dataset = one('dataset');
       const kind = one('kind');
       const contact = one('contact');

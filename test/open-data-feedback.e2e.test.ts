@@ -295,6 +295,33 @@ describe('the form and the ticket page, for people without GraphQL', () => {
     }
   });
 
+  it('refuses a form whose text is not UTF-8, raw or percent-encoded, and one declared in another charset, keeping nothing', async () => {
+    const marker = `utf8-${Date.now()}`;
+    const raw = (body: Buffer, type = 'application/x-www-form-urlencoded') =>
+      fetch(`${mesh.gateway.url}/open/feedback`, { method: 'POST', redirect: 'manual', headers: { 'content-type': type }, body: new Uint8Array(body) });
+    const before = (await listedFor(await bearer('so-khcn', 'governance'))).length;
+    const percent = await raw(Buffer.from(`kind=DATA_ERROR&dataset=landParcels&message=ab%ff%fecd+${marker}`));
+    const bytes = await raw(Buffer.concat([Buffer.from('kind=DATA_ERROR&dataset=landParcels&message=ab'), Buffer.from([0xff, 0xfe]), Buffer.from(`cd+${marker}`)]));
+    for (const refused of [percent, bytes]) {
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain('(The field message holds text that is not valid UTF-8; nothing was kept.)');
+    }
+    const latin1 = await raw(Buffer.from(`kind=DATA_ERROR&dataset=landParcels&message=caf\xe9+${marker}`, 'latin1'), 'application/x-www-form-urlencoded; charset=iso-8859-1');
+    expect(latin1.status).toBe(415);
+    expect(await latin1.text()).toContain('the form must be sent in UTF-8, not charset=iso-8859-1');
+    expect((await listedFor(await bearer('so-khcn', 'governance'))).length).toBe(before);
+
+    // UTF-8 is taken as browsers and curl send it: percent-encoded or raw, with its charset said or not.
+    const vietnamese = `Thửa đất sai diện tích + ${marker}`;
+    const sent = [
+      await raw(Buffer.from(new URLSearchParams({ kind: 'DATA_ERROR', dataset: 'landParcels', message: vietnamese }).toString()), 'Application/X-WWW-Form-Urlencoded; charset="UTF-8"'),
+      await raw(Buffer.from(`kind=DATA_ERROR&dataset=landParcels&message=${vietnamese.replace('+', '%2B').replace(/ /g, '+')}`)),
+    ];
+    expect(sent.map((answer) => answer.status)).toEqual([303, 303]);
+    const kept = (await listedFor(await bearer('so-nn-mt'))).filter((n) => n.message.endsWith(marker)).map((n) => n.message);
+    expect(kept).toEqual([vietnamese, vietnamese]);
+  });
+
   it('answers 404 for a ticket nobody was given, 400 for an id that is not one, and 405 to a GET of the form', async () => {
     expect((await fetch(`${mesh.gateway.url}/open/feedback/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await fetch(`${mesh.gateway.url}/open/feedback/not-an-id`)).status).toBe(400);

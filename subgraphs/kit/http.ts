@@ -17,8 +17,11 @@ export type Routes = Readonly<Record<string, Handler>>;
 /** A request body over the limit it was read with. */
 export class BodyTooLarge extends Error {}
 
-/** Reads a request body of at most `limit` bytes as UTF-8; throws BodyTooLarge past it. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * Reads a request body of at most `limit` bytes, as sent; throws BodyTooLarge past it. For a reader
+ * that must refuse text that is not UTF-8 rather than take it with U+FFFD in place of the bad bytes.
+ */
+export async function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyTooLarge();
   const chunks: Buffer[] = [];
@@ -29,7 +32,12 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
     if (size > limit) throw new BodyTooLarge();
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Reads a request body of at most `limit` bytes as UTF-8 (a malformed sequence as U+FFFD); throws BodyTooLarge past it. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return (await readBodyBytes(req, limit)).toString('utf8');
 }
 
 /** Writes a JSON body with the given status. */
