@@ -25,6 +25,12 @@ const MAX_FORM_BYTES = 32 * 1024;
  */
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
+/**
+ * The fields the form sends. Each is one value: one sent twice is refused, naming it, as the
+ * downloads and /disclosure-log refuse a repeated parameter, rather than one of the two kept unsaid.
+ */
+const FORM_FIELDS = ['dataset', 'kind', 'message', 'contact'] as const;
+
 /** The refusal of a form with no kind, or one the open contract does not declare: said plainly, with no GraphQL in it. */
 const CHOOSE_KIND = 'Hãy chọn một loại góp ý trong danh sách. (Choose a kind of feedback from the list.)';
 
@@ -214,7 +220,11 @@ export function openFeedbackRoutes(apollo: ApolloServer<GatewayContext>): Routes
         const [vi, en] = form.notUtf8 === null ? ['Biểu mẫu', 'The form'] : [`Trường ${form.notUtf8}`, `The field ${form.notUtf8}`];
         return refusedPage(res, 400, `${vi} có chữ không phải UTF-8 hợp lệ; không có gì được lưu. (${en} holds text that is not valid UTF-8; nothing was kept.)`);
       }
-      const one = (name: string): string | null => form.fields.get(name)?.[0] ?? null;
+      for (const name of FORM_FIELDS) {
+        const times = form.fields.get(name)?.length ?? 0;
+        if (times > 1) return refusedPage(res, 400, `Trường ${name} được gửi ${times} lần; mỗi trường chỉ gửi một lần. (The field ${name} is given ${times} times; give it once.)`);
+      }
+      const one = (name: (typeof FORM_FIELDS)[number]): string | null => form.fields.get(name)?.[0] ?? null;
       const dataset = one('dataset');
       const kind = one('kind');
       const contact = one('contact');

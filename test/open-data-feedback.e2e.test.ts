@@ -322,6 +322,19 @@ describe('the form and the ticket page, for people without GraphQL', () => {
     expect(kept).toEqual([vietnamese, vietnamese]);
   });
 
+  it('refuses a form giving a field twice, naming it, keeping nothing', async () => {
+    const before = (await listedFor(await bearer('so-khcn', 'governance'))).length;
+    const form = (body: string) =>
+      fetch(`${mesh.gateway.url}/open/feedback`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const kinds = await form('kind=DATA_ERROR&kind=OTHER&dataset=landParcels&message=Hai+lo%E1%BA%A1i.');
+    expect(kinds.status).toBe(400);
+    expect(await kinds.text()).toContain('Trường kind được gửi 2 lần; mỗi trường chỉ gửi một lần. (The field kind is given 2 times; give it once.)');
+    const messages = await form('kind=OTHER&dataset=landParcels&message=M%E1%BB%99t&message=Hai&message=Ba');
+    expect(messages.status).toBe(400);
+    expect(await messages.text()).toContain('(The field message is given 3 times; give it once.)');
+    expect((await listedFor(await bearer('so-khcn', 'governance'))).length).toBe(before);
+  });
+
   it('answers 404 for a ticket nobody was given, 400 for an id that is not one, and 405 to a GET of the form', async () => {
     expect((await fetch(`${mesh.gateway.url}/open/feedback/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await fetch(`${mesh.gateway.url}/open/feedback/not-an-id`)).status).toBe(400);
