@@ -42,6 +42,12 @@ export class WriteAllowance {
     return 0;
   }
 
+  /** Gives back `writes` taken for `address` in its current window, which did not go through. */
+  giveBack(address: string, writes: number): void {
+    const window = this.windows.get(address);
+    if (window !== undefined) window.count = Math.max(0, window.count - writes);
+  }
+
   private forgetEnded(now: number): void {
     for (const [address, window] of this.windows) if (now - window.start >= HOUR_MS) this.windows.delete(address);
     // Every window still running: the oldest make room (a Map keeps insertion order).
@@ -53,23 +59,23 @@ export class WriteAllowance {
 }
 
 /**
- * The root fields a selection runs that `counts`, through its inline fragments and fragment spreads
- * (each fragment once).
+ * The response keys (alias, else name) of the root fields a selection runs that `counts`, through its
+ * inline fragments and fragment spreads (each fragment once). Fields of one key are merged into one
+ * write, as GraphQL runs them.
  */
-function rootFields(selectionSet: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen: Set<string>, counts: (name: string) => boolean): number {
-  let count = 0;
+function rootFieldKeys(selectionSet: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen: Set<string>, counts: (name: string) => boolean, keys = new Set<string>()): Set<string> {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      if (selection.name.value !== '__typename' && counts(selection.name.value)) count++;
+      if (selection.name.value !== '__typename' && counts(selection.name.value)) keys.add(selection.alias?.value ?? selection.name.value);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      count += rootFields(selection.selectionSet, fragments, seen, counts);
+      rootFieldKeys(selection.selectionSet, fragments, seen, counts, keys);
     } else if (!seen.has(selection.name.value)) {
       seen.add(selection.name.value);
       const fragment = fragments.get(selection.name.value);
-      if (fragment) count += rootFields(fragment.selectionSet, fragments, seen, counts);
+      if (fragment) rootFieldKeys(fragment.selectionSet, fragments, seen, counts, keys);
     }
   }
-  return count;
+  return keys;
 }
 
 /** The mutations of the open contract: those anyone may send. */
@@ -89,10 +95,15 @@ export interface WriteLimits {
 /**
  * Refuses the writes anyone may send (the open contract's mutations) past the caller's allowance:
  * 429 RATE_LIMITED, with Retry-After. Anonymous callers are counted by address, citizens by their id.
+ * A write counts only if it went through: one refused (a message too long, a dataset that is not
+ * one) or that failed (an agency's system down) is given back once the answer is known, so that
+ * mending a form's mistakes does not spend the hour's allowance.
  */
 export function limitingOpenWrites(allowance: WriteAllowance, limits: WriteLimits): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
+      /** The writes this request took: whose, and the response keys of the fields that make them. */
+      let taken: { readonly key: string; readonly fields: readonly string[] } | undefined;
       return {
         async didResolveOperation({ operation, contextValue, document }) {
           if (operation?.operation !== 'mutation') return;
@@ -101,10 +112,13 @@ export function limitingOpenWrites(allowance: WriteAllowance, limits: WriteLimit
           // Each write counts, however the operation holds it: `a: send… b: send…` is two.
           const counted = limits.counted();
           const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
-          const writes = rootFields(operation.selectionSet, fragments, new Set(), (name) => counted.has(name));
-          if (writes === 0) return;
-          const wait = allowance.take(key, writes);
-          if (wait === 0) return;
+          const fields = [...rootFieldKeys(operation.selectionSet, fragments, new Set(), (name) => counted.has(name))];
+          if (fields.length === 0) return;
+          const wait = allowance.take(key, fields.length);
+          if (wait === 0) {
+            taken = { key, fields };
+            return;
+          }
           // Apollo Server sets the status and headers from `http` (its headers a Map, which graphql-yoga's
           // typing of the same extension, a record, would refuse).
           const extensions: Record<string, unknown> = {
@@ -117,6 +131,13 @@ export function limitingOpenWrites(allowance: WriteAllowance, limits: WriteLimit
               `(Too many writes from this address this hour; try again in ${Math.ceil(wait / 60)} minutes.)`,
             { extensions },
           );
+        },
+        async willSendResponse({ response }) {
+          if (!taken) return;
+          // A write went through when its field answered something; a refused or failed one answers null (or nothing ran).
+          const data = response.body.kind === 'single' ? response.body.singleResult.data : undefined;
+          const through = taken.fields.filter((field) => data?.[field] !== null && data?.[field] !== undefined).length;
+          if (through < taken.fields.length) allowance.giveBack(taken.key, taken.fields.length - through);
         },
       };
     },

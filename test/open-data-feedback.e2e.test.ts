@@ -395,6 +395,36 @@ describe('the allowance of anonymous writes', () => {
     expect(third.headers.get('access-control-expose-headers')).toContain('retry-after');
   });
 
+  it('counts only the writes that went through: mending a refused form spends none of the allowance', async () => {
+    const fresh = await startGatewayOver(mesh, { openWritesPerHour: 2 });
+    try {
+      const url = `${fresh.url}/open/graphql`;
+      const message = `Sửa lỗi rồi gửi lại ${Date.now()}`;
+      // Refused for what was sent: no such dataset, a message too long, a kind that is not one.
+      for (const input of [
+        { dataset: 'noSuchDataset', kind: 'OTHER', message },
+        { dataset: 'landParcels', kind: 'OTHER', message: 'x'.repeat(5000) },
+        { dataset: 'landParcels', kind: 'NOT_A_KIND', message },
+      ]) {
+        const refused = await execute<{ sendOpenDataFeedback: { id: string } | null }, { input: Record<string, unknown> }>(url, 'mutation($input: OpenDataFeedbackInput!) { sendOpenDataFeedback(input: $input) { id } }', { input });
+        expect({ kept: refused.body.data?.sendOpenDataFeedback ?? null, code: refused.body.errors?.[0]?.extensions?.['code'] }).toEqual({ kept: null, code: 'BAD_USER_INPUT' });
+      }
+      // One operation with a refused write and one that goes through spends one.
+      const mixed = await execute(
+        url,
+        'mutation($bad: OpenDataFeedbackInput!, $good: OpenDataFeedbackInput!) { bad: sendOpenDataFeedback(input: $bad) { id } good: sendOpenDataFeedback(input: $good) { id } }',
+        { bad: { dataset: 'noSuchDataset', kind: 'OTHER', message }, good: { dataset: 'landParcels', kind: 'OTHER', message } },
+      );
+      expect(mixed.body.data).toEqual({ bad: null, good: { id: expect.any(String) } });
+      // The allowance of two still holds one more, and then no more.
+      expect((await send({ dataset: 'landParcels', kind: 'OTHER', message }, url)).status).toBe(200);
+      const over = await send({ dataset: 'landParcels', kind: 'OTHER', message }, url);
+      expect({ status: over.status, code: over.body.errors?.[0]?.extensions?.['code'] }).toEqual({ status: 429, code: 'RATE_LIMITED' });
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('counts a citizen\'s feedback sent with their token, by their id, and not an official\'s', async () => {
     const url = `${limited.url}/graphql`;
     const one = 'mutation { sendOpenDataFeedback(input: { kind: NEW_DATA_REQUEST, message: "Công dân gửi (from a citizen)." }) { id } }';
