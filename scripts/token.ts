@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { agencyDirectory } from '../subgraphs/kit/agency';
-import { gatewayProofSecret, officialRefusal, type Role, type TokenClaims } from '../subgraphs/kit/identity';
+import { claimsSchema, gatewayProofSecret, officialRefusal, type Role, type TokenClaims } from '../subgraphs/kit/identity';
 import { ensureDevKeys, signDevToken } from './dev-keys';
 import { registryReaderSecret } from '../schema/registry/gateway-feed';
 
@@ -56,6 +56,10 @@ async function main(): Promise<void> {
     const refused = officialRefusal(agencies, agency, [options.role]);
     if (refused) throw new Error(`--agency ${agency} --role ${options.role}: ${refused}; run \`npm run token\` for the list`);
     claims = { kind: 'official', sub: options.official, agency, roles: [options.role as Role] };
+  }
+  // Checked by the services' own rule (kit/identity.ts): a token they would refuse is not made.
+  if (!claimsSchema.safeParse(claims).success) {
+    throw new Error('--official là mã cán bộ: 1–200 ký tự, không có ký tự điều khiển. (--official is an official\'s id: 1–200 characters, no control characters.)');
   }
   const token = await signDevToken(await ensureDevKeys(), claims, Number(options.ttl));
   say(`# ${options.citizen ? `citizen ${options.citizen}` : `${options.role} of ${options.agency}`}; send as: Authorization: Bearer <token>`);

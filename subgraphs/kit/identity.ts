@@ -28,7 +28,7 @@ export const ANONYMOUS: Caller = { kind: 'anonymous' };
 /** Half of a UTF-16 surrogate pair, alone: not text any database stores as it was sent. */
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const claimsSchema = z.discriminatedUnion('kind', [
+export const claimsSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('official'),
     // An official's id is one line of printable text: it is written to every provider's log.
