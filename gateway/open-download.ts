@@ -24,7 +24,7 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import { ErrorCode } from '../subgraphs/kit/errors';
-import { readOnlyRequest, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
+import { formPairs, readOnlyRequest, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
 import { characters, clip } from '../subgraphs/kit/text';
 import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
 import { agencyDirectory, listAgencies, type Agency } from '../subgraphs/kit/agency';
@@ -337,36 +337,6 @@ interface PageResult {
 /** The variables of a download's parameters (DownloadParameter), from its query string. */
 type DownloadVariables = Readonly<Record<string, unknown>>;
 
-/** A name or a value of a query string, decoded: `text` as URLSearchParams reads it, `utf8` false when its bytes are not UTF-8. */
-interface QueryText {
-  readonly text: string;
-  readonly utf8: boolean;
-}
-
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const LENIENT_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
-
-/**
- * One name or value of a query string, read as application/x-www-form-urlencoded is (WHATWG URL
- * §5.1: "+" a space, "%XX" a byte, any other "%" itself), the bytes then decoded as UTF-8. It is the
- * reading of URLSearchParams, which however turns bytes that are not UTF-8 (%FF, a sequence cut
- * short, an encoded surrogate) into U+FFFD, silently: a download would then narrow the list by text
- * the caller never sent, and answer an empty file as if nothing matched. Here they are told apart.
- */
-function queryText(encoded: string): QueryText {
-  const bytes = Buffer.concat(
-    encoded
-      .replace(/\+/g, ' ')
-      .split(/(%[0-9A-Fa-f]{2})/)
-      .map((part, at) => (at % 2 === 1 ? Buffer.from([Number.parseInt(part.slice(1), 16)]) : Buffer.from(part, 'utf8'))),
-  );
-  try {
-    return { text: STRICT_UTF8.decode(bytes), utf8: true };
-  } catch {
-    return { text: LENIENT_UTF8.decode(bytes), utf8: false };
-  }
-}
-
 /**
  * The most of a caller's own text (a dataset's path, a parameter's name) an answer repeats, in UTF-16
  * units: enough to recognise it by; the whole of a long one would only make the answer as long.
@@ -381,18 +351,6 @@ const ECHOED = 80;
  */
 const MAX_PARAMETER_LENGTH = 500;
 
-/** The `name=value` pairs of a query string (`?` first or not), in order, as queryText reads them. */
-function queryPairs(query: string): { readonly name: QueryText; readonly value: QueryText }[] {
-  return query
-    .replace(/^\?/, '')
-    .split('&')
-    .filter((pair) => pair !== '')
-    .map((pair) => {
-      const equals = pair.indexOf('=');
-      return equals < 0 ? { name: queryText(pair), value: queryText('') } : { name: queryText(pair.slice(0, equals)), value: queryText(pair.slice(equals + 1)) };
-    });
-}
-
 /**
  * A download's query string (a URL's `search`) as the variables of its parameters, or why it cannot
  * be: a 400's body, naming the parameter (an unknown one by its first ECHOED units).
@@ -405,7 +363,7 @@ export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameter
   const taken = dataset.parameters.length > 0 ? dataset.parameters.map((p) => p.name).join(', ') : null;
   const variables: Record<string, unknown> = {};
   const filter: Record<string, unknown> = {};
-  const pairs = queryPairs(query);
+  const pairs = formPairs(query);
   const unreadable = pairs.find((pair) => !pair.name.utf8);
   if (unreadable) {
     return refused(

@@ -3,7 +3,7 @@ import type { ApolloServer } from '@apollo/server';
 import { isEnumType, type GraphQLFormattedError } from 'graphql';
 import { Supergraph } from '@apollo/federation-internals';
 import { ErrorCode } from '../subgraphs/kit/errors';
-import { BodyTooLarge, escapeHtml, HTML_PAGE_HEADERS, readBodyBytes, sendMethodNotAllowed, type Routes } from '../subgraphs/kit/http';
+import { BodyTooLarge, escapeHtml, formPairs, HTML_PAGE_HEADERS, readBodyBytes, sendMethodNotAllowed, type Routes } from '../subgraphs/kit/http';
 import { anonymousContext, type GatewayContext } from './context';
 import type { DescribedDataset } from './open-download';
 
@@ -137,32 +137,17 @@ function encodingRefusal(contentType: string | undefined): string | null {
   return `Kiểu gửi biểu mẫu không được hỗ trợ: ${vi}; hãy gửi ${FORM_TYPE} như biểu mẫu trên danh mục. (Unsupported form encoding: ${en}; send ${FORM_TYPE}, as the form on the catalogue does.)`;
 }
 
-/** UTF-8 that throws on a malformed sequence, where Buffer and URLSearchParams put U+FFFD in its place; a BOM stays text, as the URL standard's form parser keeps it. */
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /**
- * The form's fields, each name with its values in the order sent, parsed as the URL standard parses
- * application/x-www-form-urlencoded (`+` a space, `%XX` a byte, a `%` not followed by two hex digits
- * kept as it is), except that bytes that are not UTF-8, sent raw or percent-encoded, are refused, not
- * replaced: the agency would otherwise read "ab��cd", and the sender never learn that their text was
- * lost. When refused, the field whose text is not UTF-8, by name when its name is.
+ * The form's fields, each name with its values in the order sent (formPairs), or, when text in it is
+ * not UTF-8 (sent raw or percent-encoded), the field that holds it, by name when its name is UTF-8:
+ * refused rather than stored with U+FFFD, which the agency would read as "ab��cd".
  */
 function parseForm(body: Buffer): { readonly fields: ReadonlyMap<string, readonly string[]> } | { readonly notUtf8: string | null } {
-  // Latin-1 takes each byte to one character and back, so the splitting and decoding below are on bytes.
-  const decode = (part: string): string =>
-    STRICT_UTF8.decode(Buffer.from(part.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1'));
   const fields = new Map<string, string[]>();
-  for (const pair of body.toString('latin1').split('&')) {
-    if (pair === '') continue;
-    const at = pair.indexOf('=');
-    let name: string | null = null;
-    try {
-      name = decode(at === -1 ? pair : pair.slice(0, at));
-      const value = at === -1 ? '' : decode(pair.slice(at + 1));
-      fields.set(name, [...(fields.get(name) ?? []), value]);
-    } catch {
-      return { notUtf8: name };
-    }
+  for (const { name, value } of formPairs(body)) {
+    if (!name.utf8) return { notUtf8: null };
+    if (!value.utf8) return { notUtf8: name.text };
+    fields.set(name.text, [...(fields.get(name.text) ?? []), value.text]);
   }
   return { fields };
 }

@@ -41,6 +41,44 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
 }
 
 /** Writes a JSON body with the given status. */
+/** One name or value of a form-encoded text, decoded: `utf8` false (and U+FFFD in `text`) where its bytes are not UTF-8. */
+export interface FormText {
+  readonly text: string;
+  readonly utf8: boolean;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const LENIENT_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function formText(encoded: string): FormText {
+  // Latin-1 takes each byte to one character and back, so the decoding below is of the bytes sent.
+  const bytes = Buffer.from(encoded.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
+  try {
+    return { text: STRICT_UTF8.decode(bytes), utf8: true };
+  } catch {
+    return { text: LENIENT_UTF8.decode(bytes), utf8: false };
+  }
+}
+
+/**
+ * The `name=value` pairs of application/x-www-form-urlencoded text (a form's body, or a URL's query
+ * with or without its `?`), in order, read as the URL standard reads them (`+` a space, `%XX` a
+ * byte, a `%` not followed by two hex digits kept as it is), the bytes then decoded as UTF-8. The
+ * standard's parser, and URLSearchParams, put U+FFFD for bytes that are not UTF-8 (%FF, a sequence
+ * cut short, an encoded surrogate), silently: text the sender never wrote would be stored, or
+ * searched for. Here such text is marked, for the route to refuse.
+ */
+export function formPairs(encoded: Buffer | string): { readonly name: FormText; readonly value: FormText }[] {
+  const text = typeof encoded === 'string' ? encoded.replace(/^\?/, '') : encoded.toString('latin1');
+  return text
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const at = pair.indexOf('=');
+      return at < 0 ? { name: formText(pair), value: formText('') } : { name: formText(pair.slice(0, at)), value: formText(pair.slice(at + 1)) };
+    });
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
