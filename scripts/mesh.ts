@@ -109,7 +109,7 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
   const prepared = await Promise.all(
     agencies.map(async (agency) => {
       const definition = loadDefinition(agency);
-      progress(`${agency.subgraph}: migrating and seeding`);
+      progress(`${agency.subgraph}: preparing its database (migrations; seed data when it is empty)`);
       const url = await prepareAgencyDatabase(definition, agency, options);
       progress(`${agency.subgraph}: database ready`);
       return { agency, definition, url };

@@ -120,7 +120,8 @@ function datasetOwner(catalogue: FieldCatalogue, dataset: string): string {
 function optionalText(value: string | null | undefined, maximum: number, argument: string, vi: string, en: string): string | null {
   const text = keptText(value ?? '');
   if (text === '') return null;
-  if (characters(text) > maximum) throw badUserInput(`${vi} dài tối đa ${maximum} ký tự. (${en}: at most ${maximum} characters.)`, { argument, maximum });
+  // `vi` also goes mid-sentence ("Cần nêu nội dung góp ý"); here it begins one.
+  if (characters(text) > maximum) throw badUserInput(`${vi.charAt(0).toUpperCase()}${vi.slice(1)} dài tối đa ${maximum} ký tự. (${en}: at most ${maximum} characters.)`, { argument, maximum });
   checkCharacters(text, argument);
   return text;
 }
