@@ -214,6 +214,16 @@ describe('inputs a second walk found', () => {
     expect({ status: official.status, body: await official.json() }).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
   });
 
+  it('refuses a body that is not UTF-8 as a bad request, rather than taking U+FFFD for what was sent', async () => {
+    const query = 'mutation ($m: String!) { sendOpenDataFeedback(input: { kind: OTHER, message: $m }) { id } }';
+    const bytes = Buffer.concat([Buffer.from(`{"query":${JSON.stringify(query)},"variables":{"m":"ab`), Buffer.from([0xff, 0xfe]), Buffer.from('cd"}}')]);
+    const response = await fetch(`${mesh.gatewayUrl}/open/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes });
+    expect({ status: response.status, body: (await response.json()) as unknown }).toEqual({
+      status: 400,
+      body: { errors: [{ message: expect.stringContaining('not valid UTF-8') as string, extensions: { code: 'BAD_REQUEST' } }] },
+    });
+  });
+
   it('refuses variables nested 5,000 deep as a bad request, rather than reporting a provider down', async () => {
     // Written as text: a value this deep is past what JSON.stringify itself can walk.
     const query = 'query ($c: AdministrativeUnitCode!) { administrativeUnit(code: $c) { code } }';

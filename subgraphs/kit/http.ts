@@ -50,14 +50,20 @@ export interface FormText {
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const LENIENT_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** `bytes` as UTF-8 text, or null when they are not UTF-8 (rather than U+FFFD in place of the bad ones). */
+export function utf8Text(bytes: Buffer): string | null {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 function formText(encoded: string): FormText {
   // Latin-1 takes each byte to one character and back, so the decoding below is of the bytes sent.
   const bytes = Buffer.from(encoded.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
-  try {
-    return { text: STRICT_UTF8.decode(bytes), utf8: true };
-  } catch {
-    return { text: LENIENT_UTF8.decode(bytes), utf8: false };
-  }
+  const text = utf8Text(bytes);
+  return text === null ? { text: LENIENT_UTF8.decode(bytes), utf8: false } : { text, utf8: true };
 }
 
 /**
@@ -199,8 +205,9 @@ export function graphqlHandler<Context extends BaseContext>(
   return async (req, res) => {
     let raw = '';
     if (req.method === 'POST') {
+      let bytes: Buffer;
       try {
-        raw = await readBody(req, MAX_BODY_BYTES);
+        bytes = await readBodyBytes(req, MAX_BODY_BYTES);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           sendJson(res, 413, errorBody('PAYLOAD_TOO_LARGE', `Nội dung yêu cầu vượt quá ${MAX_BODY_BYTES} byte. (Request body exceeds ${MAX_BODY_BYTES} bytes.)`), { connection: 'close' });
@@ -208,6 +215,13 @@ export function graphqlHandler<Context extends BaseContext>(
         }
         throw error;
       }
+      // JSON is UTF-8 (RFC 8259): bytes that are not would reach a record or a search as U+FFFD, text nobody sent.
+      const text = utf8Text(bytes);
+      if (text === null) {
+        sendJson(res, 400, errorBody('BAD_REQUEST', 'Nội dung yêu cầu không phải văn bản UTF-8 hợp lệ. (The request body is not valid UTF-8 text.)'));
+        return;
+      }
+      raw = text;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (admit && !admit(req, res, req.method === 'POST' ? raw : url.search)) return;
