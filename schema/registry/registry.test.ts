@@ -46,19 +46,19 @@ async function closedPortUrl(): Promise<string> {
 }
 
 /** Calls the registry at `base` as `claims` (anonymously when null). */
-async function callAt(base: string, method: 'GET' | 'POST', path: string, claims: TokenClaims | null, body?: unknown, rawBody?: string): Promise<ApiResponse> {
+async function callAt(base: string, method: 'GET' | 'POST', path: string, claims: TokenClaims | null, body?: unknown, rawBody?: string | Buffer): Promise<ApiResponse> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (claims) headers['authorization'] = `Bearer ${await signDevToken(keys, claims)}`;
   const response = await fetch(`${base}${path}`, {
     method,
     headers,
-    ...(method === 'POST' ? { body: rawBody ?? JSON.stringify(body) } : {}),
+    ...(method === 'POST' ? { body: typeof rawBody === 'object' ? new Uint8Array(rawBody) : (rawBody ?? JSON.stringify(body)) } : {}),
   });
   return { status: response.status, body: (await response.json()) as ApiResponse['body'] };
 }
 
 /** Calls the test file's registry. */
-function call(method: 'GET' | 'POST', path: string, claims: TokenClaims | null, body?: unknown, rawBody?: string): Promise<ApiResponse> {
+function call(method: 'GET' | 'POST', path: string, claims: TokenClaims | null, body?: unknown, rawBody?: string | Buffer): Promise<ApiResponse> {
   return callAt(registry.url, method, path, claims, body, rawBody);
 }
 
@@ -134,6 +134,9 @@ describe('schema registry', () => {
     expect(anonymous.body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
     const bad = await call('POST', '/check', landOwner, undefined, '{ not json');
     expect(bad).toEqual({ status: 400, body: { errors: [{ message: expect.stringContaining('JSON'), extensions: { code: 'BAD_JSON' } }] } });
+    // An SDL whose bytes are not UTF-8 would be kept with U+FFFD in its descriptions: refused instead.
+    const latin1 = await call('POST', '/check', landOwner, undefined, Buffer.concat([Buffer.from('{"subgraph":"land","sdl":"type Q { a: String } # caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
+    expect(latin1).toEqual({ status: 400, body: { errors: [{ message: expect.stringContaining('UTF-8'), extensions: { code: 'BAD_JSON' } }] } });
     const citizen = await call('GET', '/supergraph', { kind: 'citizen', sub: '001090000001' });
     expect(citizen.status).toBe(403);
   });

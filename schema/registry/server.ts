@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../subgraphs/kit/db';
 import { GraphQLError } from 'graphql';
 import { DatabaseUnavailableError, ErrorCode } from '../../subgraphs/kit/errors';
-import { BodyTooLarge, close, createHttpServer, listen, readBody, sendJson, type Handler } from '../../subgraphs/kit/http';
+import { BodyNotUtf8, BodyTooLarge, close, createHttpServer, listen, readBody, sendJson, type Handler } from '../../subgraphs/kit/http';
 import { AuthenticationError, bearerToken, unauthenticatedMessage, type Caller } from '../../subgraphs/kit/identity';
 import type { LedgerConsumers } from '../../subgraphs/access/client';
 import { RegistryError, RegistryService, type Official } from './service';
@@ -114,6 +114,7 @@ async function jsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<
     raw = await readBody(req, MAX_REGISTRY_BODY);
   } catch (error) {
     if (error instanceof BodyTooLarge) throw new RegistryError(413, 'PAYLOAD_TOO_LARGE', `Nội dung vượt quá ${MAX_REGISTRY_BODY} byte (request body too large).`);
+    if (error instanceof BodyNotUtf8) throw new RegistryError(400, 'BAD_JSON', 'Nội dung yêu cầu không phải văn bản UTF-8 hợp lệ (the request body is not valid UTF-8 text).');
     throw error;
   }
   let parsed: unknown;

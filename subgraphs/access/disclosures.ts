@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import { statement, type Database, type Queries } from '../kit/db';
-import { BodyTooLarge, readBody, sendJson, sendMethodNotAllowed, type Handler } from '../kit/http';
+import { BodyNotUtf8, BodyTooLarge, readBody, sendJson, sendMethodNotAllowed, type Handler } from '../kit/http';
 import { POSITION_PART, positionParams, positionSql, withPosition, type PositionPageRequest } from '../kit/pagination';
 import { authenticatedProvider } from './internal-grants';
 import { subjectGroups } from '../kit/disclosure';
@@ -197,6 +197,7 @@ export function disclosuresRoute(db: Database, readerSecret: ((provider: string)
       raw = await readBody(req, MAX_DELIVERY_BYTES);
     } catch (error) {
       if (error instanceof BodyTooLarge) return sendJson(res, 413, { errors: [{ message: 'Quá lớn. (Delivery too large.)', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      if (error instanceof BodyNotUtf8) return sendJson(res, 400, { errors: [{ message: 'Nội dung không phải UTF-8. (The body is not UTF-8.)', extensions: { code: 'BAD_REQUEST' } }] });
       throw error;
     }
     let body: unknown;

@@ -35,9 +35,18 @@ export async function readBodyBytes(req: IncomingMessage, limit: number): Promis
   return Buffer.concat(chunks);
 }
 
-/** Reads a request body of at most `limit` bytes as UTF-8 (a malformed sequence as U+FFFD); throws BodyTooLarge past it. */
+/** A request body that is not UTF-8 text. */
+export class BodyNotUtf8 extends Error {}
+
+/**
+ * Reads a request body of at most `limit` bytes as UTF-8 text; throws BodyTooLarge past it, and
+ * BodyNotUtf8 when its bytes are not UTF-8 (rather than U+FFFD in place of the bad ones: text nobody
+ * sent, which would be stored or searched for as if they had).
+ */
 export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return (await readBodyBytes(req, limit)).toString('utf8');
+  const text = utf8Text(await readBodyBytes(req, limit));
+  if (text === null) throw new BodyNotUtf8('the request body is not UTF-8');
+  return text;
 }
 
 /** Writes a JSON body with the given status. */
@@ -205,23 +214,20 @@ export function graphqlHandler<Context extends BaseContext>(
   return async (req, res) => {
     let raw = '';
     if (req.method === 'POST') {
-      let bytes: Buffer;
       try {
-        bytes = await readBodyBytes(req, MAX_BODY_BYTES);
+        raw = await readBody(req, MAX_BODY_BYTES);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           sendJson(res, 413, errorBody('PAYLOAD_TOO_LARGE', `Nội dung yêu cầu vượt quá ${MAX_BODY_BYTES} byte. (Request body exceeds ${MAX_BODY_BYTES} bytes.)`), { connection: 'close' });
           return;
         }
+        // JSON is UTF-8 (RFC 8259).
+        if (error instanceof BodyNotUtf8) {
+          sendJson(res, 400, errorBody('BAD_REQUEST', 'Nội dung yêu cầu không phải văn bản UTF-8 hợp lệ. (The request body is not valid UTF-8 text.)'));
+          return;
+        }
         throw error;
       }
-      // JSON is UTF-8 (RFC 8259): bytes that are not would reach a record or a search as U+FFFD, text nobody sent.
-      const text = utf8Text(bytes);
-      if (text === null) {
-        sendJson(res, 400, errorBody('BAD_REQUEST', 'Nội dung yêu cầu không phải văn bản UTF-8 hợp lệ. (The request body is not valid UTF-8 text.)'));
-        return;
-      }
-      raw = text;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (admit && !admit(req, res, req.method === 'POST' ? raw : url.search)) return;
