@@ -1266,6 +1266,13 @@ describe('retention', () => {
     }
   });
 
+  it('lets replicas starting together maintain the log at once: one after the other, each finding the other\'s work done', async () => {
+    const url = await logDatabase();
+    const results = await Promise.all(Array.from({ length: 4 }, () => maintainLog(url, new Date(Date.UTC(2026, 6, 10)), 3)));
+    // Whichever ran first created the months; the others found them, and none failed on them.
+    expect(results.flatMap((result) => result.created).sort()).toEqual(['log_2026_07', 'log_2026_08', 'log_2026_09']);
+  });
+
   it('refuses a retention under 3 months, in maintenance and in a subgraph configuration', async () => {
     const url = await logDatabase();
     await expect(maintainLog(url, new Date(), 2)).rejects.toThrow(/must be whole months, at least 3/);

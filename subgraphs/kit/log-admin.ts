@@ -128,6 +128,9 @@ export async function maintainLog(ownerUrl: string, now: Date, retention: number
     // defaults (under DateStyle 'SQL, DMY', 1 June read as 6 January, and young months were dropped).
     await client.query(`SET datestyle = 'ISO, YMD'`);
     await client.query(`SET timezone = 'UTC'`);
+    // One maintainer at a time (replicas of a subgraph start together): another's partition created,
+    // or dropped, between this one's look and its DDL would fail it. Released when the session ends.
+    await client.query('/* maintenanceLock */ SELECT pg_advisory_lock(470121)');
     for (let offset = 0; offset <= 2; offset++) {
       const from = monthStart(now, offset);
       const name = partitionName(from);
