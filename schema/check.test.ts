@@ -607,6 +607,27 @@ describe('checkSubgraph', () => {
       expect(result.composition.issues[0]?.message).toMatch(/AdministrativeUnit\.name/);
     });
 
+    it.each([
+      ['opened', '  id: PersonalId! @personal @sharing(category: OPEN)', /lỏng hơn.*DEFAULT/],
+      ['unmarked as personal', '  id: PersonalId! @sharing(category: DEFAULT)', /@personal/],
+    ])('refuses another agency\'s personal key %s where a subgraph declares it again', async (_how, id, said) => {
+      const sdl = lines(
+        '"Công dân (a citizen)."',
+        'type Citizen @key(fields: "id") {',
+        '  "Số định danh (personal id)."',
+        id,
+        '  "Số lượt lưu trú (stays)."',
+        '  stays: Int @personal @sharing(category: DEFAULT)',
+        '}',
+      );
+      const result = await check(sdl);
+      expect(result.outcome).toBe('failed');
+      expect(result.composition.issues.filter((i) => i.code === 'FIELD_OF_ANOTHER_AGENCY').map((i) => [i.coordinate, i.message])).toEqual([
+        ['Citizen.id', expect.stringMatching(said)],
+      ]);
+      expect(result.composition.issues[0]?.message).toMatch(/cong-an/);
+    });
+
     it('still lets a subgraph add a field of its own to another agency\'s entity', async () => {
       const result = await check(
         lines(

@@ -2,6 +2,7 @@ import { Kind, parse, type ConstDirectiveNode, type DocumentNode, type FieldDefi
 import { listAgencies } from '../subgraphs/kit/agency';
 import type { SubgraphSource } from './compose';
 import { locationOf, type CheckIssue } from './issue';
+import { documentFieldPolicies, expandSharingDefaults, SHARING_CATEGORIES, type FieldPolicy } from './sharing';
 
 /**
  * Federation lets one subgraph take over another's field (@override), answer it in the owner's
@@ -11,6 +12,9 @@ import { locationOf, type CheckIssue } from './issue';
  * do either to a field another agency's subgraph resolves.
  */
 export const FIELD_OF_ANOTHER_AGENCY = 'FIELD_OF_ANOTHER_AGENCY';
+
+/** How strict a category is: OPEN < DEFAULT < SPECIAL_REQUEST. */
+const strictness = (policy: Pick<FieldPolicy, 'category'>): number => SHARING_CATEGORIES.indexOf(policy.category);
 
 /** The agency code of each subgraph of this repository. */
 function agencyBySubgraph(): Map<string, string> {
@@ -135,8 +139,33 @@ export function fieldsOfOtherAgencies(subgraph: string, own: DocumentNode, other
       coordinate,
       locations: locationOf(at),
     });
+  // A field another agency also declares (an entity's key, a shareable field) and holds as personal
+  // data is declared personal, and no looser than there: an agency cannot open, or unmark, another
+  // agency's personal data by declaring it again in its own subgraph, where its own sharing rules
+  // and log read it as declared there. (Loosening a field that is personal nowhere goes to
+  // governance as any loosening does.)
+  const declaredElsewhere = new Map<string, Array<{ readonly agency: string; readonly policy: FieldPolicy }>>();
+  for (const other of otherSubgraphs) {
+    if (other.agency === agency) continue;
+    for (const policy of documentFieldPolicies(expandSharingDefaults(other.document))) {
+      let declared = declaredElsewhere.get(policy.coordinate);
+      if (!declared) declaredElsewhere.set(policy.coordinate, (declared = []));
+      declared.push({ agency: other.agency, policy });
+    }
+  }
+  const ownPolicies = new Map(documentFieldPolicies(expandSharingDefaults(own)).map((policy) => [policy.coordinate, policy]));
   for (const { typeName, field } of objectFields(own)) {
     const coordinate = `${typeName}.${field.name.value}`;
+    const mine = ownPolicies.get(coordinate);
+    const elsewhere = declaredElsewhere.get(coordinate) ?? [];
+    const stricter = mine ? elsewhere.filter(({ policy }) => policy.personal && strictness(policy) > strictness(mine)) : [];
+    const personal = mine && !mine.personal ? elsewhere.filter(({ policy }) => policy.personal) : [];
+    for (const [found, vi, en] of [
+      [stricter, `khai lỏng hơn cơ quan đó khai (${stricter.map(({ policy }) => policy.category).join(', ')})`, `declared looser than there (${stricter.map(({ policy }) => policy.category).join(', ')})`],
+      [personal, 'thiếu @personal mà cơ quan đó đánh dấu', 'declared without the @personal mark it carries there'],
+    ] as const) {
+      if (found.length > 0) refuse(field, coordinate, [...new Set(found.map(({ agency: other }) => other))].sort(), vi, en);
+    }
     for (const directive of directives(field, 'override', 'federation__override')) {
       const from = stringArgument(directive, 'from') ?? '';
       const fromAgency = agencies.get(from) ?? from;
