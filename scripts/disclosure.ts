@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
-import { DEFAULT_RETENTION_MONTHS, maintainLog, verifyLog } from '../subgraphs/kit/log-admin';
+import { DEFAULT_RETENTION_MONTHS, ledgerSpeaksOfLog, maintainLog, verifyLog } from '../subgraphs/kit/log-admin';
 import { openLedgerCopies } from '../subgraphs/access/disclosures';
 import { readAgency } from '../subgraphs/kit/agency';
 import { loadDefinition } from '../subgraphs/kit/registry';
@@ -76,6 +76,18 @@ async function main(): Promise<void> {
     .option('--agency <code>', "the provider's agency code in the ledger (default: the agency of --subgraph)")
     .action(async (options: { subgraph?: string; databaseUrl?: string; ledgerDatabaseUrl?: string; agency?: string }) => {
       const ledger = await ledgerFor(options);
+      // Another agency's records compared with this log would all differ, and the log be called rewritten.
+      const ofThisLog = ledger ? await ledgerSpeaksOfLog(ownerUrl(options), ledger.requestIds).catch((error: unknown) => ledger.close().then(() => Promise.reject(error))) : true;
+      if (ledger && !ofThisLog) {
+        await ledger.close();
+        const agency = options.agency ?? options.subgraph ?? '';
+        process.stderr.write(
+          `Sổ cái không có bản ghi nào của nhật ký này dưới mã cơ quan ${agency}: --agency (hoặc --subgraph) có đúng cơ quan của cơ sở dữ liệu này không? Chưa so sánh gì. ` +
+            `(The ledger holds none of this log's records under agency ${agency}: does --agency (or --subgraph) name this database's agency? Nothing was compared.)\n`,
+        );
+        process.exitCode = 2;
+        return;
+      }
       const result = await verifyLog(ownerUrl(options), 5000, ledger?.copies).finally(() => ledger?.close());
       if (!result.firstBroken) {
         const intact = `Nhật ký nguyên vẹn: ${result.records} bản ghi, mỗi mã băm khớp nội dung của nó và bản ghi trước trong chuỗi`;

@@ -1090,6 +1090,8 @@ describe('the log against the ledger', () => {
   it("verify finds the newest records removed, or a record rewritten, against the ledger's copy, even with the chains' heads set back to match", async () => {
     const citizens = mesh.ownerUrls.get('citizens') ?? '';
     const ledger = mesh.ownerUrls.get('access') ?? '';
+    // A record before the one removed below, whichever tests ran first: the log keeps something older.
+    await asAgency('so-y-te', `query Before { citizen(id: "${citizen0}") { fullName } }`);
     const { requestId } = await asAgency('so-y-te', `query Anchored { citizen(id: "${citizen0}") { fullName } }`);
     const [record] = await recordsOf(requestId);
     const seq = String(record?.seq);
@@ -1117,6 +1119,11 @@ describe('the log against the ledger', () => {
              FROM (SELECT DISTINCT ON (chain) chain, seq, recorded_at, hash, prev_hash FROM disclosure.log ORDER BY chain, seq DESC) l
             WHERE h.chain = l.chain`,
         );
+        // A chain left with no record at all is set back to its start.
+        await owner.query(
+          `UPDATE disclosure.chain_head h SET seq = NULL, recorded_at = NULL, hash = repeat('0', 64), prev_hash = NULL
+            WHERE NOT EXISTS (SELECT 1 FROM disclosure.log l WHERE l.chain = h.chain)`,
+        );
       } finally {
         await owner.end();
       }
@@ -1140,6 +1147,19 @@ describe('the log against the ledger', () => {
     expect({ status: cli.status, out: cli.stdout.trim() }).toEqual({
       status: 1,
       out: `HỎNG tại bản ghi seq ${seq}: sổ cái đã nhận bản ghi này và nhật ký không còn nó (bản ghi đã bị xóa). (BROKEN at record seq ${seq}: the ledger received this record, and the log no longer has it (records were removed).)`,
+    });
+    // Another database's log, compared with this agency's records: a mistaken --agency, said as one
+    // (exit 2, nothing compared), not as a rewritten log.
+    const other = await logDatabase();
+    await writeRecords(other, 4);
+    const mistaken = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', other, '--ledger-database-url', ledger, '--agency', 'cong-an'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: mistaken.status, out: mistaken.stdout, err: mistaken.stderr.trim() }).toEqual({
+      status: 2,
+      out: '',
+      err: expect.stringContaining("The ledger holds none of this log's records under agency cong-an"),
     });
   });
 });

@@ -220,10 +220,21 @@ export function disclosuresRoute(db: Database, readerSecret: ((provider: string)
  * The ledger's copies of `provider`'s records, as `verify` reads them (kit/log-admin.ts): seq and
  * chain hash, oldest first, page by page, from the ledger's database as its owner. Close it after.
  */
-export async function openLedgerCopies(ledgerOwnerUrl: string, provider: string): Promise<{ readonly copies: LedgerCopies; close(): Promise<void> }> {
+export async function openLedgerCopies(
+  ledgerOwnerUrl: string,
+  provider: string,
+): Promise<{ readonly copies: LedgerCopies; readonly requestIds: (after: string, limit: number) => Promise<readonly string[]>; close(): Promise<void> }> {
   const client = new pg.Client({ connectionString: ledgerOwnerUrl });
   await client.connect();
   return {
+    /** The request ids of the provider's records after `after` (a seq), oldest first: which log they came from. */
+    requestIds: async (after, limit) =>
+      (
+        await client.query<{ request_id: string }>(
+          `/* ledgerRequestIds */ SELECT request_id FROM disclosures WHERE provider_agency = $1 AND hash IS NOT NULL AND log_seq > $2 ORDER BY log_seq LIMIT $3`,
+          [provider, after, limit],
+        )
+      ).rows.map((row) => row.request_id),
     copies: async (after, limit) =>
       (
         await client.query<LogAnchor>(

@@ -189,6 +189,24 @@ export interface LogAnchor {
 /** The ledger's copies of this log's records after `after` (a seq), oldest first, at most `limit`. */
 export type LedgerCopies = (after: string, limit: number) => Promise<readonly LogAnchor[]>;
 
+/**
+ * Whether the ledger's records said to be this log's are: the request ids of the first few it holds
+ * from the log's oldest record on (`sample`, after a seq) are looked for in the log. None found
+ * means the ledger's records came from another log, as when `verify` is given another agency's code:
+ * compared, every one would differ, and the log be called rewritten. True when there is nothing to
+ * compare (an empty log, or no record of it in the ledger yet).
+ */
+export async function ledgerSpeaksOfLog(ownerUrl: string, sample: (after: string, limit: number) => Promise<readonly string[]>): Promise<boolean> {
+  return withClient(ownerUrl, async (client) => {
+    const oldest = (await client.query<{ seq: string | null }>(`/* logOldestSeq */ SELECT min(l.seq)::text AS seq FROM disclosure.log l`)).rows[0]?.seq;
+    if (!oldest) return true;
+    const ids = await sample(String(BigInt(oldest) - 1n), 20);
+    if (ids.length === 0) return true;
+    const found = await client.query(`/* logHoldsRequests */ SELECT 1 FROM disclosure.log l WHERE l.request_id = ANY($1::text[]) LIMIT 1`, [ids]);
+    return (found.rowCount ?? 0) > 0;
+  });
+}
+
 /** The previous-hash of a chain's very first record. */
 const CHAIN_START = '0'.repeat(64);
 
