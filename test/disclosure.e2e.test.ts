@@ -569,6 +569,12 @@ describe('who saw my data', () => {
     );
     expect(JSON.stringify(response.body)).not.toMatch(/\d{12}/);
 
+    // A provider named by its subgraph's name, or a consumer mistyped: said, not answered as if it had no figures.
+    for (const [filter, argument] of [['provider: "citizens"', 'provider'], ['consumer: "so-y-tee"', 'consumer']] as const) {
+      const unknown = await execute(graphql, `{ disclosureUsage(from: "${today}", to: "${today}", ${filter}) { nodes { field } } }`, undefined, { authorization: `Bearer ${token}` });
+      expect(unknown.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+    }
+
     const refused = await execute(graphql, `{ disclosureUsage(from: "${today}", to: "${today}") { nodes { field } } }`, undefined, {
       authorization: `Bearer ${await mesh.token(official('so-y-te'))}`,
     });

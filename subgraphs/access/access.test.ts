@@ -418,7 +418,7 @@ describe('the special-request workflow (unit level, in-process)', () => {
       [{ validFrom: '2026-01-01', validUntil: '2026-03-01' }, 'Ngày kết thúc 2026-03-01 đã qua (hôm nay 2026-03-02). (validUntil 2026-03-01 has already passed; today is 2026-03-02.)', 'input.validUntil'],
       [{ purpose: ' ' }, 'Cần nêu mục đích khai thác. (A purpose is required.)', 'input.purpose'],
       [{ legalBasis: '' }, 'Cần nêu căn cứ pháp lý. (A legal basis is required.)', 'input.legalBasis'],
-      [{ provider: 'so-khong-co' }, 'Không có cơ quan mã "so-khong-co" trong danh bạ. (Unknown provider agency "so-khong-co".)', 'input.provider'],
+      [{ provider: 'so-khong-co' }, 'Không có cơ quan mã "so-khong-co" trong danh bạ. (Unknown agency "so-khong-co": give the code of an agency, e.g. cong-an.)', 'input.provider'],
       [
         { provider: 'so-y-te' },
         'provider là chính cơ quan của bạn (so-y-te): dữ liệu của mình thì không cần yêu cầu; hãy nêu cơ quan cung cấp các trường này. (provider names your own agency, so-y-te: an agency needs no request for its own data; name the agency that provides these fields.)',

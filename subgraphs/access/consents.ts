@@ -1,7 +1,7 @@
 import { badUserInput } from '../kit/errors';
 import { vietnamDate } from './calendar';
 import type { AccessContext } from './context';
-import { stateAgencies } from './directory';
+import { knownAgency } from './directory';
 import { consentableFields } from './fields';
 import { ledgerId } from './input';
 import { requireCitizen } from './policy';
@@ -14,10 +14,7 @@ import type { ConsentRow } from './store';
  */
 export async function giveConsent(context: AccessContext, agency: string, fields: readonly string[], validUntil: string | null): Promise<ConsentRow> {
   const citizen = requireCitizen(context.caller);
-  const consumer = agency.trim();
-  if (!stateAgencies().has(consumer)) {
-    throw badUserInput(`Không có cơ quan mã "${consumer}" trong danh bạ. (Unknown agency "${consumer}".)`, { argument: 'agency' });
-  }
+  const consumer = knownAgency(agency, 'agency');
   const consented = consentableFields(context.catalogue, consumer, fields);
   const now = context.now();
   const today = vietnamDate(now);

@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { badUserInput } from '../kit/errors';
 import { decisionDueAt, vietnamDate } from './calendar';
 import type { AccessContext } from './context';
-import { agencyName, stateAgencies } from './directory';
+import { agencyName, knownAgency } from './directory';
 import { requestableFields } from './fields';
 import { checkWindow, ledgerId, requiredText } from './input';
 import { keptText } from '../kit/text';
@@ -55,10 +55,7 @@ async function notify(
 /** Submits a request from the caller's agency; the provider is notified. */
 export async function submitRequest(context: AccessContext, input: RequestAccessInput, client?: PoolClient): Promise<RequestRow> {
   const official = requireOfficial(context.caller);
-  const provider = input.provider.trim();
-  if (!stateAgencies().has(provider)) {
-    throw badUserInput(`Không có cơ quan mã "${provider}" trong danh bạ. (Unknown provider agency "${provider}".)`, { argument: 'input.provider' });
-  }
+  const provider = knownAgency(input.provider, 'input.provider');
   if (provider === official.agency) {
     throw badUserInput(
       `provider là chính cơ quan của bạn (${provider}): dữ liệu của mình thì không cần yêu cầu; hãy nêu cơ quan cung cấp các trường này. ` +

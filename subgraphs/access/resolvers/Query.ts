@@ -7,6 +7,7 @@ import { feedbackPage, feedbackTicket, FEEDBACK_POSITION } from '../feedback';
 import { ROW_POSITION } from '../store';
 import { isGovernance, requireCitizen, requireGovernance, requireOfficial } from '../policy';
 import { visibleGrant, visibleRequest } from '../visibility';
+import { knownAgency } from '../directory';
 
 /**
  * Who sees what is decided here, not by the category of the fields: an agency sees the requests and
@@ -71,7 +72,14 @@ export const Query: QueryResolvers = {
     requireGovernance(context.caller);
     if (to < from) throw badUserInput('`to` phải không trước `from`. (`to` must not be before `from`.)', { argument: 'to' });
     const page = positionPageRequest({ first, after }, info, USAGE_POSITION);
-    return toPositionPage(await context.disclosures.usage(from, to, provider ?? null, consumer ?? null, page), page);
+    const rows = await context.disclosures.usage(from, to, provider ?? null, consumer ?? null, page);
+    // Nothing under a code the directory does not know is a mistyped code (or a subgraph's name where
+    // an agency's belongs), said as such; records under a code since renamed are still found by it.
+    if (rows.length === 0 && !after) {
+      if (provider) knownAgency(provider, 'provider');
+      if (consumer) knownAgency(consumer, 'consumer');
+    }
+    return toPositionPage(rows, page);
   },
 
   openDataFeedback: async (_parent, { answered, first, after }, context, info) => {
