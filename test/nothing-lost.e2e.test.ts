@@ -3,7 +3,7 @@
  * SIGKILL at random moments and restarted. Every response a client received with data must have its
  * disclosure record in that provider's log, matched by the request id the gateway returned.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -39,6 +39,8 @@ const CLIENTS = 6;
 interface Running {
   process: ChildProcess;
   port: number;
+  /** Where the process's stderr goes: read when it ends without being killed. */
+  errors: string;
 }
 
 let workDir: string;
@@ -49,11 +51,20 @@ const running = new Map<Provider, Running>();
 const env: NodeJS.ProcessEnv = {};
 
 function startProvider(name: Provider, port: number): Running {
+  const errors = join(workDir, `${name}-${port}-${Date.now()}.err`);
+  const fd = openSync(errors, 'w');
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'subgraphs', 'kit', 'run.ts'), name], {
     env: { ...process.env, ...env, DATABASE_URL: owners.get(name), PORT: String(port), LOG_LEVEL: 'error' },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', fd],
   });
-  return { process: child, port };
+  closeSync(fd);
+  return { process: child, port, errors };
+}
+
+/** Why a provider the test did not kill has ended: its exit and the end of its stderr. */
+function endedOnItsOwn(name: Provider, provider: Running): string {
+  const { exitCode, signalCode } = provider.process;
+  return `provider ${name} ended without being killed (exit ${exitCode ?? signalCode}): ${readFileSync(provider.errors, 'utf8').slice(-2000)}`;
 }
 
 async function ready(port: number): Promise<void> {
@@ -118,10 +129,12 @@ it(
         const index = i % Math.min(sizes.citizens, sizes.enterprises, sizes.parcels);
         sent++;
         try {
+          // Bounded, so that a request nobody answers counts as failed rather than holding the test.
           const response = await fetch(`${gateway.url}/graphql`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
             body: JSON.stringify({ query: PROVIDERS[provider](index) }),
+            signal: AbortSignal.timeout(15_000),
           });
           const body = (await response.json()) as { data?: Record<string, unknown> | null };
           const requestId = response.headers.get('x-request-id');
@@ -144,9 +157,15 @@ it(
         const name = NAMES[Math.floor(Math.random() * NAMES.length)] ?? 'citizens';
         const victim = running.get(name);
         if (!victim) continue;
+        // One that ended by itself would never say 'exit' again: the test fails saying why, not hangs.
+        if (victim.process.exitCode !== null || victim.process.signalCode !== null) {
+          done = true;
+          throw new Error(endedOnItsOwn(name, victim));
+        }
+        const exited = new Promise((resolve) => victim.process.once('exit', resolve));
         victim.process.kill('SIGKILL');
         kills++;
-        await new Promise((resolve) => victim.process.once('exit', resolve));
+        await exited;
         running.set(name, startProvider(name, victim.port));
         await ready(victim.port);
       }
@@ -156,6 +175,8 @@ it(
     };
 
     await Promise.all([killer(), ...Array.from({ length: CLIENTS }, (_, c) => client(c))]);
+    // Every provider now running is one the test started last and has not killed.
+    for (const [name, provider] of running) if (provider.process.exitCode !== null || provider.process.signalCode !== null) throw new Error(endedOnItsOwn(name, provider));
 
     let matched = 0;
     const missing: string[] = [];
