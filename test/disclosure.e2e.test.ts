@@ -252,6 +252,14 @@ describe('reading the provider log', () => {
     expect(own.records.length).toBeGreaterThan(0);
     expect(new Set(own.records.map((r) => r.consumer_agency))).toEqual(new Set(['so-y-te']));
     expect((await log('so-y-te', 'subgraph=citizens&consumer=so-xay-dung')).status).toBe(403);
+    // A consumer's code mistyped is said, not answered as an empty log (JSON or CSV alike).
+    for (const format of ['', '&format=csv']) {
+      const mistyped = await log('cong-an', `subgraph=citizens&consumer=so-y-tee${format}`);
+      expect({ status: mistyped.status, body: await mistyped.json() }).toEqual({
+        status: 400,
+        body: { errors: [{ message: expect.stringContaining('so-y-tee'), extensions: { code: 'BAD_USER_INPUT', argument: 'consumer' } }] },
+      });
+    }
     // Each refusal says what the caller may read instead.
     const messageOf = async (response: Response) => ({ status: response.status, message: ((await response.json()) as { errors: Array<{ message: string }> }).errors[0]?.message });
     expect(await messageOf(await log('so-khcn', 'subgraph=citizens', 'governance'))).toEqual({ status: 403, message: expect.stringContaining('disclosureUsage') });

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { statement, type Database } from './db';
 import { sendJson, sendMethodNotAllowed, type Handler } from './http';
+import { agencyDirectory } from './agency';
 import { governanceOnly, type Caller } from './identity';
 import { isIsoDate } from './scalars';
 
@@ -95,8 +96,8 @@ function readPage(db: Database, filter: LogFilter, consumer: string | null, afte
   return db.many(logPage, [consumer, filter.field ?? null, filter.subject ?? null, filter.from ?? null, filter.to ?? null, after, limit]);
 }
 
-function refuse(res: ServerResponse, status: number, code: string, vi: string, en: string): void {
-  sendJson(res, status, { errors: [{ message: `${vi} (${en})`, extensions: { code } }] });
+function refuse(res: ServerResponse, status: number, code: string, vi: string, en: string, argument?: string): void {
+  sendJson(res, status, { errors: [{ message: `${vi} (${en})`, extensions: { code, ...(argument ? { argument } : {}) } }] });
 }
 
 const CSV_COLUMNS = [
@@ -157,6 +158,18 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
       return refuse(res, 403, 'FORBIDDEN', 'Chỉ xem được các yêu cầu của cơ quan mình.', "An agency sees only its own agency's requests.");
     }
     const consumer = own ? (filter.consumer ?? null) : caller.agency;
+    // Nothing under a code the directory does not know is a mistyped code, said as such; records under
+    // a code since renamed are still found by it.
+    if (own && filter.consumer && !filter.after && !agencyDirectory().has(filter.consumer) && (await readPage(db, filter, consumer, null, 1)).length === 0) {
+      return refuse(
+        res,
+        400,
+        'BAD_USER_INPUT',
+        `Không có cơ quan mã "${filter.consumer}" trong danh bạ.`,
+        `Unknown agency "${filter.consumer}": give the code of an agency, e.g. so-y-te.`,
+        'consumer',
+      );
+    }
     if (filter.format === 'csv') {
       res.writeHead(200, {
         'content-type': 'text/csv; charset=utf-8',
