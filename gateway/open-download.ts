@@ -25,7 +25,7 @@ import {
 } from 'graphql';
 import { ErrorCode } from '../subgraphs/kit/errors';
 import { formPairs, readOnlyRequest, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
-import { characters, clip } from '../subgraphs/kit/text';
+import { characters, clip, holdsUnstorableText } from '../subgraphs/kit/text';
 import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
 import { agencyDirectory, listAgencies, type Agency } from '../subgraphs/kit/agency';
 import { supergraphFields } from '../schema/catalogue';
@@ -387,10 +387,9 @@ export function downloadVariables(dataset: Pick<OpenDataset, 'name' | 'parameter
     if (values.length > 1) return refused(`tham số ${name} được nêu ${values.length} lần.`, `parameter ${name} is given ${values.length} times.`, name);
     if (values[0]?.utf8 === false) return refused(`${name} phải là văn bản UTF-8 mã hoá phần trăm hợp lệ.`, `${name} must be valid percent-encoded UTF-8 text.`, name);
     const text = values[0]?.text ?? '';
-    // Text PostgreSQL cannot store (kit/db.ts, holdsUnstorableText) is refused here, before any query
-    // runs: the subgraph's own refusal names no parameter. Of that rule only the NUL is left to
-    // check, since a half of a surrogate pair cannot come out of the UTF-8 read above.
-    if (text.includes('\u0000')) return refused(`${name} không được chứa ký tự NUL (U+0000).`, `${name} must not contain the NUL character, U+0000.`, name);
+    // Text PostgreSQL cannot store is refused here, before any query runs: the subgraph's own refusal
+    // (kit/db.ts, the same rule) names no parameter. After the UTF-8 read above, only a NUL can be it.
+    if (holdsUnstorableText(text)) return refused(`${name} không được chứa ký tự NUL (U+0000).`, `${name} must not contain the NUL character, U+0000.`, name);
     // Counted as written, composed (NFC): a Vietnamese letter sent decomposed counts once too.
     if (characters(text.normalize('NFC')) > MAX_PARAMETER_LENGTH) {
       return refused(`${name} dài quá ${MAX_PARAMETER_LENGTH} ký tự.`, `${name} is longer than ${MAX_PARAMETER_LENGTH} characters.`, name);

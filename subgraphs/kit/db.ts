@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { z } from 'zod';
 import { badUserInput, DatabaseUnavailableError } from './errors';
+import { holdsUnstorableText } from './text';
 
 // DATE columns stay ISO strings ('2024-05-01'), never shifted through a JS Date in local time.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -75,18 +76,6 @@ export interface Queries {
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
 }
 
-/** ES2024's String.prototype.isWellFormed (Node 20 has it; this project's lib is ES2023). */
-type WellFormedString = string & { isWellFormed(): boolean };
-
-/**
- * True when `value`, a statement parameter, is or holds text PostgreSQL cannot store as given: a NUL
- * character (refused), or half of a UTF-16 surrogate pair (which would be stored as U+FFFD, the text
- * silently changed).
- */
-function holdsUnstorableText(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000') || !(value as WellFormedString).isWellFormed();
-  return Array.isArray(value) && value.some(holdsUnstorableText);
-}
 
 /** SQLSTATE 40001: the transaction was refused as out of order with another; the same work in a new one may pass. */
 function isSerializationFailure(error: unknown): boolean {

@@ -103,3 +103,16 @@ export function unsafeCharacter(text: string): string | null {
   if (!found) return null;
   return `U+${found[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '?'}`;
 }
+
+/** ES2024's String.prototype.isWellFormed (Node 20 has it; this project's lib is ES2023). */
+type WellFormedString = string & { isWellFormed(): boolean };
+
+/**
+ * True when `value` (a statement parameter, a value asked for) is or holds text PostgreSQL cannot
+ * store as given: a NUL character (refused), or half of a UTF-16 surrogate pair (which would be
+ * stored as U+FFFD, the text silently changed).
+ */
+export function holdsUnstorableText(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000') || !(value as WellFormedString).isWellFormed();
+  return Array.isArray(value) && value.some(holdsUnstorableText);
+}
