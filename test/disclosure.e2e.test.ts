@@ -1178,6 +1178,130 @@ describe('the log against the ledger', () => {
   });
 });
 
+interface Gap {
+  provider: { code: string };
+  chain: number;
+  afterSeq: string | null;
+  afterRecordedAt: string | null;
+  beforeSeq: string;
+  beforeRecordedAt: string;
+  kind: string;
+}
+
+/**
+ * The gaps governance sees in `provider`'s relayed chains: asked with the provider filter, or among
+ * all the gaps (a code no directory agency has, with no gap, is refused as a mistyped code).
+ */
+async function gapsOf(provider: string, { filtered = true } = {}): Promise<Gap[]> {
+  const token = await mesh.token(official('so-khcn', 'governance'));
+  const response = await execute<{ disclosureGaps: { nodes: Gap[] } }, never>(
+    graphql,
+    `{ disclosureGaps(${filtered ? `provider: "${provider}", ` : ''}first: 100) { nodes { provider { code } chain afterSeq afterRecordedAt beforeSeq beforeRecordedAt kind } } }`,
+    undefined,
+    { authorization: `Bearer ${token}` },
+  );
+  if (response.body.errors) throw new Error(JSON.stringify(response.body.errors));
+  return (response.body.data?.disclosureGaps.nodes ?? []).filter((gap) => gap.provider.code === provider);
+}
+
+describe('the ledger checks each chain as it arrives', () => {
+  it('shows governance the records a relay skipped, and a chain set back, each between the two records around it', async () => {
+    const url = await logDatabase();
+    const provider = `gap-${randomBytes(4).toString('hex')}`;
+    const ledger = mesh.subgraphs.get('access')?.url ?? '';
+    const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+    const relay = new OutboxRelay(
+      db,
+      (records) => deliverDisclosures(ledger, provider, ledgerReaderSecret(mesh.keys.gatewaySecret, provider), records, 5000),
+      pino({ level: 'silent' }),
+    );
+    // One connection writing one record at a time: every record takes the same chain, its preferred one.
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    const write = async (requestId: string) => {
+      const row = (
+        await writer.query<{ seq: string; chain: number; recorded_at: Date }>(
+          `INSERT INTO disclosure.log (request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+           VALUES ($1, 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]') RETURNING seq::text, chain, recorded_at`,
+          [requestId],
+        )
+      ).rows[0];
+      if (!row) throw new Error('no record written');
+      return row;
+    };
+    try {
+      const first = await write('first');
+      const second = await write('second');
+      expect(await relay.drain()).toBe(2);
+      expect(await gapsOf(provider, { filtered: false })).toEqual([]);
+
+      // A compromised application moves the relay's cursor past a record before it is delivered:
+      // the record never reaches the ledger, and the next one delivered does not follow the last received.
+      const skipped = await write('skipped');
+      await writer.query('SELECT * FROM disclosure.relay_delivered($1::smallint[], $2::bigint[])', [[skipped.chain], [skipped.seq]]);
+      const after = await write('after-skip');
+      expect(await relay.drain()).toBe(1);
+      expect(await gapsOf(provider)).toEqual([
+        {
+          provider: { code: provider },
+          chain: after.chain,
+          afterSeq: second.seq,
+          afterRecordedAt: second.recorded_at.toISOString(),
+          beforeSeq: after.seq,
+          beforeRecordedAt: after.recorded_at.toISOString(),
+          kind: 'SKIPPED',
+        },
+      ]);
+
+      // A superuser removes the two newest records and sets the chain's head back to the first: the
+      // next record follows a record older than the last the ledger received.
+      await writer.query('DELETE FROM disclosure.log WHERE seq > $1', [first.seq]);
+      await writer.query(
+        `UPDATE disclosure.chain_head h SET seq = l.seq, recorded_at = l.recorded_at, hash = l.hash, prev_hash = l.prev_hash
+           FROM disclosure.log l WHERE l.seq = $1 AND h.chain = l.chain`,
+        [first.seq],
+      );
+      const resumed = await write('resumed');
+      expect(await relay.drain()).toBe(1);
+      const gaps = await gapsOf(provider);
+      expect(gaps[0]).toMatchObject({ chain: resumed.chain, afterSeq: after.seq, beforeSeq: resumed.seq, kind: 'SET_BACK' });
+      expect(gaps).toHaveLength(2);
+      expect(await gapsOf(provider, { filtered: false })).toEqual(gaps);
+
+    } finally {
+      await writer.end();
+      await db.close();
+    }
+  });
+
+  it("finds no gap in the providers' own chains, relayed as the mesh runs them", async () => {
+    // Records of every chain, written by many requests at once and relayed by each provider's outbox.
+    await Promise.all(Array.from({ length: 12 }, (_, i) => asAgency('so-y-te', `query Busy${i} { citizen(id: "${citizen0}") { fullName enterprises { name } } }`)));
+    const { requestId } = await asAgency('so-y-te', `{ citizen(id: "${citizen0}") { fullName enterprises { name } } }`);
+    const ledger = new pg.Client({ connectionString: mesh.ownerUrls.get('access') });
+    await ledger.connect();
+    try {
+      await within(VIEW_BOUND_MS, async () => {
+        const { rows } = await ledger.query("SELECT 1 FROM disclosures WHERE provider_agency = 'so-tai-chinh' AND request_id = $1", [requestId]);
+        return rows.length > 0 ? true : null;
+      });
+    } finally {
+      await ledger.end();
+    }
+    // cong-an's chains are set back by the test of the log against the ledger; so-tai-chinh's are untouched.
+    expect(await gapsOf('so-tai-chinh')).toEqual([]);
+  });
+
+  it('refuses the gaps to an agency official, and an unknown provider code with a code', async () => {
+    const token = await mesh.token(official('so-y-te'));
+    const refused = await execute<unknown, never>(graphql, '{ disclosureGaps { nodes { beforeSeq } } }', undefined, { authorization: `Bearer ${token}` });
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const governance = await mesh.token(official('so-khcn', 'governance'));
+    const unknown = await execute<unknown, never>(graphql, '{ disclosureGaps(provider: "citizens") { nodes { beforeSeq } } }', undefined, { authorization: `Bearer ${governance}` });
+    expect(unknown.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'provider' });
+  });
+});
+
 describe('what the application role may not set', () => {
   it('may not choose a record\'s time, write a chain out of month order, or move the relay\'s cursors itself', async () => {
     const url = await logDatabase();

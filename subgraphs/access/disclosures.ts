@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { statement, type Database, type Queries } from '../kit/db';
 import { BodyNotUtf8, BodyTooLarge, readBody, sendJson, sendMethodNotAllowed, type Handler } from '../kit/http';
@@ -18,6 +19,7 @@ export { DISCLOSURES_PATH } from './client';
 
 
 const SUBJECT = /^\d{12}$/;
+const HASH = /^[0-9a-f]{64}$/;
 
 /**
  * Text the ledger keeps at most `max` characters of. A provider logs what it was sent (an operation
@@ -46,7 +48,16 @@ const deliveredRecord = z.object({
   used: z.array(z.string()),
   refused: z.array(z.object({ field: z.string(), reason: z.string() })),
   /** The record's chain hash; absent from providers that relayed before they sent it. */
-  hash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  hash: z.string().regex(HASH).optional(),
+  /**
+   * The record's chain (0–7) and the hash it was sealed on, the hash of the record before it in that
+   * chain: absent from providers that relayed before they sent them. Sent together, with the hash.
+   */
+  chain: z.number().int().min(0).max(7).optional(),
+  prevHash: z.string().regex(HASH).optional(),
+}).refine((record) => (record.chain === undefined) === (record.prevHash === undefined) && (record.chain === undefined || record.hash !== undefined), {
+  message: 'chain and prevHash come together, with hash',
+  path: ['chain'],
 });
 const delivery = z.object({ records: z.array(deliveredRecord).max(MAX_DELIVERY) });
 export type DeliveredRecord = z.infer<typeof deliveredRecord>;
@@ -88,14 +99,14 @@ const receiveDisclosures = statement(
   'receiveDisclosures',
   `WITH stored AS (
    INSERT INTO disclosures (provider_agency, log_seq, request_id, recorded_at, caller_kind, consumer_agency, official, citizen_id,
-     purpose, operation_name, fields, subject_ids, subject_fields, used, refused, hash)
+     purpose, operation_name, fields, subject_ids, subject_fields, used, refused, hash, chain, prev_hash)
    SELECT $1, r.seq, r."requestId", r."recordedAt", r."callerKind", r."consumerAgency", r.official, r."citizenId",
           r.purpose, r."operationName", r.fields,
           ARRAY(SELECT jsonb_array_elements_text(g -> 'subjects') FROM jsonb_array_elements(r.subjects) AS g), r.subjects, r.used, r.refused,
-          r.hash
+          r.hash, r.chain, r."prevHash"
      FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, "recordedAt" timestamptz, "requestId" text, "callerKind" text,
           "consumerAgency" text, official text, "citizenId" text, purpose text, "operationName" text, fields jsonb,
-          subjects jsonb, used text[], refused jsonb, hash text)
+          subjects jsonb, used text[], refused jsonb, hash text, chain smallint, "prevHash" text)
    ON CONFLICT (provider_agency, log_seq) DO NOTHING
    RETURNING log_seq, consumer_agency, recorded_at, fields
    ), readers AS (
@@ -111,6 +122,79 @@ const receiveDisclosures = statement(
    SELECT log_seq FROM stored`,
   z.object({ log_seq: z.coerce.number() }),
 );
+
+/**
+ * Deliveries of one provider are taken one at a time, so that each sees the records of the one before
+ * it: two relays of one provider (replicas) may deliver overlapping batches at once.
+ */
+const deliveryLock = statement('ledgerDeliveryLock', `SELECT pg_advisory_xact_lock(470130, hashtext($1))::text AS locked`, z.object({ locked: z.string() }));
+
+/**
+ * Of the records just stored ($2, seqs of provider $1), those that do not follow the last record the
+ * ledger held of their chain, kept as gaps (migration 008): sealed on a hash other than that record's
+ * (SKIPPED, or SET_BACK when it is the hash of an older record of the chain). A chain's first record
+ * follows nothing (64 zeros); one the ledger first meets later in its chain is excused only for a
+ * provider that relayed before records carried their chain (its earlier ones cannot be checked).
+ */
+const detectGaps = statement(
+  'detectDisclosureGaps',
+  `WITH found AS (
+     SELECT f.chain, f.log_seq, f.prev_hash, p.log_seq AS after_seq, p.hash AS after_hash
+       FROM disclosures f
+       LEFT JOIN LATERAL (
+            SELECT d.log_seq, d.hash FROM disclosures d
+             WHERE d.provider_agency = $1 AND d.chain = f.chain AND d.log_seq < f.log_seq
+             ORDER BY d.log_seq DESC LIMIT 1) p ON true
+      WHERE f.provider_agency = $1 AND f.log_seq = ANY($2::bigint[]) AND f.chain IS NOT NULL
+   )
+   INSERT INTO disclosure_gaps (provider_agency, chain, before_seq, after_seq, kind)
+   SELECT $1, chain, log_seq, after_seq,
+          CASE WHEN EXISTS (SELECT 1 FROM disclosures o
+                             WHERE o.provider_agency = $1 AND o.chain = found.chain AND o.log_seq < found.after_seq AND o.hash = found.prev_hash)
+               THEN 'SET_BACK' ELSE 'SKIPPED' END
+     FROM found
+    WHERE CASE WHEN after_seq IS NULL
+               THEN prev_hash <> repeat('0', 64)
+                    AND NOT EXISTS (SELECT 1 FROM disclosures o WHERE o.provider_agency = $1 AND o.chain IS NULL)
+               ELSE prev_hash IS DISTINCT FROM after_hash END
+   ON CONFLICT DO NOTHING
+   RETURNING chain, before_seq::text AS before_seq, after_seq::text AS after_seq, kind`,
+  z.object({ chain: z.number(), before_seq: z.string(), after_seq: z.string().nullable(), kind: z.enum(['SKIPPED', 'SET_BACK']) }),
+);
+
+const gapRow = z.object({
+  provider_agency: z.string(),
+  chain: z.number(),
+  before_seq: z.string(),
+  after_seq: z.string().nullable(),
+  kind: z.enum(['SKIPPED', 'SET_BACK']),
+  detected_at: z.date(),
+  /** When the record after the gap, and the last one before it (null: none), were recorded. */
+  before_at: z.date(),
+  after_at: z.date().nullable(),
+});
+/** A break in a provider's relayed chain: the mapper type of GraphQL `DisclosureGap`. */
+export type GapRow = z.infer<typeof gapRow>;
+
+/** The gaps found, newest first, of one provider or all, a page at a time after the previous page's last ($3–$6). */
+const gapsPage = statement(
+  'disclosureGaps',
+  `SELECT g.provider_agency, g.chain, g.before_seq::text AS before_seq, g.after_seq::text AS after_seq, g.kind, g.detected_at,
+          b.recorded_at AS before_at, a.recorded_at AS after_at,
+          ${positionSql('g.detected_at', 'g.provider_agency', 'g.chain::text', 'g.before_seq::text')} AS position
+     FROM disclosure_gaps g
+     JOIN disclosures b ON b.provider_agency = g.provider_agency AND b.log_seq = g.before_seq
+     LEFT JOIN disclosures a ON a.provider_agency = g.provider_agency AND a.log_seq = g.after_seq
+    WHERE ($1::text IS NULL OR g.provider_agency = $1)
+      AND ($3::timestamptz IS NULL OR (g.detected_at, g.provider_agency, g.chain, g.before_seq) < ($3::timestamptz, $4::text, $5::smallint, $6::bigint))
+    ORDER BY g.detected_at DESC, g.provider_agency DESC, g.chain DESC, g.before_seq DESC
+    LIMIT $2`,
+  withPosition(gapRow),
+  { plan: 'per-call' },
+);
+
+/** What a cursor of the gaps holds: when the gap was found, its provider, chain and the record after it. */
+export const GAP_POSITION = [POSITION_PART.time, POSITION_PART.code, POSITION_PART.seq, POSITION_PART.seq] as const;
 
 const disclosuresOfSubject = statement(
   'disclosuresOfSubject',
@@ -165,9 +249,19 @@ export const USAGE_POSITION = [POSITION_PART.day, POSITION_PART.code, POSITION_P
 /** The ledger's statements over the disclosure copies. */
 export function disclosureStore(db: Queries) {
   return {
-    /** Stores what `provider` delivered; returns how many were new (a redelivered record is ignored). */
-    receive: async (provider: string, records: readonly DeliveredRecord[]) =>
-      (await db.many(receiveDisclosures, [provider, JSON.stringify(records)])).length,
+    /**
+     * Stores what `provider` delivered, one delivery of a provider at a time; returns how many were
+     * new (a redelivered record is ignored) and the gaps the new ones show in the provider's chains.
+     */
+    receive: (provider: string, records: readonly DeliveredRecord[]) =>
+      db.transaction(async (client) => {
+        await db.many(deliveryLock, [provider], client);
+        const stored = await db.many(receiveDisclosures, [provider, JSON.stringify(records)], client);
+        const gaps = stored.length === 0 ? [] : await db.many(detectGaps, [provider, stored.map((row) => row.log_seq)], client);
+        return { stored: stored.length, gaps };
+      }),
+    /** One page (plus one row) of the gaps found in the providers' chains (or `provider`'s), newest first. */
+    gaps: (provider: string | null, page: PositionPageRequest) => db.many(gapsPage, [provider, page.limit + 1, ...positionParams(page)]),
     /** One page (plus one row) of the disclosures of `personalId`'s data, newest first. */
     ofSubject: (personalId: string, page: PositionPageRequest) =>
       db.many(disclosuresOfSubject, [personalId, page.limit + 1, ...positionParams(page)]),
@@ -183,7 +277,7 @@ export function disclosureStore(db: Queries) {
  * token). Answers `{ received, stored }`; a record already stored is acknowledged again, so a
  * provider that lost an acknowledgement simply delivers again.
  */
-export function disclosuresRoute(db: Database, readerSecret: ((provider: string) => Uint8Array) | null): Handler {
+export function disclosuresRoute(db: Database, readerSecret: ((provider: string) => Uint8Array) | null, logger: Logger): Handler {
   const store = disclosureStore(db);
   return async (req, res) => {
     if (req.method !== 'POST') {
@@ -211,7 +305,9 @@ export function disclosuresRoute(db: Database, readerSecret: ((provider: string)
       const where = parsed.error.issues[0]?.path.join('.') ?? '';
       return sendJson(res, 400, { errors: [{ message: `Bản ghi không hợp lệ tại ${where}. (Malformed record at ${where}.)`, extensions: { code: 'BAD_REQUEST' } }] });
     }
-    const stored = await store.receive(provider, parsed.data.records);
+    const { stored, gaps } = await store.receive(provider, parsed.data.records);
+    // The provider's records are taken whatever their chain shows: the gap is governance's to see.
+    for (const gap of gaps) logger.warn({ provider, ...gap }, 'disclosure records delivered out of chain: records were skipped or the chain set back');
     sendJson(res, 200, { received: parsed.data.records.length, stored });
   };
 }

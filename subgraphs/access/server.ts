@@ -57,12 +57,12 @@ export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<Ac
     disclosureLog: false,
     // A request may name any field of the graph being served, including one published a moment ago.
     followSupergraph: (feed, logger) => catalogue.follow(feed, logger),
-    routes: (db, trust) => {
+    routes: (db, trust, logger) => {
       const serviceSecret = trust.serviceSecret;
       const readerSecret = serviceSecret ? (provider: string) => serviceSecret(ledgerReaderPurpose(provider)) : null;
       return {
         [GRANTS_PATH]: grantsRoute(db, readerSecret, settings),
-        [DISCLOSURES_PATH]: disclosuresRoute(db, readerSecret),
+        [DISCLOSURES_PATH]: disclosuresRoute(db, readerSecret, logger),
         [FIELD_CONSUMERS_PATH]: fieldConsumersRoute(db, serviceSecret ? serviceSecret(FIELD_CONSUMERS_PURPOSE) : null, settings),
       };
     },

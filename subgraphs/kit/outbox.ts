@@ -7,7 +7,8 @@ export type DisclosureSink = (records: readonly unknown[]) => Promise<void>;
 
 /**
  * The records after the relay's cursors, oldest first, each as the ledger takes it
- * (access/disclosures.ts), with its chain hash (the ledger keeps it as the log's anchor): an index
+ * (access/disclosures.ts), with its chain, its hash and the hash it was sealed on (the ledger keeps
+ * them as the log's anchor, and checks that each record follows the last it received): an index
  * range scan on (chain, seq) per chain however long the log. Cut at `limit`, the batch still holds a
  * prefix of each chain's undelivered records, so each cursor can move to its chain's last one.
  */
@@ -17,7 +18,7 @@ const outboxBatch = statement(
           jsonb_build_object('seq', l.seq, 'recordedAt', l.recorded_at, 'requestId', l.request_id, 'callerKind', l.caller_kind,
             'consumerAgency', l.consumer_agency, 'official', l.official, 'roles', l.roles, 'citizenId', l.citizen_id,
             'purpose', l.purpose, 'operationName', l.operation_name, 'fields', l.fields, 'subjects', l.subject_fields,
-            'used', l.used, 'refused', l.refused, 'hash', l.hash) AS payload
+            'used', l.used, 'refused', l.refused, 'hash', l.hash, 'chain', l.chain, 'prevHash', l.prev_hash) AS payload
      FROM disclosure.relay_cursor c
     CROSS JOIN LATERAL (
           SELECT * FROM disclosure.log l WHERE l.chain = c.chain AND l.seq > c.through_seq ORDER BY l.seq LIMIT $1) l

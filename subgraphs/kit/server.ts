@@ -98,8 +98,8 @@ export interface SubgraphDefinition<Context extends SubgraphContext> {
    * other agencies' officials are refused them as SUBJECT_ONLY (Owner.grantable).
    */
   readonly grantable?: false;
-  /** Extra HTTP routes (e.g. a service endpoint), given the agency database and the trust settings. */
-  readonly routes?: (db: Database, trust: SubgraphTrust) => Routes;
+  /** Extra HTTP routes (e.g. a service endpoint), given the agency database, the trust settings and the subgraph's logger. */
+  readonly routes?: (db: Database, trust: SubgraphTrust, logger: Logger) => Routes;
   /**
    * False for a subgraph that provides no agency data and so keeps no disclosure log (the access
    * ledger, which is itself the record of requests and grants). Every provider keeps one.
@@ -397,7 +397,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
   const server = createHttpServer(
     {
       '/graphql': delayMs > 0 ? async (req, res) => { await sleep(delayMs); await graphql(req, res); } : graphql,
-      ...(definition.routes?.(db, trust) ?? {}),
+      ...(definition.routes?.(db, trust, logger) ?? {}),
       [DISCLOSURE_LOG_PATH]: logged
         ? disclosureLogRoute(db, agency.agencyCode, async (req, res) => {
             const verified = await authenticate(req, res);

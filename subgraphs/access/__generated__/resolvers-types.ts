@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { RequestRow, GrantRow, GrantEventRow, NotificationRow, ConsentRow } from '../store';
 import type { AgencyRef } from '../directory';
-import type { DisclosureRow, UsageRow } from '../disclosures';
+import type { DisclosureRow, UsageRow, GapRow } from '../disclosures';
 import type { FeedbackRow } from '../feedback';
 import type { AccessContext } from '../context';
 export type Maybe<T> = T | null;
@@ -350,6 +350,43 @@ export type DataDisclosureConnection = {
   pageInfo: PageInfo;
 };
 
+/** Một chỗ đứt trong chuỗi bản ghi một bên cung cấp chuyển về (a break in a provider's relayed chain). */
+export type DisclosureGap = {
+  __typename?: 'DisclosureGap';
+  /** Thời điểm ghi của bản ghi đó, ISO 8601; null như afterSeq (when it was recorded). */
+  afterRecordedAt?: Maybe<Scalars['String']['output']>;
+  /** Số thứ tự (seq) bản ghi cuối sổ cái đã nhận trước chỗ đứt; null khi chưa nhận bản ghi nào của chuỗi (the last record received before the break). */
+  afterSeq?: Maybe<Scalars['String']['output']>;
+  /** Thời điểm ghi của bản ghi đó, ISO 8601: các bản ghi thiếu nằm giữa hai thời điểm (when it was recorded: the missing ones lie between the two times). */
+  beforeRecordedAt: Scalars['String']['output'];
+  /** Số thứ tự bản ghi sau chỗ đứt, bản ghi không nối tiếp (the record after the break). */
+  beforeSeq: Scalars['String']['output'];
+  /** Chuỗi của nhật ký, 0–7 (the log's chain). */
+  chain: Scalars['Int']['output'];
+  /** Thời điểm sổ cái phát hiện, ISO 8601 (when the ledger found it). */
+  detectedAt: Scalars['String']['output'];
+  /** Loại chỗ đứt (the kind of break). */
+  kind: DisclosureGapKind;
+  /** Cơ quan cung cấp (the provider). */
+  provider: AccessAgency;
+};
+
+/** Một trang chỗ đứt (a page of breaks). */
+export type DisclosureGapConnection = {
+  __typename?: 'DisclosureGapConnection';
+  /** Các chỗ đứt trong trang. */
+  nodes: Array<DisclosureGap>;
+  /** Thông tin phân trang. */
+  pageInfo: PageInfo;
+};
+
+/** Vì sao một bản ghi không nối tiếp bản ghi trước nó trong sổ cái (why a record does not follow the one before it). */
+export type DisclosureGapKind =
+  /** Bản ghi nối tiếp một bản ghi cũ hơn bản ghi cuối đã nhận: các bản ghi sau đó đã bị xóa khỏi nhật ký (it follows an older record than the last received: the ones after it were removed from the log). */
+  | 'SET_BACK'
+  /** Bản ghi nối tiếp một bản ghi sổ cái chưa từng nhận: có bản ghi đã bị bỏ qua khi chuyển (it follows a record the ledger never received: records were skipped). */
+  | 'SKIPPED';
+
 /** Số lần một bên khai thác nhận một trường trong một ngày (uses of one field by one consumer on one day). */
 export type DisclosureUsage = {
   __typename?: 'DisclosureUsage';
@@ -623,6 +660,14 @@ export type Query = {
    */
   accessRequest?: Maybe<AccessRequest>;
   /**
+   * Các chỗ đứt trong nhật ký một bên cung cấp chuyển về sổ cái, mới phát hiện trước: một bản ghi không nối tiếp bản
+   * ghi cuối sổ cái đã nhận trong chuỗi của nó, nên có bản ghi đã không tới (công dân và số liệu không thấy chúng) hoặc
+   * chuỗi đã bị quay lại (breaks in the logs the providers relayed, newest found first: a record that does not follow
+   * the last the ledger received of its chain, so records never arrived, or the chain was set back). `provider` lọc
+   * theo mã cơ quan. Governance only.
+   */
+  disclosureGaps: DisclosureGapConnection;
+  /**
    * Số liệu khai thác theo ngày, bên cung cấp, bên khai thác và trường, giữa hai ngày (kể cả hai đầu); không có dữ liệu
    * cá nhân (usage figures by day, provider, consumer and field, both days included; no personal data). Governance only.
    */
@@ -683,6 +728,19 @@ export type Query = {
  */
 export type QueryAccessRequestArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Hệ thống quản lý dịch vụ chia sẻ dữ liệu của tỉnh (Quy chế Phú Yên, Điều 9): sổ cái các yêu cầu khai thác dữ liệu
+ * chia sẻ theo yêu cầu riêng (Nghị định 47/2020/NĐ-CP), các quyền được cấp và sự đồng ý của công dân.
+ * (The province's sharing-service management system: the ledger of special-request access.)
+ * Mọi kiểm tra ai được làm gì nằm trong resolver; danh mục chia sẻ ở đây chỉ là lớp ngoài.
+ */
+export type QueryDisclosureGapsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  provider?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -977,6 +1035,9 @@ export type ResolversTypes = ResolversObject<{
   DataDisclosure: ResolverTypeWrapper<DisclosureRow>;
   DataDisclosureConnection: ResolverTypeWrapper<Omit<DataDisclosureConnection, 'nodes'> & { nodes: Array<ResolversTypes['DataDisclosure']> }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
+  DisclosureGap: ResolverTypeWrapper<GapRow>;
+  DisclosureGapConnection: ResolverTypeWrapper<Omit<DisclosureGapConnection, 'nodes'> & { nodes: Array<ResolversTypes['DisclosureGap']> }>;
+  DisclosureGapKind: DisclosureGapKind;
   DisclosureUsage: ResolverTypeWrapper<UsageRow>;
   DisclosureUsageConnection: ResolverTypeWrapper<Omit<DisclosureUsageConnection, 'nodes'> & { nodes: Array<ResolversTypes['DisclosureUsage']> }>;
   EthnicGroupCode: ResolverTypeWrapper<Scalars['EthnicGroupCode']['output']>;
@@ -1018,6 +1079,8 @@ export type ResolversParentTypes = ResolversObject<{
   DataDisclosure: DisclosureRow;
   DataDisclosureConnection: Omit<DataDisclosureConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DataDisclosure']> };
   Date: Scalars['Date']['output'];
+  DisclosureGap: GapRow;
+  DisclosureGapConnection: Omit<DisclosureGapConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DisclosureGap']> };
   DisclosureUsage: UsageRow;
   DisclosureUsageConnection: Omit<DisclosureUsageConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DisclosureUsage']> };
   EthnicGroupCode: Scalars['EthnicGroupCode']['output'];
@@ -1166,6 +1229,22 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'Date';
 }
 
+export type DisclosureGapResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['DisclosureGap'] = ResolversParentTypes['DisclosureGap']> = ResolversObject<{
+  afterRecordedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  afterSeq?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  beforeRecordedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  beforeSeq?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  chain?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  detectedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['DisclosureGapKind'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['AccessAgency'], ParentType, ContextType>;
+}>;
+
+export type DisclosureGapConnectionResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['DisclosureGapConnection'] = ResolversParentTypes['DisclosureGapConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['DisclosureGap']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type DisclosureUsageResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['DisclosureUsage'] = ResolversParentTypes['DisclosureUsage']> = ResolversObject<{
   category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   consumer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1242,6 +1321,7 @@ export interface PersonalIdScalarConfig extends GraphQLScalarTypeConfig<Resolver
 
 export type QueryResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   accessRequest?: Resolver<Maybe<ResolversTypes['AccessRequest']>, ParentType, ContextType, RequireFields<QueryAccessRequestArgs, 'id'>>;
+  disclosureGaps?: Resolver<ResolversTypes['DisclosureGapConnection'], ParentType, ContextType, RequireFields<QueryDisclosureGapsArgs, 'first'>>;
   disclosureUsage?: Resolver<ResolversTypes['DisclosureUsageConnection'], ParentType, ContextType, RequireFields<QueryDisclosureUsageArgs, 'first' | 'from' | 'to'>>;
   grant?: Resolver<Maybe<ResolversTypes['AccessGrant']>, ParentType, ContextType, RequireFields<QueryGrantArgs, 'id'>>;
   grants?: Resolver<ResolversTypes['AccessGrantConnection'], ParentType, ContextType, RequireFields<QueryGrantsArgs, 'first'>>;
@@ -1278,6 +1358,8 @@ export type Resolvers<ContextType = AccessContext> = ResolversObject<{
   DataDisclosure?: DataDisclosureResolvers<ContextType>;
   DataDisclosureConnection?: DataDisclosureConnectionResolvers<ContextType>;
   Date?: GraphQLScalarType;
+  DisclosureGap?: DisclosureGapResolvers<ContextType>;
+  DisclosureGapConnection?: DisclosureGapConnectionResolvers<ContextType>;
   DisclosureUsage?: DisclosureUsageResolvers<ContextType>;
   DisclosureUsageConnection?: DisclosureUsageConnectionResolvers<ContextType>;
   EthnicGroupCode?: GraphQLScalarType;

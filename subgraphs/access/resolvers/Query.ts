@@ -2,7 +2,7 @@ import { badUserInput } from '../../kit/errors';
 import { positionPageRequest, toPositionPage } from '../../kit/pagination';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 import { vietnamDate } from '../calendar';
-import { DISCLOSURE_POSITION, USAGE_POSITION } from '../disclosures';
+import { DISCLOSURE_POSITION, GAP_POSITION, USAGE_POSITION } from '../disclosures';
 import { feedbackPage, feedbackTicket, FEEDBACK_POSITION } from '../feedback';
 import { ROW_POSITION } from '../store';
 import { isGovernance, requireCitizen, requireGovernance, requireOfficial } from '../policy';
@@ -79,6 +79,14 @@ export const Query: QueryResolvers = {
       if (provider) knownAgency(provider, 'provider');
       if (consumer) knownAgency(consumer, 'consumer');
     }
+    return toPositionPage(rows, page);
+  },
+
+  disclosureGaps: async (_parent, { provider, first, after }, context, info) => {
+    requireGovernance(context.caller);
+    const page = positionPageRequest({ first, after }, info, GAP_POSITION);
+    const rows = await context.disclosures.gaps(provider ?? null, page);
+    if (rows.length === 0 && !after && provider) knownAgency(provider, 'provider');
     return toPositionPage(rows, page);
   },
 

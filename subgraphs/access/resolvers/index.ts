@@ -6,9 +6,10 @@ import { AccessNotification } from './AccessNotification';
 import { AccessRequest } from './AccessRequest';
 import { DataConsent } from './DataConsent';
 import { DataDisclosure } from './DataDisclosure';
+import { DisclosureGap } from './DisclosureGap';
 import { DisclosureUsage } from './DisclosureUsage';
 import { Mutation } from './Mutation';
 import { OpenDataFeedback, OpenDataFeedbackTicket } from './OpenDataFeedback';
 import { Query } from './Query';
 
-export const resolvers: Resolvers = { Query, Mutation, AccessAgency, AccessRequest, AccessGrant, AccessGrantEvent, AccessNotification, DataConsent, DataDisclosure, DisclosureUsage, OpenDataFeedback, OpenDataFeedbackTicket };
+export const resolvers: Resolvers = { Query, Mutation, AccessAgency, AccessRequest, AccessGrant, AccessGrantEvent, AccessNotification, DataConsent, DataDisclosure, DisclosureGap, DisclosureUsage, OpenDataFeedback, OpenDataFeedbackTicket };
