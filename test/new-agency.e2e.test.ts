@@ -159,6 +159,14 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
   // The gateway's own URL is no subgraph's: a gateway that called it would call itself, again and again.
   const looped = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', `${mesh.gatewayUrl}/graphql`, '--registry', mesh.registryUrl ?? '', '--token', token);
   expect({ code: looped.code, refused: /SUBGRAPH_UNREACHABLE/.test(looped.stderr) }).toEqual({ code: 1, refused: true });
+  // Another agency's subgraph answers at its URL, refusing the probe as it refuses any call without
+  // the gateway's proof; it names itself, so the mistake is refused before the gateway calls it.
+  const citizensUrl = `${mesh.subgraphs.get('citizens')?.url ?? ''}/graphql`;
+  const mistaken = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', citizensUrl, '--registry', mesh.registryUrl ?? '', '--token', token);
+  expect({ code: mistaken.code, refused: mistaken.stderr.match(/SUBGRAPH_MISMATCH.*/)?.[0] }).toEqual({
+    code: 1,
+    refused: expect.stringContaining('là của subgraph "citizens", không phải "tourism"'),
+  });
   const published = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', tourismUrl, '--registry', mesh.registryUrl ?? '', '--token', token);
   expect({ code: published.code, stdout: published.stdout.trim() }).toEqual({ code: 0, stdout: expect.stringMatching(/^ĐÃ CÔNG BỐ \(published\): tourism v1; siêu đồ thị \(supergraph\) v2 [0-9a-f]{64}$/) });
 

@@ -16,7 +16,7 @@ import { categoryChanges } from '../categories';
 import { expandedSubgraphDocument, prepareSubgraphSdl, SHARING_DIRECTIVE } from '../sharing';
 import type { LedgerConsumers } from '../../subgraphs/access/client';
 import { RegistryStore, type SupergraphRow, type VersionRow, type VersionStatus } from './store';
-import { keptText } from '../../subgraphs/kit/text';
+import { clip, keptText } from '../../subgraphs/kit/text';
 
 /** An official's identity, as the registry sees it (only officials call the registry). */
 export type Official = Extract<Caller, { kind: 'official' }>;
@@ -209,15 +209,19 @@ export function owningAgency(subgraph: string): Agency {
 
 const serviceAnswer = z.object({ data: z.object({ _service: z.object({ sdl: z.string() }) }) });
 const unauthenticatedAnswer = z.object({
-  errors: z.array(z.object({ extensions: z.object({ code: z.literal('UNAUTHENTICATED') }) })).min(1),
+  errors: z.array(z.object({ extensions: z.object({ code: z.literal('UNAUTHENTICATED'), subgraph: z.string().optional() }) })).min(1),
 });
 
+/** How a URL answered the registry's probe: not as a subgraph, or as one, naming itself when it did. */
+export type ProbeAnswer = { readonly answers: false } | { readonly answers: true; readonly subgraph: string | null };
+
 /**
- * True when `url` answers as a subgraph: `{ _service { sdl } }` gets a 200 with that data, or a 401
- * with code UNAUTHENTICATED (a lienthong subgraph answers only the gateway, which proves itself).
- * Connection refused, a timeout, a redirect or any other answer is false.
+ * Whether `url` answers as a subgraph: `{ _service { sdl } }` gets a 200 with that data, or a 401
+ * with code UNAUTHENTICATED (a lienthong subgraph answers only the gateway, which proves itself), in
+ * which a lienthong subgraph names itself. Connection refused, a timeout, a redirect or any other
+ * answer does not.
  */
-export async function answersAsSubgraph(url: string, timeoutMs: number): Promise<boolean> {
+export async function answersAsSubgraph(url: string, timeoutMs: number): Promise<ProbeAnswer> {
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -229,11 +233,12 @@ export async function answersAsSubgraph(url: string, timeoutMs: number): Promise
       signal: AbortSignal.timeout(timeoutMs),
     });
     const body: unknown = JSON.parse(await response.text());
-    if (response.status === 200) return serviceAnswer.safeParse(body).success;
-    if (response.status === 401) return unauthenticatedAnswer.safeParse(body).success;
-    return false;
+    if (response.status === 200) return serviceAnswer.safeParse(body).success ? { answers: true, subgraph: null } : { answers: false };
+    if (response.status !== 401) return { answers: false };
+    const refused = unauthenticatedAnswer.safeParse(body);
+    return refused.success ? { answers: true, subgraph: refused.data.errors[0]?.extensions.subgraph ?? null } : { answers: false };
   } catch {
-    return false;
+    return { answers: false };
   }
 }
 
@@ -361,7 +366,7 @@ export class RegistryService {
   /**
    * Publishes a version of `subgraph`. Refuses an unknown subgraph (400 UNKNOWN_SUBGRAPH), a
    * publisher of another agency (403 FORBIDDEN_AGENCY), a URL that does not answer as a subgraph
-   * (400 SUBGRAPH_UNREACHABLE) and a failed check (422 CHECK_FAILED, nothing stored). A check that
+   * (400 SUBGRAPH_UNREACHABLE) or names itself another subgraph (400 SUBGRAPH_MISMATCH), and a failed check (422 CHECK_FAILED, nothing stored). A check that
    * needs approval is stored PENDING_APPROVAL and the supergraph stays; an ok one is stored
    * PUBLISHED with its newly composed supergraph, made current.
    */
@@ -374,12 +379,22 @@ export class RegistryService {
         `Cơ quan "${caller.agency}" không được công bố subgraph "${input.subgraph}" của "${agency.agencyCode}" (an agency may publish only its own subgraph).`,
       );
     }
-    const [reachable, known] = await Promise.all([answersAsSubgraph(input.url, this.probeTimeoutMs), this.consumersFromLedger(input.consumers ?? [])]);
-    if (!reachable) {
+    const [probe, known] = await Promise.all([answersAsSubgraph(input.url, this.probeTimeoutMs), this.consumersFromLedger(input.consumers ?? [])]);
+    if (!probe.answers) {
       throw new RegistryError(
         400,
         'SUBGRAPH_UNREACHABLE',
         `Địa chỉ ${input.url} không trả lời như một subgraph (the URL does not answer { _service { sdl } } as a subgraph).`,
+      );
+    }
+    // Another subgraph's URL would take the gateway's calls for this one, each refused there (a
+    // proof names the subgraph it is for), while every check passed.
+    if (probe.subgraph !== null && probe.subgraph !== input.subgraph) {
+      throw new RegistryError(
+        400,
+        'SUBGRAPH_MISMATCH',
+        `Địa chỉ ${input.url} là của subgraph "${clip(probe.subgraph, 64)}", không phải "${input.subgraph}" (the URL serves another subgraph).`,
+        { servedSubgraph: clip(probe.subgraph, 64) },
       );
     }
     return this.store.inTransaction(async (client) => {

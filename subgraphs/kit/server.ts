@@ -254,9 +254,14 @@ export function languageOf(req: IncomingMessage): 'vi' | 'en' {
   return new Negotiator(req).language(['vi', 'en']) === 'en' ? 'en' : 'vi';
 }
 
-/** A 401 with a stable code; the reason names the failed check, never a key or a host. */
-export function sendUnauthenticated(res: ServerResponse, reason: string): void {
-  sendJson(res, 401, { errors: [{ message: unauthenticatedMessage(reason), extensions: { code: 'UNAUTHENTICATED', reason } }] }, {
+/**
+ * A 401 with a stable code; the reason names the failed check, never a key or a host. A subgraph
+ * refusing a call without the gateway's proof also names itself (`subgraph`), so that the registry
+ * can tell, before publishing a subgraph at a URL, that the URL serves that subgraph.
+ */
+export function sendUnauthenticated(res: ServerResponse, reason: string, subgraph?: string): void {
+  const extensions = { code: 'UNAUTHENTICATED', reason, ...(subgraph ? { subgraph } : {}) };
+  sendJson(res, 401, { errors: [{ message: unauthenticatedMessage(reason), extensions }] }, {
     'www-authenticate': 'Bearer',
   });
 }
@@ -375,7 +380,7 @@ export async function startSubgraph<Context extends SubgraphContext>(
       return { caller, requestId: proof.requestId || requestIdOf(req), proof };
     } catch (error) {
       if (error instanceof AuthenticationError) {
-        sendUnauthenticated(res, error.reason);
+        sendUnauthenticated(res, error.reason, definition.name);
         return null;
       }
       throw error;
