@@ -93,7 +93,7 @@ describe('calls straight to a subgraph', () => {
         expect({ subgraph, status: response.status, body: response.body }).toEqual({
           subgraph,
           status: 401,
-          body: { errors: [{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason: 'not called through the gateway' } }] },
+          body: { errors: [{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason: 'not called through the gateway', subgraph } }] },
         });
       }
     }
