@@ -241,7 +241,10 @@ describe('reading the provider log', () => {
 
     const csv = await log('cong-an', `subgraph=citizens&consumer=so-y-te&format=csv`);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
-    const lines = (await csv.text()).trim().split('\n');
+    // UTF-8 with a byte-order mark, which a spreadsheet needs to read Vietnamese text as such.
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.subarray(3).toString('utf8').trim().split('\n');
     expect(lines[0]).toBe('seq,recorded_at,request_id,caller_kind,consumer_agency,official,citizen_id,purpose,operation_name,operation_hash,fields,record_keys,subject_ids,used,refused,hash');
     expect(lines.some((line) => line.includes(a.requestId) && line.includes('Citizen.fullName:DEFAULT'))).toBe(true);
   });

@@ -176,7 +176,9 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
         'content-disposition': `attachment; filename="disclosure-log-${ownerAgency}.csv"`,
         'cache-control': 'no-store',
       });
-      res.write(stringify([CSV_COLUMNS]));
+      // A byte-order mark first, so that a spreadsheet opened on the file (Excel, as officials export
+      // for an audit) reads it as UTF-8, Vietnamese names and purposes whole.
+      res.write(`\uFEFF${stringify([CSV_COLUMNS])}`);
       let after: string | null = filter.after ?? null;
       for (;;) {
         const rows = await readPage(db, filter, consumer, after, EXPORT_PAGE);
