@@ -4,6 +4,7 @@
  * withdrawn consent takes effect within the stated bound.
  */
 import { close, listen } from '../subgraphs/kit/http';
+import { vietnamDate } from '../subgraphs/kit/calendar';
 import { citizenIdentity } from '../subgraphs/kit/seed-plan';
 import { execute, official, startTestMesh, type TestMesh } from './support/mesh';
 
@@ -118,6 +119,26 @@ describe('a special-request grant, from request to suspension', () => {
     expect(response.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(response.body.errors?.[0]?.message).toMatch(/Citizen\.fullName/);
     expect(response.body.errors?.[0]?.message).toMatch(/Enterprise\.charterCapital/);
+  });
+});
+
+describe('a grant approved to start later', () => {
+  it('is refused until its first day as GRANT_NOT_STARTED, saying that day, where it was refused as if none had been given', async () => {
+    const tomorrow = vietnamDate(new Date(Date.now() + 86_400_000));
+    const later = { authorization: `Bearer ${await mesh.token(official('so-noi-vu'))}`, 'x-purpose': encodeURIComponent('Rà soát hồ sơ dân tộc thiểu số') };
+    expect(await ethnicGroupOf(citizen0, later)).toEqual({ code: null, reason: 'NO_GRANT' });
+    const { requestAccess } = await mutate<{ requestAccess: { id: string } }>(
+      later,
+      `mutation { requestAccess(input: { provider: "cong-an", fields: ["${FIELD}"], purpose: "Rà soát hồ sơ", legalBasis: "Nghị định 47/2020/NĐ-CP", validFrom: "${tomorrow}" }) { id } }`,
+    );
+    await mutate(provider, `mutation { approveRequest(id: "${requestAccess.id}") { status } }`);
+    await within(EFFECT_BOUND_MS, async () => (await ethnicGroupOf(citizen0, later)).reason === 'GRANT_NOT_STARTED');
+    const response = await execute<unknown, never>(graphql, `{ citizen(id: "${citizen0}") { ethnicGroup { code } } }`, undefined, later);
+    const refusal = response.body.errors?.find((e) => e.extensions?.['field'] === FIELD);
+    expect({ message: refusal?.message, validFrom: refusal?.extensions?.['validFrom'] }).toEqual({
+      message: expect.stringContaining(`có hiệu lực từ ngày ${tomorrow}`),
+      validFrom: tomorrow,
+    });
   });
 });
 

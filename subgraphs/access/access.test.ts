@@ -789,7 +789,7 @@ describe('GET /internal/grants (over HTTP)', () => {
     return { grants: snapshot.grants, consents: snapshot.consents };
   }
 
-  it('serves a provider its usable grants only: not once suspended, again once resumed, not once terminated or expired', async () => {
+  it('serves a provider its grants in force only: not once suspended, again once resumed, not once terminated or expired; those yet to start too', async () => {
     const id = await granted({ validUntil: '2026-03-31' });
     const served = { id, consumerAgency: 'so-y-te', fields: ['LandUseCertificate.holder'], validFrom: '2026-03-02', validUntil: '2026-03-31' };
     expect(await usable()).toEqual({ grants: [served], consents: [] });
@@ -806,6 +806,10 @@ describe('GET /internal/grants (over HTTP)', () => {
     expect(await usable()).toEqual({ grants: [served], consents: [] });
     at('2026-04-01 00:00');
     expect(await usable()).toEqual({ grants: [], consents: [] });
+    // A grant approved to start later is served too, with its first day, so that the provider can say
+    // when it takes effect (it uses it only from that day, kit/grants.ts).
+    const later = await granted({ validFrom: '2026-05-01', validUntil: '2026-05-31' });
+    expect(await usable()).toEqual({ grants: [{ id: later, consumerAgency: 'so-y-te', fields: ['LandUseCertificate.holder'], validFrom: '2026-05-01', validUntil: '2026-05-31' }], consents: [] });
   });
 
   it('serves the consents in force on the provider\'s own fields, and drops a withdrawn one', async () => {

@@ -107,7 +107,7 @@ export function grantsRoute(
     const asOf = settings.now();
     const today = vietnamDate(asOf);
     const [grants, consents] = await Promise.all([
-      store.usableGrantsOfProvider(today, provider),
+      store.grantsInForceOfProvider(today, provider),
       store.usableConsentsForFields(today, settings.catalogue().fieldsOwnedBy(provider)),
     ]);
     const body: UsableGrants = {

@@ -214,10 +214,14 @@ const grantsPage = statement(
   { plan: 'per-call' },
 );
 
-const usableGrantsOfProvider = statement(
-  'usableGrantsOfProvider',
+/**
+ * A provider's grants in force: ACTIVE and not expired, those that have not started yet included, so
+ * that the provider can tell a consumer when its grant takes effect (it uses one only from that day).
+ */
+const grantsInForceOfProvider = statement(
+  'grantsInForceOfProvider',
   `SELECT ${GRANT_COLUMNS} FROM grants
-    WHERE provider_agency = $2 AND status = 'ACTIVE' AND grant_usable(status, valid_from, valid_until, $1::date)
+    WHERE provider_agency = $2 AND grant_status(status, valid_until, $1::date) = 'ACTIVE'
     ORDER BY created_at, id`,
   grantRow,
 );
@@ -442,7 +446,7 @@ export function accessStore(db: Queries) {
     grantsPage: (today: string, filter: PartyFilter, status: GrantStatus | null, page: PositionPageRequest) =>
       db.many(grantsPage, [today, filter.consumer, filter.provider, filter.party, status, page.limit + 1, ...positionParams(page)]),
     /** Grants of `provider` that are ACTIVE with `today` inside their window. */
-    usableGrantsOfProvider: (today: string, provider: string) => db.many(usableGrantsOfProvider, [today, provider]),
+    grantsInForceOfProvider: (today: string, provider: string) => db.many(grantsInForceOfProvider, [today, provider]),
     grantHolders: (today: string) => db.many(grantHolders, [today]),
     fieldReaders: (since: Date) => db.many(fieldReaders, [since]),
 

@@ -14,6 +14,7 @@ export type RefusalReason =
   | 'GOVERNANCE_NO_PERSONAL_DATA'
   | 'PURPOSE_REQUIRED'
   | 'NO_GRANT'
+  | 'GRANT_NOT_STARTED'
   | 'GRANTS_UNAVAILABLE'
   | 'NOT_THE_DATA_SUBJECT'
   | 'SUBJECT_ONLY'
@@ -54,7 +55,8 @@ export interface Owner {
  */
 export type SubjectOf = (parent: unknown, caller: Caller) => string | null;
 
-type Verdict = { readonly allowed: true; readonly via?: string } | { readonly allowed: false; readonly reason: RefusalReason };
+/** A refusal; `from`, with GRANT_NOT_STARTED, is the day the agency's grant takes effect. */
+type Verdict = { readonly allowed: true; readonly via?: string } | { readonly allowed: false; readonly reason: RefusalReason; readonly from?: string };
 export type Decision = Verdict | 'per-row';
 
 const MESSAGES: Record<RefusalReason, { vi: string; en: string }> = {
@@ -62,6 +64,7 @@ const MESSAGES: Record<RefusalReason, { vi: string; en: string }> = {
   GOVERNANCE_NO_PERSONAL_DATA: { vi: 'vai trò quản trị không được xem dữ liệu cá nhân', en: 'the governance role may not see personal data' },
   PURPOSE_REQUIRED: { vi: 'cần nêu mục đích khai thác (tiêu đề x-purpose)', en: 'a purpose is required (x-purpose header)' },
   NO_GRANT: { vi: 'cơ quan chưa được cấp quyền khai thác trường này hoặc quyền đã hết hiệu lực', en: 'your agency has no active grant for this field' },
+  GRANT_NOT_STARTED: { vi: 'quyền khai thác trường này của cơ quan chưa bắt đầu; có hiệu lực từ ngày', en: "your agency's grant for this field has not started; it takes effect on" },
   GRANTS_UNAVAILABLE: { vi: 'không xác minh được quyền khai thác lúc này', en: 'grants cannot be verified right now' },
   NOT_THE_DATA_SUBJECT: { vi: 'công dân chỉ được xem dữ liệu của chính mình', en: 'a citizen may see only their own records' },
   SUBJECT_ONLY: { vi: 'chỉ chính công dân là chủ thể dữ liệu xem được; không quyền khai thác nào mở được trường này', en: 'only the citizen whose data it is may see it; no grant opens this field' },
@@ -72,8 +75,8 @@ const MESSAGES: Record<RefusalReason, { vi: string; en: string }> = {
   NO_CATEGORY: { vi: 'trường chưa được phân loại chia sẻ', en: 'the field has no sharing category' },
 };
 
-function refusal(policy: FieldPolicy | undefined, coordinate: string, reason: RefusalReason, owner: Owner, lang: 'vi' | 'en'): GraphQLError {
-  const text = MESSAGES[reason][lang];
+function refusal(policy: FieldPolicy | undefined, coordinate: string, reason: RefusalReason, owner: Owner, lang: 'vi' | 'en', from?: string): GraphQLError {
+  const text = from ? `${MESSAGES[reason][lang]} ${from}` : MESSAGES[reason][lang];
   const message =
     lang === 'vi'
       ? `Từ chối truy cập ${coordinate} (${policy?.category ?? 'chưa phân loại'}, thuộc ${owner.agencyName}): ${text}.`
@@ -83,6 +86,7 @@ function refusal(policy: FieldPolicy | undefined, coordinate: string, reason: Re
       code: ACCESS_DENIED,
       reason,
       field: coordinate,
+      ...(from ? { validFrom: from } : {}),
       category: policy?.category ?? null,
       owner: owner.agencyName,
       ownerAgency: owner.agencyCode,
@@ -121,7 +125,9 @@ function staticDecision(policy: FieldPolicy | undefined, context: AccessContext,
       const grant = context.grants.grantFor(caller.agency, coordinate);
       if (grant === 'unavailable') return { allowed: false, reason: 'GRANTS_UNAVAILABLE' };
       if (grant) return { allowed: true, via: `grant:${grant}` };
-      return context.grants.hasConsents(caller.agency, coordinate) ? 'per-row' : { allowed: false, reason: 'NO_GRANT' };
+      if (context.grants.hasConsents(caller.agency, coordinate)) return 'per-row';
+      const from = context.grants.startsLater(caller.agency, coordinate);
+      return from ? { allowed: false, reason: 'GRANT_NOT_STARTED', from } : { allowed: false, reason: 'NO_GRANT' };
     }
   }
 }
@@ -211,7 +217,7 @@ export function withSharingRules(schema: GraphQLSchema, owner: Owner, subjects: 
       return true;
     }
     context.disclosure?.refuse(coordinate, verdict.reason);
-    return refusal(policies.get(coordinate), coordinate, verdict.reason, owner, context.lang);
+    return refusal(policies.get(coordinate), coordinate, verdict.reason, owner, context.lang, verdict.from);
   });
 
   const tree: Record<string, Record<string, typeof sharing>> = {};

@@ -18,6 +18,12 @@ describe('GrantCache', () => {
     expect((await cacheAt('2026-12-05T16:59:00Z')).grantFor('so-y-te', 'Household.members')).toBeNull();
   });
 
+  it('names the first day of a grant that has not started, and nothing once it has', async () => {
+    expect((await cacheAt('2026-12-05T16:59:00Z')).startsLater('so-y-te', 'Household.members')).toBe('2026-12-06');
+    expect((await cacheAt('2026-12-05T16:59:00Z')).startsLater('so-y-te', 'Citizen.fullName')).toBeNull();
+    expect((await cacheAt('2026-12-05T17:00:00Z')).startsLater('so-y-te', 'Household.members')).toBeNull();
+  });
+
   it("ends a consent at midnight in Vietnam on its last day", async () => {
     expect((await cacheAt('2026-12-05T16:59:00Z')).consentFor('so-noi-vu', '054204000000', 'Citizen.household')).toBe('consent-1');
     expect((await cacheAt('2026-12-05T17:00:00Z')).consentFor('so-noi-vu', '054204000000', 'Citizen.household')).toBeNull();

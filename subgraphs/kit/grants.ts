@@ -9,6 +9,11 @@ import { vietnamDate } from './calendar';
 export interface GrantView {
   /** The id of a usable grant giving `agency` the field `coordinate`, null if none, or 'unavailable'. */
   grantFor(agency: string, coordinate: string): string | null | 'unavailable';
+  /**
+   * The first day (YYYY-MM-DD, Vietnamese calendar) of an approved grant giving `agency` the field
+   * that has not started yet, when it has no usable one; null otherwise.
+   */
+  startsLater(agency: string, coordinate: string): string | null;
   /** Whether any usable consent gives `agency` the field (so a per-row check is worth making). */
   hasConsents(agency: string, coordinate: string): boolean;
   /** The id of a usable consent by `subject` giving `agency` the field, or null. */
@@ -37,7 +42,7 @@ export interface LedgerSnapshot {
 }
 
 /** No grants and no consents: what a subgraph knows before the ledger is configured or answers. */
-export const NO_GRANTS: GrantView = { grantFor: () => null, hasConsents: () => false, consentFor: () => null };
+export const NO_GRANTS: GrantView = { grantFor: () => null, startsLater: () => null, hasConsents: () => false, consentFor: () => null };
 
 function within(validFrom: string | null, validUntil: string | null, day: string): boolean {
   return (validFrom === null || validFrom <= day) && (validUntil === null || day <= validUntil);
@@ -105,6 +110,15 @@ export class GrantCache implements GrantView {
       (g) => g.consumerAgency === agency && g.fields.includes(coordinate) && within(g.validFrom, g.validUntil, day),
     );
     return grant?.id ?? null;
+  }
+
+  startsLater(agency: string, coordinate: string): string | null {
+    const day = vietnamDate(this.now());
+    const starts = (this.fresh()?.grants ?? [])
+      .filter((g) => g.consumerAgency === agency && g.fields.includes(coordinate) && g.validFrom > day && (g.validUntil === null || g.validFrom <= g.validUntil))
+      .map((g) => g.validFrom)
+      .sort();
+    return starts[0] ?? null;
   }
 
   hasConsents(agency: string, coordinate: string): boolean {
