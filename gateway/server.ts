@@ -11,7 +11,7 @@ import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
 import { clip, decodePurpose, purposeRefusal } from '../subgraphs/kit/text';
 import { sharedScalars } from '../subgraphs/kit/scalars';
-import { close, createHttpServer, graphqlHandler, HTML_PAGE_HEADERS, listen, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
+import { close, createHttpServer, escapeHtml, graphqlHandler, HTML_PAGE_HEADERS, listen, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
 import { anonymousContext, clientRequestIdOf, headerOf, type GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
 import { graphiqlAssetRoutes, graphiqlPage } from './graphiql';
@@ -427,6 +427,29 @@ const ENTRY_POINTS = {
   health: { path: '/health', for: 'tình trạng các hệ thống (readiness of every subgraph)' },
 } as const;
 
+/**
+ * The gateway's front page for a browser: every entry point of ENTRY_POINTS, linked, with whom it is
+ * for. Machines asking for anything else get ENTRY_POINTS as JSON.
+ */
+function entryPointsPage(): string {
+  const { name, ...entries } = ENTRY_POINTS;
+  const items = Object.values(entries).map(
+    (entry) => `<dt><a href="${escapeHtml(entry.path)}"><code>${escapeHtml(entry.path)}</code></a></dt><dd>${escapeHtml(entry.for)}</dd>`,
+  );
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${escapeHtml(name)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5}dt{font-weight:600}dd{margin:0 0 .8rem 0}</style>
+</head><body><h1>${escapeHtml(name)}</h1><dl>${items.join('')}</dl>
+<p>Máy đọc trang này dạng JSON khi không xin HTML (machines get this list as JSON when they do not ask for HTML).</p></body></html>`;
+}
+
+/** GET / and HEAD /: the entry points as an HTML page to a browser asking for HTML, else as JSON. */
+function entryPoints(): Handler {
+  const json = staticDocument('application/json; charset=utf-8', JSON.stringify(ENTRY_POINTS));
+  const html = staticDocument('text/html; charset=utf-8', entryPointsPage());
+  return (req, res) => ((req.headers.accept ?? '').includes('text/html') ? html(req, res) : json(req, res));
+}
+
 /** Serves the GraphiQL page to browsers asking for HTML, and GraphQL to everything else. */
 function withGraphiql(graphql: Handler, endpoint: string, title: string): Handler {
   const page = graphiqlPage(endpoint, title);
@@ -581,7 +604,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       '/catalog.json': openToAnyOrigin((req, res) => catalogue['/catalog.json']?.(req, res)),
       '/catalog': (req, res) => catalogue['/catalog']?.(req, res),
       '/disclosure-log': refusingGatewayCalls(disclosureLogProxy(() => endpoints, options.trust, options.subgraphTimeoutMs ?? 10_000)),
-      '/': staticDocument('application/json; charset=utf-8', JSON.stringify(ENTRY_POINTS)),
+      '/': entryPoints(),
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'live' }),
       '/health': async (_req, res) => {
         const health = await checkSubgraphs(endpoints);

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   });
   say('');
   say(`lienthong is up in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  say(`  Start here, in a browser:      ${mesh.gatewayUrl}/             (every entry point, and whom it is for)`);
   say(`  Gateway (GraphQL + GraphiQL):  ${mesh.gatewayUrl}/graphql        (needs a token: npm run token)`);
   say(`  Open data, no account:         ${mesh.gatewayUrl}/open/graphql`);
   say(`  Open data downloads (CSV):     ${mesh.gatewayUrl}/open/download`);

@@ -91,6 +91,27 @@ describeWithBrowser('GraphiQL at /open/graphql, in chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('shows a browser the entry points at /, each a link, and takes a route asked for with a slash after it to the route', async () => {
+    const page = await browser.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(error.message));
+    const front = await page.goto(`${mesh.gatewayUrl}/`);
+    expect(front?.headers()['content-type']).toMatch(/^text\/html/);
+    await expect(page.locator('h1').textContent()).resolves.toContain('lienthong');
+    const links = await page.locator('dt a').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(expect.arrayContaining(['/graphql', '/open/graphql', '/open/download', '/catalog', '/health']));
+    await page.locator('a[href="/catalog"]').click();
+    await page.waitForURL(`${mesh.gatewayUrl}/catalog`);
+    await expect(page.locator('h1').first().textContent()).resolves.toMatch(/\S/);
+    // A slash typed after a route leads to it, its query string kept.
+    await page.goto(`${mesh.gatewayUrl}/catalog/`);
+    expect(page.url()).toBe(`${mesh.gatewayUrl}/catalog`);
+    const download = await page.goto(`${mesh.gatewayUrl}/open/download/?x=1`);
+    expect({ url: page.url(), status: download?.status() }).toEqual({ url: `${mesh.gatewayUrl}/open/download?x=1`, status: expect.any(Number) });
+    expect(failures).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('will not be framed by another site, nor the catalogue page', async () => {
     const page = await browser.newPage();
     for (const path of ['/graphql', '/catalog']) {

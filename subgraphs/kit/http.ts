@@ -278,7 +278,14 @@ export function graphqlHandler<Context extends BaseContext>(
  */
 export function createHttpServer(routes: Routes, onError: (error: unknown) => void): Server {
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const [path = '/', query] = (req.url ?? '/').split(/\?(.*)/s);
+    // A route asked for with a slash after it (/catalog/) is the route: 308 keeps the method and body.
+    const bare = path.length > 1 && path.endsWith('/') ? path.replace(/\/+$/, '') : null;
+    if (bare && routes[bare]) {
+      res.writeHead(308, { location: query === undefined ? bare : `${bare}?${query}`, 'content-length': 0 });
+      res.end();
+      return;
+    }
     const handler = routes[path] ?? routes[`${path.slice(0, path.lastIndexOf('/'))}/*`];
     if (!handler) {
       sendJson(res, 404, errorBody('NOT_FOUND', 'Không có đường dẫn này. (No such route.)'));
