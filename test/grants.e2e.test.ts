@@ -73,6 +73,9 @@ describe('a special-request grant, from request to suspension', () => {
       `mutation { approveRequest(id: "${requestAccess.id}") { status grant { id } } }`,
     );
     expect(approveRequest.status).toBe('APPROVED');
+    // Deciding it again (a double click, a second official) is refused for its state, which is named.
+    const again = await execute(graphql, `mutation { approveRequest(id: "${requestAccess.id}") { status } }`, undefined, provider);
+    expect(again.body.errors?.[0]?.extensions).toEqual({ code: 'WRONG_STATE', argument: 'id', state: 'APPROVED', subgraph: 'access' });
     await within(EFFECT_BOUND_MS, async () => (await ethnicGroupOf(citizen0, consumer)).code !== null);
 
     const { authorization } = consumer;

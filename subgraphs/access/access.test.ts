@@ -285,8 +285,8 @@ describe('the special-request workflow (unit level, in-process)', () => {
     expect(first).toMatchObject({ kind: 'REQUEST_WITHDRAWN', request: { id, status: 'WITHDRAWN' } });
     expect(first?.message).toContain('Đã có dữ liệu từ nguồn khác');
     // Decided now: it can be neither withdrawn again nor approved.
-    expect((await run(SO_Y_TE, WITHDRAW, { id })).body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', state: 'WITHDRAWN' });
-    expect((await run(LAND_OWNER, APPROVE, { id })).body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', state: 'WITHDRAWN' });
+    expect((await run(SO_Y_TE, WITHDRAW, { id })).body.errors?.[0]?.extensions).toMatchObject({ code: 'WRONG_STATE', state: 'WITHDRAWN' });
+    expect((await run(LAND_OWNER, APPROVE, { id })).body.errors?.[0]?.extensions).toMatchObject({ code: 'WRONG_STATE', state: 'WITHDRAWN' });
   });
 
   it('refuses a request only with a reason, which the consumer receives', async () => {
@@ -332,7 +332,7 @@ describe('the special-request workflow (unit level, in-process)', () => {
         {
           message: 'Yêu cầu đã ở trạng thái REFUSED; chỉ yêu cầu PENDING mới được quyết định. (The request is already REFUSED; only a PENDING request can be decided.)',
           path: ['approveRequest'],
-          extensions: { code: 'BAD_USER_INPUT', argument: 'id', state: 'REFUSED' },
+          extensions: { code: 'WRONG_STATE', argument: 'id', state: 'REFUSED' },
         },
       ],
     });
@@ -512,7 +512,7 @@ describe('grants', () => {
     });
     expectResponse(await run(LAND_OWNER, TRANSITION('suspend'), { id, reason: 'Lần nữa.' }), {
       data: null,
-      errors: [{ message: 'Không thể tạm dừng quyền đang ở trạng thái SUSPENDED. (Cannot suspend a grant that is SUSPENDED.)', path: ['suspendGrant'], extensions: { code: 'BAD_USER_INPUT', argument: 'id', state: 'SUSPENDED' } }],
+      errors: [{ message: 'Không thể tạm dừng quyền đang ở trạng thái SUSPENDED. (Cannot suspend a grant that is SUSPENDED.)', path: ['suspendGrant'], extensions: { code: 'WRONG_STATE', argument: 'id', state: 'SUSPENDED' } }],
     });
     at('2026-03-02 11:00');
     expectResponse(await run(LAND_OWNER, TRANSITION('resume'), { id, reason: 'Đã giải trình.' }), {
@@ -524,7 +524,7 @@ describe('grants', () => {
     });
     expectResponse(await run(LAND_OWNER, TRANSITION('resume'), { id, reason: 'Mở lại.' }), {
       data: null,
-      errors: [{ message: 'Không thể khôi phục quyền đang ở trạng thái TERMINATED. (Cannot resume a grant that is TERMINATED.)', path: ['resumeGrant'], extensions: { code: 'BAD_USER_INPUT', argument: 'id', state: 'TERMINATED' } }],
+      errors: [{ message: 'Không thể khôi phục quyền đang ở trạng thái TERMINATED. (Cannot resume a grant that is TERMINATED.)', path: ['resumeGrant'], extensions: { code: 'WRONG_STATE', argument: 'id', state: 'TERMINATED' } }],
     });
     const event = (fromStatus: string | null, toStatus: string, reason: string, time: string) => ({
       fromStatus, toStatus, actor: 'so-nn-mt.owner', actorAgency: { code: 'so-nn-mt' }, reason, at: time,
@@ -563,7 +563,7 @@ describe('grants', () => {
     expectResponse(await run(SO_Y_TE, STATUS, { id }), { data: { grant: { status: 'EXPIRED', usable: false }, grants: { nodes: [{ id }] } } });
     expectResponse(await run(LAND_OWNER, TRANSITION('suspend'), { id, reason: 'Thử.' }), {
       data: null,
-      errors: [{ message: 'Không thể tạm dừng quyền đang ở trạng thái EXPIRED. (Cannot suspend a grant that is EXPIRED.)', path: ['suspendGrant'], extensions: { code: 'BAD_USER_INPUT', argument: 'id', state: 'EXPIRED' } }],
+      errors: [{ message: 'Không thể tạm dừng quyền đang ở trạng thái EXPIRED. (Cannot suspend a grant that is EXPIRED.)', path: ['suspendGrant'], extensions: { code: 'WRONG_STATE', argument: 'id', state: 'EXPIRED' } }],
     });
   });
 
@@ -732,7 +732,7 @@ describe('citizens\' consent', () => {
     expectResponse(await run(citizenWith(CITIZEN), WITHDRAW, { id }), { data: { withdrawConsent: { status: 'WITHDRAWN', withdrawnAt: '2026-03-05T01:00:00.000Z' } } });
     expectResponse(await run(citizenWith(CITIZEN), WITHDRAW, { id }), {
       data: { withdrawConsent: null },
-      errors: [{ message: 'Sự đồng ý đã được rút lại lúc 2026-03-05T01:00:00.000Z. (The consent was already withdrawn.)', path: ['withdrawConsent'], extensions: { code: 'BAD_USER_INPUT', argument: 'id', state: 'WITHDRAWN' } }],
+      errors: [{ message: 'Sự đồng ý đã được rút lại lúc 2026-03-05T01:00:00.000Z. (The consent was already withdrawn.)', path: ['withdrawConsent'], extensions: { code: 'WRONG_STATE', argument: 'id', state: 'WITHDRAWN' } }],
     });
     expectResponse(await run(citizenWith(CITIZEN), 'query { myConsents { nodes { status } } }'), { data: { myConsents: { nodes: [{ status: 'WITHDRAWN' }] } } });
   });

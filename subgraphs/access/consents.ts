@@ -1,4 +1,4 @@
-import { badUserInput } from '../kit/errors';
+import { badUserInput, wrongState } from '../kit/errors';
 import { vietnamDate } from './calendar';
 import type { AccessContext } from './context';
 import { knownAgency } from './directory';
@@ -46,10 +46,7 @@ export async function withdrawConsent(context: AccessContext, id: string): Promi
   if (withdrawn) return withdrawn;
   const existing = await context.store.consentOfPerson(today, consentId, citizen.personalId);
   if (existing?.withdrawn_at) {
-    throw badUserInput(
-      `Sự đồng ý đã được rút lại lúc ${existing.withdrawn_at.toISOString()}. (The consent was already withdrawn.)`,
-      { argument: 'id', state: 'WITHDRAWN' },
-    );
+    throw wrongState(`Sự đồng ý đã được rút lại lúc ${existing.withdrawn_at.toISOString()}. (The consent was already withdrawn.)`, 'id', 'WITHDRAWN');
   }
   return null;
 }

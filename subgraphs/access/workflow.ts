@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { badUserInput } from '../kit/errors';
+import { badUserInput, wrongState } from '../kit/errors';
 import { decisionDueAt, vietnamDate } from './calendar';
 import type { AccessContext } from './context';
 import { agencyName, knownAgency } from './directory';
@@ -92,10 +92,7 @@ async function pendingRequest(context: AccessContext, client: PoolClient, id: st
   if (context.caller.kind === 'official' && !isPartyOrGovernance(context.caller, request.consumer_agency, request.provider_agency)) notFound('yêu cầu', 'request');
   const official = requireProviderOwner(context.caller, request.provider_agency);
   if (request.status !== 'PENDING') {
-    throw badUserInput(
-      `Yêu cầu đã ở trạng thái ${request.status}; chỉ yêu cầu PENDING mới được quyết định. (The request is already ${request.status}; only a PENDING request can be decided.)`,
-      { argument: 'id', state: request.status },
-    );
+    throw wrongState(`Yêu cầu đã ở trạng thái ${request.status}; chỉ yêu cầu PENDING mới được quyết định. (The request is already ${request.status}; only a PENDING request can be decided.)`, 'id', request.status);
   }
   return { request, official };
 }
@@ -183,10 +180,7 @@ export async function withdrawRequest(context: AccessContext, id: string, reason
       );
     }
     if (request.status !== 'PENDING') {
-      throw badUserInput(
-        `Yêu cầu đã ở trạng thái ${request.status}; chỉ yêu cầu PENDING mới rút được. (The request is already ${request.status}; only a PENDING request can be withdrawn.)`,
-        { argument: 'id', state: request.status },
-      );
+      throw wrongState(`Yêu cầu đã ở trạng thái ${request.status}; chỉ yêu cầu PENDING mới rút được. (The request is already ${request.status}; only a PENDING request can be withdrawn.)`, 'id', request.status);
     }
     const withdrawn = written(
       await context.store.decideRequest(requestId, { status: 'WITHDRAWN', at: now, by: official.officialId, reason: why }, client),
@@ -239,10 +233,7 @@ export async function transitionGrant(
     const official = requireProviderOwner(context.caller, grant.provider_agency);
     const why = requiredText(reason, 'reason', 'lý do', 'A reason');
     if (!transition.from.includes(grant.status)) {
-      throw badUserInput(
-        `Không thể ${transition.vi} quyền đang ở trạng thái ${grant.status}. (Cannot ${action} a grant that is ${grant.status}.)`,
-        { argument: 'id', state: grant.status },
-      );
+      throw wrongState(`Không thể ${transition.vi} quyền đang ở trạng thái ${grant.status}. (Cannot ${action} a grant that is ${grant.status}.)`, 'id', grant.status);
     }
     const by = official.officialId;
     const changed = written(await context.store.updateGrantStatus(today, grantId, { status: transition.to, reason: why, at: now, by }, client), 'grant');

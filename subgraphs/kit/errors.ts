@@ -18,12 +18,22 @@ export const ErrorCode = {
   DISCLOSURE_LOG_UNAVAILABLE: 'DISCLOSURE_LOG_UNAVAILABLE',
   /** A client sent more than its allowance (anonymous writes on /open/graphql); HTTP 429 with Retry-After. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /**
+   * The action does not fit what it acts on as it now is (deciding a request already decided,
+   * resuming a grant that is not suspended); `state` says what it is. Sending it again will not help.
+   */
+  WRONG_STATE: 'WRONG_STATE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** A user's mistake: the message says what form was expected. */
 export function badUserInput(message: string, extensions: Record<string, unknown> = {}, nodes?: ASTNode): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...extensions }, ...(nodes ? { nodes } : {}) });
+}
+
+/** An action refused for the state of what it acts on (WRONG_STATE), naming the argument and that state. */
+export function wrongState(message: string, argument: string, state: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.WRONG_STATE, argument, state } });
 }
 
 /**
