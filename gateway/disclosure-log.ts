@@ -48,7 +48,7 @@ export function disclosureLogProxy(
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.searchParams.getAll('subgraph').length > 1) {
-      sendJson(res, 400, { errors: [{ message: 'Tham số subgraph chỉ một lần. (Give subgraph once.)', extensions: { code: 'BAD_USER_INPUT', argument: 'subgraph' } }] });
+      sendJson(res, 400, { errors: [{ message: 'Tham số subgraph chỉ một lần. (Give subgraph once.)', extensions: { code: 'BAD_USER_INPUT', parameter: 'subgraph' } }] });
       return;
     }
     const subgraph = url.searchParams.get('subgraph') ?? '';
@@ -56,7 +56,7 @@ export function disclosureLogProxy(
     const endpoint = serving.find((candidate) => candidate.name === subgraph);
     if (!endpoint) {
       const known = serving.map((candidate) => candidate.name).join(', ');
-      sendJson(res, 400, { errors: [{ message: `Tham số subgraph phải là một trong: ${known}. (subgraph must be one of: ${known}.)`, extensions: { code: 'BAD_USER_INPUT', argument: 'subgraph' } }] });
+      sendJson(res, 400, { errors: [{ message: `Tham số subgraph phải là một trong: ${known}. (subgraph must be one of: ${known}.)`, extensions: { code: 'BAD_USER_INPUT', parameter: 'subgraph' } }] });
       return;
     }
     url.searchParams.delete('subgraph');

@@ -587,7 +587,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
         : typeof purpose === 'string'
           ? purposeRefusal(purpose)
           : null;
-    if (refusal) return sendJson(res, 400, { errors: [{ message: refusal, extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'x-purpose' } }] });
+    if (refusal) return sendJson(res, 400, { errors: [{ message: refusal, extensions: { code: ErrorCode.BAD_USER_INPUT, header: 'x-purpose' } }] });
     return fullHandler(req, res);
   };
   const openHandler = graphqlHandler(open.apollo, async (req) => anonymousContext(req));

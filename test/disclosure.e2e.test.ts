@@ -260,7 +260,7 @@ describe('reading the provider log', () => {
       const mistyped = await log('cong-an', `subgraph=citizens&consumer=so-y-tee${format}`);
       expect({ status: mistyped.status, body: await mistyped.json() }).toEqual({
         status: 400,
-        body: { errors: [{ message: expect.stringContaining('so-y-tee'), extensions: { code: 'BAD_USER_INPUT', argument: 'consumer' } }] },
+        body: { errors: [{ message: expect.stringContaining('so-y-tee'), extensions: { code: 'BAD_USER_INPUT', parameter: 'consumer' } }] },
       });
     }
     // Each refusal says what the caller may read instead.
@@ -277,14 +277,14 @@ describe('reading the provider log', () => {
     expect(await messageOf(await log('cong-an', 'subgraph=citizens&subgraph=land'))).toEqual({ status: 400, message: expect.stringContaining('Give subgraph once') });
     const bad = await log('cong-an', 'subgraph=citizens&subject=123&first=1000');
     expect(bad.status).toBe(400);
-    const problem = (await bad.json()) as { errors: Array<{ message: string; extensions: { code: string; argument?: string } }> };
-    expect(problem.errors[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'subject' });
+    const problem = (await bad.json()) as { errors: Array<{ message: string; extensions: { code: string; parameter?: string } }> };
+    expect(problem.errors[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', parameter: 'subject' });
     expect(problem.errors[0]?.message).toMatch(/subject: phải là số định danh 12 chữ số \(must be a 12-digit personal id\); first: .*\(a whole number from 1 to 100\)/);
     // A parameter the log does not take (a misspelt filter) is refused: ignored, it would widen the export.
     const misspelt = await log('cong-an', 'subgraph=citizens&subjct=054204000000');
     expect(misspelt.status).toBe(400);
-    const unknown = (await misspelt.json()) as { errors: Array<{ message: string; extensions: { code: string; argument?: string } }> };
-    expect(unknown.errors[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'subjct' });
+    const unknown = (await misspelt.json()) as { errors: Array<{ message: string; extensions: { code: string; parameter?: string } }> };
+    expect(unknown.errors[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', parameter: 'subjct' });
     expect(unknown.errors[0]?.message).toMatch(/subjct: không có tham số này \(no such parameter\)/);
     expect((await log('cong-an', 'subgraph=nowhere')).status).toBe(400);
     // The access ledger keeps no such log: said as such, not as a route the gateway could not find.

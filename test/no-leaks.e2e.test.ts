@@ -124,7 +124,7 @@ describe('inputs a hand sweep found answered as internal errors', () => {
       expect({ purpose, status: outcome.status, body: JSON.parse(outcome.text) as unknown }).toEqual({
         purpose,
         status: 400,
-        body: { errors: [expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'x-purpose' } })] },
+        body: { errors: [expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', header: 'x-purpose' } })] },
       });
     }
     // Two x-purpose headers, which Node would join into one purpose nobody stated.
@@ -342,7 +342,7 @@ describe('inputs a second walk found', () => {
     const answer = await fetch(`${mesh.gatewayUrl}/disclosure-log?subgraph=citizens&from=2026-12-31&to=2026-12-01`, { headers: owner });
     expect({ status: answer.status, body: await answer.json() }).toEqual({
       status: 400,
-      body: { errors: [{ message: expect.stringContaining('to: không được trước from (must not be before from)') as string, extensions: { code: 'BAD_USER_INPUT', argument: 'to' } }] },
+      body: { errors: [{ message: expect.stringContaining('to: không được trước from (must not be before from)') as string, extensions: { code: 'BAD_USER_INPUT', parameter: 'to' } }] },
     });
   });
 });

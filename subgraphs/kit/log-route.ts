@@ -96,8 +96,8 @@ function readPage(db: Database, filter: LogFilter, consumer: string | null, afte
   return db.many(logPage, [consumer, filter.field ?? null, filter.subject ?? null, filter.from ?? null, filter.to ?? null, after, limit]);
 }
 
-function refuse(res: ServerResponse, status: number, code: string, vi: string, en: string, argument?: string): void {
-  sendJson(res, status, { errors: [{ message: `${vi} (${en})`, extensions: { code, ...(argument ? { argument } : {}) } }] });
+function refuse(res: ServerResponse, status: number, code: string, vi: string, en: string, parameter?: string): void {
+  sendJson(res, status, { errors: [{ message: `${vi} (${en})`, extensions: { code, ...(parameter ? { parameter } : {}) } }] });
 }
 
 const CSV_COLUMNS = [
@@ -146,9 +146,9 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
       const named = (issue: z.core.$ZodIssue): string[] => (issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.join('.')]);
       const said = (issue: z.core.$ZodIssue): string => (issue.code === 'unrecognized_keys' ? 'không có tham số này (no such parameter)' : issue.message);
       const problems = parsed.error.issues.map((issue) => `${named(issue).join(', ')}: ${said(issue)}`).join('; ');
-      const argument = parsed.error.issues.flatMap(named)[0];
+      const parameter = parsed.error.issues.flatMap(named)[0];
       return sendJson(res, 400, {
-        errors: [{ message: `Tham số không hợp lệ (invalid parameters): ${problems}`, extensions: { code: 'BAD_USER_INPUT', ...(argument ? { argument } : {}) } }],
+        errors: [{ message: `Tham số không hợp lệ (invalid parameters): ${problems}`, extensions: { code: 'BAD_USER_INPUT', ...(parameter ? { parameter } : {}) } }],
       });
     }
     const filter = parsed.data;
