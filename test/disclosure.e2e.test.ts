@@ -1271,6 +1271,21 @@ describe('the ledger checks each chain as it arrives', () => {
       expect(gaps).toHaveLength(2);
       expect(await gapsOf(provider, { filtered: false })).toEqual(gaps);
 
+      // A citizen's view of who saw their data says which periods it may lack, whoever's data they were.
+      const token = await mesh.token({ kind: 'citizen', sub: citizen0 });
+      const view = await execute<{ myDisclosures: { gaps: Array<{ provider: string; providerName: string; from: string | null; until: string }> } }, never>(
+        graphql,
+        '{ myDisclosures(first: 1) { gaps { provider providerName from until } } }',
+        undefined,
+        { authorization: `Bearer ${token}` },
+      );
+      expect(view.body.errors).toBeUndefined();
+      const stated = (view.body.data?.myDisclosures.gaps ?? []).filter((gap) => gap.provider === provider);
+      expect(stated).toEqual([
+        { provider, providerName: provider, from: after.recorded_at.toISOString(), until: resumed.recorded_at.toISOString() },
+        { provider, providerName: provider, from: second.recorded_at.toISOString(), until: after.recorded_at.toISOString() },
+      ]);
+
     } finally {
       await writer.end();
       await db.close();

@@ -193,6 +193,27 @@ const gapsPage = statement(
   { plan: 'per-call' },
 );
 
+/** A gap as a citizen's view states it: the period of a provider's records the ledger lacks, for the citizen reading. */
+export interface GapNoticeRow {
+  readonly provider_agency: string;
+  readonly after_at: Date | null;
+  readonly before_at: Date;
+  /** The citizen whose view states it (the data subject the sharing rules check). */
+  readonly subject: string;
+}
+
+/** The newest 50 gaps, each as the period between the records around it. */
+const gapPeriods = statement(
+  'disclosureGapPeriods',
+  `SELECT g.provider_agency, a.recorded_at AS after_at, b.recorded_at AS before_at
+     FROM disclosure_gaps g
+     JOIN disclosures b ON b.provider_agency = g.provider_agency AND b.log_seq = g.before_seq
+     LEFT JOIN disclosures a ON a.provider_agency = g.provider_agency AND a.log_seq = g.after_seq
+    ORDER BY b.recorded_at DESC, g.provider_agency, g.chain
+    LIMIT 50`,
+  z.object({ provider_agency: z.string(), after_at: z.date().nullable(), before_at: z.date() }),
+);
+
 /** What a cursor of the gaps holds: when the gap was found, its provider, chain and the record after it. */
 export const GAP_POSITION = [POSITION_PART.time, POSITION_PART.code, POSITION_PART.seq, POSITION_PART.seq] as const;
 
@@ -260,6 +281,8 @@ export function disclosureStore(db: Queries) {
         const gaps = stored.length === 0 ? [] : await db.many(detectGaps, [provider, stored.map((row) => row.log_seq)], client);
         return { stored: stored.length, gaps };
       }),
+    /** The periods the ledger knows it lacks records of, as `subject`'s view of who saw their data states them. */
+    gapNotices: async (subject: string): Promise<GapNoticeRow[]> => (await db.many(gapPeriods)).map((row) => ({ ...row, subject })),
     /** One page (plus one row) of the gaps found in the providers' chains (or `provider`'s), newest first. */
     gaps: (provider: string | null, page: PositionPageRequest) => db.many(gapsPage, [provider, page.limit + 1, ...positionParams(page)]),
     /** One page (plus one row) of the disclosures of `personalId`'s data, newest first. */

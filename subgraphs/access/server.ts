@@ -49,6 +49,7 @@ export function accessLedger(options: LedgerOptions = {}): SubgraphDefinition<Ac
       'Query.myDisclosures': callerIsSubject,
       DataDisclosure: subjectField('subject'),
       DataDisclosureConnection: subjectField('subject'),
+      DisclosureGapNotice: subjectField('subject'),
       'Mutation.giveConsent': callerIsSubject,
       'Mutation.withdrawConsent': callerIsSubject,
     },

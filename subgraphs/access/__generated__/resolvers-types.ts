@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { RequestRow, GrantRow, GrantEventRow, NotificationRow, ConsentRow } from '../store';
 import type { AgencyRef } from '../directory';
-import type { DisclosureRow, UsageRow, GapRow } from '../disclosures';
+import type { DisclosureRow, UsageRow, GapRow, GapNoticeRow } from '../disclosures';
 import type { FeedbackRow } from '../feedback';
 import type { AccessContext } from '../context';
 export type Maybe<T> = T | null;
@@ -344,6 +344,13 @@ export type DataDisclosure = {
 /** Một trang các lần cung cấp (a page of disclosures). */
 export type DataDisclosureConnection = {
   __typename?: 'DataDisclosureConnection';
+  /**
+   * Những khoảng thời gian sổ cái biết là thiếu bản ghi của một bên cung cấp, mới nhất trước (tối đa 50): các lần cung
+   * cấp dữ liệu của bạn trong đó có thể không có trong danh sách; rỗng khi không biết chỗ thiếu nào (periods in which
+   * the ledger knows it lacks a provider's records, newest first, at most 50: disclosures of your data then may be
+   * missing from the list; empty when none is known).
+   */
+  gaps: Array<DisclosureGapNotice>;
   /** Các lần cung cấp trong trang. */
   nodes: Array<DataDisclosure>;
   /** Thông tin phân trang. */
@@ -386,6 +393,22 @@ export type DisclosureGapKind =
   | 'SET_BACK'
   /** Bản ghi nối tiếp một bản ghi sổ cái chưa từng nhận: có bản ghi đã bị bỏ qua khi chuyển (it follows a record the ledger never received: records were skipped). */
   | 'SKIPPED';
+
+/**
+ * Một khoảng thời gian sổ cái thiếu bản ghi của một bên cung cấp, như công dân thấy (a period in which the ledger lacks a
+ * provider's records, as a citizen sees it).
+ */
+export type DisclosureGapNotice = {
+  __typename?: 'DisclosureGapNotice';
+  /** Từ thời điểm này, ISO 8601; null khi từ bản ghi đầu tiên của bên cung cấp (from; null: from its first record). */
+  from?: Maybe<Scalars['String']['output']>;
+  /** Mã cơ quan cung cấp (the provider's code). */
+  provider: Scalars['String']['output'];
+  /** Tên cơ quan cung cấp (the provider's name). */
+  providerName: Scalars['String']['output'];
+  /** Đến thời điểm này, ISO 8601 (until). */
+  until: Scalars['String']['output'];
+};
 
 /** Số lần một bên khai thác nhận một trường trong một ngày (uses of one field by one consumer on one day). */
 export type DisclosureUsage = {
@@ -1033,11 +1056,12 @@ export type ResolversTypes = ResolversObject<{
   DataConsentConnection: ResolverTypeWrapper<Omit<DataConsentConnection, 'nodes'> & { nodes: Array<ResolversTypes['DataConsent']> }>;
   DataConsentStatus: DataConsentStatus;
   DataDisclosure: ResolverTypeWrapper<DisclosureRow>;
-  DataDisclosureConnection: ResolverTypeWrapper<Omit<DataDisclosureConnection, 'nodes'> & { nodes: Array<ResolversTypes['DataDisclosure']> }>;
+  DataDisclosureConnection: ResolverTypeWrapper<Omit<DataDisclosureConnection, 'gaps' | 'nodes'> & { gaps: Array<ResolversTypes['DisclosureGapNotice']>, nodes: Array<ResolversTypes['DataDisclosure']> }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DisclosureGap: ResolverTypeWrapper<GapRow>;
   DisclosureGapConnection: ResolverTypeWrapper<Omit<DisclosureGapConnection, 'nodes'> & { nodes: Array<ResolversTypes['DisclosureGap']> }>;
   DisclosureGapKind: DisclosureGapKind;
+  DisclosureGapNotice: ResolverTypeWrapper<GapNoticeRow>;
   DisclosureUsage: ResolverTypeWrapper<UsageRow>;
   DisclosureUsageConnection: ResolverTypeWrapper<Omit<DisclosureUsageConnection, 'nodes'> & { nodes: Array<ResolversTypes['DisclosureUsage']> }>;
   EthnicGroupCode: ResolverTypeWrapper<Scalars['EthnicGroupCode']['output']>;
@@ -1077,10 +1101,11 @@ export type ResolversParentTypes = ResolversObject<{
   DataConsent: ConsentRow;
   DataConsentConnection: Omit<DataConsentConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DataConsent']> };
   DataDisclosure: DisclosureRow;
-  DataDisclosureConnection: Omit<DataDisclosureConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DataDisclosure']> };
+  DataDisclosureConnection: Omit<DataDisclosureConnection, 'gaps' | 'nodes'> & { gaps: Array<ResolversParentTypes['DisclosureGapNotice']>, nodes: Array<ResolversParentTypes['DataDisclosure']> };
   Date: Scalars['Date']['output'];
   DisclosureGap: GapRow;
   DisclosureGapConnection: Omit<DisclosureGapConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DisclosureGap']> };
+  DisclosureGapNotice: GapNoticeRow;
   DisclosureUsage: UsageRow;
   DisclosureUsageConnection: Omit<DisclosureUsageConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DisclosureUsage']> };
   EthnicGroupCode: Scalars['EthnicGroupCode']['output'];
@@ -1221,6 +1246,7 @@ export type DataDisclosureResolvers<ContextType = AccessContext, ParentType exte
 }>;
 
 export type DataDisclosureConnectionResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['DataDisclosureConnection'] = ResolversParentTypes['DataDisclosureConnection']> = ResolversObject<{
+  gaps?: Resolver<Array<ResolversTypes['DisclosureGapNotice']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['DataDisclosure']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
@@ -1243,6 +1269,13 @@ export type DisclosureGapResolvers<ContextType = AccessContext, ParentType exten
 export type DisclosureGapConnectionResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['DisclosureGapConnection'] = ResolversParentTypes['DisclosureGapConnection']> = ResolversObject<{
   nodes?: Resolver<Array<ResolversTypes['DisclosureGap']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type DisclosureGapNoticeResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['DisclosureGapNotice'] = ResolversParentTypes['DisclosureGapNotice']> = ResolversObject<{
+  from?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  providerName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  until?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type DisclosureUsageResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['DisclosureUsage'] = ResolversParentTypes['DisclosureUsage']> = ResolversObject<{
@@ -1360,6 +1393,7 @@ export type Resolvers<ContextType = AccessContext> = ResolversObject<{
   Date?: GraphQLScalarType;
   DisclosureGap?: DisclosureGapResolvers<ContextType>;
   DisclosureGapConnection?: DisclosureGapConnectionResolvers<ContextType>;
+  DisclosureGapNotice?: DisclosureGapNoticeResolvers<ContextType>;
   DisclosureUsage?: DisclosureUsageResolvers<ContextType>;
   DisclosureUsageConnection?: DisclosureUsageConnectionResolvers<ContextType>;
   EthnicGroupCode?: GraphQLScalarType;

@@ -7,9 +7,10 @@ import { AccessRequest } from './AccessRequest';
 import { DataConsent } from './DataConsent';
 import { DataDisclosure } from './DataDisclosure';
 import { DisclosureGap } from './DisclosureGap';
+import { DisclosureGapNotice } from './DisclosureGapNotice';
 import { DisclosureUsage } from './DisclosureUsage';
 import { Mutation } from './Mutation';
 import { OpenDataFeedback, OpenDataFeedbackTicket } from './OpenDataFeedback';
 import { Query } from './Query';
 
-export const resolvers: Resolvers = { Query, Mutation, AccessAgency, AccessRequest, AccessGrant, AccessGrantEvent, AccessNotification, DataConsent, DataDisclosure, DisclosureGap, DisclosureUsage, OpenDataFeedback, OpenDataFeedbackTicket };
+export const resolvers: Resolvers = { Query, Mutation, AccessAgency, AccessRequest, AccessGrant, AccessGrantEvent, AccessNotification, DataConsent, DataDisclosure, DisclosureGap, DisclosureGapNotice, DisclosureUsage, OpenDataFeedback, OpenDataFeedbackTicket };
