@@ -120,10 +120,14 @@ async function main(): Promise<void> {
         ],
         DUPLICATE: ['một bản ghi khác có cùng số seq (một bản ghi đã bị sao chép hoặc giả mạo)', 'another record has the same seq (a record was copied or forged)'],
         DIFFERS_FROM_LEDGER: [
-          'mã băm khác với mã sổ cái đã nhận (nhật ký đã bị viết lại từ đó hoặc trước đó)',
-          'its hash differs from the one the ledger received (the log was rewritten from there or before)',
+          'mã băm, hoặc mã băm của bản ghi trước nó, khác với mã sổ cái đã nhận (nhật ký đã bị viết lại từ đó hoặc trước đó, hoặc bộ chuyển đã khai sai bản ghi trước nó để giấu các bản ghi bị bỏ qua)',
+          "its hash, or the hash of the record before it, differs from what the ledger received (the log was rewritten from there or before, or the relay misstated the record before it to hide records it skipped)",
         ],
         MISSING: ['sổ cái đã nhận bản ghi này và nhật ký không còn nó (bản ghi đã bị xóa)', 'the ledger received this record, and the log no longer has it (records were removed)'],
+        NOT_RELAYED: [
+          'bộ chuyển đã đánh dấu bản ghi này là đã chuyển nhưng sổ cái chưa từng nhận nó (bản ghi đã bị bỏ qua)',
+          'the relay marked this record delivered, yet the ledger never received it (it was skipped)',
+        ],
       };
       const [vi, en] = messages[reason];
       say(`HỎNG tại bản ghi seq ${seq}: ${vi}. (BROKEN at record seq ${seq}: ${en}.)`);

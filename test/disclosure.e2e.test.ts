@@ -1218,6 +1218,7 @@ describe('the ledger checks each chain as it arrives', () => {
       (records) => deliverDisclosures(ledger, provider, ledgerReaderSecret(mesh.keys.gatewaySecret, provider), records, 5000),
       pino({ level: 'silent' }),
     );
+    const afterward: Array<() => Promise<void>> = [];
     // One connection writing one record at a time: every record takes the same chain, its preferred one.
     const writer = new pg.Client({ connectionString: url });
     await writer.connect();
@@ -1237,6 +1238,9 @@ describe('the ledger checks each chain as it arrives', () => {
       const second = await write('second');
       expect(await relay.drain()).toBe(2);
       expect(await gapsOf(provider, { filtered: false })).toEqual([]);
+      const copies = await openLedgerCopies(mesh.ownerUrls.get('access') ?? '', provider);
+      afterward.push(() => copies.close());
+      expect(await verifyLog(url, 5000, copies.copies)).toMatchObject({ firstBroken: null });
 
       // A compromised application moves the relay's cursor past a record before it is delivered:
       // the record never reaches the ledger, and the next one delivered does not follow the last received.
@@ -1255,6 +1259,8 @@ describe('the ledger checks each chain as it arrives', () => {
           kind: 'SKIPPED',
         },
       ]);
+      // The provider's own verify, given the ledger's copies, names the record skipped.
+      expect(await verifyLog(url, 5000, copies.copies)).toMatchObject({ firstBroken: { seq: skipped.seq, reason: 'NOT_RELAYED' } });
 
       // A superuser removes the two newest records and sets the chain's head back to the first: the
       // next record follows a record older than the last the ledger received.
@@ -1287,6 +1293,59 @@ describe('the ledger checks each chain as it arrives', () => {
       ]);
 
     } finally {
+      for (const close of afterward) await close();
+      await writer.end();
+      await db.close();
+    }
+  });
+
+  it('leaves a relay that skips a record and misstates the next one\'s previous hash to verify, which names the skipped record', async () => {
+    const url = await logDatabase();
+    const provider = `gap-${randomBytes(4).toString('hex')}`;
+    const ledger = mesh.subgraphs.get('access')?.url ?? '';
+    const secret = ledgerReaderSecret(mesh.keys.gatewaySecret, provider);
+    const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+    type Payload = { requestId: string; hash: string; prevHash: string };
+    let lastHash = '';
+    // A relay that drops the record 'hidden' and says the one after it follows the last it delivered.
+    const lying = new OutboxRelay(
+      db,
+      async (records) => {
+        const sent = (records as Payload[]).filter((record) => record.requestId !== 'hidden').map((record) => ({ ...record, prevHash: lastHash || record.prevHash }));
+        await deliverDisclosures(ledger, provider, secret, sent, 5000);
+        lastHash = sent[sent.length - 1]?.hash ?? lastHash;
+      },
+      pino({ level: 'silent' }),
+    );
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    const copies = await openLedgerCopies(mesh.ownerUrls.get('access') ?? '', provider);
+    try {
+      const write = async (requestId: string) =>
+        (
+          await writer.query<{ seq: string }>(
+            `INSERT INTO disclosure.log (request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+             VALUES ($1, 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]') RETURNING seq::text`,
+            [requestId],
+          )
+        ).rows[0]?.seq ?? '';
+      await write('before');
+      await lying.drain();
+      const hidden = await write('hidden');
+      const next = await write('next');
+      await lying.drain();
+      // The ledger sees a chain that holds together, so it can find no gap ...
+      expect(await gapsOf(provider, { filtered: false })).toEqual([]);
+      // ... but the relay's cursor passed a record the ledger never received.
+      expect(await verifyLog(url, 5000, copies.copies)).toMatchObject({ firstBroken: { seq: hidden, reason: 'NOT_RELAYED' } });
+      // Were the skipped record gone from the log too (retention), the misstated previous hash shows at the next.
+      const held: LedgerCopies = async (after, limit) => {
+        const real = await copies.copies(after, limit);
+        return BigInt(after) < BigInt(hidden) ? [...real, { seq: hidden, hash: null }].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1)) : real;
+      };
+      expect(await verifyLog(url, 5000, held)).toMatchObject({ firstBroken: { seq: next, reason: 'DIFFERS_FROM_LEDGER' } });
+    } finally {
+      await copies.close();
       await writer.end();
       await db.close();
     }

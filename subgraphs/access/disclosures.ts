@@ -357,8 +357,8 @@ export async function openLedgerCopies(
     copies: async (after, limit) =>
       (
         await client.query<LogAnchor>(
-          `/* ledgerCopies */ SELECT log_seq::text AS seq, hash FROM disclosures
-            WHERE provider_agency = $1 AND hash IS NOT NULL AND log_seq > $2 ORDER BY log_seq LIMIT $3`,
+          `/* ledgerCopies */ SELECT log_seq::text AS seq, hash, prev_hash AS "prevHash" FROM disclosures
+            WHERE provider_agency = $1 AND log_seq > $2 ORDER BY log_seq LIMIT $3`,
           [provider, after, limit],
         )
       ).rows,

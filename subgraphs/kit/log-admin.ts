@@ -176,14 +176,23 @@ export interface VerifyResult {
   /** The first record that does not match the chain or the anchor, or null when every record does. */
   readonly firstBroken: {
     readonly seq: string;
-    readonly reason: 'CONTENT_ALTERED' | 'CHAIN_BROKEN' | 'HEAD_MISSING' | 'HEAD_DIFFERS' | 'AFTER_HEAD' | 'DUPLICATE' | 'DIFFERS_FROM_LEDGER' | 'MISSING';
+    readonly reason: 'CONTENT_ALTERED' | 'CHAIN_BROKEN' | 'HEAD_MISSING' | 'HEAD_DIFFERS' | 'AFTER_HEAD' | 'DUPLICATE' | 'DIFFERS_FROM_LEDGER' | 'MISSING' | 'NOT_RELAYED';
   } | null;
 }
 
-/** A record the governing department's ledger received from this log: its seq and chain hash. */
+/**
+ * A record the governing department's ledger received from this log: its seq and chain hash (null
+ * for copies received before providers sent it, which are known to be held and no more).
+ */
 export interface LogAnchor {
   readonly seq: string;
-  readonly hash: string;
+  readonly hash: string | null;
+  /**
+   * The hash the ledger was told the record was sealed on; absent or null for copies received before
+   * providers sent it. A relay that skipped records could claim its next record follows the last one
+   * delivered: the log's own prev_hash then differs from the ledger's.
+   */
+  readonly prevHash?: string | null;
 }
 
 /** The ledger's copies of this log's records after `after` (a seq), oldest first, at most `limit`. */
@@ -227,7 +236,9 @@ const CHAIN_START = '0'.repeat(64);
  *
  * A superuser who rewrote a chain could also set its head. With `ledger`, the hashes the governing
  * department's ledger received, that shows too: every record the ledger holds, from the oldest record
- * kept on, must be in the log (else MISSING at it) with the same hash (else DIFFERS_FROM_LEDGER at it).
+ * kept on, must be in the log (else MISSING at it) with the same hash and previous hash (else
+ * DIFFERS_FROM_LEDGER at it); and every record of the log at or below its chain's relay cursor, which
+ * the ledger acknowledged, must be in the ledger (else NOT_RELAYED at it: the relay skipped it).
  */
 export async function verifyLog(ownerUrl: string, pageSize = 5000, ledger?: LedgerCopies): Promise<VerifyResult> {
   return withClient(ownerUrl, async (client) => {
@@ -273,14 +284,25 @@ async function walkChains(client: pg.Client, pageSize: number, ledger: LedgerCop
     }
     return copies[copyAt];
   };
-  /** The first copy before `seq` (null: the end) that the log lacks; copies older than the oldest record kept are passed over. */
+  /**
+   * The first copy before `seq` (null: the end) that the log lacks; copies older than the oldest
+   * record kept are passed over, as are copies with no hash (what they were cannot be told).
+   */
   const missingBefore = async (seq: bigint | null): Promise<LogAnchor | undefined> => {
     for (let copy = await nextCopy(); copy && (seq === null || BigInt(copy.seq) < seq); copy = await nextCopy()) {
-      if (first === null || BigInt(copy.seq) >= first) return copy;
+      if (copy.hash !== null && (first === null || BigInt(copy.seq) >= first)) return copy;
       copyAt++;
     }
     return undefined;
   };
+  /** Each chain's relay cursor: every record at or below it was acknowledged by the ledger, so must be there. */
+  const relayed = new Map(
+    ledger
+      ? (await client.query<{ chain: number; through_seq: string }>(`/* logRelayCursors */ SELECT chain, through_seq::text AS through_seq FROM disclosure.relay_cursor`)).rows.map(
+          (row) => [row.chain, BigInt(row.through_seq)],
+        )
+      : [],
+  );
   /**
    * The first record before `before` (null: the end) that the log should hold and lacks: a copy the
    * ledger holds (MISSING; it also wins a tie, saying more), or a chain's head (HEAD_MISSING).
@@ -318,8 +340,12 @@ async function walkChains(client: pg.Client, pageSize: number, ledger: LedgerCop
       if (newest === undefined || seq > newest) return { records, firstBroken: { seq: row.seq, reason: 'AFTER_HEAD' } };
       const copy = await nextCopy();
       if (copy && copy.seq === row.seq) {
-        if (copy.hash !== row.hash) return { records, firstBroken: { seq: row.seq, reason: 'DIFFERS_FROM_LEDGER' } };
+        const matches = (copy.hash ?? row.hash) === row.hash && (copy.prevHash ?? row.prev_hash) === row.prev_hash;
+        if (!matches) return { records, firstBroken: { seq: row.seq, reason: 'DIFFERS_FROM_LEDGER' } };
         copyAt++;
+      } else if (ledger && seq <= (relayed.get(row.chain) ?? -1n)) {
+        // The relay's cursor passed it, yet the ledger never received it: skipped, not delivered.
+        return { records, firstBroken: { seq: row.seq, reason: 'NOT_RELAYED' } };
       }
       const head = unmet[0];
       if (head?.seq === row.seq) {
