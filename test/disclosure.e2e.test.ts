@@ -1351,8 +1351,65 @@ describe('the ledger checks each chain as it arrives', () => {
     }
   });
 
+  it('judges no record a relay from before chains delivered between, and names a record sent again changed as REWRITTEN', async () => {
+    const url = await logDatabase();
+    const provider = `gap-${randomBytes(4).toString('hex')}`;
+    const ledger = mesh.subgraphs.get('access')?.url ?? '';
+    const secret = ledgerReaderSecret(mesh.keys.gatewaySecret, provider);
+    const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+    type Payload = { seq: number; hash: string; chain?: number; prevHash?: string };
+    const sent: Payload[] = [];
+    let older = false;
+    // One relay, as two versions of it would deliver during a rolling upgrade: the older sends no chain.
+    const relay = new OutboxRelay(
+      db,
+      async (records) => {
+        const payloads = (records as Payload[]).map(({ chain, prevHash, ...rest }) => (older ? rest : { ...rest, chain, prevHash }));
+        await deliverDisclosures(ledger, provider, secret, payloads, 5000);
+        sent.push(...payloads);
+      },
+      pino({ level: 'silent' }),
+    );
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    const write = (requestId: string) =>
+      writer.query(
+        `INSERT INTO disclosure.log (request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+         VALUES ($1, 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]')`,
+        [requestId],
+      );
+    try {
+      await write('r1');
+      await write('r2');
+      await relay.drain();
+      older = true;
+      await write('r3');
+      await relay.drain();
+      older = false;
+      await write('r4');
+      await relay.drain();
+      expect(sent.map((payload) => payload.chain ?? null)).toEqual([expect.any(Number), expect.any(Number), null, expect.any(Number)]);
+      expect(await gapsOf(provider, { filtered: false })).toEqual([]);
+
+      // r2 sent again, its hash changed: the ledger keeps the first copy and names the second.
+      const second = sent[1];
+      if (!second) throw new Error('r2 was not sent');
+      await deliverDisclosures(ledger, provider, secret, [{ ...second, hash: 'f'.repeat(64) }], 5000);
+      expect(await gapsOf(provider)).toEqual([expect.objectContaining({ chain: second.chain, afterSeq: null, beforeSeq: String(second.seq), kind: 'REWRITTEN' })]);
+      const copies = await openLedgerCopies(mesh.ownerUrls.get('access') ?? '', provider);
+      try {
+        expect((await copies.copies('-1', 10)).find((copy) => copy.seq === String(second.seq))?.hash).toBe(second.hash);
+      } finally {
+        await copies.close();
+      }
+    } finally {
+      await writer.end();
+      await db.close();
+    }
+  });
+
   it("finds no gap in the providers' own chains, relayed as the mesh runs them", async () => {
-    // Records of every chain, written by many requests at once and relayed by each provider's outbox.
+    // Records on several chains, written by many requests at once and relayed by each provider's outbox.
     await Promise.all(Array.from({ length: 12 }, (_, i) => asAgency('so-y-te', `query Busy${i} { citizen(id: "${citizen0}") { fullName enterprises { name } } }`)));
     const { requestId } = await asAgency('so-y-te', `{ citizen(id: "${citizen0}") { fullName enterprises { name } } }`);
     const ledger = new pg.Client({ connectionString: mesh.ownerUrls.get('access') });

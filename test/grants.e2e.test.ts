@@ -142,6 +142,13 @@ describe('a grant approved to start later', () => {
       message: expect.stringContaining(`có hiệu lực từ ngày ${tomorrow}`),
       validFrom: tomorrow,
     });
+    // Once a citizen has consented to the same agency seeing the field, rows are judged one by one:
+    // that citizen's is served, and another's is still refused as not started, not as no grant.
+    const consenting = citizenIdentity(9).id;
+    const citizen = { authorization: `Bearer ${await mesh.token({ kind: 'citizen', sub: consenting })}` };
+    await mutate(citizen, `mutation { giveConsent(agency: "so-noi-vu", fields: ["${FIELD}"]) { id } }`);
+    await within(EFFECT_BOUND_MS, async () => (await ethnicGroupOf(consenting, later)).code !== null);
+    expect(await ethnicGroupOf(citizen0, later)).toEqual({ code: null, reason: 'GRANT_NOT_STARTED' });
   });
 });
 

@@ -165,7 +165,7 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
   const mistaken = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', citizensUrl, '--registry', mesh.registryUrl ?? '', '--token', token);
   expect({ code: mistaken.code, refused: mistaken.stderr.match(/SUBGRAPH_MISMATCH.*/)?.[0] }).toEqual({
     code: 1,
-    refused: expect.stringContaining('là của subgraph "citizens", không phải "tourism"'),
+    refused: expect.stringContaining('là của một subgraph khác, không phải "tourism"'),
   });
   const published = await schemaCli('publish', '--subgraph', 'tourism', '--sdl', SDL, '--url', tourismUrl, '--registry', mesh.registryUrl ?? '', '--token', token);
   expect({ code: published.code, stdout: published.stdout.trim() }).toEqual({ code: 0, stdout: expect.stringMatching(/^ĐÃ CÔNG BỐ \(published\): tourism v1; siêu đồ thị \(supergraph\) v2 [0-9a-f]{64}$/) });

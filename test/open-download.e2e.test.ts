@@ -230,7 +230,7 @@ describe('GET /open/catalog.jsonld (DCAT)', () => {
   });
 
   it('sends a route asked for with a slash after it to the route (308, method and query kept), and an unknown one to 404', async () => {
-    for (const [asked, location] of [['/open/download/', '/open/download'], ['/catalog/?x=1', '/catalog?x=1'], ['/graphql/', '/graphql']] as const) {
+    for (const [asked, location] of [['/open/download/', '/open/download'], ['/catalog/?x=1', '/catalog?x=1'], ['/catalog///', '/catalog'], ['/graphql/', '/graphql']] as const) {
       const response = await fetch(`${mesh.gatewayUrl}${asked}`, { method: asked === '/graphql/' ? 'POST' : 'GET', redirect: 'manual' });
       expect({ asked, status: response.status, location: response.headers.get('location') }).toEqual({ asked, status: 308, location });
     }

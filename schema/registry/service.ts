@@ -16,7 +16,7 @@ import { categoryChanges } from '../categories';
 import { expandedSubgraphDocument, prepareSubgraphSdl, SHARING_DIRECTIVE } from '../sharing';
 import type { LedgerConsumers } from '../../subgraphs/access/client';
 import { RegistryStore, type SupergraphRow, type VersionRow, type VersionStatus } from './store';
-import { clip, keptText } from '../../subgraphs/kit/text';
+import { keptText } from '../../subgraphs/kit/text';
 
 /** An official's identity, as the registry sees it (only officials call the registry). */
 export type Official = Extract<Caller, { kind: 'official' }>;
@@ -393,8 +393,8 @@ export class RegistryService {
       throw new RegistryError(
         400,
         'SUBGRAPH_MISMATCH',
-        `Địa chỉ ${input.url} là của subgraph "${clip(probe.subgraph, 64)}", không phải "${input.subgraph}" (the URL serves another subgraph).`,
-        { servedSubgraph: clip(probe.subgraph, 64) },
+        // Which one is not said: the registry is no directory of what runs at a URL.
+        `Địa chỉ ${input.url} là của một subgraph khác, không phải "${input.subgraph}" (the URL serves another subgraph, not ${input.subgraph}).`,
       );
     }
     return this.store.inTransaction(async (client) => {

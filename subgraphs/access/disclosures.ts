@@ -133,8 +133,12 @@ const deliveryLock = statement('ledgerDeliveryLock', `SELECT pg_advisory_xact_lo
  * Of the records just stored ($2, seqs of provider $1), those that do not follow the last record the
  * ledger held of their chain, kept as gaps (migration 008): sealed on a hash other than that record's
  * (SKIPPED, or SET_BACK when it is the hash of an older record of the chain). A chain's first record
- * follows nothing (64 zeros); one the ledger first meets later in its chain is excused only for a
- * provider that relayed before records carried their chain (its earlier ones cannot be checked).
+ * follows nothing (64 zeros). Records delivered without their chain (by a relay from before providers
+ * sent it, as during a rolling upgrade) are of some chain the ledger cannot tell: a record with one
+ * of them between it and the last record of its chain is not judged.
+ *
+ * And of all the records delivered ($3), those the ledger already held under their seq with another
+ * hash (REWRITTEN): the copy received first is kept.
  */
 const detectGaps = statement(
   'detectDisclosureGaps',
@@ -146,20 +150,26 @@ const detectGaps = statement(
              WHERE d.provider_agency = $1 AND d.chain = f.chain AND d.log_seq < f.log_seq
              ORDER BY d.log_seq DESC LIMIT 1) p ON true
       WHERE f.provider_agency = $1 AND f.log_seq = ANY($2::bigint[]) AND f.chain IS NOT NULL
-   )
-   INSERT INTO disclosure_gaps (provider_agency, chain, before_seq, after_seq, kind)
-   SELECT $1, chain, log_seq, after_seq,
+   ), broken AS (
+   SELECT chain, log_seq, after_seq,
           CASE WHEN EXISTS (SELECT 1 FROM disclosures o
                              WHERE o.provider_agency = $1 AND o.chain = found.chain AND o.log_seq < found.after_seq AND o.hash = found.prev_hash)
-               THEN 'SET_BACK' ELSE 'SKIPPED' END
+               THEN 'SET_BACK' ELSE 'SKIPPED' END AS kind
      FROM found
-    WHERE CASE WHEN after_seq IS NULL
-               THEN prev_hash <> repeat('0', 64)
-                    AND NOT EXISTS (SELECT 1 FROM disclosures o WHERE o.provider_agency = $1 AND o.chain IS NULL)
-               ELSE prev_hash IS DISTINCT FROM after_hash END
+    WHERE prev_hash IS DISTINCT FROM coalesce(after_hash, repeat('0', 64))
+      AND NOT EXISTS (SELECT 1 FROM disclosures o
+                       WHERE o.provider_agency = $1 AND o.chain IS NULL AND o.log_seq > coalesce(found.after_seq, -1) AND o.log_seq < found.log_seq)
+   UNION ALL
+   SELECT coalesce(d.chain, r.chain), d.log_seq, NULL, 'REWRITTEN'
+     FROM jsonb_to_recordset($3::jsonb) AS r(seq bigint, hash text, chain smallint)
+     JOIN disclosures d ON d.provider_agency = $1 AND d.log_seq = r.seq
+    WHERE r.hash IS NOT NULL AND d.hash IS NOT NULL AND r.hash <> d.hash AND coalesce(d.chain, r.chain) IS NOT NULL
+   )
+   INSERT INTO disclosure_gaps (provider_agency, chain, before_seq, after_seq, kind)
+   SELECT $1, chain, log_seq, after_seq, kind FROM broken
    ON CONFLICT DO NOTHING
    RETURNING chain, before_seq::text AS before_seq, after_seq::text AS after_seq, kind`,
-  z.object({ chain: z.number(), before_seq: z.string(), after_seq: z.string().nullable(), kind: z.enum(['SKIPPED', 'SET_BACK']) }),
+  z.object({ chain: z.number(), before_seq: z.string(), after_seq: z.string().nullable(), kind: z.enum(['SKIPPED', 'SET_BACK', 'REWRITTEN']) }),
 );
 
 const gapRow = z.object({
@@ -167,7 +177,7 @@ const gapRow = z.object({
   chain: z.number(),
   before_seq: z.string(),
   after_seq: z.string().nullable(),
-  kind: z.enum(['SKIPPED', 'SET_BACK']),
+  kind: z.enum(['SKIPPED', 'SET_BACK', 'REWRITTEN']),
   detected_at: z.date(),
   /** When the record after the gap, and the last one before it (null: none), were recorded. */
   before_at: z.date(),
@@ -209,6 +219,8 @@ const gapPeriods = statement(
      FROM disclosure_gaps g
      JOIN disclosures b ON b.provider_agency = g.provider_agency AND b.log_seq = g.before_seq
      LEFT JOIN disclosures a ON a.provider_agency = g.provider_agency AND a.log_seq = g.after_seq
+    -- A rewritten record's first copy is the one kept: the view lacks nothing there.
+    WHERE g.kind <> 'REWRITTEN'
     ORDER BY b.recorded_at DESC, g.provider_agency, g.chain
     LIMIT 50`,
   z.object({ provider_agency: z.string(), after_at: z.date().nullable(), before_at: z.date() }),
@@ -278,7 +290,7 @@ export function disclosureStore(db: Queries) {
       db.transaction(async (client) => {
         await db.many(deliveryLock, [provider], client);
         const stored = await db.many(receiveDisclosures, [provider, JSON.stringify(records)], client);
-        const gaps = stored.length === 0 ? [] : await db.many(detectGaps, [provider, stored.map((row) => row.log_seq)], client);
+        const gaps = await db.many(detectGaps, [provider, stored.map((row) => row.log_seq), JSON.stringify(records)], client);
         return { stored: stored.length, gaps };
       }),
     /** The periods the ledger knows it lacks records of, as `subject`'s view of who saw their data states them. */

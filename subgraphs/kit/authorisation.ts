@@ -125,9 +125,7 @@ function staticDecision(policy: FieldPolicy | undefined, context: AccessContext,
       const grant = context.grants.grantFor(caller.agency, coordinate);
       if (grant === 'unavailable') return { allowed: false, reason: 'GRANTS_UNAVAILABLE' };
       if (grant) return { allowed: true, via: `grant:${grant}` };
-      if (context.grants.hasConsents(caller.agency, coordinate)) return 'per-row';
-      const from = context.grants.startsLater(caller.agency, coordinate);
-      return from ? { allowed: false, reason: 'GRANT_NOT_STARTED', from } : { allowed: false, reason: 'NO_GRANT' };
+      return context.grants.hasConsents(caller.agency, coordinate) ? 'per-row' : notGranted(context, coordinate);
     }
   }
 }
@@ -147,7 +145,13 @@ function rowDecision(context: AccessContext, coordinate: string, subject: string
     const consent = context.grants.consentFor(caller.agency, subject, coordinate);
     if (consent) return listsOthers ? { allowed: false, reason: 'CONSENT_COVERS_ONLY_THE_PERSON' } : { allowed: true, via: `consent:${consent}` };
   }
-  return { allowed: false, reason: 'NO_GRANT' };
+  return notGranted(context, coordinate);
+}
+
+/** An official's refusal for want of a grant: saying when the agency's grant starts, if it has one yet to. */
+function notGranted(context: AccessContext, coordinate: string): Verdict {
+  const from = context.caller.kind === 'official' ? context.grants.startsLater(context.caller.agency, coordinate) : null;
+  return from ? { allowed: false, reason: 'GRANT_NOT_STARTED', from } : { allowed: false, reason: 'NO_GRANT' };
 }
 
 /**

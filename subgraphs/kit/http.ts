@@ -280,7 +280,11 @@ export function createHttpServer(routes: Routes, onError: (error: unknown) => vo
   const server = createServer((req, res) => {
     const [path = '/', query] = (req.url ?? '/').split(/\?(.*)/s);
     // A route asked for with a slash after it (/catalog/) is the route: 308 keeps the method and body.
-    const bare = path.length > 1 && path.endsWith('/') ? path.replace(/\/+$/, '') : null;
+    // The slashes are counted off by hand: a pattern anchored at the end (/\/+$/) is retried from every
+    // slash of a long run, quadratic in a 16 KB path of them, which any anonymous caller can send.
+    let end = path.length;
+    while (end > 1 && path.charCodeAt(end - 1) === 0x2f) end--;
+    const bare = end < path.length ? path.slice(0, end) : null;
     if (bare && routes[bare]) {
       res.writeHead(308, { location: query === undefined ? bare : `${bare}?${query}`, 'content-length': 0 });
       res.end();

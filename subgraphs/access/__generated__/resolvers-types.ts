@@ -362,11 +362,11 @@ export type DisclosureGap = {
   __typename?: 'DisclosureGap';
   /** Thời điểm ghi của bản ghi đó, ISO 8601; null như afterSeq (when it was recorded). */
   afterRecordedAt?: Maybe<Scalars['String']['output']>;
-  /** Số thứ tự (seq) bản ghi cuối sổ cái đã nhận trước chỗ đứt; null khi chưa nhận bản ghi nào của chuỗi (the last record received before the break). */
+  /** Số thứ tự (seq) bản ghi cuối sổ cái đã nhận trước chỗ đứt; null khi chưa nhận bản ghi nào của chuỗi, và với REWRITTEN (the last record received before the break). */
   afterSeq?: Maybe<Scalars['String']['output']>;
   /** Thời điểm ghi của bản ghi đó, ISO 8601: các bản ghi thiếu nằm giữa hai thời điểm (when it was recorded: the missing ones lie between the two times). */
   beforeRecordedAt: Scalars['String']['output'];
-  /** Số thứ tự bản ghi sau chỗ đứt, bản ghi không nối tiếp (the record after the break). */
+  /** Số thứ tự bản ghi sau chỗ đứt, bản ghi không nối tiếp; với REWRITTEN, bản ghi được gửi lại khác đi (the record after the break; with REWRITTEN, the record sent again changed). */
   beforeSeq: Scalars['String']['output'];
   /** Chuỗi của nhật ký, 0–7 (the log's chain). */
   chain: Scalars['Int']['output'];
@@ -389,6 +389,8 @@ export type DisclosureGapConnection = {
 
 /** Vì sao một bản ghi không nối tiếp bản ghi trước nó trong sổ cái (why a record does not follow the one before it). */
 export type DisclosureGapKind =
+  /** Bản ghi được gửi lại với số thứ tự sổ cái đã có nhưng mã băm khác: nhật ký đã bị viết lại; sổ cái giữ bản nhận trước (a record sent again under a seq the ledger holds, with another hash: the log was rewritten; the ledger keeps the first copy). */
+  | 'REWRITTEN'
   /** Bản ghi nối tiếp một bản ghi cũ hơn bản ghi cuối đã nhận: các bản ghi sau đó đã bị xóa khỏi nhật ký (it follows an older record than the last received: the ones after it were removed from the log). */
   | 'SET_BACK'
   /** Bản ghi nối tiếp một bản ghi sổ cái chưa từng nhận: có bản ghi đã bị bỏ qua khi chuyển (it follows a record the ledger never received: records were skipped). */
