@@ -284,13 +284,14 @@ export function disclosureStore(db: Queries) {
   return {
     /**
      * Stores what `provider` delivered, one delivery of a provider at a time; returns how many were
-     * new (a redelivered record is ignored) and the gaps the new ones show in the provider's chains.
+     * new (a redelivered record is ignored) and the gaps the delivery shows in the provider's chains.
      */
     receive: (provider: string, records: readonly DeliveredRecord[]) =>
       db.transaction(async (client) => {
+        const delivered = JSON.stringify(records);
         await db.many(deliveryLock, [provider], client);
-        const stored = await db.many(receiveDisclosures, [provider, JSON.stringify(records)], client);
-        const gaps = await db.many(detectGaps, [provider, stored.map((row) => row.log_seq), JSON.stringify(records)], client);
+        const stored = await db.many(receiveDisclosures, [provider, delivered], client);
+        const gaps = await db.many(detectGaps, [provider, stored.map((row) => row.log_seq), delivered], client);
         return { stored: stored.length, gaps };
       }),
     /** The periods the ledger knows it lacks records of, as `subject`'s view of who saw their data states them. */
@@ -342,7 +343,7 @@ export function disclosuresRoute(db: Database, readerSecret: ((provider: string)
     }
     const { stored, gaps } = await store.receive(provider, parsed.data.records);
     // The provider's records are taken whatever their chain shows: the gap is governance's to see.
-    for (const gap of gaps) logger.warn({ provider, ...gap }, 'disclosure records delivered out of chain: records were skipped or the chain set back');
+    for (const gap of gaps) logger.warn({ provider, ...gap }, 'disclosure record out of its chain: records skipped, the chain set back, or a record rewritten');
     sendJson(res, 200, { received: parsed.data.records.length, stored });
   };
 }
