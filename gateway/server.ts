@@ -90,7 +90,7 @@ export interface RunningGateway {
 }
 
 /** Extensions a client may see; transport details (response, serviceName internals, stacks) are dropped. */
-const CLIENT_EXTENSIONS = new Set(['code', 'subgraph', 'agency', 'argument', 'expected', 'maximum', 'reason', 'field', 'category', 'owner', 'ownerAgency', 'requestAccess', 'retryAfterSeconds', 'validFrom', 'state']);
+const CLIENT_EXTENSIONS = new Set(['code', 'subgraph', 'agency', 'argument', 'expected', 'maximum', 'reason', 'field', 'category', 'owner', 'ownerAgency', 'requestAccess', 'retryAfterSeconds', 'validFrom', 'state', 'problems', 'consumer', 'provider', 'requiredRole']);
 
 function agencyName(subgraph: string): string {
   try {

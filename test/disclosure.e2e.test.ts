@@ -325,6 +325,8 @@ describe('reading the provider log, page after page', () => {
       expect({ query, status: response.status }).toEqual({ query, status: 400 });
       expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
     }
+    const twice = (await (await log('first=1&first=2')).json()) as { errors: Array<{ extensions: unknown }> };
+    expect(twice.errors[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', parameter: 'first' });
     const posted = await log('first=1', { method: 'POST' });
     expect(posted.status).toBe(405);
     expect(posted.headers.get('allow')).toBe('GET');
@@ -1112,12 +1114,18 @@ describe('the log against the ledger', () => {
     const { requestId } = await asAgency('so-y-te', `query Anchored { citizen(id: "${citizen0}") { fullName } }`);
     const [record] = await recordsOf(requestId);
     const seq = String(record?.seq);
-    const ledgerCopies = await openLedgerCopies(ledger, 'cong-an');
+    const waiting = await openLedgerCopies(ledger, 'cong-an');
     try {
       // The relay delivers about a second after the answer; the ledger keeps each record's hash.
-      const copied = async () => (await ledgerCopies.copies('-1', 1_000_000)).some((copy) => copy.seq === seq);
+      const copied = async () => (await waiting.copies('-1', 1_000_000)).some((copy) => copy.seq === seq);
       for (let waited = 0; !(await copied()) && waited < 10_000; waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
       expect(await copied()).toBe(true);
+    } finally {
+      await waiting.close();
+    }
+    // Opened once the record is in the ledger, as verify opens it before reading the log.
+    const ledgerCopies = await openLedgerCopies(ledger, 'cong-an');
+    try {
       expect(await verifyLog(citizens, 5000, ledgerCopies.copies)).toMatchObject({ firstBroken: null });
       // Pages of 1 walk the log and the ledger's copies side by side, page after page.
       expect(await verifyLog(citizens, 1, ledgerCopies.copies)).toMatchObject({ firstBroken: null });
@@ -1177,6 +1185,17 @@ describe('the log against the ledger', () => {
       status: 2,
       out: '',
       err: expect.stringContaining("The ledger holds none of this log's records under agency cong-an"),
+    });
+    // This log, under a code the ledger holds nothing of (an agency that provides no data): the same,
+    // not every record the relay delivered called skipped.
+    const noneUnder = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', citizens, '--ledger-database-url', ledger, '--agency', 'so-y-te'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: noneUnder.status, out: noneUnder.stdout, err: noneUnder.stderr.trim() }).toEqual({
+      status: 2,
+      out: '',
+      err: expect.stringContaining("The ledger holds none of this log's records under agency so-y-te"),
     });
   });
 });
@@ -1277,7 +1296,8 @@ describe('the ledger checks each chain as it arrives', () => {
       expect(gaps).toHaveLength(2);
       expect(await gapsOf(provider, { filtered: false })).toEqual(gaps);
 
-      // A citizen's view of who saw their data says which periods it may lack, whoever's data they were.
+      // A citizen's view of who saw their data says which periods it may lack, whoever's data they were,
+      // when asked (the list alone does not read the gaps).
       const token = await mesh.token({ kind: 'citizen', sub: citizen0 });
       const view = await execute<{ myDisclosures: { gaps: Array<{ provider: string; providerName: string; from: string | null; until: string }> } }, never>(
         graphql,
@@ -1287,10 +1307,8 @@ describe('the ledger checks each chain as it arrives', () => {
       );
       expect(view.body.errors).toBeUndefined();
       const stated = (view.body.data?.myDisclosures.gaps ?? []).filter((gap) => gap.provider === provider);
-      expect(stated).toEqual([
-        { provider, providerName: provider, from: after.recorded_at.toISOString(), until: resumed.recorded_at.toISOString() },
-        { provider, providerName: provider, from: second.recorded_at.toISOString(), until: after.recorded_at.toISOString() },
-      ]);
+      // The records skipped are missing from the ledger; those a set-back removed from the log are not.
+      expect(stated).toEqual([{ provider, providerName: provider, from: second.recorded_at.toISOString(), until: after.recorded_at.toISOString() }]);
 
     } finally {
       for (const close of afterward) await close();
@@ -1403,6 +1421,44 @@ describe('the ledger checks each chain as it arrives', () => {
         await copies.close();
       }
     } finally {
+      await writer.end();
+      await db.close();
+    }
+  });
+
+  it('verify, with the mesh answering as it runs, does not take a record relayed after it read the log for one removed', async () => {
+    const url = await logDatabase();
+    const provider = `gap-${randomBytes(4).toString('hex')}`;
+    const ledger = mesh.subgraphs.get('access')?.url ?? '';
+    const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+    const relay = new OutboxRelay(db, (records) => deliverDisclosures(ledger, provider, ledgerReaderSecret(mesh.keys.gatewaySecret, provider), records, 5000), pino({ level: 'silent' }));
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    const write = (requestId: string) =>
+      writer.query(
+        `INSERT INTO disclosure.log (request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
+         VALUES ($1, 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]')`,
+        [requestId],
+      );
+    const copies = await openLedgerCopies(mesh.ownerUrls.get('access') ?? '', provider);
+    try {
+      await write('before');
+      await relay.drain();
+      // verify reads the ledger's copies only once its snapshot of the log is taken: a record written
+      // and relayed at that moment is in the ledger and not in the snapshot.
+      let raced = false;
+      const racing: LedgerCopies = async (after, limit) => {
+        if (!raced) {
+          raced = true;
+          await write('during');
+          expect(await relay.drain()).toBe(1);
+        }
+        return copies.copies(after, limit);
+      };
+      expect(await verifyLog(url, 5000, racing)).toMatchObject({ firstBroken: null });
+      expect(raced).toBe(true);
+    } finally {
+      await copies.close();
       await writer.end();
       await db.close();
     }

@@ -66,7 +66,7 @@ describe('a special-request grant, from request to suspension', () => {
     expect(requestAccess.status).toBe('PENDING');
 
     const notOwner = await execute(graphql, `mutation { approveRequest(id: "${requestAccess.id}") { id } }`, undefined, consumer);
-    expect(notOwner.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    expect(notOwner.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', provider: 'cong-an' });
 
     const { approveRequest } = await mutate<{ approveRequest: { status: string; grant: { id: string } } }>(
       provider,
@@ -119,7 +119,16 @@ describe('a special-request grant, from request to suspension', () => {
       undefined,
       consumer,
     );
-    expect(response.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    // Through the gateway, each refused field with its reason, for a client to act on.
+    expect(response.body.errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      argument: 'input.fields',
+      problems: [
+        { field: 'Citizen.fullName', reason: 'NOT_SPECIAL_REQUEST', category: 'DEFAULT' },
+        { field: 'Enterprise.charterCapital', reason: 'NOT_SPECIAL_REQUEST', category: expect.any(String) },
+      ],
+      subgraph: 'access',
+    });
     expect(response.body.errors?.[0]?.message).toMatch(/Citizen\.fullName/);
     expect(response.body.errors?.[0]?.message).toMatch(/Enterprise\.charterCapital/);
   });

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { statement, type Database, type Queries } from '../kit/db';
 import { BodyNotUtf8, BodyTooLarge, readBody, sendJson, sendMethodNotAllowed, type Handler } from '../kit/http';
-import { POSITION_PART, positionParams, positionSql, withPosition, type PositionPageRequest } from '../kit/pagination';
+import { POSITION_PART, positionParams, positionSql, withPosition, type Page, type PositionPageRequest } from '../kit/pagination';
 import { authenticatedProvider } from './internal-grants';
 import { subjectGroups } from '../kit/disclosure';
 import { clip } from '../kit/text';
@@ -79,6 +79,11 @@ const disclosureRow = z.object({
 /** One disclosure of one citizen's data: the mapper type of GraphQL `DataDisclosure`. */
 export type DisclosureRow = z.infer<typeof disclosureRow>;
 
+/** A page of one citizen's disclosures, and whose they are: the mapper type of GraphQL `DataDisclosureConnection`. */
+export interface DisclosurePage extends Page<DisclosureRow> {
+  readonly subject: string;
+}
+
 const usageRow = z.object({
   day: z.string(),
   provider_agency: z.string(),
@@ -131,14 +136,15 @@ const deliveryLock = statement('ledgerDeliveryLock', `SELECT pg_advisory_xact_lo
 
 /**
  * Of the records just stored ($2, seqs of provider $1), those that do not follow the last record the
- * ledger held of their chain, kept as gaps (migration 008): sealed on a hash other than that record's
- * (SKIPPED, or SET_BACK when it is the hash of an older record of the chain). A chain's first record
- * follows nothing (64 zeros). Records delivered without their chain (by a relay from before providers
- * sent it, as during a rolling upgrade) are of some chain the ledger cannot tell: a record with one
- * of them between it and the last record of its chain is not judged.
+ * ledger held of their chain, kept as gaps (migrations 008, 010): sealed on a hash other than that
+ * record's (OUT_OF_CHAIN, told apart as SKIPPED or SET_BACK when read: GAP_KIND). A chain's first
+ * record follows nothing (64 zeros). A record delivered without its chain (by a relay from before
+ * providers sent it, as during a rolling upgrade) is of a chain the ledger cannot tell: one lying
+ * between a record and the last of its chain excuses the record if it is the one the record follows,
+ * or has no hash to tell by.
  *
- * And of all the records delivered ($3), those the ledger already held under their seq with another
- * hash (REWRITTEN): the copy received first is kept.
+ * And of all the records delivered ($3 seqs, $4 hashes, $5 chains), those the ledger already held
+ * under their seq with another hash (REWRITTEN): the copy received first is kept.
  */
 const detectGaps = statement(
   'detectDisclosureGaps',
@@ -151,17 +157,16 @@ const detectGaps = statement(
              ORDER BY d.log_seq DESC LIMIT 1) p ON true
       WHERE f.provider_agency = $1 AND f.log_seq = ANY($2::bigint[]) AND f.chain IS NOT NULL
    ), broken AS (
-   SELECT chain, log_seq, after_seq,
-          CASE WHEN EXISTS (SELECT 1 FROM disclosures o
-                             WHERE o.provider_agency = $1 AND o.chain = found.chain AND o.log_seq < found.after_seq AND o.hash = found.prev_hash)
-               THEN 'SET_BACK' ELSE 'SKIPPED' END AS kind
+   SELECT chain, log_seq, after_seq, 'OUT_OF_CHAIN' AS kind
      FROM found
     WHERE prev_hash IS DISTINCT FROM coalesce(after_hash, repeat('0', 64))
       AND NOT EXISTS (SELECT 1 FROM disclosures o
-                       WHERE o.provider_agency = $1 AND o.chain IS NULL AND o.log_seq > coalesce(found.after_seq, -1) AND o.log_seq < found.log_seq)
+                       WHERE o.provider_agency = $1 AND o.chain IS NULL
+                         AND o.log_seq > coalesce(found.after_seq, -1) AND o.log_seq < found.log_seq
+                         AND (o.hash IS NULL OR o.hash = found.prev_hash))
    UNION ALL
    SELECT coalesce(d.chain, r.chain), d.log_seq, NULL, 'REWRITTEN'
-     FROM jsonb_to_recordset($3::jsonb) AS r(seq bigint, hash text, chain smallint)
+     FROM unnest($3::bigint[], $4::text[], $5::smallint[]) AS r(seq, hash, chain)
      JOIN disclosures d ON d.provider_agency = $1 AND d.log_seq = r.seq
     WHERE r.hash IS NOT NULL AND d.hash IS NOT NULL AND r.hash <> d.hash AND coalesce(d.chain, r.chain) IS NOT NULL
    )
@@ -169,8 +174,19 @@ const detectGaps = statement(
    SELECT $1, chain, log_seq, after_seq, kind FROM broken
    ON CONFLICT DO NOTHING
    RETURNING chain, before_seq::text AS before_seq, after_seq::text AS after_seq, kind`,
-  z.object({ chain: z.number(), before_seq: z.string(), after_seq: z.string().nullable(), kind: z.enum(['SKIPPED', 'SET_BACK', 'REWRITTEN']) }),
+  z.object({ chain: z.number(), before_seq: z.string(), after_seq: z.string().nullable(), kind: z.enum(['OUT_OF_CHAIN', 'REWRITTEN']) }),
 );
+
+/**
+ * A gap's kind as read, in SQL over `g` (disclosure_gaps) and `b` (the ledger's copy of the record
+ * after it): a record out of its chain that follows an older record of the chain than the last one
+ * received is SET_BACK (the log went on from there: records the ledger holds were removed from it);
+ * one that follows a record the ledger never received is SKIPPED.
+ */
+const GAP_KIND = `CASE WHEN g.kind <> 'OUT_OF_CHAIN' THEN g.kind
+            WHEN EXISTS (SELECT 1 FROM disclosures o
+                          WHERE o.provider_agency = g.provider_agency AND o.chain = g.chain AND o.log_seq < g.after_seq AND o.hash = b.prev_hash)
+            THEN 'SET_BACK' ELSE 'SKIPPED' END`;
 
 const gapRow = z.object({
   provider_agency: z.string(),
@@ -189,7 +205,7 @@ export type GapRow = z.infer<typeof gapRow>;
 /** The gaps found, newest first, of one provider or all, a page at a time after the previous page's last ($3–$6). */
 const gapsPage = statement(
   'disclosureGaps',
-  `SELECT g.provider_agency, g.chain, g.before_seq::text AS before_seq, g.after_seq::text AS after_seq, g.kind, g.detected_at,
+  `SELECT g.provider_agency, g.chain, g.before_seq::text AS before_seq, g.after_seq::text AS after_seq, ${GAP_KIND} AS kind, g.detected_at,
           b.recorded_at AS before_at, a.recorded_at AS after_at,
           ${positionSql('g.detected_at', 'g.provider_agency', 'g.chain::text', 'g.before_seq::text')} AS position
      FROM disclosure_gaps g
@@ -212,16 +228,21 @@ export interface GapNoticeRow {
   readonly subject: string;
 }
 
-/** The newest 50 gaps, each as the period between the records around it. */
+/**
+ * The newest 50 periods in which the ledger lacks records, each between the records around a SKIPPED
+ * gap. A rewritten record's first copy is the one kept, and a chain set back lost records from the
+ * log, not from the ledger: the view lacks nothing there.
+ */
 const gapPeriods = statement(
   'disclosureGapPeriods',
-  `SELECT g.provider_agency, a.recorded_at AS after_at, b.recorded_at AS before_at
-     FROM disclosure_gaps g
-     JOIN disclosures b ON b.provider_agency = g.provider_agency AND b.log_seq = g.before_seq
-     LEFT JOIN disclosures a ON a.provider_agency = g.provider_agency AND a.log_seq = g.after_seq
-    -- A rewritten record's first copy is the one kept: the view lacks nothing there.
-    WHERE g.kind <> 'REWRITTEN'
-    ORDER BY b.recorded_at DESC, g.provider_agency, g.chain
+  `SELECT provider_agency, after_at, before_at FROM (
+     SELECT g.provider_agency, g.chain, a.recorded_at AS after_at, b.recorded_at AS before_at, ${GAP_KIND} AS kind
+       FROM disclosure_gaps g
+       JOIN disclosures b ON b.provider_agency = g.provider_agency AND b.log_seq = g.before_seq
+       LEFT JOIN disclosures a ON a.provider_agency = g.provider_agency AND a.log_seq = g.after_seq
+      WHERE g.kind IN ('OUT_OF_CHAIN', 'SKIPPED')) gaps
+    WHERE kind = 'SKIPPED'
+    ORDER BY before_at DESC, provider_agency, chain
     LIMIT 50`,
   z.object({ provider_agency: z.string(), after_at: z.date().nullable(), before_at: z.date() }),
 );
@@ -291,7 +312,11 @@ export function disclosureStore(db: Queries) {
         const delivered = JSON.stringify(records);
         await db.many(deliveryLock, [provider], client);
         const stored = await db.many(receiveDisclosures, [provider, delivered], client);
-        const gaps = await db.many(detectGaps, [provider, stored.map((row) => row.log_seq), delivered], client);
+        const gaps = await db.many(
+          detectGaps,
+          [provider, stored.map((row) => row.log_seq), records.map((r) => r.seq), records.map((r) => r.hash ?? null), records.map((r) => r.chain ?? null)],
+          client,
+        );
         return { stored: stored.length, gaps };
       }),
     /** The periods the ledger knows it lacks records of, as `subject`'s view of who saw their data states them. */
@@ -343,14 +368,17 @@ export function disclosuresRoute(db: Database, readerSecret: ((provider: string)
     }
     const { stored, gaps } = await store.receive(provider, parsed.data.records);
     // The provider's records are taken whatever their chain shows: the gap is governance's to see.
-    for (const gap of gaps) logger.warn({ provider, ...gap }, 'disclosure record out of its chain: records skipped, the chain set back, or a record rewritten');
+    for (const gap of gaps) logger.warn({ provider, ...gap }, 'disclosure record out of its chain (records skipped, or the chain set back), or rewritten');
     sendJson(res, 200, { received: parsed.data.records.length, stored });
   };
 }
 
 /**
- * The ledger's copies of `provider`'s records, as `verify` reads them (kit/log-admin.ts): seq and
- * chain hash, oldest first, page by page, from the ledger's database as its owner. Close it after.
+ * The ledger's copies of `provider`'s records, as `verify` reads them (kit/log-admin.ts): seq, chain
+ * hash and previous hash, oldest first, page by page, from the ledger's database as its owner. Each
+ * says whether the ledger had received it when this was opened (`settled`): open it before `verify`
+ * reads the log, so that a record relayed while it runs is not required of the log's snapshot. Close
+ * it after.
  */
 export async function openLedgerCopies(
   ledgerOwnerUrl: string,
@@ -358,21 +386,22 @@ export async function openLedgerCopies(
 ): Promise<{ readonly copies: LedgerCopies; readonly requestIds: (after: string, limit: number) => Promise<readonly string[]>; close(): Promise<void> }> {
   const client = new pg.Client({ connectionString: ledgerOwnerUrl });
   await client.connect();
+  const opened = (await client.query<{ at: Date }>('/* ledgerNow */ SELECT now() AS at')).rows[0]?.at;
   return {
     /** The request ids of the provider's records after `after` (a seq), oldest first: which log they came from. */
     requestIds: async (after, limit) =>
       (
         await client.query<{ request_id: string }>(
-          `/* ledgerRequestIds */ SELECT request_id FROM disclosures WHERE provider_agency = $1 AND hash IS NOT NULL AND log_seq > $2 ORDER BY log_seq LIMIT $3`,
+          `/* ledgerRequestIds */ SELECT request_id FROM disclosures WHERE provider_agency = $1 AND log_seq > $2 ORDER BY log_seq LIMIT $3`,
           [provider, after, limit],
         )
       ).rows.map((row) => row.request_id),
     copies: async (after, limit) =>
       (
         await client.query<LogAnchor>(
-          `/* ledgerCopies */ SELECT log_seq::text AS seq, hash, prev_hash AS "prevHash" FROM disclosures
+          `/* ledgerCopies */ SELECT log_seq::text AS seq, hash, prev_hash AS "prevHash", received_at <= $4 AS settled FROM disclosures
             WHERE provider_agency = $1 AND log_seq > $2 ORDER BY log_seq LIMIT $3`,
-          [provider, after, limit],
+          [provider, after, limit, opened],
         )
       ).rows,
     close: () => client.end(),

@@ -193,6 +193,12 @@ export interface LogAnchor {
    * delivered: the log's own prev_hash then differs from the ledger's.
    */
   readonly prevHash?: string | null;
+  /**
+   * Whether the ledger had received it before the log was read: then it was in the log before, and
+   * its absence means it was removed. One received while `verify` runs may have been written after
+   * the log's snapshot was taken. Absent: true.
+   */
+  readonly settled?: boolean;
 }
 
 /** The ledger's copies of this log's records after `after` (a seq), oldest first, at most `limit`. */
@@ -203,14 +209,21 @@ export type LedgerCopies = (after: string, limit: number) => Promise<readonly Lo
  * from the log's oldest record on (`sample`, after a seq) are looked for in the log. None found
  * means the ledger's records came from another log, as when `verify` is given another agency's code:
  * compared, every one would differ, and the log be called rewritten. True when there is nothing to
- * compare (an empty log, or no record of it in the ledger yet).
+ * compare (an empty log, or one that has relayed nothing yet).
  */
 export async function ledgerSpeaksOfLog(ownerUrl: string, sample: (after: string, limit: number) => Promise<readonly string[]>): Promise<boolean> {
   return withClient(ownerUrl, async (client) => {
     const oldest = (await client.query<{ seq: string | null }>(`/* logOldestSeq */ SELECT min(l.seq)::text AS seq FROM disclosure.log l`)).rows[0]?.seq;
     if (!oldest) return true;
     const ids = await sample(String(BigInt(oldest) - 1n), 20);
-    if (ids.length === 0) return true;
+    // Nothing under this code: right only while the log has relayed nothing (a record at or below its
+    // chain's relay cursor was acknowledged by the ledger, so would be there).
+    if (ids.length === 0) {
+      const relayed = await client.query(
+        `/* logRelayedAny */ SELECT 1 FROM disclosure.log l JOIN disclosure.relay_cursor c ON c.chain = l.chain WHERE l.seq <= c.through_seq LIMIT 1`,
+      );
+      return (relayed.rowCount ?? 0) === 0;
+    }
     const found = await client.query(`/* logHoldsRequests */ SELECT 1 FROM disclosure.log l WHERE l.request_id = ANY($1::text[]) LIMIT 1`, [ids]);
     return (found.rowCount ?? 0) > 0;
   });
@@ -286,11 +299,12 @@ async function walkChains(client: pg.Client, pageSize: number, ledger: LedgerCop
   };
   /**
    * The first copy before `seq` (null: the end) that the log lacks; copies older than the oldest
-   * record kept are passed over, as are copies with no hash (what they were cannot be told).
+   * record kept are passed over, as are copies with no hash (what they were cannot be told) and
+   * copies the ledger received after the log was read (they may be of records written since).
    */
   const missingBefore = async (seq: bigint | null): Promise<LogAnchor | undefined> => {
     for (let copy = await nextCopy(); copy && (seq === null || BigInt(copy.seq) < seq); copy = await nextCopy()) {
-      if (copy.hash !== null && (first === null || BigInt(copy.seq) >= first)) return copy;
+      if (copy.hash !== null && copy.settled !== false && (first === null || BigInt(copy.seq) >= first)) return copy;
       copyAt++;
     }
     return undefined;

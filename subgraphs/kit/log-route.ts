@@ -139,7 +139,7 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
     const names = [...search.keys()];
     const repeated = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
     if (repeated.length > 0) {
-      return refuse(res, 400, 'BAD_USER_INPUT', `Mỗi tham số chỉ một lần: ${repeated.join(', ')}.`, `Give each parameter once: ${repeated.join(', ')}.`);
+      return refuse(res, 400, 'BAD_USER_INPUT', `Mỗi tham số chỉ một lần: ${repeated.join(', ')}.`, `Give each parameter once: ${repeated.join(', ')}.`, repeated[0]);
     }
     const parsed = filterSchema.safeParse(Object.fromEntries(search));
     if (!parsed.success) {

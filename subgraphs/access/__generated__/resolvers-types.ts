@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { RequestRow, GrantRow, GrantEventRow, NotificationRow, ConsentRow } from '../store';
 import type { AgencyRef } from '../directory';
-import type { DisclosureRow, UsageRow, GapRow, GapNoticeRow } from '../disclosures';
+import type { DisclosureRow, DisclosurePage, UsageRow, GapRow, GapNoticeRow } from '../disclosures';
 import type { FeedbackRow } from '../feedback';
 import type { AccessContext } from '../context';
 export type Maybe<T> = T | null;
@@ -1058,7 +1058,7 @@ export type ResolversTypes = ResolversObject<{
   DataConsentConnection: ResolverTypeWrapper<Omit<DataConsentConnection, 'nodes'> & { nodes: Array<ResolversTypes['DataConsent']> }>;
   DataConsentStatus: DataConsentStatus;
   DataDisclosure: ResolverTypeWrapper<DisclosureRow>;
-  DataDisclosureConnection: ResolverTypeWrapper<Omit<DataDisclosureConnection, 'gaps' | 'nodes'> & { gaps: Array<ResolversTypes['DisclosureGapNotice']>, nodes: Array<ResolversTypes['DataDisclosure']> }>;
+  DataDisclosureConnection: ResolverTypeWrapper<DisclosurePage>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DisclosureGap: ResolverTypeWrapper<GapRow>;
   DisclosureGapConnection: ResolverTypeWrapper<Omit<DisclosureGapConnection, 'nodes'> & { nodes: Array<ResolversTypes['DisclosureGap']> }>;
@@ -1103,7 +1103,7 @@ export type ResolversParentTypes = ResolversObject<{
   DataConsent: ConsentRow;
   DataConsentConnection: Omit<DataConsentConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DataConsent']> };
   DataDisclosure: DisclosureRow;
-  DataDisclosureConnection: Omit<DataDisclosureConnection, 'gaps' | 'nodes'> & { gaps: Array<ResolversParentTypes['DisclosureGapNotice']>, nodes: Array<ResolversParentTypes['DataDisclosure']> };
+  DataDisclosureConnection: DisclosurePage;
   Date: Scalars['Date']['output'];
   DisclosureGap: GapRow;
   DisclosureGapConnection: Omit<DisclosureGapConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['DisclosureGap']> };

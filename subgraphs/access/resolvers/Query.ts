@@ -64,8 +64,8 @@ export const Query: QueryResolvers = {
   myDisclosures: async (_parent, { first, after }, context, info) => {
     const citizen = requireCitizen(context.caller);
     const page = positionPageRequest({ first, after }, info, DISCLOSURE_POSITION);
-    const [rows, gaps] = await Promise.all([context.disclosures.ofSubject(citizen.personalId, page), context.disclosures.gapNotices(citizen.personalId)]);
-    return { ...toPositionPage(rows, page), gaps, subject: citizen.personalId };
+    const rows = await context.disclosures.ofSubject(citizen.personalId, page);
+    return { ...toPositionPage(rows, page), subject: citizen.personalId };
   },
 
   disclosureUsage: async (_parent, { from, to, provider, consumer, first, after }, context, info) => {

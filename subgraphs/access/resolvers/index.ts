@@ -6,6 +6,7 @@ import { AccessNotification } from './AccessNotification';
 import { AccessRequest } from './AccessRequest';
 import { DataConsent } from './DataConsent';
 import { DataDisclosure } from './DataDisclosure';
+import { DataDisclosureConnection } from './DataDisclosureConnection';
 import { DisclosureGap } from './DisclosureGap';
 import { DisclosureGapNotice } from './DisclosureGapNotice';
 import { DisclosureUsage } from './DisclosureUsage';
@@ -13,4 +14,4 @@ import { Mutation } from './Mutation';
 import { OpenDataFeedback, OpenDataFeedbackTicket } from './OpenDataFeedback';
 import { Query } from './Query';
 
-export const resolvers: Resolvers = { Query, Mutation, AccessAgency, AccessRequest, AccessGrant, AccessGrantEvent, AccessNotification, DataConsent, DataDisclosure, DisclosureGap, DisclosureGapNotice, DisclosureUsage, OpenDataFeedback, OpenDataFeedbackTicket };
+export const resolvers: Resolvers = { Query, Mutation, AccessAgency, AccessRequest, AccessGrant, AccessGrantEvent, AccessNotification, DataConsent, DataDisclosure, DataDisclosureConnection, DisclosureGap, DisclosureGapNotice, DisclosureUsage, OpenDataFeedback, OpenDataFeedbackTicket };
