@@ -1173,30 +1173,23 @@ describe('the log against the ledger', () => {
       status: 1,
       out: `HỎNG tại bản ghi seq ${seq}: sổ cái đã nhận bản ghi này và nhật ký không còn nó (bản ghi đã bị xóa). (BROKEN at record seq ${seq}: the ledger received this record, and the log no longer has it (records were removed).)`,
     });
-    // Another database's log, compared with this agency's records: a mistaken --agency, said as one
-    // (exit 2, nothing compared), not as a rewritten log.
+    // A mistaken --agency is said as one (exit 2, nothing compared), not as a rewritten log nor as every
+    // relayed record skipped: another database's log compared with this agency's records, and this log
+    // under a code the ledger holds nothing of (an agency that provides no data).
     const other = await logDatabase();
     await writeRecords(other, 4);
-    const mistaken = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', other, '--ledger-database-url', ledger, '--agency', 'cong-an'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect({ status: mistaken.status, out: mistaken.stdout, err: mistaken.stderr.trim() }).toEqual({
-      status: 2,
-      out: '',
-      err: expect.stringContaining("The ledger holds none of this log's records under agency cong-an"),
-    });
-    // This log, under a code the ledger holds nothing of (an agency that provides no data): the same,
-    // not every record the relay delivered called skipped.
-    const noneUnder = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', citizens, '--ledger-database-url', ledger, '--agency', 'so-y-te'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect({ status: noneUnder.status, out: noneUnder.stdout, err: noneUnder.stderr.trim() }).toEqual({
-      status: 2,
-      out: '',
-      err: expect.stringContaining("The ledger holds none of this log's records under agency so-y-te"),
-    });
+    for (const [database, agency] of [[other, 'cong-an'], [citizens, 'so-y-te']] as const) {
+      const mistaken = spawnSync('npx', ['tsx', 'scripts/disclosure.ts', 'verify', '--database-url', database, '--ledger-database-url', ledger, '--agency', agency], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect({ agency, status: mistaken.status, out: mistaken.stdout, err: mistaken.stderr.trim() }).toEqual({
+        agency,
+        status: 2,
+        out: '',
+        err: expect.stringContaining(`The ledger holds none of this log's records under agency ${agency}`),
+      });
+    }
   });
 });
 
@@ -1226,22 +1219,29 @@ async function gapsOf(provider: string, { filtered = true } = {}): Promise<Gap[]
   return (response.body.data?.disclosureGaps.nodes ?? []).filter((gap) => gap.provider.code === provider);
 }
 
-describe('the ledger checks each chain as it arrives', () => {
-  it('shows governance the records a relay skipped, and a chain set back, each between the two records around it', async () => {
-    const url = await logDatabase();
-    const provider = `gap-${randomBytes(4).toString('hex')}`;
-    const ledger = mesh.subgraphs.get('access')?.url ?? '';
-    const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
-    const relay = new OutboxRelay(
-      db,
-      (records) => deliverDisclosures(ledger, provider, ledgerReaderSecret(mesh.keys.gatewaySecret, provider), records, 5000),
-      pino({ level: 'silent' }),
-    );
-    const afterward: Array<() => Promise<void>> = [];
-    // One connection writing one record at a time: every record takes the same chain, its preferred one.
-    const writer = new pg.Client({ connectionString: url });
-    await writer.connect();
-    const write = async (requestId: string) => {
+/**
+ * A provider of the test's own: a log database of its own, delivering to the mesh's ledger under a
+ * fresh agency code. Its records are written one at a time on one connection, so they take one chain.
+ * `relay(sink)` relays its log through `sink` (by default `deliver`, as a provider's relay does).
+ */
+async function ownProvider() {
+  const url = await logDatabase();
+  const code = `gap-${randomBytes(4).toString('hex')}`;
+  const secret = ledgerReaderSecret(mesh.keys.gatewaySecret, code);
+  const ledgerUrl = mesh.subgraphs.get('access')?.url ?? '';
+  const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+  const writer = new pg.Client({ connectionString: url });
+  await writer.connect();
+  const deliver = (records: readonly unknown[]) => deliverDisclosures(ledgerUrl, code, secret, records, 5000);
+  return {
+    url,
+    code,
+    writer,
+    deliver,
+    relay: (sink: (records: readonly unknown[]) => Promise<void> = deliver) => new OutboxRelay(db, sink, pino({ level: 'silent' })),
+    /** The ledger's copies of this provider's records, as `verify` takes them; open it before verify reads the log. */
+    copies: () => openLedgerCopies(mesh.ownerUrls.get('access') ?? '', code),
+    write: async (requestId: string) => {
       const row = (
         await writer.query<{ seq: string; chain: number; recorded_at: Date }>(
           `INSERT INTO disclosure.log (request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
@@ -1251,13 +1251,26 @@ describe('the ledger checks each chain as it arrives', () => {
       ).rows[0];
       if (!row) throw new Error('no record written');
       return row;
-    };
+    },
+    close: async () => {
+      await writer.end();
+      await db.close();
+    },
+  };
+}
+
+describe('the ledger checks each chain as it arrives', () => {
+  it('shows governance the records a relay skipped, and a chain set back, each between the two records around it', async () => {
+    const own = await ownProvider();
+    const { url, code: provider, writer, write } = own;
+    const relay = own.relay();
+    const afterward: Array<() => Promise<void>> = [];
     try {
       const first = await write('first');
       const second = await write('second');
       expect(await relay.drain()).toBe(2);
       expect(await gapsOf(provider, { filtered: false })).toEqual([]);
-      const copies = await openLedgerCopies(mesh.ownerUrls.get('access') ?? '', provider);
+      const copies = await own.copies();
       afterward.push(() => copies.close());
       expect(await verifyLog(url, 5000, copies.copies)).toMatchObject({ firstBroken: null });
 
@@ -1312,41 +1325,24 @@ describe('the ledger checks each chain as it arrives', () => {
 
     } finally {
       for (const close of afterward) await close();
-      await writer.end();
-      await db.close();
+      await own.close();
     }
   });
 
   it('leaves a relay that skips a record and misstates the next one\'s previous hash to verify, which names the skipped record', async () => {
-    const url = await logDatabase();
-    const provider = `gap-${randomBytes(4).toString('hex')}`;
-    const ledger = mesh.subgraphs.get('access')?.url ?? '';
-    const secret = ledgerReaderSecret(mesh.keys.gatewaySecret, provider);
-    const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+    const own = await ownProvider();
     type Payload = { requestId: string; hash: string; prevHash: string };
     let lastHash = '';
     // A relay that drops the record 'hidden' and says the one after it follows the last it delivered.
-    const lying = new OutboxRelay(
-      db,
-      async (records) => {
-        const sent = (records as Payload[]).filter((record) => record.requestId !== 'hidden').map((record) => ({ ...record, prevHash: lastHash || record.prevHash }));
-        await deliverDisclosures(ledger, provider, secret, sent, 5000);
-        lastHash = sent[sent.length - 1]?.hash ?? lastHash;
-      },
-      pino({ level: 'silent' }),
-    );
-    const writer = new pg.Client({ connectionString: url });
-    await writer.connect();
-    const copies = await openLedgerCopies(mesh.ownerUrls.get('access') ?? '', provider);
+    const lying = own.relay(async (records) => {
+      const sent = (records as Payload[]).filter((record) => record.requestId !== 'hidden').map((record) => ({ ...record, prevHash: lastHash || record.prevHash }));
+      await own.deliver(sent);
+      lastHash = sent[sent.length - 1]?.hash ?? lastHash;
+    });
+    const copies = await own.copies();
+    const { url, code: provider } = own;
+    const write = async (requestId: string) => (await own.write(requestId)).seq;
     try {
-      const write = async (requestId: string) =>
-        (
-          await writer.query<{ seq: string }>(
-            `INSERT INTO disclosure.log (request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
-             VALUES ($1, 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]') RETURNING seq::text`,
-            [requestId],
-          )
-        ).rows[0]?.seq ?? '';
       await write('before');
       await lying.drain();
       const hidden = await write('hidden');
@@ -1364,38 +1360,22 @@ describe('the ledger checks each chain as it arrives', () => {
       expect(await verifyLog(url, 5000, held)).toMatchObject({ firstBroken: { seq: next, reason: 'DIFFERS_FROM_LEDGER' } });
     } finally {
       await copies.close();
-      await writer.end();
-      await db.close();
+      await own.close();
     }
   });
 
   it('judges no record a relay from before chains delivered between, and names a record sent again changed as REWRITTEN', async () => {
-    const url = await logDatabase();
-    const provider = `gap-${randomBytes(4).toString('hex')}`;
-    const ledger = mesh.subgraphs.get('access')?.url ?? '';
-    const secret = ledgerReaderSecret(mesh.keys.gatewaySecret, provider);
-    const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+    const own = await ownProvider();
+    const { code: provider, write } = own;
     type Payload = { seq: number; hash: string; chain?: number; prevHash?: string };
     const sent: Payload[] = [];
     let older = false;
     // One relay, as two versions of it would deliver during a rolling upgrade: the older sends no chain.
-    const relay = new OutboxRelay(
-      db,
-      async (records) => {
-        const payloads = (records as Payload[]).map(({ chain, prevHash, ...rest }) => (older ? rest : { ...rest, chain, prevHash }));
-        await deliverDisclosures(ledger, provider, secret, payloads, 5000);
-        sent.push(...payloads);
-      },
-      pino({ level: 'silent' }),
-    );
-    const writer = new pg.Client({ connectionString: url });
-    await writer.connect();
-    const write = (requestId: string) =>
-      writer.query(
-        `INSERT INTO disclosure.log (request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
-         VALUES ($1, 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]')`,
-        [requestId],
-      );
+    const relay = own.relay(async (records) => {
+      const payloads = (records as Payload[]).map(({ chain, prevHash, ...rest }) => (older ? rest : { ...rest, chain, prevHash }));
+      await own.deliver(payloads);
+      sent.push(...payloads);
+    });
     try {
       await write('r1');
       await write('r2');
@@ -1412,35 +1392,24 @@ describe('the ledger checks each chain as it arrives', () => {
       // r2 sent again, its hash changed: the ledger keeps the first copy and names the second.
       const second = sent[1];
       if (!second) throw new Error('r2 was not sent');
-      await deliverDisclosures(ledger, provider, secret, [{ ...second, hash: 'f'.repeat(64) }], 5000);
+      await own.deliver([{ ...second, hash: 'f'.repeat(64) }]);
       expect(await gapsOf(provider)).toEqual([expect.objectContaining({ chain: second.chain, afterSeq: null, beforeSeq: String(second.seq), kind: 'REWRITTEN' })]);
-      const copies = await openLedgerCopies(mesh.ownerUrls.get('access') ?? '', provider);
+      const copies = await own.copies();
       try {
         expect((await copies.copies('-1', 10)).find((copy) => copy.seq === String(second.seq))?.hash).toBe(second.hash);
       } finally {
         await copies.close();
       }
     } finally {
-      await writer.end();
-      await db.close();
+      await own.close();
     }
   });
 
   it('verify, with the mesh answering as it runs, does not take a record relayed after it read the log for one removed', async () => {
-    const url = await logDatabase();
-    const provider = `gap-${randomBytes(4).toString('hex')}`;
-    const ledger = mesh.subgraphs.get('access')?.url ?? '';
-    const db = new Database('test', { connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
-    const relay = new OutboxRelay(db, (records) => deliverDisclosures(ledger, provider, ledgerReaderSecret(mesh.keys.gatewaySecret, provider), records, 5000), pino({ level: 'silent' }));
-    const writer = new pg.Client({ connectionString: url });
-    await writer.connect();
-    const write = (requestId: string) =>
-      writer.query(
-        `INSERT INTO disclosure.log (request_id, caller_kind, operation_hash, fields, record_keys, subject_ids, subject_fields, used, refused)
-         VALUES ($1, 'anonymous', 'h', '[]', '{}', '{}', '[]', '{}', '[]')`,
-        [requestId],
-      );
-    const copies = await openLedgerCopies(mesh.ownerUrls.get('access') ?? '', provider);
+    const own = await ownProvider();
+    const { url, write } = own;
+    const relay = own.relay();
+    const copies = await own.copies();
     try {
       await write('before');
       await relay.drain();
@@ -1459,8 +1428,7 @@ describe('the ledger checks each chain as it arrives', () => {
       expect(raced).toBe(true);
     } finally {
       await copies.close();
-      await writer.end();
-      await db.close();
+      await own.close();
     }
   });
 
