@@ -82,8 +82,10 @@ async function main(): Promise<void> {
         await ledger.close();
         const agency = options.agency ?? options.subgraph ?? '';
         process.stderr.write(
-          `Sổ cái không có bản ghi nào của nhật ký này dưới mã cơ quan ${agency}: --agency (hoặc --subgraph) có đúng cơ quan của cơ sở dữ liệu này không? Chưa so sánh gì. ` +
-            `(The ledger holds none of this log's records under agency ${agency}: does --agency (or --subgraph) name this database's agency? Nothing was compared.)\n`,
+          `Sổ cái không có bản ghi nào của nhật ký này dưới mã cơ quan ${agency}: --agency (hoặc --subgraph) có đúng cơ quan của cơ sở dữ liệu này không, hay sổ cái đã được tạo lại? ` +
+            `Chưa so sánh gì; chạy verify chỉ với --database-url (không sổ cái) để kiểm tra riêng các chuỗi của nhật ký. ` +
+            `(The ledger holds none of this log's records under agency ${agency}: does --agency (or --subgraph) name this database's agency, or was the ledger recreated? ` +
+            `Nothing was compared; run verify with --database-url alone (no ledger) to check the log's own chains.)\n`,
         );
         process.exitCode = 2;
         return;

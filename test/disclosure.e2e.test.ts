@@ -25,7 +25,7 @@ import { answerWithRecord } from '../subgraphs/kit/disclosure-answer';
 import { Database, RequestTransaction, statement } from '../subgraphs/kit/db';
 import { OutboxRelay } from '../subgraphs/kit/outbox';
 import { parseConfig, subgraphEnvSchema } from '../subgraphs/kit/config';
-import { execute, official, startTestMesh, testServerUrl, TEST_SCALE, uniquePrefix, type TestMesh } from './support/mesh';
+import { execute, official, startTestMesh, testServerUrl, TEST_SCALE, uniquePrefix, type GraphQLResponse, type TestMesh } from './support/mesh';
 import { capturedLog } from './support/log-lines';
 
 const citizen0 = citizenIdentity(0).id;
@@ -1400,6 +1400,27 @@ describe('the ledger checks each chain as it arrives', () => {
       } finally {
         await copies.close();
       }
+
+      // One delivery holding a record twice, with two hashes, out of its chain: two gaps at one seq,
+      // both listed, page after page of one.
+      const forged = { ...second, seq: 1_000_000, prevHash: 'e'.repeat(64) };
+      await own.deliver([{ ...forged, hash: 'a'.repeat(64) }, { ...forged, hash: 'b'.repeat(64) }]);
+      const token = await mesh.token(official('so-khcn', 'governance'));
+      const kinds: string[] = [];
+      let after: string | null = null;
+      do {
+        const response: GraphQLResponse<{ disclosureGaps: { nodes: Gap[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } }> = await execute(
+          graphql,
+          'query Gaps($provider: String, $after: String) { disclosureGaps(provider: $provider, first: 1, after: $after) { nodes { provider { code } chain afterSeq afterRecordedAt beforeSeq beforeRecordedAt kind } pageInfo { endCursor hasNextPage } } }',
+          { provider, after },
+          { authorization: `Bearer ${token}` },
+        );
+        const page = response.body.data?.disclosureGaps;
+        if (!page) throw new Error(JSON.stringify(response.body.errors));
+        kinds.push(...page.nodes.map((gap) => `${gap.beforeSeq}:${gap.kind}`));
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      } while (after);
+      expect(kinds.sort()).toEqual(['1000000:REWRITTEN', '1000000:SKIPPED', `${second.seq}:REWRITTEN`]);
     } finally {
       await own.close();
     }

@@ -181,11 +181,12 @@ const detectGaps = statement(
  * A gap's kind as read, in SQL over `g` (disclosure_gaps) and `b` (the ledger's copy of the record
  * after it): a record out of its chain that follows an older record of the chain than the last one
  * received is SET_BACK (the log went on from there: records the ledger holds were removed from it);
- * one that follows a record the ledger never received is SKIPPED.
+ * one that follows a record the ledger never received is SKIPPED. The record it follows is looked up
+ * by its hash (index disclosures_by_hash, migration 011).
  */
 const GAP_KIND = `CASE WHEN g.kind <> 'OUT_OF_CHAIN' THEN g.kind
             WHEN EXISTS (SELECT 1 FROM disclosures o
-                          WHERE o.provider_agency = g.provider_agency AND o.chain = g.chain AND o.log_seq < g.after_seq AND o.hash = b.prev_hash)
+                          WHERE o.hash = b.prev_hash AND o.provider_agency = g.provider_agency AND o.chain = g.chain AND o.log_seq < g.after_seq)
             THEN 'SET_BACK' ELSE 'SKIPPED' END`;
 
 const gapRow = z.object({
@@ -207,13 +208,14 @@ const gapsPage = statement(
   'disclosureGaps',
   `SELECT g.provider_agency, g.chain, g.before_seq::text AS before_seq, g.after_seq::text AS after_seq, ${GAP_KIND} AS kind, g.detected_at,
           b.recorded_at AS before_at, a.recorded_at AS after_at,
-          ${positionSql('g.detected_at', 'g.provider_agency', 'g.chain::text', 'g.before_seq::text')} AS position
+          ${positionSql('g.detected_at', 'g.provider_agency', 'g.chain::text', 'g.before_seq::text', 'g.kind')} AS position
      FROM disclosure_gaps g
      JOIN disclosures b ON b.provider_agency = g.provider_agency AND b.log_seq = g.before_seq
      LEFT JOIN disclosures a ON a.provider_agency = g.provider_agency AND a.log_seq = g.after_seq
     WHERE ($1::text IS NULL OR g.provider_agency = $1)
-      AND ($3::timestamptz IS NULL OR (g.detected_at, g.provider_agency, g.chain, g.before_seq) < ($3::timestamptz, $4::text, $5::smallint, $6::bigint))
-    ORDER BY g.detected_at DESC, g.provider_agency DESC, g.chain DESC, g.before_seq DESC
+      AND ($3::timestamptz IS NULL
+           OR (g.detected_at, g.provider_agency, g.chain, g.before_seq, g.kind COLLATE "C") < ($3::timestamptz, $4::text, $5::smallint, $6::bigint, $7::text))
+    ORDER BY g.detected_at DESC, g.provider_agency DESC, g.chain DESC, g.before_seq DESC, g.kind COLLATE "C" DESC
     LIMIT $2`,
   withPosition(gapRow),
   { plan: 'per-call' },
@@ -247,8 +249,11 @@ const gapPeriods = statement(
   z.object({ provider_agency: z.string(), after_at: z.date().nullable(), before_at: z.date() }),
 );
 
-/** What a cursor of the gaps holds: when the gap was found, its provider, chain and the record after it. */
-export const GAP_POSITION = [POSITION_PART.time, POSITION_PART.code, POSITION_PART.seq, POSITION_PART.seq] as const;
+/**
+ * What a cursor of the gaps holds: when the gap was found, its provider, chain, the record after it,
+ * and the kind as stored (one record may be both out of its chain and rewritten).
+ */
+export const GAP_POSITION = [POSITION_PART.time, POSITION_PART.code, POSITION_PART.seq, POSITION_PART.seq, POSITION_PART.text] as const;
 
 const disclosuresOfSubject = statement(
   'disclosuresOfSubject',

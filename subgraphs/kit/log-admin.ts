@@ -215,15 +215,14 @@ export async function ledgerSpeaksOfLog(ownerUrl: string, sample: (after: string
   return withClient(ownerUrl, async (client) => {
     const oldest = (await client.query<{ seq: string | null }>(`/* logOldestSeq */ SELECT min(l.seq)::text AS seq FROM disclosure.log l`)).rows[0]?.seq;
     if (!oldest) return true;
+    // Whether the log has relayed any record it still holds (at or below its chain's relay cursor):
+    // read before the ledger, so that whatever it finds relayed the ledger had already acknowledged.
+    const relayed = await client.query(
+      `/* logRelayedAny */ SELECT 1 FROM disclosure.log l JOIN disclosure.relay_cursor c ON c.chain = l.chain WHERE l.seq <= c.through_seq LIMIT 1`,
+    );
     const ids = await sample(String(BigInt(oldest) - 1n), 20);
-    // Nothing under this code: right only while the log has relayed nothing (a record at or below its
-    // chain's relay cursor was acknowledged by the ledger, so would be there).
-    if (ids.length === 0) {
-      const relayed = await client.query(
-        `/* logRelayedAny */ SELECT 1 FROM disclosure.log l JOIN disclosure.relay_cursor c ON c.chain = l.chain WHERE l.seq <= c.through_seq LIMIT 1`,
-      );
-      return (relayed.rowCount ?? 0) === 0;
-    }
+    // Nothing under this code is right only while the log has relayed nothing.
+    if (ids.length === 0) return (relayed.rowCount ?? 0) === 0;
     const found = await client.query(`/* logHoldsRequests */ SELECT 1 FROM disclosure.log l WHERE l.request_id = ANY($1::text[]) LIMIT 1`, [ids]);
     return (found.rowCount ?? 0) > 0;
   });
