@@ -96,7 +96,8 @@ async function main(): Promise<void> {
         const intactEn = `Disclosure log intact: ${result.records} record(s), every hash matches its content and the record before it in its chain`;
         say(
           ledger
-            ? `${intact}, và mọi bản ghi sổ cái đã nhận đều còn nguyên. (${intactEn}, and every record the ledger received from it is there, unchanged.)`
+            ? `${intact}, mọi bản ghi sổ cái đã nhận đều còn nguyên, và sổ cái đã nhận mọi bản ghi bộ chuyển đánh dấu đã chuyển. ` +
+              `(${intactEn}, every record the ledger received from it is there, unchanged, and the ledger received every record the relay marked delivered.)`
             : `${intact}; chưa so với sổ cái: hãy nêu --ledger-database-url, hoặc --subgraph khi npm start đang chạy. (${intactEn}. Not compared with the ledger: give --ledger-database-url, or --subgraph with npm start running.)`,
         );
         return;
