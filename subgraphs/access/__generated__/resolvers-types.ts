@@ -687,9 +687,9 @@ export type Query = {
   /**
    * Các chỗ đứt trong nhật ký một bên cung cấp chuyển về sổ cái, mới phát hiện trước: một bản ghi không nối tiếp bản
    * ghi cuối sổ cái đã nhận trong chuỗi của nó, nên có bản ghi đã không tới (công dân và số liệu không thấy chúng) hoặc
-   * chuỗi đã bị quay lại (breaks in the logs the providers relayed, newest found first: a record that does not follow
-   * the last the ledger received of its chain, so records never arrived, or the chain was set back). `provider` lọc
-   * theo mã cơ quan. Governance only.
+   * chuỗi đã bị quay lại; hay một bản ghi được gửi lại đã đổi khác (breaks in the logs the providers relayed, newest
+   * found first: a record that does not follow the last the ledger received of its chain, so records never arrived, or
+   * the chain was set back; or a record sent again changed). `provider` lọc theo mã cơ quan. Governance only.
    */
   disclosureGaps: DisclosureGapConnection;
   /**
