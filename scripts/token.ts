@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { agencyDirectory } from '../subgraphs/kit/agency';
-import { claimsSchema, gatewayProofSecret, officialRefusal, type Role, type TokenClaims } from '../subgraphs/kit/identity';
+import { claimsSchema, gatewayProofSecret, officialRefusal, reasonInVietnamese, type Role, type TokenClaims } from '../subgraphs/kit/identity';
 import { ensureDevKeys, signDevToken } from './dev-keys';
 import { registryReaderSecret } from '../schema/registry/gateway-feed';
 
@@ -47,14 +47,19 @@ async function main(): Promise<void> {
   }
   let claims: TokenClaims;
   if (options.citizen) {
-    if (!/^\d{12}$/.test(options.citizen)) throw new Error('--citizen takes a 12-digit personal id');
+    if (!/^\d{12}$/.test(options.citizen)) throw new Error('--citizen là số định danh cá nhân 12 chữ số. (--citizen takes a 12-digit personal id.)');
     claims = { kind: 'citizen', sub: options.citizen };
   } else {
     const agency = options.agency ?? '';
-    if (!['official', 'owner', 'governance'].includes(options.role)) throw new Error('--role is official, owner or governance');
+    if (!['official', 'owner', 'governance'].includes(options.role)) throw new Error('--role là official, owner hoặc governance. (--role is official, owner or governance.)');
     // The services would refuse such a token (kit/identity.ts): say so now rather than make it.
     const refused = officialRefusal(agencies, agency, [options.role]);
-    if (refused) throw new Error(`--agency ${agency} --role ${options.role}: ${refused}; run \`npm run token\` for the list`);
+    if (refused) {
+      throw new Error(
+        `--agency ${agency} --role ${options.role}: ${reasonInVietnamese(refused)}; chạy \`npm run token\` để xem danh sách. ` +
+          `(${refused}; run \`npm run token\` for the list.)`,
+      );
+    }
     claims = { kind: 'official', sub: options.official, agency, roles: [options.role as Role] };
   }
   // Checked by the services' own rule (kit/identity.ts): a token they would refuse is not made.

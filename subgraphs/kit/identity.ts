@@ -103,18 +103,19 @@ const REASONS_VI: ReadonlyArray<readonly [RegExp, (match: RegExpExecArray) => st
   [/^service token (.*)$/, () => 'token dịch vụ bị từ chối'],
 ];
 
+/** The Vietnamese of a reason a token or a gateway proof is refused for; the reason itself when it has none. */
+export function reasonInVietnamese(reason: string): string {
+  for (const [pattern, say] of REASONS_VI) {
+    const match = pattern.exec(reason);
+    if (match) return say(match);
+  }
+  return reason;
+}
+
 /** "Chưa xác thực: <lý do> (unauthenticated: <reason>)": the message of every 401. */
 export function unauthenticatedMessage(reason: string): string {
   const proof = /^gateway proof: (.*)$/.exec(reason);
-  const inner = proof ? (proof[1] ?? '') : reason;
-  let vi = inner;
-  for (const [pattern, say] of REASONS_VI) {
-    const match = pattern.exec(inner);
-    if (match) {
-      vi = say(match);
-      break;
-    }
-  }
+  const vi = reasonInVietnamese(proof ? (proof[1] ?? '') : reason);
   return `Chưa xác thực: ${proof ? `bằng chứng của cổng: ${vi}` : vi} (unauthenticated: ${reason})`;
 }
 
