@@ -3,7 +3,7 @@ import type { ApolloServer } from '@apollo/server';
 import { isEnumType, type GraphQLFormattedError } from 'graphql';
 import { Supergraph } from '@apollo/federation-internals';
 import { ErrorCode } from '../subgraphs/kit/errors';
-import { BodyTooLarge, escapeHtml, formPairs, HTML_PAGE_HEADERS, readBodyBytes, sendMethodNotAllowed, type Routes } from '../subgraphs/kit/http';
+import { BodyTooLarge, escapeHtml, formPairs, HTML_PAGE_HEADERS, plainPage, readBodyBytes, sendMethodNotAllowed, type Routes } from '../subgraphs/kit/http';
 import { anonymousContext, type GatewayContext } from './context';
 import type { DescribedDataset } from './open-download';
 
@@ -76,10 +76,7 @@ export function feedbackForm(described: readonly DescribedDataset[], kinds: Read
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5}dt{font-weight:600}dd{margin:0 0 .6rem 0}.refused{color:#9a3412}</style>
-</head><body>${body}<p><a href="/catalog#gop-y">Trở lại danh mục (back to the catalogue)</a></p></body></html>`;
+  return plainPage(title, `${body}<p><a href="/catalog#gop-y">Trở lại danh mục (back to the catalogue)</a></p>`);
 }
 
 function sendPage(res: ServerResponse, status: number, title: string, body: string, headers: Record<string, string> = {}): void {

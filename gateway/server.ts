@@ -11,7 +11,7 @@ import { sendUnauthenticated } from '../subgraphs/kit/server';
 import { CLIENT_ERROR_CODES, ErrorCode } from '../subgraphs/kit/errors';
 import { clip, decodePurpose, purposeRefusal } from '../subgraphs/kit/text';
 import { sharedScalars } from '../subgraphs/kit/scalars';
-import { close, createHttpServer, escapeHtml, graphqlHandler, HTML_PAGE_HEADERS, listen, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
+import { close, createHttpServer, escapeHtml, graphqlHandler, HTML_PAGE_HEADERS, listen, plainPage, sendJson, staticDocument, type Handler } from '../subgraphs/kit/http';
 import { anonymousContext, clientRequestIdOf, headerOf, type GatewayContext } from './context';
 import { AgencyDataSource, keepAliveFetcher } from './datasource';
 import { graphiqlAssetRoutes, graphiqlPage } from './graphiql';
@@ -436,11 +436,11 @@ function entryPointsPage(): string {
   const items = Object.values(entries).map(
     (entry) => `<dt><a href="${escapeHtml(entry.path)}"><code>${escapeHtml(entry.path)}</code></a></dt><dd>${escapeHtml(entry.for)}</dd>`,
   );
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${escapeHtml(name)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5}dt{font-weight:600}dd{margin:0 0 .8rem 0}</style>
-</head><body><h1>${escapeHtml(name)}</h1><dl>${items.join('')}</dl>
-<p>Máy đọc trang này dạng JSON khi không xin HTML (machines get this list as JSON when they do not ask for HTML).</p></body></html>`;
+  return plainPage(
+    name,
+    `<h1>${escapeHtml(name)}</h1><dl>${items.join('')}</dl>
+<p>Máy đọc trang này dạng JSON khi không xin HTML (machines get this list as JSON when they do not ask for HTML).</p>`,
+  );
 }
 
 /** GET / and HEAD /: the entry points as an HTML page to a browser asking for HTML, else as JSON. */

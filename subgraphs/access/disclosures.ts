@@ -184,6 +184,11 @@ const detectGaps = statement(
  * one that follows a record the ledger never received is SKIPPED. The record it follows is looked up
  * by its hash (index disclosures_by_hash, migration 011).
  */
+/** Each gap (`g`) with the ledger's copies of the record after it (`b`) and the last before it (`a`, if any). */
+const GAPS_WITH_RECORDS = `disclosure_gaps g
+     JOIN disclosures b ON b.provider_agency = g.provider_agency AND b.log_seq = g.before_seq
+     LEFT JOIN disclosures a ON a.provider_agency = g.provider_agency AND a.log_seq = g.after_seq`;
+
 const GAP_KIND = `CASE WHEN g.kind <> 'OUT_OF_CHAIN' THEN g.kind
             WHEN EXISTS (SELECT 1 FROM disclosures o
                           WHERE o.hash = b.prev_hash AND o.provider_agency = g.provider_agency AND o.chain = g.chain AND o.log_seq < g.after_seq)
@@ -209,9 +214,7 @@ const gapsPage = statement(
   `SELECT g.provider_agency, g.chain, g.before_seq::text AS before_seq, g.after_seq::text AS after_seq, ${GAP_KIND} AS kind, g.detected_at,
           b.recorded_at AS before_at, a.recorded_at AS after_at,
           ${positionSql('g.detected_at', 'g.provider_agency', 'g.chain::text', 'g.before_seq::text', 'g.kind')} AS position
-     FROM disclosure_gaps g
-     JOIN disclosures b ON b.provider_agency = g.provider_agency AND b.log_seq = g.before_seq
-     LEFT JOIN disclosures a ON a.provider_agency = g.provider_agency AND a.log_seq = g.after_seq
+     FROM ${GAPS_WITH_RECORDS}
     WHERE ($1::text IS NULL OR g.provider_agency = $1)
       AND ($3::timestamptz IS NULL
            OR (g.detected_at, g.provider_agency, g.chain, g.before_seq, g.kind COLLATE "C") < ($3::timestamptz, $4::text, $5::smallint, $6::bigint, $7::text))
@@ -239,9 +242,7 @@ const gapPeriods = statement(
   'disclosureGapPeriods',
   `SELECT provider_agency, after_at, before_at FROM (
      SELECT g.provider_agency, g.chain, a.recorded_at AS after_at, b.recorded_at AS before_at, ${GAP_KIND} AS kind
-       FROM disclosure_gaps g
-       JOIN disclosures b ON b.provider_agency = g.provider_agency AND b.log_seq = g.before_seq
-       LEFT JOIN disclosures a ON a.provider_agency = g.provider_agency AND a.log_seq = g.after_seq
+       FROM ${GAPS_WITH_RECORDS}
       WHERE g.kind IN ('OUT_OF_CHAIN', 'SKIPPED')) gaps
     WHERE kind = 'SKIPPED'
     ORDER BY before_at DESC, provider_agency, chain

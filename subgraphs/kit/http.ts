@@ -131,6 +131,17 @@ export const HTML_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer',
 };
 
+/**
+ * A plain page of the gateway's own (the entry points, the feedback ticket): `title` and `body`
+ * (already escaped) in one layout, readable on a phone.
+ */
+export function plainPage(title: string, body: string): string {
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5}dt{font-weight:600}dd{margin:0 0 .6rem 0}.refused{color:#9a3412}</style>
+</head><body>${body}</body></html>`;
+}
+
 /** A fixed document: GET gives it, HEAD its headers alone, any other method a 405. An HTML one gets HTML_PAGE_HEADERS. */
 export function staticDocument(contentType: string, body: string): Handler {
   const page = contentType.startsWith('text/html') ? HTML_PAGE_HEADERS : {};
@@ -278,7 +289,9 @@ export function graphqlHandler<Context extends BaseContext>(
  */
 export function createHttpServer(routes: Routes, onError: (error: unknown) => void): Server {
   const server = createServer((req, res) => {
-    const [path = '/', query] = (req.url ?? '/').split(/\?(.*)/s);
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt < 0 ? url : url.slice(0, queryAt);
     // A route asked for with a slash after it (/catalog/) is the route: 308 keeps the method and body.
     // The slashes are counted off by hand: a pattern anchored at the end (/\/+$/) is retried from every
     // slash of a long run, quadratic in a 16 KB path of them, which any anonymous caller can send.
@@ -286,7 +299,7 @@ export function createHttpServer(routes: Routes, onError: (error: unknown) => vo
     while (end > 1 && path.charCodeAt(end - 1) === 0x2f) end--;
     const bare = end < path.length ? path.slice(0, end) : null;
     if (bare && routes[bare]) {
-      res.writeHead(308, { location: query === undefined ? bare : `${bare}?${query}`, 'content-length': 0 });
+      res.writeHead(308, { location: queryAt < 0 ? bare : `${bare}${url.slice(queryAt)}`, 'content-length': 0 });
       res.end();
       return;
     }
