@@ -15,7 +15,7 @@ import type { Catalogue } from '../schema/catalogue';
 import { readAgency } from '../subgraphs/kit/agency';
 import { databaseUrl, ensureDatabase } from '../subgraphs/kit/migrate';
 import { loadAdministrativeUnits } from '../subgraphs/codes/data/administrative-units';
-import { execute, official, startTestMesh, testServerUrl, TEST_SCALE, uniquePrefix, type TestMesh } from './support/mesh';
+import { eventually, execute, official, startTestMesh, testServerUrl, TEST_SCALE, uniquePrefix, type TestMesh } from './support/mesh';
 
 const root = join(__dirname, '..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
@@ -104,17 +104,6 @@ afterAll(async () => {
   await mesh.stop();
   rmSync(keysDir, { recursive: true, force: true });
 });
-
-/** Polls `read` until it gives a value, and resolves with it; throws after `boundMs`. */
-async function eventually<T>(boundMs: number, read: () => Promise<T | undefined>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() - started > boundMs) throw new Error(`no answer within ${boundMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const SITE = '{ heritageSite(code: "DT-0001") { code name rank commune { code edition name } } }';
 /** Tourism's special-request field: business information shared only under a grant. */

@@ -114,3 +114,14 @@ export async function execute<Data, Variables>(
   }
   return { status: response.status, headers: response.headers, body };
 }
+
+/** Polls `read` until it gives a value, and resolves with it; throws after `boundMs`. */
+export async function eventually<T>(boundMs: number, read: () => Promise<T | undefined>): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() - started > boundMs) throw new Error(`no answer within ${boundMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
