@@ -80,6 +80,8 @@ describe('a special-request grant, from request to suspension', () => {
 
     const { authorization } = consumer;
     expect(await ethnicGroupOf(citizen0, { authorization: authorization ?? '' })).toEqual({ code: null, reason: 'PURPOSE_REQUIRED' });
+    // A purpose nobody can read (a zero-width space) is no purpose: the citizen would see a blank one.
+    expect(await ethnicGroupOf(citizen0, { authorization: authorization ?? '', 'x-purpose': encodeURIComponent('\u200b') })).toEqual({ code: null, reason: 'PURPOSE_REQUIRED' });
 
     const grant = approveRequest.grant.id;
     const noReason = await execute(graphql, `mutation { suspendGrant(id: "${grant}", reason: " ") { status } }`, undefined, provider);

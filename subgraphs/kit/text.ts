@@ -20,22 +20,29 @@ export function likeLiteral(fragment: string): string {
 
 /**
  * A purpose as sent in the `x-purpose` header (percent-encoded UTF-8, so that Vietnamese survives
- * HTTP): decoded, control characters (a NUL, a line break) turned into spaces, at most 500
- * characters. Null when empty or not readable: a purpose is one line of text, and it is written to
- * the disclosure logs as such.
+ * HTTP): decoded, control characters (a NUL, a line break) turned into spaces, kept as other free
+ * text is (keptText: composed, trimmed), at most 500 characters. Null when not readable, or when it
+ * holds nothing visible (spaces or zero-width characters alone): a purpose is one line of text that
+ * people read, and it is written to the disclosure logs as such.
  */
 export function decodePurpose(header: string | undefined | null): string | null {
-  if (typeof header !== 'string' || header.trim() === '') return null;
+  const line = purposeLine(header);
+  if (line === null) return null;
+  // Cut by characters, not UTF-16 units, and only when it may be too long.
+  const purpose = line.length <= MAX_PURPOSE_LENGTH ? line : [...line].slice(0, MAX_PURPOSE_LENGTH).join('');
+  return purpose === '' ? null : purpose;
+}
+
+/** The header decoded as one line of kept text, or null when absent or not percent-encoded UTF-8. */
+function purposeLine(header: string | undefined | null): string | null {
+  if (typeof header !== 'string') return null;
   let decoded: string;
   try {
     decoded = decodeURIComponent(header);
   } catch {
     return null;
   }
-  const line = decoded.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  // Cut by characters, not UTF-16 units, and only when it may be too long.
-  const purpose = line.length <= MAX_PURPOSE_LENGTH ? line : [...line].slice(0, MAX_PURPOSE_LENGTH).join('');
-  return purpose === '' ? null : purpose;
+  return keptText(decoded.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' '));
 }
 
 /** The longest purpose a request may state, in characters once decoded. */
@@ -44,20 +51,22 @@ export const MAX_PURPOSE_LENGTH = 500;
 /**
  * Why an `x-purpose` header cannot be taken as the request's purpose, or null when it can: text
  * sent unencoded (HTTP carries header bytes as Latin-1, so raw UTF-8 would be recorded garbled in the
- * disclosure logs), a broken encoding (a lone "%", a cut sequence), or more than MAX_PURPOSE_LENGTH
- * characters (recorded cut, it would no longer be what the caller stated).
+ * disclosure logs), a broken encoding (a lone "%", a cut sequence), a bidirectional override (the
+ * citizen would read the purpose in another order than it was written), or more than
+ * MAX_PURPOSE_LENGTH characters once composed (recorded cut, it would no longer be what the caller
+ * stated).
  */
 export function purposeRefusal(header: string): string | null {
   if (/[^\x20-\x7e]/.test(header)) {
     return 'x-purpose phải được mã hoá phần trăm (percent-encoded): chữ có dấu gửi thẳng sẽ bị ghi sai. (x-purpose must be percent-encoded UTF-8 text: text sent as it is reaches the logs garbled.)';
   }
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(header);
-  } catch {
-    return 'x-purpose phải là văn bản UTF-8 mã hoá phần trăm. (x-purpose must be percent-encoded UTF-8 text.)';
+  const line = purposeLine(header);
+  if (line === null) return 'x-purpose phải là văn bản UTF-8 mã hoá phần trăm. (x-purpose must be percent-encoded UTF-8 text.)';
+  const unsafe = unsafeCharacter(line);
+  if (unsafe) {
+    return `x-purpose chứa ký tự đảo chiều ${unsafe}, khiến mục đích hiển thị sai thứ tự; hãy bỏ nó đi. (x-purpose holds a bidirectional-override character, ${unsafe}, which makes the purpose read out of order; remove it.)`;
   }
-  if ([...decoded].length > MAX_PURPOSE_LENGTH) {
+  if (characters(line) > MAX_PURPOSE_LENGTH) {
     return `x-purpose dài quá ${MAX_PURPOSE_LENGTH} ký tự. (x-purpose is longer than ${MAX_PURPOSE_LENGTH} characters.)`;
   }
   return null;

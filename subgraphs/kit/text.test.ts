@@ -1,0 +1,27 @@
+import { decodePurpose, purposeRefusal } from './text';
+
+describe('the purpose a caller states (x-purpose)', () => {
+  it('is no purpose when it shows nothing: spaces, zero-width characters, a byte-order mark, controls', () => {
+    for (const invisible of ['', ' ', '\u200b', '\u200b\u200c\u200d', '\u2060', '\ufeff', '\u00a0', '\u0000\n\t', '\u0085']) {
+      expect({ invisible, purpose: decodePurpose(encodeURIComponent(invisible)) }).toEqual({ invisible, purpose: null });
+      expect({ invisible, refusal: purposeRefusalOf(invisible) }).toEqual({ invisible, refusal: null });
+    }
+  });
+
+  it('is kept composed (NFC), so that a Vietnamese letter counts once however it was typed', () => {
+    const decomposed = 'Khám bệnh'.normalize('NFD');
+    expect(decodePurpose(encodeURIComponent(decomposed))).toBe('Khám bệnh'.normalize('NFC'));
+    const long = 'e\u0301'.repeat(300); // 300 letters é, 600 code points
+    expect(purposeRefusalOf(long)).toBeNull();
+    expect(decodePurpose(encodeURIComponent(long))).toBe('é'.repeat(300));
+    expect(purposeRefusalOf('é'.repeat(501))).toContain('longer than 500 characters');
+  });
+
+  it('is refused when it holds a bidirectional override, which would show the citizen another text', () => {
+    for (const override of ['\u202eKhám bệnh', 'Khám \u2066bệnh']) expect(purposeRefusalOf(override)).toContain('bidirectional-override');
+  });
+});
+
+function purposeRefusalOf(text: string): string | null {
+  return purposeRefusal(encodeURIComponent(text));
+}
