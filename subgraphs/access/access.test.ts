@@ -723,6 +723,24 @@ describe('citizens\' consent', () => {
     });
   });
 
+  it('given again while in force, at once or later, is the same consent, so that one withdrawal ends it', async () => {
+    const person = '054090000321';
+    const consent = { agency: 'so-y-te', fields: ['Citizen.ethnicGroup', 'LandUseCertificate.holder'], validUntil: '2026-12-31' };
+    const idOf = (response: Awaited<ReturnType<typeof run>>) => dataOf(response, z.object({ giveConsent: z.object({ id: z.string() }) })).giveConsent.id;
+    const atOnce = await Promise.all([1, 2, 3, 4].map(() => run(citizenWith(person), GIVE, consent)));
+    const ids = new Set(atOnce.map(idOf));
+    expect(ids.size).toBe(1);
+    // The same fields in another order are the same consent; another end date is another consent.
+    expect(idOf(await run(citizenWith(person), GIVE, { ...consent, fields: [...consent.fields].reverse() }))).toBe([...ids][0]);
+    const longer = idOf(await run(citizenWith(person), GIVE, { ...consent, validUntil: '2027-06-30' }));
+    expect(ids.has(longer)).toBe(false);
+    const WITHDRAW = 'mutation W($id: ID!) { withdrawConsent(id: $id) { status } }';
+    for (const id of [...ids, longer]) expectResponse(await run(citizenWith(person), WITHDRAW, { id }), { data: { withdrawConsent: { status: 'WITHDRAWN' } } });
+    expectResponse(await run(citizenWith(person), 'query { myConsents { nodes { status } } }'), { data: { myConsents: { nodes: [{ status: 'WITHDRAWN' }, { status: 'WITHDRAWN' }] } } });
+    // Withdrawn, it is given anew.
+    expect(ids.has(idOf(await run(citizenWith(person), GIVE, consent)))).toBe(false);
+  });
+
   it('is withdrawn only by the citizen who gave it, once', async () => {
     const given = await run(citizenWith(CITIZEN), GIVE, { agency: 'so-y-te', fields: ['Citizen.ethnicGroup'] });
     const { id } = dataOf(given, z.object({ giveConsent: z.object({ id: z.string() }) })).giveConsent;

@@ -10,7 +10,7 @@ import type { ConsentRow } from './store';
 /**
  * A citizen's consent (Quy chế, Điều 16.2.g: data about a person is shared with another agency when
  * that person asks). The consenting person is always the caller: there is no way to name anyone
- * else, so no one can consent on another's behalf.
+ * else, so no one can consent on another's behalf. Given again while in force, it is the same consent.
  */
 export async function giveConsent(context: AccessContext, agency: string, fields: readonly string[], validUntil: string | null): Promise<ConsentRow> {
   const citizen = requireCitizen(context.caller);
@@ -21,16 +21,16 @@ export async function giveConsent(context: AccessContext, agency: string, fields
   if (validUntil !== null && validUntil < today) {
     throw badUserInput(`Ngày kết thúc ${validUntil} đã qua (hôm nay ${today}). (validUntil ${validUntil} has already passed.)`, { argument: 'validUntil' });
   }
-  const row = await context.store.insertConsent(today, {
-    id: context.newId(),
-    personalId: citizen.personalId,
-    agency: consumer,
-    fields: consented,
-    givenAt: now,
-    validUntil,
+  const consent = { personalId: citizen.personalId, agency: consumer, fields: consented, validUntil };
+  return context.db.transaction(async (client) => {
+    // The same consent given again while the first is in force (a retry, a double tap) is that
+    // consent: otherwise withdrawing the one the citizen was shown would leave its twin open.
+    const twin = await context.store.activeConsentTwin(today, consent, client);
+    if (twin) return twin;
+    const row = await context.store.insertConsent(today, { ...consent, id: context.newId(), givenAt: now }, client);
+    if (!row) throw new Error('the ledger lost the consent it was writing');
+    return row;
   });
-  if (!row) throw new Error('the ledger lost the consent it was writing');
-  return row;
 }
 
 /**

@@ -292,6 +292,21 @@ const markNotificationRead = statement(
   notificationRow,
 );
 
+/** Serialises one person's consents to one agency, so that the same consent given twice at once is one consent. */
+const lockConsents = statement('lockConsents', `SELECT pg_advisory_xact_lock(hashtext('consent:' || $1 || '>' || $2)) AS locked`, z.unknown());
+
+/** The person's consent in force that a new one would repeat: same agency, fields (in any order) and end. */
+const activeConsentTwin = statement(
+  'activeConsentTwin',
+  `SELECT ${CONSENT_COLUMNS} FROM consents
+    WHERE personal_id = $2 AND agency = $3 AND consent_status(withdrawn_at, valid_until, $1::date) = 'ACTIVE'
+      AND (SELECT array_agg(f ORDER BY f) FROM unnest(fields) AS f) = (SELECT array_agg(f ORDER BY f) FROM unnest($4::text[]) AS f)
+      AND valid_until IS NOT DISTINCT FROM $5::date
+    ORDER BY given_at, id
+    LIMIT 1`,
+  consentRow,
+);
+
 const insertConsent = statement(
   'insertConsent',
   `INSERT INTO consents (id, personal_id, agency, fields, given_at, valid_until)
@@ -462,8 +477,13 @@ export function accessStore(db: Queries) {
     /** Marks read (keeping the first read time); null unless the notification is the recipient's. */
     markNotificationRead: (id: string, recipient: string, at: Date) => db.maybeOne(markNotificationRead, [id, recipient, at]),
 
-    insertConsent: (today: string, c: NewConsent) =>
-      db.maybeOne(insertConsent, [today, c.id, c.personalId, c.agency, c.fields, c.givenAt, c.validUntil]),
+    /** The consent in force that `c` repeats, if any, with the person's consents to that agency serialised until the transaction ends. */
+    activeConsentTwin: async (today: string, c: Omit<NewConsent, 'id' | 'givenAt'>, client: PoolClient) => {
+      await db.many(lockConsents, [c.personalId, c.agency], client);
+      return db.maybeOne(activeConsentTwin, [today, c.personalId, c.agency, c.fields, c.validUntil], client);
+    },
+    insertConsent: (today: string, c: NewConsent, client: PoolClient) =>
+      db.maybeOne(insertConsent, [today, c.id, c.personalId, c.agency, c.fields, c.givenAt, c.validUntil], client),
     consentsPage: (today: string, personalId: string, page: PositionPageRequest) =>
       db.many(consentsPage, [today, personalId, page.limit + 1, ...positionParams(page)]),
     consentOfPerson: (today: string, id: string, personalId: string) => db.maybeOne(consentOfPerson, [today, id, personalId]),
