@@ -775,6 +775,18 @@ describe('the seed', () => {
         },
       },
     });
+    // A filter by a code the directory does not know finds nothing because it is mistyped: said so.
+    const REQUESTS = 'query F($filter: AccessRequestFilter) { requests(filter: $filter) { nodes { id } } }';
+    const GRANTS = 'query F($filter: AccessGrantFilter) { grants(filter: $filter) { nodes { id } } }';
+    for (const [key, code] of [['consumer', 'SO-Y-TE'], ['provider', 'cong_an'], ['consumer', 'so-y-t']] as const) {
+      for (const query of [REQUESTS, GRANTS]) {
+        const response = await run(GOVERNANCE, query, { filter: { [key]: code } });
+        expect(response.body.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', argument: `filter.${key}` }]);
+      }
+    }
+    // A known agency that is party to nothing is an empty page.
+    expectResponse(await run(GOVERNANCE, REQUESTS, { filter: { consumer: 'so-tai-chinh' } }), { data: { requests: { nodes: [] } } });
+    expectResponse(await run(GOVERNANCE, GRANTS, { filter: { provider: 'so-tai-chinh' } }), { data: { grants: { nodes: [] } } });
   });
 });
 

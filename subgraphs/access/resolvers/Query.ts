@@ -32,7 +32,9 @@ export const Query: QueryResolvers = {
     requireGovernance(context.caller);
     const page = positionPageRequest({ first, after }, info, ROW_POSITION);
     const parties = { consumer: filter?.consumer ?? null, provider: filter?.provider ?? null, party: null };
-    return toPositionPage(await context.store.requestsPage(parties, filter?.status ?? null, page), page);
+    const rows = await context.store.requestsPage(parties, filter?.status ?? null, page);
+    noneUnderUnknownCodes(rows, after, { 'filter.consumer': parties.consumer, 'filter.provider': parties.provider });
+    return toPositionPage(rows, page);
   },
 
   accessRequest: (_parent, { id }, context) => visibleRequest(context, id),
@@ -42,7 +44,9 @@ export const Query: QueryResolvers = {
     const page = positionPageRequest({ first, after }, info, ROW_POSITION);
     const parties = { consumer: filter?.consumer ?? null, provider: filter?.provider ?? null, party: isGovernance(official) ? null : official.agency };
     const today = vietnamDate(context.now());
-    return toPositionPage(await context.store.grantsPage(today, parties, filter?.status ?? null, page), page);
+    const rows = await context.store.grantsPage(today, parties, filter?.status ?? null, page);
+    noneUnderUnknownCodes(rows, after, { 'filter.consumer': parties.consumer, 'filter.provider': parties.provider });
+    return toPositionPage(rows, page);
   },
 
   grant: (_parent, { id }, context) => visibleGrant(context, id),
@@ -73,12 +77,7 @@ export const Query: QueryResolvers = {
     if (to < from) throw badUserInput('`to` phải không trước `from`. (`to` must not be before `from`.)', { argument: 'to' });
     const page = positionPageRequest({ first, after }, info, USAGE_POSITION);
     const rows = await context.disclosures.usage(from, to, provider ?? null, consumer ?? null, page);
-    // Nothing under a code the directory does not know is a mistyped code (or a subgraph's name where
-    // an agency's belongs), said as such; records under a code since renamed are still found by it.
-    if (rows.length === 0 && !after) {
-      if (provider) knownAgency(provider, 'provider');
-      if (consumer) knownAgency(consumer, 'consumer');
-    }
+    noneUnderUnknownCodes(rows, after, { provider, consumer });
     return toPositionPage(rows, page);
   },
 
@@ -86,7 +85,7 @@ export const Query: QueryResolvers = {
     requireGovernance(context.caller);
     const page = positionPageRequest({ first, after }, info, GAP_POSITION);
     const rows = await context.disclosures.gaps(provider ?? null, page);
-    if (rows.length === 0 && !after && provider) knownAgency(provider, 'provider');
+    noneUnderUnknownCodes(rows, after, { provider });
     return toPositionPage(rows, page);
   },
 
@@ -97,3 +96,13 @@ export const Query: QueryResolvers = {
 
   openDataFeedbackTicket: (_parent, { id }, context) => feedbackTicket(context, id),
 };
+
+/**
+ * Nothing found under an agency code the directory does not know is a mistyped code (or a
+ * subgraph's name where an agency's belongs): BAD_USER_INPUT naming the argument, rather than an
+ * empty page that reads as "none". Rows under a code since renamed are still found by it.
+ */
+function noneUnderUnknownCodes(rows: readonly unknown[], after: string | null | undefined, codes: Readonly<Record<string, string | null | undefined>>): void {
+  if (rows.length > 0 || after) return;
+  for (const [argument, code] of Object.entries(codes)) if (code) knownAgency(code, argument);
+}
