@@ -238,6 +238,19 @@ describe('reading the provider log', () => {
     expect(first.pageInfo.hasNextPage).toBe(true);
     const second = (await (await log('cong-an', `subgraph=citizens&first=1&after=${first.pageInfo.endCursor}`)).json()) as { records: Array<{ seq: string }> };
     expect(BigInt(second.records[0]?.seq ?? '0')).toBeLessThan(BigInt(first.records[0]?.seq ?? '0'));
+    // A cursor pages only the log and the filters it came from: elsewhere it would skip records unseen.
+    for (const elsewhere of [
+      `subgraph=land&first=1&after=${first.pageInfo.endCursor}`,
+      `subgraph=citizens&consumer=so-y-te&first=1&after=${first.pageInfo.endCursor}`,
+      `subgraph=citizens&first=1&after=${first.records[0]?.seq ?? ''}`,
+    ]) {
+      const refused = await log('cong-an', elsewhere);
+      expect({ elsewhere, status: refused.status, body: (await refused.json()) as unknown }).toEqual({
+        elsewhere,
+        status: 400,
+        body: { errors: [{ message: expect.stringContaining('same filters') as string, extensions: { code: 'BAD_USER_INPUT', parameter: 'after' } }] },
+      });
+    }
 
     const csv = await log('cong-an', `subgraph=citizens&consumer=so-y-te&format=csv`);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);

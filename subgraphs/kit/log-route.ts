@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { statement, type Database } from './db';
@@ -22,6 +23,7 @@ const EXPORT_PAGE = 1000;
 const day = z.string().refine(isIsoDate, { message: 'phải là ngày YYYY-MM-DD (must be a date YYYY-MM-DD)' });
 /** PostgreSQL's largest bigint: a cursor beyond it is no cursor this log ever gave. */
 const MAX_SEQ = 9223372036854775807n;
+const CURSOR_MESSAGE = 'phải là endCursor của trang trước, với cùng các bộ lọc (must be the endCursor of the previous page, with the same filters)';
 const pageSize = `phải là số nguyên từ 1 đến ${MAX_LOG_PAGE} (a whole number from 1 to ${MAX_LOG_PAGE})`;
 const filterSchema = z
   .object({
@@ -39,10 +41,7 @@ const filterSchema = z
       .transform(Number)
       .pipe(z.number().int().min(1, { message: pageSize }).max(MAX_LOG_PAGE, { message: pageSize }))
       .default(50),
-    after: z
-      .string()
-      .refine((value) => /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_SEQ, { message: 'phải là endCursor của trang trước (must be the endCursor of the previous page)' })
-      .optional(),
+    after: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, { message: CURSOR_MESSAGE }).optional(),
     format: z.enum(['json', 'csv'], { message: 'phải là json hoặc csv (must be json or csv)' }).default('json'),
   })
   // A parameter this route does not take (a misspelt filter, say) is refused: ignored, it would
@@ -94,6 +93,27 @@ const logPage = statement(
 
 function readPage(db: Database, filter: LogFilter, consumer: string | null, after: string | null, limit: number): Promise<LogRow[]> {
   return db.many(logPage, [consumer, filter.field ?? null, filter.subject ?? null, filter.from ?? null, filter.to ?? null, after, limit]);
+}
+
+/**
+ * What a page's cursor is scoped to: the log (its agency), the consumer whose records are read, and the
+ * filters, as a digest (a subject's personal id is not repeated in it). A cursor of another log or of
+ * other filters is refused: taken as a bare number, it would page from the wrong place and silently
+ * skip records.
+ */
+function cursorScope(ownerAgency: string, consumer: string | null, filter: LogFilter): string {
+  const scope = JSON.stringify([ownerAgency, consumer, filter.field ?? null, filter.subject ?? null, filter.from ?? null, filter.to ?? null]);
+  return createHash('sha256').update(scope).digest('base64url').slice(0, 16);
+}
+
+function logCursor(scope: string, seq: string): string {
+  return Buffer.from(`log:${scope}:${seq}`).toString('base64url');
+}
+
+/** The seq a cursor of `scope` holds; null when it is no cursor of this log and these filters. */
+function seqOfCursor(cursor: string, scope: string): string | null {
+  const match = /^log:([A-Za-z0-9_-]{16}):(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match?.[1] === scope && match[2] !== undefined && BigInt(match[2]) <= MAX_SEQ ? match[2] : null;
 }
 
 function refuse(res: ServerResponse, status: number, code: string, vi: string, en: string, parameter?: string): void {
@@ -158,6 +178,11 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
       return refuse(res, 403, 'FORBIDDEN', 'Chỉ xem được các yêu cầu của cơ quan mình.', "An agency sees only its own agency's requests.");
     }
     const consumer = own ? (filter.consumer ?? null) : caller.agency;
+    const scope = cursorScope(ownerAgency, consumer, filter);
+    const from = filter.after === undefined ? null : seqOfCursor(filter.after, scope);
+    if (filter.after !== undefined && from === null) {
+      return refuse(res, 400, 'BAD_USER_INPUT', 'after phải là endCursor của trang trước, với cùng các bộ lọc.', 'after must be the endCursor of the previous page, with the same filters.', 'after');
+    }
     // Nothing under a code the directory does not know is a mistyped code, said as such; records under
     // a code since renamed are still found by it.
     if (own && filter.consumer && !filter.after && !agencyDirectory().has(filter.consumer) && (await readPage(db, filter, consumer, null, 1)).length === 0) {
@@ -179,7 +204,7 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
       // A byte-order mark first, so that a spreadsheet opened on the file (Excel, as officials export
       // for an audit) reads it as UTF-8, Vietnamese names and purposes whole.
       res.write(`\uFEFF${stringify([CSV_COLUMNS])}`);
-      let after: string | null = filter.after ?? null;
+      let after: string | null = from;
       for (;;) {
         const rows = await readPage(db, filter, consumer, after, EXPORT_PAGE);
         // A cell a spreadsheet would run as a formula (= + - @ first) is written with a ' before it:
@@ -191,14 +216,15 @@ export function disclosureLogRoute(db: Database, ownerAgency: string, authentica
       res.end();
       return;
     }
-    const rows = await readPage(db, filter, consumer, filter.after ?? null, filter.first + 1);
+    const rows = await readPage(db, filter, consumer, from, filter.first + 1);
     const page = rows.slice(0, filter.first);
+    const last = page[page.length - 1];
     sendJson(
       res,
       200,
       {
         records: page.map((row) => ({ ...row, recorded_at: row.recorded_at.toISOString() })),
-        pageInfo: { hasNextPage: rows.length > filter.first, endCursor: page[page.length - 1]?.seq ?? null },
+        pageInfo: { hasNextPage: rows.length > filter.first, endCursor: last ? logCursor(scope, last.seq) : null },
       },
       { 'cache-control': 'no-store' },
     );
