@@ -119,9 +119,9 @@ describe('lint rules on a minimal bad schema', () => {
     const sdl = lines(
       'type Query {',
       '  "Mọi vật (every thing)."',
-      '  things: [Thing!]! @sharing(category: OPEN)',
+      '  things: [Thing!] @sharing(category: OPEN)',
       '  "Một trang vật (a page of things)."',
-      '  page(first: Int = 20): ThingConnection! @sharing(category: OPEN)',
+      '  page(first: Int = 20): ThingConnection @sharing(category: OPEN)',
       '}',
       '"Một trang vật (a page of things)."',
       'type ThingConnection @sharing(category: OPEN) {',
@@ -145,6 +145,30 @@ describe('lint rules on a minimal bad schema', () => {
         code: 'LT004-pagination', subgraph: 'demo', coordinate: 'Query.page', locations: at(5, 3),
         message: expect.stringContaining('thêm (first: Int = 20, after: String)'),
       },
+    ]);
+  });
+
+  it(`${LintRule.NULLABLE_ROOT}: a query and a mutation that would null the whole answer`, () => {
+    const sdl = lines(
+      'type Query {',
+      '  "Một vật (a thing)."',
+      '  thing(id: ID!): Thing! @sharing(category: OPEN)',
+      '  "Các vật, tối đa 5 (things, at most 5)."',
+      '  things: [Thing!] @sharing(category: OPEN)',
+      '}',
+      'type Mutation {',
+      '  "Tạo một vật (make a thing)."',
+      '  makeThing(id: ID!): Thing! @sharing(category: DEFAULT)',
+      '}',
+      '"Một vật (a thing)."',
+      'type Thing @sharing(category: OPEN) {',
+      '  "Mã (id)."',
+      '  id: ID!',
+      '}',
+    );
+    expect(lint(sdl)).toEqual([
+      { code: 'LT009-nullable-root', subgraph: 'demo', coordinate: 'Query.thing', locations: at(3, 3), message: expect.stringContaining('must be nullable: drop the !') },
+      { code: 'LT009-nullable-root', subgraph: 'demo', coordinate: 'Mutation.makeThing', locations: at(9, 3), message: expect.stringContaining('không được bắt buộc') },
     ]);
   });
 
@@ -230,7 +254,7 @@ describe('lint rules on the real subgraph schemas', () => {
 const owner = lines(
   'type Query {',
   '  "Các vật, tối đa 10 (things, at most 10)."',
-  '  things: [Thing!]! @sharing(category: DEFAULT)',
+  '  things: [Thing!] @sharing(category: DEFAULT)',
   '}',
   '"Một vật (a thing)."',
   'type Thing @key(fields: "id") @sharing(category: DEFAULT) {',

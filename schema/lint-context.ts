@@ -29,6 +29,8 @@ export const LintRule = {
   FIELD_NAME: 'LT007-field-name',
   /** Enum values are UPPER_SNAKE_CASE. */
   ENUM_VALUE_NAME: 'LT008-enum-value-name',
+  /** A root field (Query, Mutation) is nullable: one agency's refusal or outage must not empty the whole answer. */
+  NULLABLE_ROOT: 'LT009-nullable-root',
 } as const;
 export type LintRule = (typeof LintRule)[keyof typeof LintRule];
 

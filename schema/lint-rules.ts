@@ -102,3 +102,20 @@ export const paginated: Rule = (context) =>
           `(${coordinate} is an unbounded list: return a connection taking first and after, take first: Int, or state the bound in its description.)`),
     ];
   });
+
+/**
+ * LT009. A root field (of Query or Mutation) is nullable. The gateway answers one document from many
+ * agencies: a non-null root that is refused, fails on bad input or belongs to an agency that is down
+ * nulls the whole `data`, and every other agency's answer (and a mutation that did succeed) is lost
+ * to the client, though its provider logged it as disclosed.
+ */
+export const nullableRoots: Rule = (context) =>
+  fieldSites(context.definitions).flatMap(({ typeName, field }) => {
+    if ((typeName !== 'Query' && typeName !== 'Mutation') || field.type.kind !== Kind.NON_NULL_TYPE) return [];
+    const coordinate = `${typeName}.${field.name.value}`;
+    return [
+      finding(context, LintRule.NULLABLE_ROOT, coordinate, field,
+        `${coordinate} không được bắt buộc (bỏ dấu ! ở kiểu trả về): nếu trường này bị từ chối, lỗi hoặc cơ quan của nó ngừng hoạt động, cả câu trả lời sẽ mất. ` +
+          `(${coordinate} must be nullable: drop the ! from its type, or its refusal, error or outage empties the whole answer.)`),
+    ];
+  });

@@ -2,12 +2,12 @@ import { parse, type DocumentNode } from 'graphql';
 import type { CheckIssue } from './issue';
 import { typeIndex, type LintContext, type Rule } from './lint-context';
 import { conventionalNames, sharedScalars } from './lint-names';
-import { categorised, describedEverywhere, paginated } from './lint-rules';
+import { categorised, describedEverywhere, nullableRoots, paginated } from './lint-rules';
 import { expandSharingDefaults, sharedDefinitions } from './sharing';
 
 export { LintRule } from './lint-context';
 
-const RULES: readonly Rule[] = [describedEverywhere, categorised, paginated, sharedScalars, conventionalNames];
+const RULES: readonly Rule[] = [describedEverywhere, categorised, paginated, nullableRoots, sharedScalars, conventionalNames];
 
 function byPosition(a: CheckIssue, b: CheckIssue): number {
   const [left, right] = [a.locations[0], b.locations[0]];

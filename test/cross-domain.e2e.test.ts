@@ -120,7 +120,7 @@ describe('the four example cross-domain queries, through the gateway', () => {
     const response = await execute(graphql, PermitsInCommuneDocument, variables, asOfficial);
 
     expect(response.body.errors).toBeUndefined();
-    const nodes = response.body.data?.constructionPermits.nodes ?? [];
+    const nodes = response.body.data?.constructionPermits?.nodes ?? [];
     const ours = nodes.find((n) => n.number === '0000001/GPXD');
     const holder = holderOfParcel(parcelOfPermit(0, sizes), sizes);
     expect(ours?.parcel?.id).toBe(parcelIdAt(parcelOfPermit(0, sizes)));
@@ -139,7 +139,7 @@ describe('the four example cross-domain queries, through the gateway', () => {
     const response = await execute(graphql, EnterprisesByBusinessLineDocument, variables, asOfficial);
 
     expect(response.body.errors).toBeUndefined();
-    const nodes = response.body.data?.enterprises.nodes ?? [];
+    const nodes = response.body.data?.enterprises?.nodes ?? [];
     const ours = nodes.find((n) => n.taxCode === taxCodeAt(0));
     expect(ours?.legalRepresentative?.id).toBe(citizenIdentity(representativeOf(0, sizes)).id);
     for (const node of nodes) expect((node.businessLines ?? []).map((l) => l.activity?.code)).toContain(mainLine);
@@ -203,7 +203,7 @@ describe('batching', () => {
     const statements = await statementsDuring(async () => {
       const response = await execute(graphql, PermitsInCommuneDocument, variables, asOfficial);
       expect(response.body.errors).toBeUndefined();
-      applicants = (response.body.data?.constructionPermits.nodes ?? []).map((node) => node.applicant?.__typename ?? 'none');
+      applicants = (response.body.data?.constructionPermits?.nodes ?? []).map((node) => node.applicant?.__typename ?? 'none');
     });
 
     // The gateway skips the citizens fetch when no applicant in the page is a citizen.
@@ -218,7 +218,7 @@ describe('batching', () => {
     const statements = await statementsDuring(async () => {
       const response = await execute(graphql, EnterprisesByBusinessLineDocument, variables, asOfficial);
       expect(response.body.errors).toBeUndefined();
-      nodes = response.body.data?.enterprises.nodes ?? [];
+      nodes = response.body.data?.enterprises?.nodes ?? [];
     });
 
     expect(nodes.length).toBeGreaterThan(0);

@@ -69,10 +69,32 @@ describe('bad input', () => {
     expect(response.body).toEqual({ data: { citizen: null, enterprise: null } });
   });
 
+  it("keeps every other agency's answer, and a mutation that succeeded, when one root field is refused for its arguments", async () => {
+    const mixed = await execute<{ citizen: { fullName: string } | null; ethnicGroups: Array<{ code: string }> | null; enterprises: unknown }, never>(
+      graphql,
+      `{ citizen(id: "${citizenIdentity(3).id}") { fullName } ethnicGroups { code } enterprises(first: 2, after: "not-a-cursor") { nodes { taxCode } } }`,
+      undefined,
+      asOfficial,
+    );
+    expect(mixed.body.data).toEqual({ citizen: { fullName: expect.any(String) }, ethnicGroups: expect.arrayContaining([{ code: '01' }]), enterprises: null });
+    expect(mixed.body.errors?.map((e) => ({ path: e.path, code: e.extensions?.['code'] }))).toEqual([{ path: ['enterprises'], code: 'BAD_USER_INPUT' }]);
+
+    // Two mutations in one document: the one turned down does not hide that the other was done.
+    const citizen = { authorization: `Bearer ${await mesh.token({ kind: 'citizen', sub: citizenIdentity(3).id })}` };
+    const both = await execute<{ given: { status: string } | null; refused: unknown }, never>(
+      graphql,
+      'mutation { given: giveConsent(agency: "so-y-te", fields: ["Citizen.ethnicGroup"]) { status } refused: giveConsent(agency: "khong-ton-tai", fields: ["Citizen.ethnicGroup"]) { status } }',
+      undefined,
+      citizen,
+    );
+    expect(both.body.data).toEqual({ given: { status: 'ACTIVE' }, refused: null });
+    expect(both.body.errors?.map((e) => ({ path: e.path, code: e.extensions?.['code'] }))).toEqual([{ path: ['refused'], code: 'BAD_USER_INPUT' }]);
+  });
+
   it('refuses a page size over the maximum and states the maximum', async () => {
     const response = await execute(graphql, '{ enterprises(first: 500) { nodes { taxCode } } }', undefined, asOfficial);
     expect(response.body).toEqual({
-      data: null,
+      data: { enterprises: null },
       errors: [
         {
           message: 'Tối đa 100 bản ghi mỗi trang. (At most 100 items per page; got 500.)',
@@ -107,6 +129,10 @@ describe('a subgraph that is down', () => {
     const query = `{ enterprise(taxCode: "${taxCodeAt(0)}") { taxCode name landParcels { id } } }`;
 
     await close(land.server);
+    // A root list of the agency that is down is null; the rest of the document is answered.
+    const lists = await execute(graphql, '{ ethnicGroups { code } landParcels(first: 1) { nodes { id } } }', undefined, asOfficial);
+    expect(lists.body.data).toEqual({ ethnicGroups: expect.arrayContaining([{ code: '01' }]), landParcels: null });
+    expect(lists.body.errors?.map((e) => e.extensions?.['code'])).toEqual(['SUBGRAPH_UNAVAILABLE']);
     const during = await execute(graphql, query, undefined, asOfficial);
     expect(during.body.data).toEqual({ enterprise: { taxCode: taxCodeAt(0), name: expect.any(String), landParcels: null } });
     expect(during.body.errors).toEqual([

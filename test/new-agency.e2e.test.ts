@@ -124,7 +124,7 @@ it('walks a new agency from its own subgraph to the gateway and the catalogue, r
   const consumer = { ...reader, 'x-purpose': encodeURIComponent('Thống kê doanh thu du lịch') };
   const unknown = await execute(`${mesh.gatewayUrl}/graphql`, REQUEST_REVENUE, undefined, consumer);
   expect({ data: unknown.body.data, errors: unknown.body.errors?.map((e) => ({ message: e.message, code: e.extensions?.['code'] })) }).toEqual({
-    data: null,
+    data: { requestAccess: null },
     errors: [
       {
         message: `Không chấp nhận các trường: ${REVENUE} không có trong đồ thị dữ liệu hợp nhất. (Fields refused: ${REVENUE} is not in the composed graph.)`,

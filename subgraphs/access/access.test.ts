@@ -292,7 +292,7 @@ describe('the special-request workflow (unit level, in-process)', () => {
   it('refuses a request only with a reason, which the consumer receives', async () => {
     const id = await submitted();
     expectResponse(await run(LAND_OWNER, REFUSE, { id, reason: '   ' }), {
-      data: null,
+      data: { refuseRequest: null },
       errors: [{ message: 'Cần nêu lý do từ chối. (A refusal reason is required.)', path: ['refuseRequest'], extensions: { code: 'BAD_USER_INPUT', argument: 'reason' } }],
     });
     // A reason the consumer would read in another order (a bidirectional override), or with a control character, is refused.
@@ -327,7 +327,7 @@ describe('the special-request workflow (unit level, in-process)', () => {
     const id = await submitted();
     dataOf(await run(LAND_OWNER, REFUSE, { id, reason: 'Ngoài phạm vi.' }), z.unknown());
     expectResponse(await run(LAND_OWNER, APPROVE, { id }), {
-      data: null,
+      data: { approveRequest: null },
       errors: [
         {
           message: 'Yêu cầu đã ở trạng thái REFUSED; chỉ yêu cầu PENDING mới được quyết định. (The request is already REFUSED; only a PENDING request can be decided.)',
@@ -347,7 +347,7 @@ describe('the special-request workflow (unit level, in-process)', () => {
     ] as const;
     for (const [caller, message, extensions] of refusals) {
       expectResponse(await run(caller, APPROVE, { id }), {
-        data: null,
+        data: { approveRequest: null },
         errors: [{ message, path: ['approveRequest'], extensions: { code: 'FORBIDDEN', ...extensions } }],
       });
     }
@@ -358,7 +358,7 @@ describe('the special-request workflow (unit level, in-process)', () => {
     const id = await submitted();
     const outsider = officialOf('so-vhttdl', 'owner');
     expectResponse(await run(outsider, APPROVE, { id }), {
-      data: null,
+      data: { approveRequest: null },
       errors: [{ message: 'Không tìm thấy yêu cầu. (No such request.)', path: ['approveRequest'], extensions: { code: 'BAD_USER_INPUT', argument: 'id' } }],
     });
     expectResponse(await run(outsider, 'query Q($id: ID!) { accessRequest(id: $id) { status } }', { id }), { data: { accessRequest: null } });
@@ -367,7 +367,7 @@ describe('the special-request workflow (unit level, in-process)', () => {
   it('refuses a request naming a field that is not SPECIAL_REQUEST, unknown, or another provider\'s, naming each field and why', async () => {
     const fields = ['LandUseCertificate.serial', 'Citizen.ethnicGroup', 'LandUseCertificate.owner', 'holder', 'LandUseCertificate.holder'];
     expectResponse(await run(SO_Y_TE, REQUEST, { input: holderRequest({ fields }) }), {
-      data: null,
+      data: { requestAccess: null },
       errors: [
         {
           message:
@@ -396,7 +396,7 @@ describe('the special-request workflow (unit level, in-process)', () => {
     // PageInfo's fields are resolved by every subgraph, the ledger among them: not the ledger's own.
     const response = await run(SO_Y_TE, REQUEST, { input: holderRequest({ provider: 'so-khcn', fields: ['Mutation.giveConsent', 'Query.myDisclosures', 'PageInfo.endCursor'] }) });
     expect(response.body).toMatchObject({
-      data: null,
+      data: { requestAccess: null },
       errors: [{
         extensions: {
           code: 'BAD_USER_INPUT',
@@ -427,7 +427,7 @@ describe('the special-request workflow (unit level, in-process)', () => {
     ];
     for (const [overrides, message, argument] of cases) {
       expectResponse(await run(SO_Y_TE, REQUEST, { input: holderRequest(overrides) }), {
-        data: null,
+        data: { requestAccess: null },
         errors: [{ message, path: ['requestAccess'], extensions: { code: 'BAD_USER_INPUT', argument } }],
       });
     }
@@ -436,7 +436,7 @@ describe('the special-request workflow (unit level, in-process)', () => {
   it('takes requests only from officials: a citizen and an anonymous caller are refused', async () => {
     for (const caller of [citizenWith('054090000123'), ANONYMOUS]) {
       expectResponse(await run(caller, REQUEST, { input: holderRequest() }), {
-        data: null,
+        data: { requestAccess: null },
         errors: [{ message: 'Chỉ cán bộ của cơ quan nhà nước được thực hiện thao tác này. (Only state agency officials may do this.)', path: ['requestAccess'], extensions: { code: 'FORBIDDEN' } }],
       });
     }
@@ -495,7 +495,7 @@ describe('grants', () => {
   it('answers an agency that is no party to a grant as if it did not exist', async () => {
     const id = await granted();
     expectResponse(await run(officialOf('so-vhttdl', 'owner'), TRANSITION('suspend'), { id, reason: 'Thử.' }), {
-      data: null,
+      data: { suspendGrant: null },
       errors: [{ message: 'Không tìm thấy quyền khai thác. (No such grant.)', path: ['suspendGrant'], extensions: { code: 'BAD_USER_INPUT', argument: 'id' } }],
     });
   });
@@ -504,14 +504,14 @@ describe('grants', () => {
     const id = await granted();
     at('2026-03-02 10:00');
     expectResponse(await run(LAND_OWNER, TRANSITION('suspend'), { id, reason: '' }), {
-      data: null,
+      data: { suspendGrant: null },
       errors: [{ message: 'Cần nêu lý do. (A reason is required.)', path: ['suspendGrant'], extensions: { code: 'BAD_USER_INPUT', argument: 'reason' } }],
     });
     expectResponse(await run(LAND_OWNER, TRANSITION('suspend'), { id, reason: 'Nghi vượt phạm vi mục đích.' }), {
       data: { suspendGrant: { status: 'SUSPENDED', usable: false, statusReason: 'Nghi vượt phạm vi mục đích.' } },
     });
     expectResponse(await run(LAND_OWNER, TRANSITION('suspend'), { id, reason: 'Lần nữa.' }), {
-      data: null,
+      data: { suspendGrant: null },
       errors: [{ message: 'Không thể tạm dừng quyền đang ở trạng thái SUSPENDED. (Cannot suspend a grant that is SUSPENDED.)', path: ['suspendGrant'], extensions: { code: 'WRONG_STATE', argument: 'id', state: 'SUSPENDED' } }],
     });
     at('2026-03-02 11:00');
@@ -523,7 +523,7 @@ describe('grants', () => {
       data: { terminateGrant: { status: 'TERMINATED', usable: false, statusReason: 'Hết nhu cầu.' } },
     });
     expectResponse(await run(LAND_OWNER, TRANSITION('resume'), { id, reason: 'Mở lại.' }), {
-      data: null,
+      data: { resumeGrant: null },
       errors: [{ message: 'Không thể khôi phục quyền đang ở trạng thái TERMINATED. (Cannot resume a grant that is TERMINATED.)', path: ['resumeGrant'], extensions: { code: 'WRONG_STATE', argument: 'id', state: 'TERMINATED' } }],
     });
     const event = (fromStatus: string | null, toStatus: string, reason: string, time: string) => ({
@@ -562,7 +562,7 @@ describe('grants', () => {
     at('2026-04-01 00:00');
     expectResponse(await run(SO_Y_TE, STATUS, { id }), { data: { grant: { status: 'EXPIRED', usable: false }, grants: { nodes: [{ id }] } } });
     expectResponse(await run(LAND_OWNER, TRANSITION('suspend'), { id, reason: 'Thử.' }), {
-      data: null,
+      data: { suspendGrant: null },
       errors: [{ message: 'Không thể tạm dừng quyền đang ở trạng thái EXPIRED. (Cannot suspend a grant that is EXPIRED.)', path: ['suspendGrant'], extensions: { code: 'WRONG_STATE', argument: 'id', state: 'EXPIRED' } }],
     });
   });
@@ -576,7 +576,7 @@ describe('grants', () => {
     const id = await granted();
     for (const action of ['suspend', 'resume', 'terminate'] as const) {
       expectResponse(await run(officialOf('so-y-te', 'owner'), TRANSITION(action), { id, reason: 'Thử.' }), {
-        data: null,
+        data: { [`${action}Grant`]: null },
         errors: [{
           message: 'Chỉ bên cung cấp (so-nn-mt) được quyết định; cơ quan của bạn là so-y-te. (Only the provider (so-nn-mt) may decide; your agency is so-y-te.)',
           path: [`${action}Grant`],
@@ -604,7 +604,7 @@ describe('grants', () => {
     expectResponse(await run(SO_Y_TE, ENTITIES, { r: representations }), { data: { _entities: [{ status: 'ACTIVE' }] } });
     expectResponse(await run(officialOf('so-xay-dung'), ENTITIES, { r: representations }), { data: { _entities: [null] } });
     expectResponse(await run(officialOf('so-xay-dung', 'owner'), 'query { requests { nodes { id } } }'), {
-      data: null,
+      data: { requests: null },
       errors: [{ message: 'Chỉ vai trò quản trị (governance) được xem toàn bộ sổ cái. (Only the governance role may see the whole ledger.)', path: ['requests'], extensions: { code: 'FORBIDDEN' } }],
     });
   });
@@ -639,12 +639,12 @@ describe('grants', () => {
       cursor(`k:${row}`),
     ]) {
       expectResponse(await run(SO_Y_TE, NEXT, { after }), {
-        data: null,
+        data: { myRequests: null },
         errors: [{ message: 'Con trỏ `after` không hợp lệ; hãy dùng `pageInfo.endCursor` của trang trước. (Invalid cursor.)', path: ['myRequests'], extensions: { code: 'BAD_USER_INPUT', argument: 'after' } }],
       });
     }
     expectResponse(await run(SO_Y_TE, 'query { myRequests(first: 101) { nodes { id } } }'), {
-      data: null,
+      data: { myRequests: null },
       errors: [{ message: 'Tối đa 100 bản ghi mỗi trang. (At most 100 items per page; got 101.)', path: ['myRequests'], extensions: { code: 'PAGE_SIZE_EXCEEDED', maximum: 100, argument: 'first' } }],
     });
   });
@@ -686,11 +686,11 @@ describe('citizens\' consent', () => {
       },
     });
     expectResponse(await run(officialOf('so-y-te', 'owner'), GIVE, { agency: 'so-y-te', fields: ['Citizen.ethnicGroup'] }), {
-      data: null,
+      data: { giveConsent: null },
       errors: [{ message: 'Chỉ công dân, về dữ liệu của chính mình, được thực hiện thao tác này. (Only a citizen, about their own records, may do this.)', path: ['giveConsent'], extensions: { code: 'FORBIDDEN' } }],
     });
     expectResponse(await run(citizenWith(CITIZEN), GIVE, { agency: 'so-y-te', fields: ['LandParcel.area'] }), {
-      data: null,
+      data: { giveConsent: null },
       errors: [{
         message: 'Không chấp nhận các trường: LandParcel.area là dữ liệu mở, không cần sự đồng ý. (Fields refused: LandParcel.area is open data and needs no consent.)',
         path: ['giveConsent'],
@@ -698,7 +698,7 @@ describe('citizens\' consent', () => {
       }],
     });
     expect((await run(citizenWith(CITIZEN), GIVE, { agency: 'so-y-te', fields: ['Query.myDisclosures', 'Citizen.fullName'] })).body).toMatchObject({
-      data: null,
+      data: { giveConsent: null },
       errors: [{
         extensions: {
           code: 'BAD_USER_INPUT',
@@ -713,12 +713,12 @@ describe('citizens\' consent', () => {
     });
     // Công an owns Citizen.ethnicGroup and reads it already: a consent to it would change nothing.
     expect((await run(citizenWith(CITIZEN), GIVE, { agency: 'cong-an', fields: ['Citizen.ethnicGroup'] })).body).toMatchObject({
-      data: null,
+      data: { giveConsent: null },
       errors: [{ extensions: { code: 'BAD_USER_INPUT', argument: 'fields', problems: [{ field: 'Citizen.ethnicGroup', reason: 'OWN_FIELD', category: 'SPECIAL_REQUEST' }] } }],
     });
     expectResponse(await run(citizenWith('054090000999'), 'query { myConsents { nodes { id } } }'), { data: { myConsents: { nodes: [] } } });
     expectResponse(await run(officialOf('so-y-te'), 'query { myConsents { nodes { id } } }'), {
-      data: null,
+      data: { myConsents: null },
       errors: [{ message: 'Chỉ công dân, về dữ liệu của chính mình, được thực hiện thao tác này. (Only a citizen, about their own records, may do this.)', path: ['myConsents'], extensions: { code: 'FORBIDDEN' } }],
     });
   });

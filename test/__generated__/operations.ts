@@ -45,7 +45,7 @@ export type EnterprisesByBusinessLineQueryVariables = Exact<{
 }>;
 
 
-export type EnterprisesByBusinessLineQuery = { enterprises: { nodes: Array<{ taxCode: string, name: string, businessLines: Array<{ isMain: boolean, activity: { code: string, name: string } | null }>, legalRepresentative: { id: string, fullName: string | null } | null }> | null, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type EnterprisesByBusinessLineQuery = { enterprises: { nodes: Array<{ taxCode: string, name: string, businessLines: Array<{ isMain: boolean, activity: { code: string, name: string } | null }>, legalRepresentative: { id: string, fullName: string | null } | null }> | null, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type PermitsInCommuneQueryVariables = Exact<{
   commune: string;
@@ -59,7 +59,7 @@ export type PermitsInCommuneQueryVariables = Exact<{
 export type PermitsInCommuneQuery = { constructionPermits: { nodes: Array<{ number: string, issuedOn: string, parcel: { id: string, area: number, landUse: { code: string, name: string } | null } | null, applicant:
         | { __typename: 'Citizen', id: string, fullName: string | null }
         | { __typename: 'Enterprise', taxCode: string, name: string }
-       | null }> | null, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+       | null }> | null, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type UnitNamesFragment = { code: string, edition: AdministrativeEdition, name: string, fullName: string };
 

@@ -446,28 +446,28 @@ export type Mutation = {
    * (answer feedback addressed to your agency; the reply is shown on the public ticket, and a new answer replaces it).
    * Officials of the answering agency.
    */
-  answerOpenDataFeedback: OpenDataFeedback;
+  answerOpenDataFeedback?: Maybe<OpenDataFeedback>;
   /**
    * Phê duyệt một yêu cầu đang chờ và cấp quyền với thời hạn (approve a pending request, creating a grant).
    * `validUntil` thay thời hạn đề nghị khi có (overrides the requested end date). Chỉ cán bộ vai trò owner của bên cung cấp.
    */
-  approveRequest: AccessRequest;
+  approveRequest?: Maybe<AccessRequest>;
   /**
    * Công dân đồng ý cho một cơ quan khai thác các trường dữ liệu về chính mình (a citizen consents to an agency using
    * the given fields of their own records). Số định danh là của người gọi, không có tham số cho nó. Citizens only.
    */
-  giveConsent: DataConsent;
+  giveConsent?: Maybe<DataConsent>;
   /** Đánh dấu đã đọc một thông báo của cơ quan mình; null khi không có (mark one of the agency's notifications read). */
   markNotificationRead?: Maybe<AccessNotification>;
   /** Từ chối một yêu cầu đang chờ, phải nêu lý do (refuse a pending request; a reason is required). Provider owners only. */
-  refuseRequest: AccessRequest;
+  refuseRequest?: Maybe<AccessRequest>;
   /**
    * Gửi yêu cầu khai thác các trường chia sẻ theo yêu cầu riêng của một bên cung cấp; bên khai thác là cơ quan của
    * người gọi (submit a special-request access request; the consumer is the caller's agency). Officials only.
    */
-  requestAccess: AccessRequest;
+  requestAccess?: Maybe<AccessRequest>;
   /** Khôi phục một quyền đang tạm dừng, phải nêu lý do (resume a suspended grant; reason required). Provider owners only. */
-  resumeGrant: AccessGrant;
+  resumeGrant?: Maybe<AccessGrant>;
   /**
    * Gửi góp ý về dữ liệu mở, không cần tài khoản (Nghị định 47/2020, Điều 19): lỗi trong dữ liệu, định dạng, vấn đề
    * pháp lý, hay đề nghị công bố dữ liệu mới. Góp ý về một bộ dữ liệu tới cơ quan quản lý bộ dữ liệu đó; đề nghị dữ
@@ -478,9 +478,9 @@ export type Mutation = {
    */
   sendOpenDataFeedback?: Maybe<OpenDataFeedbackTicket>;
   /** Tạm dừng một quyền đang hiệu lực, phải nêu lý do (suspend an active grant; reason required). Provider owners only. */
-  suspendGrant: AccessGrant;
+  suspendGrant?: Maybe<AccessGrant>;
   /** Chấm dứt một quyền, không khôi phục được; phải nêu lý do (terminate a grant for good; reason required). Provider owners only. */
-  terminateGrant: AccessGrant;
+  terminateGrant?: Maybe<AccessGrant>;
   /** Công dân rút lại một sự đồng ý của chính mình (withdraw one's own consent); null when unknown. Citizens only. */
   withdrawConsent?: Maybe<DataConsent>;
   /**
@@ -488,7 +488,7 @@ export type Mutation = {
    * bắt buộc. (Withdraw a pending request of your own agency; the provider is notified. A reason is optional.)
    * Officials of the consumer agency.
    */
-  withdrawRequest: AccessRequest;
+  withdrawRequest?: Maybe<AccessRequest>;
 };
 
 
@@ -691,49 +691,49 @@ export type Query = {
    * found first: a record that does not follow the last the ledger received of its chain, so records never arrived, or
    * the chain was set back; or a record sent again changed). `provider` lọc theo mã cơ quan. Governance only.
    */
-  disclosureGaps: DisclosureGapConnection;
+  disclosureGaps?: Maybe<DisclosureGapConnection>;
   /**
    * Số liệu khai thác theo ngày, bên cung cấp, bên khai thác và trường, giữa hai ngày (kể cả hai đầu); không có dữ liệu
    * cá nhân (usage figures by day, provider, consumer and field, both days included; no personal data). Governance only.
    */
-  disclosureUsage: DisclosureUsageConnection;
+  disclosureUsage?: Maybe<DisclosureUsageConnection>;
   /** Một quyền khai thác theo mã; null với người không phải một bên hay quản trị (a grant, or null when not visible). */
   grant?: Maybe<AccessGrant>;
   /**
    * Các quyền khai thác: bên khai thác và bên cung cấp thấy quyền của mình, vai trò quản trị thấy tất cả
    * (grants: each agency sees those it is party to, governance sees all). Newest first.
    */
-  grants: AccessGrantConnection;
+  grants?: Maybe<AccessGrantConnection>;
   /**
    * Hộp thư đến: các yêu cầu gửi tới cơ quan của người gọi với tư cách bên cung cấp, mới nhất trước
    * (the provider's inbox, newest first). Chỉ cán bộ của bên cung cấp.
    */
-  inbox: AccessRequestConnection;
+  inbox?: Maybe<AccessRequestConnection>;
   /**
    * Các sự đồng ý chia sẻ dữ liệu mà công dân đang đăng nhập đã cho, mới nhất trước (the signed-in citizen's consents).
    * Chỉ công dân, về chính mình (citizens only, their own).
    */
-  myConsents: DataConsentConnection;
+  myConsents?: Maybe<DataConsentConnection>;
   /**
    * Ai đã xem dữ liệu của tôi: mọi lần một cơ quan cung cấp dữ liệu về công dân đang đăng nhập, của mọi bên cung cấp,
    * mới nhất trước (who saw my data: every disclosure of the signed-in citizen's data by every provider, newest first).
    * Đầy đủ khi hộp thư đi của các bên cung cấp đã chuyển hết, thường trong vài giây (complete once the providers'
    * outboxes have drained, normally within seconds). Chỉ công dân, về chính mình (citizens only, their own).
    */
-  myDisclosures: DataDisclosureConnection;
+  myDisclosures?: Maybe<DataDisclosureConnection>;
   /**
    * Các yêu cầu do cơ quan của người gọi gửi đi, mới nhất trước (the caller agency's own requests, as consumer).
    * Chỉ cán bộ cơ quan nhà nước (officials only).
    */
-  myRequests: AccessRequestConnection;
+  myRequests?: Maybe<AccessRequestConnection>;
   /** Thông báo gửi tới cơ quan của người gọi, mới nhất trước (the caller agency's notifications, newest first). */
-  notifications: AccessNotificationConnection;
+  notifications?: Maybe<AccessNotificationConnection>;
   /**
    * Góp ý về dữ liệu mở gửi tới cơ quan của người gọi, mới nhất trước: về các bộ dữ liệu mở cơ quan quản lý, và với cơ
    * quan quản trị, các đề nghị dữ liệu mới; vai trò quản trị thấy mọi góp ý. `answered` lọc theo đã/chưa trả lời
    * (open-data feedback addressed to the caller's agency, newest first; governance sees all). Officials only.
    */
-  openDataFeedback: OpenDataFeedbackConnection;
+  openDataFeedback?: Maybe<OpenDataFeedbackConnection>;
   /**
    * Phiếu góp ý về dữ liệu mở theo mã nhận được khi gửi: trạng thái và câu trả lời, không có nội dung góp ý hay thông
    * tin liên hệ; null khi không có (a feedback ticket by the id returned when it was sent: its status and the reply,
@@ -741,7 +741,7 @@ export type Query = {
    */
   openDataFeedbackTicket?: Maybe<OpenDataFeedbackTicket>;
   /** Toàn bộ yêu cầu trong tỉnh, cho vai trò quản trị (every request in the province; governance role only). */
-  requests: AccessRequestConnection;
+  requests?: Maybe<AccessRequestConnection>;
 };
 
 
@@ -1303,18 +1303,18 @@ export interface LandUseTypeCodeScalarConfig extends GraphQLScalarTypeConfig<Res
 }
 
 export type MutationResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
-  answerOpenDataFeedback?: Resolver<ResolversTypes['OpenDataFeedback'], ParentType, ContextType, RequireFields<MutationAnswerOpenDataFeedbackArgs, 'id' | 'reply'>>;
-  approveRequest?: Resolver<ResolversTypes['AccessRequest'], ParentType, ContextType, RequireFields<MutationApproveRequestArgs, 'id'>>;
-  giveConsent?: Resolver<ResolversTypes['DataConsent'], ParentType, ContextType, RequireFields<MutationGiveConsentArgs, 'agency' | 'fields'>>;
+  answerOpenDataFeedback?: Resolver<Maybe<ResolversTypes['OpenDataFeedback']>, ParentType, ContextType, RequireFields<MutationAnswerOpenDataFeedbackArgs, 'id' | 'reply'>>;
+  approveRequest?: Resolver<Maybe<ResolversTypes['AccessRequest']>, ParentType, ContextType, RequireFields<MutationApproveRequestArgs, 'id'>>;
+  giveConsent?: Resolver<Maybe<ResolversTypes['DataConsent']>, ParentType, ContextType, RequireFields<MutationGiveConsentArgs, 'agency' | 'fields'>>;
   markNotificationRead?: Resolver<Maybe<ResolversTypes['AccessNotification']>, ParentType, ContextType, RequireFields<MutationMarkNotificationReadArgs, 'id'>>;
-  refuseRequest?: Resolver<ResolversTypes['AccessRequest'], ParentType, ContextType, RequireFields<MutationRefuseRequestArgs, 'id' | 'reason'>>;
-  requestAccess?: Resolver<ResolversTypes['AccessRequest'], ParentType, ContextType, RequireFields<MutationRequestAccessArgs, 'input'>>;
-  resumeGrant?: Resolver<ResolversTypes['AccessGrant'], ParentType, ContextType, RequireFields<MutationResumeGrantArgs, 'id' | 'reason'>>;
+  refuseRequest?: Resolver<Maybe<ResolversTypes['AccessRequest']>, ParentType, ContextType, RequireFields<MutationRefuseRequestArgs, 'id' | 'reason'>>;
+  requestAccess?: Resolver<Maybe<ResolversTypes['AccessRequest']>, ParentType, ContextType, RequireFields<MutationRequestAccessArgs, 'input'>>;
+  resumeGrant?: Resolver<Maybe<ResolversTypes['AccessGrant']>, ParentType, ContextType, RequireFields<MutationResumeGrantArgs, 'id' | 'reason'>>;
   sendOpenDataFeedback?: Resolver<Maybe<ResolversTypes['OpenDataFeedbackTicket']>, ParentType, ContextType, RequireFields<MutationSendOpenDataFeedbackArgs, 'input'>>;
-  suspendGrant?: Resolver<ResolversTypes['AccessGrant'], ParentType, ContextType, RequireFields<MutationSuspendGrantArgs, 'id' | 'reason'>>;
-  terminateGrant?: Resolver<ResolversTypes['AccessGrant'], ParentType, ContextType, RequireFields<MutationTerminateGrantArgs, 'id' | 'reason'>>;
+  suspendGrant?: Resolver<Maybe<ResolversTypes['AccessGrant']>, ParentType, ContextType, RequireFields<MutationSuspendGrantArgs, 'id' | 'reason'>>;
+  terminateGrant?: Resolver<Maybe<ResolversTypes['AccessGrant']>, ParentType, ContextType, RequireFields<MutationTerminateGrantArgs, 'id' | 'reason'>>;
   withdrawConsent?: Resolver<Maybe<ResolversTypes['DataConsent']>, ParentType, ContextType, RequireFields<MutationWithdrawConsentArgs, 'id'>>;
-  withdrawRequest?: Resolver<ResolversTypes['AccessRequest'], ParentType, ContextType, RequireFields<MutationWithdrawRequestArgs, 'id'>>;
+  withdrawRequest?: Resolver<Maybe<ResolversTypes['AccessRequest']>, ParentType, ContextType, RequireFields<MutationWithdrawRequestArgs, 'id'>>;
 }>;
 
 export type OpenDataFeedbackResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['OpenDataFeedback'] = ResolversParentTypes['OpenDataFeedback']> = ResolversObject<{
@@ -1356,18 +1356,18 @@ export interface PersonalIdScalarConfig extends GraphQLScalarTypeConfig<Resolver
 
 export type QueryResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   accessRequest?: Resolver<Maybe<ResolversTypes['AccessRequest']>, ParentType, ContextType, RequireFields<QueryAccessRequestArgs, 'id'>>;
-  disclosureGaps?: Resolver<ResolversTypes['DisclosureGapConnection'], ParentType, ContextType, RequireFields<QueryDisclosureGapsArgs, 'first'>>;
-  disclosureUsage?: Resolver<ResolversTypes['DisclosureUsageConnection'], ParentType, ContextType, RequireFields<QueryDisclosureUsageArgs, 'first' | 'from' | 'to'>>;
+  disclosureGaps?: Resolver<Maybe<ResolversTypes['DisclosureGapConnection']>, ParentType, ContextType, RequireFields<QueryDisclosureGapsArgs, 'first'>>;
+  disclosureUsage?: Resolver<Maybe<ResolversTypes['DisclosureUsageConnection']>, ParentType, ContextType, RequireFields<QueryDisclosureUsageArgs, 'first' | 'from' | 'to'>>;
   grant?: Resolver<Maybe<ResolversTypes['AccessGrant']>, ParentType, ContextType, RequireFields<QueryGrantArgs, 'id'>>;
-  grants?: Resolver<ResolversTypes['AccessGrantConnection'], ParentType, ContextType, RequireFields<QueryGrantsArgs, 'first'>>;
-  inbox?: Resolver<ResolversTypes['AccessRequestConnection'], ParentType, ContextType, RequireFields<QueryInboxArgs, 'first'>>;
-  myConsents?: Resolver<ResolversTypes['DataConsentConnection'], ParentType, ContextType, RequireFields<QueryMyConsentsArgs, 'first'>>;
-  myDisclosures?: Resolver<ResolversTypes['DataDisclosureConnection'], ParentType, ContextType, RequireFields<QueryMyDisclosuresArgs, 'first'>>;
-  myRequests?: Resolver<ResolversTypes['AccessRequestConnection'], ParentType, ContextType, RequireFields<QueryMyRequestsArgs, 'first'>>;
-  notifications?: Resolver<ResolversTypes['AccessNotificationConnection'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'first' | 'unreadOnly'>>;
-  openDataFeedback?: Resolver<ResolversTypes['OpenDataFeedbackConnection'], ParentType, ContextType, RequireFields<QueryOpenDataFeedbackArgs, 'first'>>;
+  grants?: Resolver<Maybe<ResolversTypes['AccessGrantConnection']>, ParentType, ContextType, RequireFields<QueryGrantsArgs, 'first'>>;
+  inbox?: Resolver<Maybe<ResolversTypes['AccessRequestConnection']>, ParentType, ContextType, RequireFields<QueryInboxArgs, 'first'>>;
+  myConsents?: Resolver<Maybe<ResolversTypes['DataConsentConnection']>, ParentType, ContextType, RequireFields<QueryMyConsentsArgs, 'first'>>;
+  myDisclosures?: Resolver<Maybe<ResolversTypes['DataDisclosureConnection']>, ParentType, ContextType, RequireFields<QueryMyDisclosuresArgs, 'first'>>;
+  myRequests?: Resolver<Maybe<ResolversTypes['AccessRequestConnection']>, ParentType, ContextType, RequireFields<QueryMyRequestsArgs, 'first'>>;
+  notifications?: Resolver<Maybe<ResolversTypes['AccessNotificationConnection']>, ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'first' | 'unreadOnly'>>;
+  openDataFeedback?: Resolver<Maybe<ResolversTypes['OpenDataFeedbackConnection']>, ParentType, ContextType, RequireFields<QueryOpenDataFeedbackArgs, 'first'>>;
   openDataFeedbackTicket?: Resolver<Maybe<ResolversTypes['OpenDataFeedbackTicket']>, ParentType, ContextType, RequireFields<QueryOpenDataFeedbackTicketArgs, 'id'>>;
-  requests?: Resolver<ResolversTypes['AccessRequestConnection'], ParentType, ContextType, RequireFields<QueryRequestsArgs, 'first'>>;
+  requests?: Resolver<Maybe<ResolversTypes['AccessRequestConnection']>, ParentType, ContextType, RequireFields<QueryRequestsArgs, 'first'>>;
 }>;
 
 export interface TaxCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['TaxCode'], any> {

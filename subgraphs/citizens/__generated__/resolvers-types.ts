@@ -173,7 +173,7 @@ export type Query = {
   /** Tra cứu hộ gia đình theo mã hộ (look up a household). */
   household?: Maybe<Household>;
   /** Dân số theo xã/phường: dữ liệu tổng hợp, không chứa dữ liệu cá nhân (population by commune, an aggregate). */
-  populationByCommune: CommunePopulationConnection;
+  populationByCommune?: Maybe<CommunePopulationConnection>;
 };
 
 
@@ -443,7 +443,7 @@ export type QueryResolvers<ContextType = CitizensContext, ParentType extends Res
   citizen?: Resolver<Maybe<ResolversTypes['Citizen']>, ParentType, ContextType, RequireFields<QueryCitizenArgs, 'id'>>;
   citizens?: Resolver<Maybe<ResolversTypes['CitizenConnection']>, ParentType, ContextType, RequireFields<QueryCitizensArgs, 'first'>>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType, RequireFields<QueryHouseholdArgs, 'id'>>;
-  populationByCommune?: Resolver<ResolversTypes['CommunePopulationConnection'], ParentType, ContextType, RequireFields<QueryPopulationByCommuneArgs, 'edition' | 'first'>>;
+  populationByCommune?: Resolver<Maybe<ResolversTypes['CommunePopulationConnection']>, ParentType, ContextType, RequireFields<QueryPopulationByCommuneArgs, 'edition' | 'first'>>;
 }>;
 
 export interface TaxCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['TaxCode'], any> {

@@ -180,7 +180,7 @@ export type Query = {
    * Danh sách đơn vị hành chính theo cấp, đơn vị cha, tên (không phân biệt dấu); phân trang, xếp theo cấp rồi theo mã.
    * (Administrative units by level, parent and diacritic-insensitive name; paginated, ordered by level then code.)
    */
-  administrativeUnits: AdministrativeUnitConnection;
+  administrativeUnits?: Maybe<AdministrativeUnitConnection>;
   /**
    * Các xã/phường hiện hành (hệ thống 2 cấp) mà một xã/phường/thị trấn cũ (hệ thống 3 cấp) được sắp xếp vào,
    * theo bảng chuyển đổi. Rỗng nếu mã không phải xã cũ đã biết.
@@ -480,7 +480,7 @@ export interface PersonalIdScalarConfig extends GraphQLScalarTypeConfig<Resolver
 
 export type QueryResolvers<ContextType = CodesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   administrativeUnit?: Resolver<Maybe<ResolversTypes['AdministrativeUnit']>, ParentType, ContextType, RequireFields<QueryAdministrativeUnitArgs, 'code' | 'edition'>>;
-  administrativeUnits?: Resolver<ResolversTypes['AdministrativeUnitConnection'], ParentType, ContextType, RequireFields<QueryAdministrativeUnitsArgs, 'first'>>;
+  administrativeUnits?: Resolver<Maybe<ResolversTypes['AdministrativeUnitConnection']>, ParentType, ContextType, RequireFields<QueryAdministrativeUnitsArgs, 'first'>>;
   currentUnits?: Resolver<Maybe<Array<ResolversTypes['AdministrativeUnit']>>, ParentType, ContextType, RequireFields<QueryCurrentUnitsArgs, 'code'>>;
   ethnicGroup?: Resolver<Maybe<ResolversTypes['EthnicGroup']>, ParentType, ContextType, RequireFields<QueryEthnicGroupArgs, 'code'>>;
   ethnicGroups?: Resolver<Maybe<Array<ResolversTypes['EthnicGroup']>>, ParentType, ContextType>;

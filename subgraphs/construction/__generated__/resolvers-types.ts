@@ -172,7 +172,7 @@ export type Query = {
    * Tìm giấy phép xây dựng theo xã/phường, khoảng ngày cấp, trạng thái và loại giấy phép; phân trang.
    * (Search construction permits by commune, issue-date range, status and kind; paginated.)
    */
-  constructionPermits: ConstructionPermitConnection;
+  constructionPermits?: Maybe<ConstructionPermitConnection>;
 };
 
 
@@ -438,7 +438,7 @@ export interface PersonalIdScalarConfig extends GraphQLScalarTypeConfig<Resolver
 
 export type QueryResolvers<ContextType = ConstructionContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   constructionPermit?: Resolver<Maybe<ResolversTypes['ConstructionPermit']>, ParentType, ContextType, RequireFields<QueryConstructionPermitArgs, 'number'>>;
-  constructionPermits?: Resolver<ResolversTypes['ConstructionPermitConnection'], ParentType, ContextType, RequireFields<QueryConstructionPermitsArgs, 'first'>>;
+  constructionPermits?: Resolver<Maybe<ResolversTypes['ConstructionPermitConnection']>, ParentType, ContextType, RequireFields<QueryConstructionPermitsArgs, 'first'>>;
 }>;
 
 export interface TaxCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['TaxCode'], any> {

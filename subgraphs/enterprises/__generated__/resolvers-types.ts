@@ -200,7 +200,7 @@ export type Query = {
    * Tìm doanh nghiệp theo tên (không phân biệt dấu), xã/phường, ngành nghề, tình trạng và ngày thành lập; phân trang.
    * (Search enterprises by diacritic-insensitive name, commune, business line, status and founding date; paginated.)
    */
-  enterprises: EnterpriseConnection;
+  enterprises?: Maybe<EnterpriseConnection>;
 };
 
 
@@ -454,7 +454,7 @@ export interface PersonalIdScalarConfig extends GraphQLScalarTypeConfig<Resolver
 
 export type QueryResolvers<ContextType = EnterprisesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType, RequireFields<QueryEnterpriseArgs, 'taxCode'>>;
-  enterprises?: Resolver<ResolversTypes['EnterpriseConnection'], ParentType, ContextType, RequireFields<QueryEnterprisesArgs, 'first'>>;
+  enterprises?: Resolver<Maybe<ResolversTypes['EnterpriseConnection']>, ParentType, ContextType, RequireFields<QueryEnterprisesArgs, 'first'>>;
 }>;
 
 export interface TaxCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['TaxCode'], any> {

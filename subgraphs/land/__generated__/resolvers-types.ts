@@ -169,7 +169,7 @@ export type Query = {
    * Tìm thửa đất theo xã/phường và loại đất; phân trang.
    * (Search land parcels by commune and land-use type; paginated.)
    */
-  landParcels: LandParcelConnection;
+  landParcels?: Maybe<LandParcelConnection>;
   /**
    * Tra cứu Giấy chứng nhận quyền sử dụng đất theo số phát hành (seri), dạng hai chữ cái, dấu cách, 6 chữ số,
    * ví dụ "DA 123456" (look up a land-use certificate by serial). Null when unknown.
@@ -455,7 +455,7 @@ export interface PersonalIdScalarConfig extends GraphQLScalarTypeConfig<Resolver
 
 export type QueryResolvers<ContextType = LandContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   landParcel?: Resolver<Maybe<ResolversTypes['LandParcel']>, ParentType, ContextType, RequireFields<QueryLandParcelArgs, 'id'>>;
-  landParcels?: Resolver<ResolversTypes['LandParcelConnection'], ParentType, ContextType, RequireFields<QueryLandParcelsArgs, 'first'>>;
+  landParcels?: Resolver<Maybe<ResolversTypes['LandParcelConnection']>, ParentType, ContextType, RequireFields<QueryLandParcelsArgs, 'first'>>;
   landUseCertificate?: Resolver<Maybe<ResolversTypes['LandUseCertificate']>, ParentType, ContextType, RequireFields<QueryLandUseCertificateArgs, 'serial'>>;
 }>;
 

@@ -194,14 +194,14 @@ export type Query = {
    * Tìm cơ sở lưu trú du lịch theo xã/phường, loại và hạng sao tối thiểu; phân trang.
    * (Search tourist accommodation by commune, kind and minimum star rank; paginated.)
    */
-  accommodations: AccommodationConnection;
+  accommodations?: Maybe<AccommodationConnection>;
   /** Tra cứu di tích theo mã trong sổ di tích của tỉnh, ví dụ "DT-0001" (look up a heritage site by its register code). Null when unknown. */
   heritageSite?: Maybe<HeritageSite>;
   /**
    * Tìm di tích theo xã/phường và cấp xếp hạng; phân trang.
    * (Search heritage sites by commune and rank; paginated.)
    */
-  heritageSites: HeritageSiteConnection;
+  heritageSites?: Maybe<HeritageSiteConnection>;
 };
 
 
@@ -467,9 +467,9 @@ export interface PersonalIdScalarConfig extends GraphQLScalarTypeConfig<Resolver
 
 export type QueryResolvers<ContextType = TourismContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   accommodation?: Resolver<Maybe<ResolversTypes['AccommodationEstablishment']>, ParentType, ContextType, RequireFields<QueryAccommodationArgs, 'recognitionNumber'>>;
-  accommodations?: Resolver<ResolversTypes['AccommodationConnection'], ParentType, ContextType, RequireFields<QueryAccommodationsArgs, 'first'>>;
+  accommodations?: Resolver<Maybe<ResolversTypes['AccommodationConnection']>, ParentType, ContextType, RequireFields<QueryAccommodationsArgs, 'first'>>;
   heritageSite?: Resolver<Maybe<ResolversTypes['HeritageSite']>, ParentType, ContextType, RequireFields<QueryHeritageSiteArgs, 'code'>>;
-  heritageSites?: Resolver<ResolversTypes['HeritageSiteConnection'], ParentType, ContextType, RequireFields<QueryHeritageSitesArgs, 'first'>>;
+  heritageSites?: Resolver<Maybe<ResolversTypes['HeritageSiteConnection']>, ParentType, ContextType, RequireFields<QueryHeritageSitesArgs, 'first'>>;
 }>;
 
 export interface TaxCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['TaxCode'], any> {
