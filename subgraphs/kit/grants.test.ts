@@ -48,3 +48,79 @@ describe('GrantCache', () => {
     expect(cache.grantFor('so-xay-dung', 'Citizen.ethnicGroup')).toBe('g1');
   });
 });
+
+describe('GrantCache, when a request finds its view aged', () => {
+  const grant = { id: 'g1', consumerAgency: 'so-y-te', fields: ['Citizen.ethnicGroup'], validFrom: '2026-01-01', validUntil: null };
+  /** A cache on a clock the test moves, over a ledger answering `answer()` (a throw: unreachable), counting its polls. */
+  const cacheOver = (answer: () => Promise<LedgerSnapshot>, waitMs = 2000) => {
+    let clock = Date.parse('2026-12-06T03:00:00Z');
+    const ledger = { polls: 0 };
+    const cache = new GrantCache(
+      () => {
+        ledger.polls++;
+        return answer();
+      },
+      1000,
+      5000,
+      () => new Date(clock),
+      waitMs,
+    );
+    return { cache, ledger, advance: (ms: number) => (clock += ms) };
+  };
+
+  it('polls the ledger itself when the timer has fallen behind, and decides on its answer', async () => {
+    const { cache, ledger, advance } = cacheOver(async () => ({ grants: [grant], consents: [] }));
+    await cache.refresh();
+    advance(5001); // No poll for longer than the bound: a busy event loop held the timer back.
+    expect(cache.grantFor('so-y-te', 'Citizen.ethnicGroup')).toBe('unavailable');
+    await cache.refreshIfStale();
+    expect(ledger.polls).toBe(2);
+    expect(cache.grantFor('so-y-te', 'Citizen.ethnicGroup')).toBe('g1');
+  });
+
+  it('still refuses when the ledger does not answer that poll, and holds no request for another until an interval has passed', async () => {
+    let reachable = true;
+    const { cache, ledger, advance } = cacheOver(async () => {
+      if (!reachable) throw new Error('ECONNREFUSED');
+      return { grants: [grant], consents: [] };
+    });
+    await cache.refresh();
+    reachable = false;
+    advance(5001);
+    await cache.refreshIfStale();
+    expect(ledger.polls).toBe(2);
+    expect(cache.grantFor('so-y-te', 'Citizen.ethnicGroup')).toBe('unavailable');
+    await cache.refreshIfStale();
+    expect(ledger.polls).toBe(2);
+    advance(1000);
+    reachable = true;
+    await cache.refreshIfStale();
+    expect(ledger.polls).toBe(3);
+    expect(cache.grantFor('so-y-te', 'Citizen.ethnicGroup')).toBe('g1');
+  });
+
+  it('gives up waiting for a ledger that does not answer, and the view stays unavailable', async () => {
+    let first = true;
+    const { cache, advance } = cacheOver(() => {
+      if (!first) return new Promise<LedgerSnapshot>(() => undefined); // never answers
+      first = false;
+      return Promise.resolve({ grants: [grant], consents: [] });
+    }, 0);
+    await cache.refresh();
+    advance(5001);
+    await cache.refreshIfStale();
+    expect(cache.grantFor('so-y-te', 'Citizen.ethnicGroup')).toBe('unavailable');
+  });
+
+  it('makes requests arriving together wait for one poll, and polls for none while the view is fresh', async () => {
+    const { cache, ledger, advance } = cacheOver(async () => ({ grants: [grant], consents: [] }));
+    await cache.refresh();
+    advance(2500);
+    await cache.refreshIfStale();
+    expect(ledger.polls).toBe(1);
+    advance(1);
+    await Promise.all([cache.refreshIfStale(), cache.refreshIfStale(), cache.refreshIfStale()]);
+    expect(ledger.polls).toBe(2);
+    expect(cache.grantFor('so-y-te', 'Citizen.ethnicGroup')).toBe('g1');
+  });
+});

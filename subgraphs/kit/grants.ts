@@ -18,6 +18,12 @@ export interface GrantView {
   hasConsents(agency: string, coordinate: string): boolean;
   /** The id of a usable consent by `subject` giving `agency` the field, or null. */
   consentFor(agency: string, subject: string, coordinate: string): string | null;
+  /**
+   * Called before a request that may rest on the view is decided: brings a view that has aged up to
+   * date first, if the ledger answers in time. Resolves whatever the outcome; the view then says
+   * what it knows ('unavailable' still, when the ledger did not answer).
+   */
+  refreshIfStale?(): Promise<void>;
 }
 
 export interface UsableGrant {
@@ -52,6 +58,9 @@ function within(validFrom: string | null, validUntil: string | null, day: string
  * Keeps a provider's view of the ledger fresh by polling `fetch` every `intervalMs`. A suspension,
  * termination or withdrawal takes effect at the next successful poll (within `intervalMs` plus the
  * ledger's answer time); if no poll has succeeded for `staleAfterMs`, grant-based access is refused.
+ * The timer alone does not decide that the view is stale: a busy event loop delays it, and a poll
+ * caught by one times out. A request that finds the view aged polls the ledger itself
+ * (refreshIfStale), waiting at most `waitMs` for it.
  */
 export class GrantCache implements GrantView {
   private snapshot: LedgerSnapshot | null = null;
@@ -60,12 +69,16 @@ export class GrantCache implements GrantView {
   /** Polls started, and the latest whose answer is the snapshot. */
   private polls = 0;
   private applied = 0;
+  /** The poll requests are waiting for (refreshIfStale), and when the last such poll failed. */
+  private onDemand: Promise<void> | undefined;
+  private onDemandFailedAt = -Infinity;
 
   constructor(
     private readonly fetch: () => Promise<LedgerSnapshot>,
     private readonly intervalMs = 1000,
     private readonly staleAfterMs = 5000,
     private readonly now: () => Date = () => new Date(),
+    private readonly waitMs = 2000,
   ) {}
 
   /** Polls once now, then every intervalMs until stop(). A failed poll keeps the last snapshot. */
@@ -91,15 +104,42 @@ export class GrantCache implements GrantView {
       if (poll < this.applied) return true;
       this.applied = poll;
       this.snapshot = snapshot;
-      this.refreshedAt = Date.now();
+      this.refreshedAt = this.now().getTime();
       return true;
     } catch {
       return false;
     }
   }
 
+  /**
+   * Before a request that may rest on the view: when the view is older than half the staleness
+   * bound (polls are late or failing: the timer polls every `intervalMs`), polls now and waits for
+   * the answer, at most `waitMs`, so that the request is decided on a fresh view, with the other
+   * half of the bound to be decided in. Requests arriving meanwhile wait for the same poll. After
+   * such a poll fails or is not answered in time, requests do not wait for another for `intervalMs`
+   * (the timer keeps polling): an unreachable ledger does not hold every request. Only a poll that
+   * succeeded makes the view usable again.
+   */
+  refreshIfStale(): Promise<void> {
+    const now = this.now().getTime();
+    if (this.snapshot && now - this.refreshedAt <= this.staleAfterMs / 2) return Promise.resolve();
+    if (this.onDemand) return this.onDemand;
+    if (now - this.onDemandFailedAt < this.intervalMs) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.waitMs);
+      timer.unref();
+    });
+    this.onDemand = Promise.race([this.refresh(), timedOut]).then((answered) => {
+      clearTimeout(timer);
+      if (!answered) this.onDemandFailedAt = this.now().getTime();
+      this.onDemand = undefined;
+    });
+    return this.onDemand;
+  }
+
   private fresh(): LedgerSnapshot | null {
-    return this.snapshot && Date.now() - this.refreshedAt <= this.staleAfterMs ? this.snapshot : null;
+    return this.snapshot && this.now().getTime() - this.refreshedAt <= this.staleAfterMs ? this.snapshot : null;
   }
 
   grantFor(agency: string, coordinate: string): string | null | 'unavailable' {
