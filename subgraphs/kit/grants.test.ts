@@ -112,6 +112,23 @@ describe('GrantCache, when a request finds its view aged', () => {
     expect(cache.grantFor('so-y-te', 'Citizen.ethnicGroup')).toBe('unavailable');
   });
 
+  it('ages a view from when its poll was sent, not from when the answer arrived', async () => {
+    let slow = false;
+    let tick: (ms: number) => void = () => undefined;
+    const { cache, advance } = cacheOver(async () => {
+      if (slow) tick(3000); // the answer arrives 3 s after the poll was sent
+      return { grants: [grant], consents: [] };
+    });
+    tick = advance;
+    await cache.refresh();
+    advance(4000);
+    slow = true;
+    await cache.refresh();
+    expect(cache.grantFor('so-y-te', 'Citizen.ethnicGroup')).toBe('g1');
+    advance(2001); // 5001 ms after the poll was sent, 2001 ms after its answer arrived
+    expect(cache.grantFor('so-y-te', 'Citizen.ethnicGroup')).toBe('unavailable');
+  });
+
   it('makes requests arriving together wait for one poll, and polls for none while the view is fresh', async () => {
     const { cache, ledger, advance } = cacheOver(async () => ({ grants: [grant], consents: [] }));
     await cache.refresh();

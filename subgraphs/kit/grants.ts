@@ -57,13 +57,18 @@ function within(validFrom: string | null, validUntil: string | null, day: string
 /**
  * Keeps a provider's view of the ledger fresh by polling `fetch` every `intervalMs`. A suspension,
  * termination or withdrawal takes effect at the next successful poll (within `intervalMs` plus the
- * ledger's answer time); if no poll has succeeded for `staleAfterMs`, grant-based access is refused.
- * The timer alone does not decide that the view is stale: a busy event loop delays it, and a poll
- * caught by one times out. A request that finds the view aged polls the ledger itself
- * (refreshIfStale), waiting at most `waitMs` for it.
+ * ledger's answer time); once the view is older than `staleAfterMs` (counted from when the poll
+ * that brought it was sent), grant-based access is refused.
+ * A late timer alone does not get a request refused (a busy event loop delays it, and a poll caught
+ * by one times out): a request that finds the view aged polls the ledger itself (refreshIfStale),
+ * waiting at most `waitMs` for it.
  */
 export class GrantCache implements GrantView {
   private snapshot: LedgerSnapshot | null = null;
+  /**
+   * When the poll whose answer is the snapshot was sent: the ledger's answer is no older, so a view
+   * is never used longer than the bound after the state it shows (its arrival may come much later).
+   */
   private refreshedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   /** Polls started, and the latest whose answer is the snapshot. */
@@ -99,12 +104,13 @@ export class GrantCache implements GrantView {
    */
   async refresh(): Promise<boolean> {
     const poll = ++this.polls;
+    const sentAt = this.now().getTime();
     try {
       const snapshot = await this.fetch();
       if (poll < this.applied) return true;
       this.applied = poll;
       this.snapshot = snapshot;
-      this.refreshedAt = this.now().getTime();
+      this.refreshedAt = sentAt;
       return true;
     } catch {
       return false;
