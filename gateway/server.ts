@@ -397,7 +397,7 @@ function refusingGatewayCalls(handler: Handler): Handler {
  * against cross-site requests still refuses a request no browser would send without one. The
  * endpoints that take a token (/graphql, /disclosure-log) allow no other site.
  */
-function openToAnyOrigin(handler: Handler, methods: 'GET, HEAD' | 'GET, HEAD, POST' = 'GET, HEAD'): Handler {
+function openToAnyOrigin(handler: Handler, methods: 'GET, HEAD' | 'GET, POST' = 'GET, HEAD'): Handler {
   const graphql = methods.includes('POST');
   return (req, res) => {
     res.setHeader('access-control-allow-origin', '*');
@@ -595,7 +595,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const server = createHttpServer(
     {
       '/graphql': refusingGatewayCalls(withGraphiql(graphql, '/graphql', 'lienthong — GraphiQL')),
-      '/open/graphql': openToAnyOrigin(refusingGatewayCalls(withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)')), 'GET, HEAD, POST'),
+      '/open/graphql': openToAnyOrigin(refusingGatewayCalls(withGraphiql(openHandler, '/open/graphql', 'lienthong — dữ liệu mở (open data)')), 'GET, POST'),
       ...graphiqlAssetRoutes(),
       [DOWNLOAD_PATH]: openToAnyOrigin((req, res) => downloads.index(req, res)),
       [DCAT_PATH]: openToAnyOrigin((req, res) => downloads.catalogue(req, res)),

@@ -270,6 +270,19 @@ describe('inputs a second walk found', () => {
     }
   });
 
+  it('refuses a method GraphQL over HTTP does not use with a 405 naming GET and POST, as every other route does', async () => {
+    for (const [endpoint, method] of [['/graphql', 'PUT'], ['/graphql', 'PATCH'], ['/graphql', 'DELETE'], ['/open/graphql', 'PUT'], ['/open/graphql', 'DELETE']] as const) {
+      const answer = await fetch(`${mesh.gatewayUrl}${endpoint}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+      expect({ endpoint, method, status: answer.status, allow: answer.headers.get('allow'), body: await answer.json() }).toEqual({
+        endpoint,
+        method,
+        status: 405,
+        allow: 'GET, POST',
+        body: { errors: [{ message: 'Chỉ hỗ trợ GET, POST. (GET, POST only.)', extensions: { code: 'METHOD_NOT_ALLOWED' } }] },
+      });
+    }
+  });
+
   it('answers headers over 16 KB with a JSON refusal and a code, not a bare status line', async () => {
     const answer = await fetch(`${mesh.gatewayUrl}/graphql`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-purpose': 'a'.repeat(20_000) }, body: '{}' });
     expect({ status: answer.status, body: await answer.json() }).toEqual({

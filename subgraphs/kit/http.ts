@@ -223,6 +223,9 @@ export function graphqlHandler<Context extends BaseContext>(
   admit?: Admission,
 ): Handler {
   return async (req, res) => {
+    // GraphQL over HTTP is GET and POST; any other method is refused as every other route refuses it
+    // (Apollo's own answer is a 405 coded BAD_REQUEST, in English, or a CSRF refusal).
+    if (req.method !== 'GET' && req.method !== 'POST') return sendMethodNotAllowed(res, ['GET', 'POST']);
     let raw = '';
     if (req.method === 'POST') {
       try {
