@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { withBilingualUsage } from '../scripts/cli-usage';
 import { z } from 'zod';
 import { checkSubgraph, type CheckResult, type FieldConsumer } from './check';
 import { localSubgraphSources, SUPERGRAPH_PATH } from './compose';
@@ -329,6 +330,7 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
     .description('Quản trị lược đồ của đồ thị liên thông (schema governance of the provincial graph)')
     .exitOverride()
     .configureOutput({ writeOut: write, writeErr: writeError });
+  withBilingualUsage(program, writeError);
   program
     .command('check')
     .description('kiểm tra SDL của một subgraph trước khi công bố: hợp nhất, quy tắc, thay đổi phá vỡ, nhóm chia sẻ ' +

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { withBilingualUsage } from './cli-usage';
 import { z } from 'zod';
 import { DEFAULT_RETENTION_MONTHS, ledgerSpeaksOfLog, maintainLog, verifyLog } from '../subgraphs/kit/log-admin';
 import { openLedgerCopies } from '../subgraphs/access/disclosures';
@@ -66,7 +67,7 @@ async function ledgerFor(options: { subgraph?: string; ledgerDatabaseUrl?: strin
 async function main(): Promise<void> {
   endQuietlyOnClosedPipe();
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const program = new Command().name('npm run disclosure --');
+  const program = withBilingualUsage(new Command().name('npm run disclosure --'));
   const target = (command: Command) =>
     command
       .option('--subgraph <name>', 'a provider of the mesh npm start is running, e.g. citizens')

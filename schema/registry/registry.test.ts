@@ -360,6 +360,16 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
   };
   const withArea = loosened.replace('  note: String\n}', '  note: String\n  "Diện tích ghi trên giấy (area on the certificate, m²)."\n  certifiedArea: Float\n}');
 
+  it('says a usage error in Vietnamese, then English, guessing no command or option the user did not ask for', async () => {
+    const cases = [
+      [['histroy', '--subgraph', 'land'], "Lỗi: lệnh 'histroy' không có; xem --help (unknown command 'histroy'; see --help).\n"],
+      [['history'], "Lỗi: thiếu tùy chọn bắt buộc '--subgraph <name>' (required option '--subgraph <name>' not specified).\n"],
+      [['history', '--subgraph', 'land', '--subgrahp', 'codes'], "Lỗi: tùy chọn '--subgrahp' không có; xem --help (unknown option '--subgrahp'; see --help).\n"],
+      [['history', '--subgraph'], "Lỗi: tùy chọn '--subgraph <name>' cần một giá trị (option '--subgraph <name>' needs a value).\n"],
+    ] as const;
+    for (const [args, said] of cases) expect(await cli(args)).toEqual({ code: 2, out: '', err: said });
+  });
+
   it('publishes, lists the history and the diff through the registry; refuses without a token or a registry', async () => {
     const token = await signDevToken(keys, landOwner);
     const registryArgs = ['--registry', registry.url, '--token', token];
