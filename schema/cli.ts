@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { withBilingualUsage } from '../scripts/cli-usage';
+import { repeatedOption, repeatedOptionError, withBilingualUsage } from '../scripts/cli-usage';
 import { z } from 'zod';
 import { checkSubgraph, type CheckResult, type FieldConsumer } from './check';
 import { localSubgraphSources, SUPERGRAPH_PATH } from './compose';
@@ -463,6 +463,11 @@ export function schemaProgram(write: (text: string) => void, writeError: (text: 
 
 /** Runs the program on `argv` (the arguments after the script name) and resolves to the exit code. */
 export async function runSchemaCli(argv: readonly string[], write: (text: string) => void, writeError: (text: string) => void): Promise<number> {
+  const repeated = repeatedOption(argv);
+  if (repeated !== null) {
+    writeError(repeatedOptionError(repeated));
+    return USAGE_ERROR;
+  }
   const { program, exitCode } = schemaProgram(write, writeError);
   try {
     await program.parseAsync([...argv], { from: 'user' });

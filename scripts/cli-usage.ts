@@ -30,3 +30,24 @@ export function bilingualUsageError(text: string): string {
 export function withBilingualUsage(program: Command, writeError: (text: string) => void = (text) => process.stderr.write(text)): Command {
   return program.showSuggestionAfterError(false).configureOutput({ outputError: (text) => writeError(bilingualUsageError(text)) });
 }
+
+/**
+ * The first option given twice in `argv` (`--subgraph land --subgraph codes`), or null. Commander
+ * keeps the last, the registry's routes the first: either way one of them is silently dropped.
+ */
+export function repeatedOption(argv: readonly string[]): string | null {
+  const seen = new Set<string>();
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (!arg.startsWith('--')) continue;
+    const name = arg.split('=')[0] ?? arg;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
+}
+
+/** The usage error for an option given twice, in both languages. */
+export function repeatedOptionError(name: string): string {
+  return `Lỗi: tùy chọn '${name}' chỉ được nêu một lần (give '${name}' once).\n`;
+}

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { withBilingualUsage } from './cli-usage';
+import { repeatedOption, repeatedOptionError, withBilingualUsage } from './cli-usage';
 import { z } from 'zod';
 import { DEFAULT_RETENTION_MONTHS, ledgerSpeaksOfLog, maintainLog, verifyLog } from '../subgraphs/kit/log-admin';
 import { openLedgerCopies } from '../subgraphs/access/disclosures';
@@ -147,6 +147,12 @@ async function main(): Promise<void> {
     });
   // Bad usage (an unknown command or option) exits 2, as the schema CLI's does: exit 1 means a broken log.
   program.exitOverride();
+  const repeated = repeatedOption(process.argv.slice(2));
+  if (repeated !== null) {
+    process.stderr.write(repeatedOptionError(repeated));
+    process.exitCode = 2;
+    return;
+  }
   try {
     await program.parseAsync(process.argv);
   } catch (error) {

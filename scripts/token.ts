@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { withBilingualUsage } from './cli-usage';
+import { repeatedOption, repeatedOptionError, withBilingualUsage } from './cli-usage';
 import { agencyDirectory } from '../subgraphs/kit/agency';
 import { claimsSchema, gatewayProofSecret, officialRefusal, reasonInVietnamese, type Role, type TokenClaims } from '../subgraphs/kit/identity';
 import { ensureDevKeys, signDevToken } from './dev-keys';
@@ -10,6 +10,8 @@ import { registryReaderSecret } from '../schema/registry/gateway-feed';
  * prints a development token on the last line. With no arguments, lists the agency codes.
  */
 async function main(): Promise<void> {
+  const repeated = repeatedOption(process.argv.slice(2));
+  if (repeated !== null) throw new Error(repeatedOptionError(repeated).trimEnd());
   const program = withBilingualUsage(new Command())
     .name('npm run token --')
     .option('--agency <code>', 'agency of the official (see the list printed with no arguments)')

@@ -342,6 +342,19 @@ describe('schema registry', () => {
     expect(missing.status).toBe(404);
     const bad = await call('GET', '/diff?subgraph=land&from=x&to=2', landOwner);
     expect(bad.status).toBe(400);
+    // A parameter given twice, or one the route does not take, is named, not resolved one way or the other.
+    for (const [path, parameter] of [
+      ['/history?subgraph=land&subgraph=codes', 'subgraph'],
+      ['/diff?subgraph=land&from=1&to=2&from=3', 'from'],
+      ['/history?subgraph=land&extra=1', 'extra'],
+      ['/pending?all=1', 'all'],
+    ] as const) {
+      const refused = await call('GET', path, landOwner);
+      expect({ path, status: refused.status, extensions: refused.body['errors'] }).toEqual({ path, status: 400, extensions: [expect.objectContaining({ extensions: { code: 'BAD_REQUEST', parameter } })] });
+    }
+    // So is a key the body does not take.
+    const extraKey = await call('POST', '/approve', landOwner, { subgraph: 'land', version: 1, versoin: 2 });
+    expect({ status: extraKey.status, message: (extraKey.body['errors'] as Array<{ message: string }>)[0]?.message }).toEqual({ status: 400, message: expect.stringContaining('versoin') });
   });
 });
 
@@ -366,6 +379,8 @@ describe('npm run schema -- publish | history | diff | approve | reject', () => 
       [['history'], "Lỗi: thiếu tùy chọn bắt buộc '--subgraph <name>' (required option '--subgraph <name>' not specified).\n"],
       [['history', '--subgraph', 'land', '--subgrahp', 'codes'], "Lỗi: tùy chọn '--subgrahp' không có; xem --help (unknown option '--subgrahp'; see --help).\n"],
       [['history', '--subgraph'], "Lỗi: tùy chọn '--subgraph <name>' cần một giá trị (option '--subgraph <name>' needs a value).\n"],
+      // Given twice, one of the two would be dropped without a word.
+      [['history', '--subgraph', 'land', '--subgraph=codes'], "Lỗi: tùy chọn '--subgraph' chỉ được nêu một lần (give '--subgraph' once).\n"],
     ] as const;
     for (const [args, said] of cases) expect(await cli(args)).toEqual({ code: 2, out: '', err: said });
   });

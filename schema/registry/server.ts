@@ -59,15 +59,15 @@ const fieldConsumers = z
 const MAX_REASON = 2000;
 
 const bodies = {
-  check: z.object({ subgraph: subgraphName, sdl: z.string().min(1), consumers: fieldConsumers }),
-  publish: z.object({
+  check: z.strictObject({ subgraph: subgraphName, sdl: z.string().min(1), consumers: fieldConsumers }),
+  publish: z.strictObject({
     subgraph: subgraphName,
     sdl: z.string().min(1),
     url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'http(s) only'),
     consumers: fieldConsumers,
   }),
-  approve: z.object({ subgraph: subgraphName, version: version }),
-  reject: z.object({
+  approve: z.strictObject({ subgraph: subgraphName, version: version }),
+  reject: z.strictObject({
     subgraph: subgraphName,
     version: version,
     reason: z
@@ -88,8 +88,23 @@ function refusalHeaders(status: number): Record<string, string> {
   return {};
 }
 
-function badRequest(message: string): RegistryError {
-  return new RegistryError(400, 'BAD_REQUEST', message);
+function badRequest(message: string, details: Record<string, unknown> = {}): RegistryError {
+  return new RegistryError(400, 'BAD_REQUEST', message, details);
+}
+
+/**
+ * Refuses a query parameter the route does not take, or one given twice, naming it: ignored or
+ * resolved one way or the other, it would answer a question nobody asked (`?subgraph=land&subgraph=codes`).
+ */
+function checkParameters(params: URLSearchParams, takes: readonly string[]): void {
+  const names = [...params.keys()];
+  const unknown = names.find((name) => !takes.includes(name));
+  if (unknown !== undefined) {
+    const taken = takes.length > 0 ? takes.join(', ') : 'không có (none)';
+    throw badRequest(`Không có tham số "${unknown.slice(0, 80)}"; đường dẫn này nhận: ${taken}. (No query parameter "${unknown.slice(0, 80)}" here.)`, { parameter: unknown.slice(0, 80) });
+  }
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) throw badRequest(`Tham số ${repeated} chỉ được nêu một lần. (Give "${repeated}" once.)`, { parameter: repeated });
 }
 
 async function authenticate(req: IncomingMessage, verifyToken: RegistryOptions['verifyToken']): Promise<Official> {
@@ -160,7 +175,11 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
 
   /** One route: method, authentication, and the mapping of refusals to their status and code. */
   const route =
-    (method: 'GET' | 'POST', run: (caller: Official, req: IncomingMessage, params: URLSearchParams) => Promise<{ status: number; body: unknown }>): Handler =>
+    (
+      method: 'GET' | 'POST',
+      run: (caller: Official, req: IncomingMessage, params: URLSearchParams) => Promise<{ status: number; body: unknown }>,
+      takes: readonly string[] = [],
+    ): Handler =>
     async (req: IncomingMessage, res: ServerResponse) => {
       try {
         if (req.method !== method) {
@@ -168,6 +187,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
         }
         const caller = await authenticate(req, options.verifyToken);
         const params = new URL(req.url ?? '/', 'http://registry').searchParams;
+        checkParameters(params, takes);
         const { status, body } = await run(caller, req, params);
         sendJson(res, status, body);
       } catch (error) {
@@ -197,14 +217,14 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
       '/history': route('GET', async (caller, _req, params) => {
         const subgraph = queryString(params, 'subgraph');
         return { status: 200, body: { subgraph, versions: await service.history(caller, subgraph) } };
-      }),
+      }, ['subgraph']),
       '/pending': route('GET', async (caller) => ({ status: 200, body: { versions: await service.pending(caller) } })),
       '/diff': route('GET', async (_caller, _req, params) => {
         const subgraph = queryString(params, 'subgraph');
         const from = queryInt(params, 'from');
         const to = queryInt(params, 'to');
         return { status: 200, body: { subgraph, from, to, changes: await service.diff(subgraph, from, to) } };
-      }),
+      }, ['subgraph', 'from', 'to']),
       '/supergraph': route('GET', async (caller) => ({ status: 200, body: await service.supergraph(caller) })),
       [GATEWAY_SUPERGRAPH_PATH]: async (req, res) => {
         try {
