@@ -484,10 +484,17 @@ function deliveredRecord(seq: number, requestId: string, subject: string, overri
   };
 }
 
-/** Delivers `records` to the ledger as cong-an's outbox does. */
-async function deliverAsCongAn(records: readonly object[], maxBytes?: number): Promise<void> {
+/**
+ * A provider whose relay is from before chains (its records carry none), as every agency's was: one
+ * with no subgraph in this mesh, so that no relay of the mesh has sent the ledger a chain in its name
+ * (the ledger refuses chainless records from a provider that has: CHAIN_REQUIRED).
+ */
+const UNCHAINED_PROVIDER = 'so-noi-vu';
+
+/** Delivers `records` to the ledger as UNCHAINED_PROVIDER's outbox does. */
+async function deliverUnchained(records: readonly object[], maxBytes?: number): Promise<void> {
   const ledger = mesh.subgraphs.get('access')?.url ?? '';
-  await deliverDisclosures(ledger, 'cong-an', ledgerReaderSecret(mesh.keys.gatewaySecret, 'cong-an'), records, 5000, maxBytes);
+  await deliverDisclosures(ledger, UNCHAINED_PROVIDER, ledgerReaderSecret(mesh.keys.gatewaySecret, UNCHAINED_PROVIDER), records, 5000, maxBytes);
 }
 
 describe('who saw my data', () => {
@@ -615,7 +622,7 @@ describe('who saw my data', () => {
     const prefix = `usage-${uniquePrefix()}`;
     const uses = (i: number, field: string) =>
       deliveredRecord(900_000_400 + i, `${prefix}-${i}`, citizen0, { recordedAt: at, consumerAgency: consumer, fields: [{ field, category: 'DEFAULT' }] });
-    await deliverAsCongAn([uses(0, 'Citizen.addressLine'), uses(1, 'Citizen.fullName'), uses(2, 'Citizen.fullName'), uses(3, 'Citizen.gender')]);
+    await deliverUnchained([uses(0, 'Citizen.addressLine'), uses(1, 'Citizen.fullName'), uses(2, 'Citizen.fullName'), uses(3, 'Citizen.gender')]);
     const token = await mesh.token(official('so-khcn', 'governance'));
     type Usage = { disclosureUsage: { nodes: Array<{ field: string; requests: number }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
     const page = async (after: string | null) =>
@@ -629,20 +636,20 @@ describe('who saw my data', () => {
     const first = (await page(null)).body.data?.disclosureUsage;
     expect(first?.nodes).toEqual([{ field: 'Citizen.addressLine', requests: 1 }, { field: 'Citizen.fullName', requests: 2 }]);
     // A field used for the first time that day, sorting before the cursor, reaches the ledger between the pages.
-    await deliverAsCongAn([uses(4, 'Citizen.dateOfBirth')]);
+    await deliverUnchained([uses(4, 'Citizen.dateOfBirth')]);
     const second = (await page(first?.pageInfo.endCursor ?? null)).body.data?.disclosureUsage;
     expect(second).toEqual({ nodes: [{ field: 'Citizen.gender', requests: 1 }], pageInfo: { hasNextPage: false, endCursor: expect.any(String) } });
     expect((await page(null)).body.data?.disclosureUsage.nodes.map((n) => n.field)).toEqual(['Citizen.addressLine', 'Citizen.dateOfBirth']);
 
     const cursor = (position: unknown, list = 'Query.disclosureUsage') => Buffer.from(`k:${list}:${JSON.stringify(position)}`).toString('base64url');
-    expect((await page(cursor([day, 'cong-an', consumer, 'Citizen.addressLine', 'DEFAULT']))).body.data?.disclosureUsage.nodes[0]).toEqual({ field: 'Citizen.dateOfBirth', requests: 1 });
+    expect((await page(cursor([day, UNCHAINED_PROVIDER, consumer, 'Citizen.addressLine', 'DEFAULT']))).body.data?.disclosureUsage.nodes[0]).toEqual({ field: 'Citizen.dateOfBirth', requests: 1 });
     for (const after of [
       Buffer.from('o:Query.disclosureUsage:1').toString('base64url'), // an offset cursor, as this list gave before
-      cursor([day, 'cong-an', consumer, 'Citizen.fullName', 'DEFAULT'], 'Query.myDisclosures'), // another list's
-      cursor([day, 'cong-an', consumer, 'Citizen.fullName']), // a part short
-      cursor(['2026-02-30', 'cong-an', consumer, 'Citizen.fullName', 'DEFAULT']), // no such day
-      cursor(['0000-03-14', 'cong-an', consumer, 'Citizen.fullName', 'DEFAULT']), // year 0, which PostgreSQL has not
-      cursor([day, 'cong-an', consumer, 'Citizen.fullName', '']), // an empty part
+      cursor([day, UNCHAINED_PROVIDER, consumer, 'Citizen.fullName', 'DEFAULT'], 'Query.myDisclosures'), // another list's
+      cursor([day, UNCHAINED_PROVIDER, consumer, 'Citizen.fullName']), // a part short
+      cursor(['2026-02-30', UNCHAINED_PROVIDER, consumer, 'Citizen.fullName', 'DEFAULT']), // no such day
+      cursor(['0000-03-14', UNCHAINED_PROVIDER, consumer, 'Citizen.fullName', 'DEFAULT']), // year 0, which PostgreSQL has not
+      cursor([day, UNCHAINED_PROVIDER, consumer, 'Citizen.fullName', '']), // an empty part
     ]) {
       const refused = await page(after);
       expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
@@ -662,9 +669,9 @@ describe('who saw my data', () => {
     const subject = citizenIdentity(6).id;
     const requestId = `older-form-${uniquePrefix()}`;
     // The older form: the subjects as one map of personal id to fields.
-    await deliverAsCongAn([deliveredRecord(900_000_001, requestId, subject, { subjects: { [subject]: ['Citizen.fullName'] } })]);
+    await deliverUnchained([deliveredRecord(900_000_001, requestId, subject, { subjects: { [subject]: ['Citizen.fullName'] } })]);
     const seen = (await myDisclosures(subject)).find((n) => n.requestId === requestId);
-    expect(seen).toMatchObject({ provider: 'cong-an', consumer: 'so-y-te', fields: ['Citizen.fullName'] });
+    expect(seen).toMatchObject({ provider: UNCHAINED_PROVIDER, consumer: 'so-y-te', fields: ['Citizen.fullName'] });
   });
 
   it('delivers a batch larger than one body in as many bodies as it needs, every record taken', async () => {
@@ -672,11 +679,11 @@ describe('who saw my data', () => {
     const prefix = `split-${uniquePrefix()}`;
     // Five records of about 1 KB each, against a 2.5 KB body: three bodies.
     const records = Array.from({ length: 5 }, (_, i) => deliveredRecord(900_000_100 + i, `${prefix}-${i}`, subject, { purpose: 'x'.repeat(800) }));
-    await deliverAsCongAn(records, 2500);
+    await deliverUnchained(records, 2500);
     const seen = (await myDisclosures(subject)).filter((n) => n.requestId.startsWith(prefix)).map((n) => n.requestId);
     expect(seen.sort()).toEqual(records.map((r) => r.requestId).sort());
     // One record larger than a whole body is named, not sent.
-    await expect(deliverAsCongAn(records.slice(0, 1), 500)).rejects.toThrow(/exceeds the ledger's 500-byte delivery limit/);
+    await expect(deliverUnchained(records.slice(0, 1), 500)).rejects.toThrow(/exceeds the ledger's 500-byte delivery limit/);
   });
 
   it('pages a citizen\'s disclosures by position: one arriving meanwhile pushes nothing onto the next page twice', async () => {
@@ -687,7 +694,7 @@ describe('who saw my data', () => {
     const record = (i: number, recordedAt: string) => deliveredRecord(900_000_200 + i, `${prefix}-${i}`, subject, { recordedAt });
     // Two of the four at the same moment: their record numbers order them.
     const twoMinutesAgo = minutesAgo(2);
-    await deliverAsCongAn([record(0, minutesAgo(4)), record(1, minutesAgo(3)), record(2, twoMinutesAgo), record(3, twoMinutesAgo)]);
+    await deliverUnchained([record(0, minutesAgo(4)), record(1, minutesAgo(3)), record(2, twoMinutesAgo), record(3, twoMinutesAgo)]);
     const token = await mesh.token({ kind: 'citizen', sub: subject });
     type Listing = { myDisclosures: { nodes: Array<{ requestId: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
     const page = async (after: string | null) => {
@@ -703,7 +710,7 @@ describe('who saw my data', () => {
     const first = await page(null);
     expect(first.nodes.map((n) => n.requestId)).toEqual([`${prefix}-3`, `${prefix}-2`]);
     // A disclosure recorded now reaches the ledger before the citizen asks for the next page.
-    await deliverAsCongAn([record(4, new Date().toISOString())]);
+    await deliverUnchained([record(4, new Date().toISOString())]);
     const second = await page(first.pageInfo.endCursor);
     expect(second).toEqual({ nodes: [{ requestId: `${prefix}-1` }, { requestId: `${prefix}-0` }], pageInfo: { hasNextPage: false, endCursor: expect.any(String) } });
     // No cursor carries the personal id it was listed for.
@@ -1377,7 +1384,7 @@ describe('the ledger checks each chain as it arrives', () => {
     }
   });
 
-  it('judges no record a relay from before chains delivered between, and names a record sent again changed as REWRITTEN', async () => {
+  it('refuses a record without its chain once the provider has sent chains, which waits in the outbox for an upgraded relay; names a record sent again changed as REWRITTEN', async () => {
     const own = await ownProvider();
     const { code: provider, write } = own;
     type Payload = { seq: number; hash: string; chain?: number; prevHash?: string };
@@ -1393,13 +1400,17 @@ describe('the ledger checks each chain as it arrives', () => {
       await write('r1');
       await write('r2');
       await relay.drain();
+      // A relay from before chains, left running beside the upgraded one: the ledger takes nothing
+      // from it that it cannot check, and the record stays in the outbox.
       older = true;
       await write('r3');
-      await relay.drain();
+      await expect(relay.drain()).rejects.toThrow(/answered 409: .*CHAIN_REQUIRED|Records must carry their chain/);
+      expect(sent).toHaveLength(2);
       older = false;
+      expect(await relay.drain()).toBe(1);
       await write('r4');
       await relay.drain();
-      expect(sent.map((payload) => payload.chain ?? null)).toEqual([expect.any(Number), expect.any(Number), null, expect.any(Number)]);
+      expect(sent.map((payload) => payload.chain ?? null)).toEqual([expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)]);
       expect(await gapsOf(provider, { filtered: false })).toEqual([]);
 
       // r2 sent again, its hash changed: the ledger keeps the first copy and names the second.

@@ -134,6 +134,23 @@ const receiveDisclosures = statement(
  */
 const deliveryLock = statement('ledgerDeliveryLock', `SELECT pg_advisory_xact_lock(470130, hashtext($1))::text AS locked`, z.object({ locked: z.string() }));
 
+/** Whether the ledger holds a record of provider $1 delivered with its chain (index disclosures_by_chain). */
+const sendsChains = statement(
+  'providerSendsChains',
+  `SELECT EXISTS (SELECT 1 FROM disclosures WHERE provider_agency = $1 AND chain IS NOT NULL) AS chained`,
+  z.object({ chained: z.boolean() }),
+);
+
+/**
+ * A delivery holding a record without its chain from a provider whose relay has sent chains: refused
+ * whole (409 CHAIN_REQUIRED), so that the ledger checks every record it takes. A relay that left the
+ * chain out could otherwise pass a skipped record unseen. An older relay during a rolling upgrade is
+ * refused the same way; its records wait in the provider's outbox for the upgraded relay, nothing lost.
+ */
+export class ChainRequired extends Error {
+  override name = 'ChainRequired';
+}
+
 /**
  * Of the records just stored ($2, seqs of provider $1), those that do not follow the last record the
  * ledger held of their chain, kept as gaps (migrations 008, 010): sealed on a hash other than that
@@ -317,6 +334,10 @@ export function disclosureStore(db: Queries) {
       db.transaction(async (client) => {
         const delivered = JSON.stringify(records);
         await db.many(deliveryLock, [provider], client);
+        if (records.some((r) => r.chain === undefined)) {
+          const chained = records.some((r) => r.chain !== undefined) || (await db.maybeOne(sendsChains, [provider], client))?.chained === true;
+          if (chained) throw new ChainRequired(`${provider} delivered a record without its chain after records with one`);
+        }
         const stored = await db.many(receiveDisclosures, [provider, delivered], client);
         const gaps = await db.many(
           detectGaps,
@@ -372,7 +393,21 @@ export function disclosuresRoute(db: Database, readerSecret: ((provider: string)
       const where = parsed.error.issues[0]?.path.join('.') ?? '';
       return sendJson(res, 400, { errors: [{ message: `Bản ghi không hợp lệ tại ${where}. (Malformed record at ${where}.)`, extensions: { code: 'BAD_REQUEST' } }] });
     }
-    const { stored, gaps } = await store.receive(provider, parsed.data.records);
+    let received: Awaited<ReturnType<typeof store.receive>>;
+    try {
+      received = await store.receive(provider, parsed.data.records);
+    } catch (error) {
+      if (!(error instanceof ChainRequired)) throw error;
+      logger.warn({ provider, records: parsed.data.records.length }, 'disclosure records refused: delivered without their chain by a provider that sends chains');
+      return sendJson(res, 409, {
+        errors: [{
+          message: 'Bản ghi phải kèm chuỗi (chain, prevHash): bên cung cấp này đã gửi chuỗi, nên sổ cái không nhận bản ghi thiếu chuỗi; hãy nâng cấp bộ chuyển tiếp, bản ghi vẫn chờ trong hộp thư đi. ' +
+            '(Records must carry their chain: this provider has sent chains, so the ledger takes none without; upgrade the relay, the records wait in its outbox.)',
+          extensions: { code: 'CHAIN_REQUIRED' },
+        }],
+      });
+    }
+    const { stored, gaps } = received;
     // The provider's records are taken whatever their chain shows: the gap is governance's to see.
     for (const gap of gaps) logger.warn({ provider, ...gap }, 'disclosure record out of its chain (records skipped, or the chain set back), or rewritten');
     sendJson(res, 200, { received: parsed.data.records.length, stored });
