@@ -17,9 +17,12 @@ export function testServerUrl(): string {
   return url;
 }
 
-/** A database-name prefix no other test file uses. */
+/**
+ * A database-name prefix no other test file uses: `t`, this run's tag (global set-up's
+ * LIENTHONG_TEST_RUN, so that teardown drops the run's databases and no others), and its own.
+ */
 export function uniquePrefix(): string {
-  return `t${randomBytes(4).toString('hex')}_`;
+  return `t${process.env.LIENTHONG_TEST_RUN ?? 'xxxxxx'}${randomBytes(3).toString('hex')}_`;
 }
 
 export interface GraphQLResponse<Data> {
