@@ -13,6 +13,9 @@ const lines = (...text: string[]) => `${text.join('\n')}\n`;
 const lint = (sdl: string) => lintSubgraph('demo', parse(new Source(sdl, 'demo')));
 const at = (line: number, column: number) => [{ source: 'demo', line, column }];
 
+/** An OPEN object type that follows every rule, for schemas that test a rule elsewhere. */
+const OPEN_THING = ['"Một vật (a thing)."', 'type Thing @sharing(category: OPEN) {', '  "Mã (id)."', '  id: ID!', '}'];
+
 describe('lint rules on a minimal bad schema', () => {
   it('finds nothing in a small schema that follows every rule', () => {
     const sdl = lines(
@@ -130,11 +133,7 @@ describe('lint rules on a minimal bad schema', () => {
       '  "Phân trang (paging)."',
       '  pageInfo: PageInfo!',
       '}',
-      '"Một vật (a thing)."',
-      'type Thing @sharing(category: OPEN) {',
-      '  "Mã (id)."',
-      '  id: ID!',
-      '}',
+      ...OPEN_THING,
     );
     expect(lint(sdl)).toEqual([
       {
@@ -160,11 +159,7 @@ describe('lint rules on a minimal bad schema', () => {
       '  "Tạo một vật (make a thing)."',
       '  makeThing(id: ID!): Thing! @sharing(category: DEFAULT)',
       '}',
-      '"Một vật (a thing)."',
-      'type Thing @sharing(category: OPEN) {',
-      '  "Mã (id)."',
-      '  id: ID!',
-      '}',
+      ...OPEN_THING,
     );
     expect(lint(sdl)).toEqual([
       { code: 'LT009-nullable-root', subgraph: 'demo', coordinate: 'Query.thing', locations: at(3, 3), message: expect.stringContaining('must be nullable: drop the !') },
