@@ -103,8 +103,12 @@ function refusal(policy: FieldPolicy | undefined, coordinate: string, reason: Re
 /**
  * The decision that does not depend on the row, or 'per-row' when the row's data subject decides
  * (a citizen's own records, a citizen's consent). DESIGN.md §5 is the table this implements.
+ * 'refresh-first' when it would rest on a grant view that has aged (GrantView.wantsRefresh) and
+ * `refreshed` is not set: the caller waits for GrantView.refreshIfStale and asks again, refreshed.
  */
-function staticDecision(policy: FieldPolicy | undefined, context: AccessContext, owner: Owner, coordinate: string): Decision {
+function staticDecision(policy: FieldPolicy | undefined, context: AccessContext, owner: Owner, coordinate: string, refreshed: true): Decision;
+function staticDecision(policy: FieldPolicy | undefined, context: AccessContext, owner: Owner, coordinate: string, refreshed?: boolean): Decision | 'refresh-first';
+function staticDecision(policy: FieldPolicy | undefined, context: AccessContext, owner: Owner, coordinate: string, refreshed = false): Decision | 'refresh-first' {
   if (!policy) return { allowed: false, reason: 'NO_CATEGORY' };
   const category: SharingCategory = policy.category;
   if (category === 'OPEN') return { allowed: true };
@@ -122,6 +126,9 @@ function staticDecision(policy: FieldPolicy | undefined, context: AccessContext,
       if (category === 'DEFAULT') return { allowed: true };
       if (owner.grantable === false) return { allowed: false, reason: 'SUBJECT_ONLY' };
       if (!context.purpose) return { allowed: false, reason: 'PURPOSE_REQUIRED' };
+      // Only here does a decision rest on the grant view: one the poll timer has let age (a busy
+      // event loop delays it) is brought up to date first, or stays unavailable (kit/grants.ts).
+      if (!refreshed && context.grants.wantsRefresh?.()) return 'refresh-first';
       const grant = context.grants.grantFor(caller.agency, coordinate);
       if (grant === 'unavailable') return { allowed: false, reason: 'GRANTS_UNAVAILABLE' };
       if (grant) return { allowed: true, via: `grant:${grant}` };
@@ -207,11 +214,22 @@ export function withSharingRules(schema: GraphQLSchema, owner: Owner, subjects: 
   const listsOthers = fieldsListingOthers(schema, subjects);
   const sharing = rule('sharing', { cache: 'no_cache' })((parent: unknown, args: Record<string, unknown>, context: AccessContext, info: GraphQLResolveInfo) => {
     const coordinate = `${info.parentType.name}.${info.fieldName}`;
-    let decision = context.decisions.get(coordinate);
-    if (!decision) {
-      decision = staticDecision(policies.get(coordinate), context, owner, coordinate);
+    const decided = context.decisions.get(coordinate);
+    if (decided) return judge(decided, parent, args, context, info, coordinate);
+    const decision = staticDecision(policies.get(coordinate), context, owner, coordinate);
+    if (decision !== 'refresh-first') {
       context.decisions.set(coordinate, decision);
+      return judge(decision, parent, args, context, info, coordinate);
     }
+    return (context.grants.refreshIfStale?.() ?? Promise.resolve()).then(() => {
+      const fresh = context.decisions.get(coordinate) ?? staticDecision(policies.get(coordinate), context, owner, coordinate, true);
+      context.decisions.set(coordinate, fresh);
+      return judge(fresh, parent, args, context, info, coordinate);
+    });
+  });
+
+  /** The verdict on one field of one row, given the field's decision for this request. */
+  function judge(decision: Decision, parent: unknown, args: Record<string, unknown>, context: AccessContext, info: GraphQLResolveInfo, coordinate: string): true | GraphQLError {
     const verdict =
       decision !== 'per-row'
         ? decision
@@ -222,7 +240,7 @@ export function withSharingRules(schema: GraphQLSchema, owner: Owner, subjects: 
     }
     context.disclosure?.refuse(coordinate, verdict.reason);
     return refusal(policies.get(coordinate), coordinate, verdict.reason, owner, context.lang, verdict.from);
-  });
+  }
 
   const tree: Record<string, Record<string, typeof sharing>> = {};
   for (const type of Object.values(schema.getTypeMap())) {
@@ -319,7 +337,10 @@ export function allStaticallyAllowed(
     if (plumbing.has(coordinate)) continue;
     let decision = context.decisions.get(coordinate);
     if (!decision) {
-      decision = staticDecision(policies.get(coordinate), context, owner, coordinate);
+      const decided = staticDecision(policies.get(coordinate), context, owner, coordinate);
+      // A decision that must wait for the grant view is left to the rules, which wait for it.
+      if (decided === 'refresh-first') return false;
+      decision = decided;
       context.decisions.set(coordinate, decision);
     }
     if (decision === 'per-row' || !decision.allowed) return false;

@@ -19,9 +19,14 @@ export interface GrantView {
   /** The id of a usable consent by `subject` giving `agency` the field, or null. */
   consentFor(agency: string, subject: string, coordinate: string): string | null;
   /**
-   * Called before a request that may rest on the view is decided: brings a view that has aged up to
-   * date first, if the ledger answers in time. Resolves whatever the outcome; the view then says
-   * what it knows ('unavailable' still, when the ledger did not answer).
+   * True when a decision about to rest on the view should first wait for refreshIfStale: the view has
+   * aged past half its bound (its poll timer held back, or polls failing) and no recent poll on
+   * demand has just failed.
+   */
+  wantsRefresh?(): boolean;
+  /**
+   * Brings a view that has aged up to date, if the ledger answers in time. Resolves whatever the
+   * outcome; the view then says what it knows ('unavailable' still, when the ledger did not answer).
    */
   refreshIfStale?(): Promise<void>;
 }
@@ -117,8 +122,15 @@ export class GrantCache implements GrantView {
     }
   }
 
+  /** Whether refreshIfStale would poll, or wait for a poll under way (see there). */
+  wantsRefresh(): boolean {
+    const now = this.now().getTime();
+    if (this.snapshot && now - this.refreshedAt <= this.staleAfterMs / 2) return false;
+    return this.onDemand !== undefined || now - this.onDemandFailedAt >= this.intervalMs;
+  }
+
   /**
-   * Before a request that may rest on the view: when the view is older than half the staleness
+   * Before a decision that rests on the view: when the view is older than half the staleness
    * bound (polls are late or failing: the timer polls every `intervalMs`), polls now and waits for
    * the answer, at most `waitMs`, so that the request is decided on a fresh view, with the other
    * half of the bound to be decided in. Requests arriving meanwhile wait for the same poll. After
@@ -127,10 +139,8 @@ export class GrantCache implements GrantView {
    * succeeded makes the view usable again.
    */
   refreshIfStale(): Promise<void> {
-    const now = this.now().getTime();
-    if (this.snapshot && now - this.refreshedAt <= this.staleAfterMs / 2) return Promise.resolve();
+    if (!this.wantsRefresh()) return Promise.resolve();
     if (this.onDemand) return this.onDemand;
-    if (now - this.onDemandFailedAt < this.intervalMs) return Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), this.waitMs);

@@ -70,9 +70,9 @@ describe('a provider whose view of the grants has aged', () => {
 
   beforeAll(async () => {
     const definition: SubgraphDefinition<SubgraphContext> = {
-      ...definitionWithSchema('type Query { "e" ethnicGroup: String @sharing(category: SPECIAL_REQUEST) }'),
+      ...definitionWithSchema('type Query { "e" ethnicGroup: String @sharing(category: SPECIAL_REQUEST) "n" name: String @sharing(category: DEFAULT) }'),
       name: 'citizens',
-      resolvers: { Query: { ethnicGroup: () => 'Kinh' } },
+      resolvers: { Query: { ethnicGroup: () => 'Kinh', name: () => 'An' } },
       disclosureLog: false,
     };
     // No query reaches the database: the pool never connects.
@@ -92,8 +92,8 @@ describe('a provider whose view of the grants has aged', () => {
   });
 
   /** Asks for the special-request field as Sở Y tế, through the gateway (its proof, its purpose header). */
-  const ask = async () => {
-    const body = JSON.stringify({ query: '{ ethnicGroup }' });
+  const ask = async (query = '{ ethnicGroup }') => {
+    const body = JSON.stringify({ query });
     const purpose = encodeURIComponent('Khám chữa bệnh');
     const token = 'token-of-so-y-te';
     const proof = await signGatewayProof(proofSecret, 'citizens', 'request-1', token, askedOf(body, purpose));
@@ -102,8 +102,16 @@ describe('a provider whose view of the grants has aged', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, [GATEWAY_PROOF_HEADER]: proof, 'x-purpose': purpose },
       body,
     });
-    return (await response.json()) as { data?: { ethnicGroup: string | null }; errors?: Array<{ extensions?: Record<string, unknown> }> };
+    return (await response.json()) as { data?: Record<string, string | null>; errors?: Array<{ extensions?: Record<string, unknown> }> };
   };
+
+  it('asks the ledger nothing for a request no grant decides: a slow ledger slows only what rests on it', async () => {
+    await grants.refresh();
+    clock += 5001;
+    const before = polls;
+    expect(await ask('{ name }')).toEqual({ data: { name: 'An' } });
+    expect(polls).toBe(before);
+  });
 
   it('asks the ledger before deciding, rather than refusing because its poll timer is late', async () => {
     await grants.refresh();

@@ -389,10 +389,6 @@ export async function startSubgraph<Context extends SubgraphContext>(
   const graphql: Handler = async (req, res) => {
     const verified = await authenticate(req, res);
     if (!verified) return;
-    // Another agency's official may rest on grants or consents: a view the poll timer has let age
-    // (a busy event loop delays it) is brought up to date before the request is decided, or stays
-    // unavailable and grant-based access is refused (kit/grants.ts).
-    if (verified.caller.kind === 'official' && verified.caller.agency !== agency.agencyCode) await grants.refreshIfStale?.();
     proofs.set(req, verified.proof);
     callers.set(req, {
       caller: verified.caller,
