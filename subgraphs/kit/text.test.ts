@@ -2,10 +2,17 @@ import { decodePurpose, purposeRefusal } from './text';
 
 describe('the purpose a caller states (x-purpose)', () => {
   it('is no purpose when it shows nothing: spaces, zero-width characters, a byte-order mark, controls', () => {
-    for (const invisible of ['', ' ', '\u200b', '\u200b\u200c\u200d', '\u2060', '\ufeff', '\u00a0', '\u0000\n\t', '\u0085']) {
+    const invisibles = ['', ' ', '\u200b', '\u200b\u200c\u200d', '\u2060', '\ufeff', '\u00a0', '\u0000\n\t', '\u0085', '\u2028\u2029'];
+    // Direction marks, the soft hyphen, fillers, a variation selector, a tag character, the blank Braille pattern.
+    invisibles.push('\u200e', '\u200f', '\u061c', '\u00ad', '\u034f', '\u2061', '\u180e', '\u3164', '\uffa0', '\ufe0f', '\u{e0020}', '\u2800');
+    for (const invisible of invisibles) {
       expect({ invisible, purpose: decodePurpose(encodeURIComponent(invisible)) }).toEqual({ invisible, purpose: null });
       expect({ invisible, refusal: purposeRefusalOf(invisible) }).toEqual({ invisible, refusal: null });
     }
+  });
+
+  it('is one line: line and paragraph separators become spaces', () => {
+    expect(decodePurpose(encodeURIComponent('Khám\u2028bệnh\u2029ngoại trú'))).toBe('Khám bệnh ngoại trú');
   });
 
   it('is kept composed (NFC), so that a Vietnamese letter counts once however it was typed', () => {

@@ -20,7 +20,7 @@ export function likeLiteral(fragment: string): string {
 
 /**
  * A purpose as sent in the `x-purpose` header (percent-encoded UTF-8, so that Vietnamese survives
- * HTTP): decoded, control characters (a NUL, a line break) turned into spaces, kept as other free
+ * HTTP): decoded, control characters and line separators (a NUL, a line break) turned into spaces, kept as other free
  * text is (keptText: composed, trimmed), at most 500 characters. Null when not readable, or when it
  * holds nothing visible (spaces or zero-width characters alone): a purpose is one line of text that
  * people read, and it is written to the disclosure logs as such.
@@ -42,7 +42,7 @@ function purposeLine(header: string | undefined | null): string | null {
   } catch {
     return null;
   }
-  return keptText(decoded.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' '));
+  return keptText(decoded.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' '));
 }
 
 /** The longest purpose a request may state, in characters once decoded. */
@@ -73,13 +73,20 @@ export function purposeRefusal(header: string): string | null {
 }
 
 /**
+ * Characters that show nothing: white space (line and paragraph separators among it), Unicode's
+ * default-ignorable code points (zero-width spaces and joiners, direction marks, the soft hyphen,
+ * variation selectors, Hangul fillers, tag characters) and the blank Braille pattern.
+ */
+const SHOWS_NOTHING = /[\s\p{Default_Ignorable_Code_Point}\u2800]/gu;
+
+/**
  * Free text as kept: in Unicode's composed form (NFC, as Vietnamese is normally written, so that a
- * letter with its marks counts once), trimmed; empty when it holds nothing visible (spaces and
- * zero-width characters alone).
+ * letter with its marks counts once), trimmed; empty when it holds nothing visible (SHOWS_NOTHING
+ * alone).
  */
 export function keptText(value: string): string {
   const text = value.normalize('NFC').trim();
-  return text.replace(/[\s\u200B-\u200D\u2060\uFEFF]/g, '') === '' ? '' : text;
+  return text.replace(SHOWS_NOTHING, '') === '' ? '' : text;
 }
 
 /** Characters as people and PostgreSQL's char_length count them: code points, not UTF-16 units. */
