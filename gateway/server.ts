@@ -285,7 +285,8 @@ function consumerRecord(logger: Logger): ApolloServerPlugin<GatewayContext> {
               caller: caller.kind === 'official' ? { kind: caller.kind, agency: caller.agency, official: caller.officialId, roles: caller.roles } : { kind: caller.kind },
               purpose: decodePurpose(contextValue.purposeHeader),
               operation: operationName ?? null,
-              outcome: codes.length === 0 ? 'OK' : result?.data ? 'PARTIAL' : 'REFUSED',
+              // Every root field is nullable: an answer whose roots are all null gave nothing.
+              outcome: codes.length === 0 ? 'OK' : Object.values(result?.data ?? {}).some((value) => value !== null) ? 'PARTIAL' : 'REFUSED',
               errors: codes,
               // Those fetches reached no provider, so no provider's log holds them.
               openDataFromCache: contextValue.servedFromCache.fetches,

@@ -165,6 +165,20 @@ describe('lint rules on a minimal bad schema', () => {
       { code: 'LT009-nullable-root', subgraph: 'demo', coordinate: 'Query.thing', locations: at(3, 3), message: expect.stringContaining('must be nullable: drop the !') },
       { code: 'LT009-nullable-root', subgraph: 'demo', coordinate: 'Mutation.makeThing', locations: at(9, 3), message: expect.stringContaining('không được bắt buộc') },
     ]);
+    // A root type renamed by a schema definition is a root type still.
+    const renamed = lines(
+      'schema { query: Query mutation: ThingMutation }',
+      'type Query {',
+      '  "Các vật, tối đa 5 (things, at most 5)."',
+      '  things: [Thing!] @sharing(category: OPEN)',
+      '}',
+      'type ThingMutation {',
+      '  "Tạo một vật (make a thing)."',
+      '  makeThing(id: ID!): Thing! @sharing(category: DEFAULT)',
+      '}',
+      ...OPEN_THING,
+    );
+    expect(lint(renamed).map((issue) => [issue.code, issue.coordinate])).toContainEqual(['LT009-nullable-root', 'ThingMutation.makeThing']);
   });
 
   it(`${LintRule.SHARED_SCALAR}: shared codes held as String, ID or a home-made scalar, in fields, arguments and input fields`, () => {

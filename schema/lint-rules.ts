@@ -109,9 +109,15 @@ export const paginated: Rule = (context) =>
  * nulls the whole `data`, and every other agency's answer (and a mutation that did succeed) is lost
  * to the client, though its provider logged it as disclosed.
  */
-export const nullableRoots: Rule = (context) =>
-  fieldSites(context.definitions).flatMap(({ typeName, field }) => {
-    if ((typeName !== 'Query' && typeName !== 'Mutation') || field.type.kind !== Kind.NON_NULL_TYPE) return [];
+export const nullableRoots: Rule = (context) => {
+  // The root types by their usual names, and by any name a `schema { … }` gives them.
+  const roots = new Set(['Query', 'Mutation']);
+  for (const definition of context.definitions) {
+    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
+    for (const root of definition.operationTypes ?? []) if (root.operation !== 'subscription') roots.add(root.type.name.value);
+  }
+  return fieldSites(context.definitions).flatMap(({ typeName, field }) => {
+    if (!roots.has(typeName) || field.type.kind !== Kind.NON_NULL_TYPE) return [];
     const coordinate = `${typeName}.${field.name.value}`;
     return [
       finding(context, LintRule.NULLABLE_ROOT, coordinate, field,
@@ -119,3 +125,4 @@ export const nullableRoots: Rule = (context) =>
           `(${coordinate} must be nullable: drop the ! from its type, or its refusal, error or outage empties the whole answer.)`),
     ];
   });
+};

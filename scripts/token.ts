@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { repeatedOption, repeatedOptionError, withBilingualUsage } from './cli-usage';
 import { agencyDirectory } from '../subgraphs/kit/agency';
 import { claimsSchema, gatewayProofSecret, officialRefusal, reasonInVietnamese, type Role, type TokenClaims } from '../subgraphs/kit/identity';
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const repeated = repeatedOption(process.argv.slice(2));
   if (repeated !== null) throw new Error(repeatedOptionError(repeated).trimEnd());
   const program = withBilingualUsage(new Command())
+    .exitOverride()
     .name('npm run token --')
     .option('--agency <code>', 'agency of the official (see the list printed with no arguments)')
     .option('--role <role>', 'official | owner | governance', 'official')
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Bad usage exits 2, as every CLI of the project does; commander has already said why (or shown --help).
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(2);
 });

@@ -197,6 +197,10 @@ describe('the gateway records the consumer side', () => {
     });
     const refused = await asAgency('so-xay-dung', `query Refused { citizen(id: "${citizen0}") { ethnicGroup { code } } }`);
     expect(logLines.find((line) => line['requestId'] === refused.requestId)).toMatchObject({ outcome: 'PARTIAL', errors: ['ACCESS_DENIED'] });
+    // Refused at the root, it gave nothing: every root null is REFUSED, though data holds the nulls.
+    const nothing = await asAgency('so-y-te', 'query OnlyRefused { myConsents { nodes { id } } }');
+    expect(nothing.response.body.data).toEqual({ myConsents: null });
+    expect(logLines.find((line) => line['requestId'] === nothing.requestId)).toMatchObject({ outcome: 'REFUSED', errors: ['ACCESS_DENIED'] });
   });
 
   it('mints every request id itself: a client\'s own id is recorded beside it, never used as it', async () => {
