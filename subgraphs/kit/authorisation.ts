@@ -127,7 +127,8 @@ function staticDecision(policy: FieldPolicy | undefined, context: AccessContext,
       if (owner.grantable === false) return { allowed: false, reason: 'SUBJECT_ONLY' };
       if (!context.purpose) return { allowed: false, reason: 'PURPOSE_REQUIRED' };
       // Only here does a decision rest on the grant view: one the poll timer has let age (a busy
-      // event loop delays it) is brought up to date first, or stays unavailable (kit/grants.ts).
+      // event loop delays it) is brought up to date first, or stays unavailable (kit/grants.ts). The
+      // kit does so before execution (decideBeforeExecution); the rules, should the view age during it.
       if (!refreshed && context.grants.wantsRefresh?.()) return 'refresh-first';
       const grant = context.grants.grantFor(caller.agency, coordinate);
       if (grant === 'unavailable') return { allowed: false, reason: 'GRANTS_UNAVAILABLE' };
@@ -323,29 +324,33 @@ export function operationCoordinates(schema: GraphQLSchema, query: string): read
 
 /**
  * Decides, before execution, whether every field an operation can touch is allowed to this caller
- * whatever the rows (memoising each decision in `context.decisions`). When it is, executing without
- * the per-field rules gives exactly the same answer, faster; otherwise the rules run field by field.
+ * whatever the rows (memoising each decision in `context.decisions`): 'all-allowed' when it is, and
+ * executing without the per-field rules gives exactly the same answer, faster; 'per-field' when the
+ * rules must run field by field; 'refresh-first' when a decision would rest on a grant view that has
+ * aged (see staticDecision). Then the caller waits for GrantView.refreshIfStale, before execution
+ * opens the request's transaction, and asks again with `refreshed`.
  */
-export function allStaticallyAllowed(
+export function decideBeforeExecution(
   coordinates: readonly string[],
   policies: ReadonlyMap<string, FieldPolicy>,
   context: AccessContext,
   owner: Owner,
+  refreshed = false,
   plumbing: ReadonlySet<string> = FEDERATION_PLUMBING,
-): boolean {
+): 'all-allowed' | 'per-field' | 'refresh-first' {
+  let allAllowed = true;
   for (const coordinate of coordinates) {
     if (plumbing.has(coordinate)) continue;
     let decision = context.decisions.get(coordinate);
     if (!decision) {
-      const decided = staticDecision(policies.get(coordinate), context, owner, coordinate);
-      // A decision that must wait for the grant view is left to the rules, which wait for it.
-      if (decided === 'refresh-first') return false;
+      const decided = staticDecision(policies.get(coordinate), context, owner, coordinate, refreshed);
+      if (decided === 'refresh-first') return 'refresh-first';
       decision = decided;
       context.decisions.set(coordinate, decision);
     }
-    if (decision === 'per-row' || !decision.allowed) return false;
+    if (decision === 'per-row' || !decision.allowed) allAllowed = false;
   }
-  return true;
+  return allAllowed ? 'all-allowed' : 'per-field';
 }
 
 /** The grants a request's row-independent decisions relied on, for the fields it actually returned. */

@@ -217,7 +217,7 @@ export type AroundExecution = (req: IncomingMessage, body: unknown, run: () => P
  * 400 and an oversized body with a 413, both with a stable code.
  */
 export function graphqlHandler<Context extends BaseContext>(
-  apollo: ApolloServer<Context> | ((body: unknown, req: IncomingMessage) => ApolloServer<Context>),
+  apollo: ApolloServer<Context> | ((body: unknown, req: IncomingMessage) => ApolloServer<Context> | Promise<ApolloServer<Context>>),
   context: (req: IncomingMessage) => Promise<Context>,
   around?: AroundExecution,
   admit?: Admission,
@@ -266,7 +266,7 @@ export function graphqlHandler<Context extends BaseContext>(
       );
       return;
     }
-    const server = typeof apollo === 'function' ? apollo(body, req) : apollo;
+    const server = typeof apollo === 'function' ? await apollo(body, req) : apollo;
     const run = () =>
       server.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },

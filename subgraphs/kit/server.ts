@@ -31,7 +31,7 @@ import {
   type GatewayProof,
 } from './identity';
 import { sharedScalars } from './scalars';
-import { allStaticallyAllowed, FEDERATION_PLUMBING, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
+import { decideBeforeExecution, FEDERATION_PLUMBING, operationCoordinates, withSharingRules, type Decision, type SubjectOf } from './authorisation';
 import { DisclosureRecorder, recordDisclosures } from './disclosure';
 import { decodePurpose } from './text';
 import { answerWithRecord } from './disclosure-answer';
@@ -318,13 +318,21 @@ export async function startSubgraph<Context extends SubgraphContext>(
   // Identity is settled before Apollo sees the request: a call that is not the gateway's, or whose
   // token fails, gets a 401 and reaches no resolver.
   const callers = new WeakMap<IncomingMessage, Verified>();
-  const pick = (body: unknown, req: IncomingMessage): ApolloServer<Context> => {
+  const pick = async (body: unknown, req: IncomingMessage): Promise<ApolloServer<Context>> => {
     const verified = callers.get(req);
     const query = typeof body === 'object' && body !== null ? (body as { query?: unknown }).query : undefined;
-    if (!verified || typeof query !== 'string' || unchecked === apollo) return apollo;
+    if (!verified || typeof query !== 'string' || !rulesOn) return apollo;
     const touched = touchedBy(query);
+    if (!touched) return apollo;
     const access = { caller: verified.caller, purpose: purposeOf(req), lang: languageOf(req), grants, decisions: verified.decisions };
-    return touched && allStaticallyAllowed(touched, policies, access, owner) ? unchecked : apollo;
+    let decided = decideBeforeExecution(touched, policies, access, owner);
+    if (decided === 'refresh-first') {
+      // A grant decides a field of this operation and the view has aged: ask the ledger now, before
+      // execution begins the request's transaction, so that no connection is held while waiting.
+      await grants.refreshIfStale?.();
+      decided = decideBeforeExecution(touched, policies, access, owner, true);
+    }
+    return decided === 'all-allowed' ? unchecked : apollo;
   };
   // A provider holds each answer until the record of what it disclosed is committed and durable.
   const answerWithDisclosureRecord = logged
