@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin, type GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { getVariableValues, GraphQLError, isScalarType, Kind, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { getVariableValues, GraphQLError, isScalarType, Kind, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { readAgency } from '../subgraphs/kit/agency';
 import { AuthenticationError, bearerToken, GATEWAY_PROOF_HEADER, gatewayProofSecret, type Caller } from '../subgraphs/kit/identity';
@@ -264,6 +264,20 @@ export function formatGatewayError(logger: Logger) {
 }
 
 /**
+ * Whether an answer carries any agency's data: a root field, other than introspection (`__typename`,
+ * under whatever alias), that is not null. Every root field is nullable, so an answer refused at
+ * every root still has `data`, its roots null.
+ */
+function gaveData(data: Record<string, unknown> | null | undefined, operation: OperationDefinitionNode | undefined): boolean {
+  const introspection = new Set(
+    (operation?.selectionSet.selections ?? []).flatMap((selection) =>
+      selection.kind === Kind.FIELD && selection.name.value.startsWith('__') ? [selection.alias?.value ?? selection.name.value] : [],
+    ),
+  );
+  return Object.entries(data ?? {}).some(([key, value]) => value !== null && !introspection.has(key));
+}
+
+/**
  * The consumer-side record of every request (DESIGN.md §7): request id, caller, operation and
  * outcome, logged as one line when the answer is sent; the request id also goes back to the client
  * in `x-request-id`, so that a client, a provider's log and an auditor can match records.
@@ -272,7 +286,7 @@ function consumerRecord(logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ response, contextValue, operationName, errors }) {
+        async willSendResponse({ response, contextValue, operationName, errors, operation }) {
           response.http.headers.set('x-request-id', contextValue.requestId);
           const { caller } = contextValue;
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
@@ -285,8 +299,7 @@ function consumerRecord(logger: Logger): ApolloServerPlugin<GatewayContext> {
               caller: caller.kind === 'official' ? { kind: caller.kind, agency: caller.agency, official: caller.officialId, roles: caller.roles } : { kind: caller.kind },
               purpose: decodePurpose(contextValue.purposeHeader),
               operation: operationName ?? null,
-              // Every root field is nullable: an answer whose roots are all null gave nothing.
-              outcome: codes.length === 0 ? 'OK' : Object.values(result?.data ?? {}).some((value) => value !== null) ? 'PARTIAL' : 'REFUSED',
+              outcome: codes.length === 0 ? 'OK' : gaveData(result?.data, operation) ? 'PARTIAL' : 'REFUSED',
               errors: codes,
               // Those fetches reached no provider, so no provider's log holds them.
               openDataFromCache: contextValue.servedFromCache.fetches,

@@ -179,6 +179,15 @@ describe('lint rules on a minimal bad schema', () => {
       ...OPEN_THING,
     );
     expect(lint(renamed).map((issue) => [issue.code, issue.coordinate])).toContainEqual(['LT009-nullable-root', 'ThingMutation.makeThing']);
+    // And a type merely named Mutation, when the schema names another, is not a root.
+    const elsewhere = lint(renamed.replace('mutation: ThingMutation', 'mutation: Mutation2').replace('type ThingMutation {', 'type Mutation2 {') + lines(
+      '"Không phải gốc (not a root)."',
+      'type Mutation @sharing(category: OPEN) {',
+      '  "Một vật (a thing)."',
+      '  thing: Thing!',
+      '}',
+    ));
+    expect(elsewhere.filter((issue) => issue.code === 'LT009-nullable-root').map((issue) => issue.coordinate)).toEqual(['Mutation2.makeThing']);
   });
 
   it(`${LintRule.SHARED_SCALAR}: shared codes held as String, ID or a home-made scalar, in fields, arguments and input fields`, () => {

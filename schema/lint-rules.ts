@@ -110,12 +110,13 @@ export const paginated: Rule = (context) =>
  * to the client, though its provider logged it as disclosed.
  */
 export const nullableRoots: Rule = (context) => {
-  // The root types by their usual names, and by any name a `schema { … }` gives them.
-  const roots = new Set(['Query', 'Mutation']);
+  // Each operation's root type: as a `schema { … }` (or an extension of it) names it, else its usual name.
+  const rootOf = new Map<string, string>([['query', 'Query'], ['mutation', 'Mutation']]);
   for (const definition of context.definitions) {
     if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const root of definition.operationTypes ?? []) if (root.operation !== 'subscription') roots.add(root.type.name.value);
+    for (const root of definition.operationTypes ?? []) if (rootOf.has(root.operation)) rootOf.set(root.operation, root.type.name.value);
   }
+  const roots = new Set(rootOf.values());
   return fieldSites(context.definitions).flatMap(({ typeName, field }) => {
     if (!roots.has(typeName) || field.type.kind !== Kind.NON_NULL_TYPE) return [];
     const coordinate = `${typeName}.${field.name.value}`;

@@ -5,6 +5,8 @@ describe('the purpose a caller states (x-purpose)', () => {
     const invisibles = ['', ' ', '\u200b', '\u200b\u200c\u200d', '\u2060', '\ufeff', '\u00a0', '\u0000\n\t', '\u0085', '\u2028\u2029'];
     // Direction marks, the soft hyphen, fillers, a variation selector, a tag character, the blank Braille pattern.
     invisibles.push('\u200e', '\u200f', '\u061c', '\u00ad', '\u034f', '\u2061', '\u180e', '\u3164', '\uffa0', '\ufe0f', '\u{e0020}', '\u2800');
+    // Annotation marks, a format control, private use, the object replacement character, a lone combining mark: no letter, no digit.
+    invisibles.push('\ufff9\ufffa\ufffb', '\u{13430}', '\ue000', '\u{f0000}', '\ufffc', '\u0301', '-.');
     for (const invisible of invisibles) {
       expect({ invisible, purpose: decodePurpose(encodeURIComponent(invisible)) }).toEqual({ invisible, purpose: null });
       expect({ invisible, refusal: purposeRefusalOf(invisible) }).toEqual({ invisible, refusal: null });

@@ -22,12 +22,14 @@ export function likeLiteral(fragment: string): string {
  * A purpose as sent in the `x-purpose` header (percent-encoded UTF-8, so that Vietnamese survives
  * HTTP): decoded, control characters and line separators (a NUL, a line break) turned into spaces, kept as other free
  * text is (keptText: composed, trimmed), at most 500 characters. Null when not readable, or when it
- * holds nothing visible (spaces or zero-width characters alone): a purpose is one line of text that
+ * holds no letter or digit (spaces or zero-width characters alone, say): a purpose is one line of text that
  * people read, and it is written to the disclosure logs as such.
  */
 export function decodePurpose(header: string | undefined | null): string | null {
   const line = purposeLine(header);
-  if (line === null) return null;
+  // A purpose people read says something: a letter or a digit at least (private-use characters,
+  // annotation marks or a lone combining mark alone read as nothing).
+  if (line === null || !/[\p{L}\p{N}]/u.test(line)) return null;
   // Cut by characters, not UTF-16 units, and only when it may be too long.
   const purpose = line.length <= MAX_PURPOSE_LENGTH ? line : [...line].slice(0, MAX_PURPOSE_LENGTH).join('');
   return purpose === '' ? null : purpose;
