@@ -20,10 +20,10 @@ export function likeLiteral(fragment: string): string {
 
 /**
  * A purpose as sent in the `x-purpose` header (percent-encoded UTF-8, so that Vietnamese survives
- * HTTP): decoded, control characters and line separators (a NUL, a line break) turned into spaces, kept as other free
- * text is (keptText: composed, trimmed), at most 500 characters. Null when not readable, or when it
- * holds no letter or digit (spaces or zero-width characters alone, say): a purpose is one line of text that
- * people read, and it is written to the disclosure logs as such.
+ * HTTP): decoded, control characters and line separators (a NUL, a line break) turned into spaces,
+ * kept as other free text is (keptText: composed, trimmed), at most 500 characters. Null when not
+ * readable, or when it holds no letter or digit (spaces or zero-width characters alone, say): a
+ * purpose is one line of text that people read, and it is written to the disclosure logs as such.
  */
 export function decodePurpose(header: string | undefined | null): string | null {
   const line = purposeLine(header);
@@ -31,8 +31,7 @@ export function decodePurpose(header: string | undefined | null): string | null 
   // annotation marks or a lone combining mark alone read as nothing).
   if (line === null || !/[\p{L}\p{N}]/u.test(line)) return null;
   // Cut by characters, not UTF-16 units, and only when it may be too long.
-  const purpose = line.length <= MAX_PURPOSE_LENGTH ? line : [...line].slice(0, MAX_PURPOSE_LENGTH).join('');
-  return purpose === '' ? null : purpose;
+  return line.length <= MAX_PURPOSE_LENGTH ? line : [...line].slice(0, MAX_PURPOSE_LENGTH).join('');
 }
 
 /** The header decoded as one line of kept text, or null when absent or not percent-encoded UTF-8. */
