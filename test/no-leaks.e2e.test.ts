@@ -24,9 +24,18 @@ async function post(url: string, body: string, headers: Record<string, string>):
   return { status: response.status, text: await response.text() };
 }
 
+/**
+ * Whether `text` holds internals: a LEAK match that is not the caller's own input echoed back (a
+ * variable named `PG_` quoted in graphql-js's refusal is what was sent, not a PostgreSQL name).
+ */
+function leaks(text: string, input: unknown): boolean {
+  const sent = JSON.stringify(input).toLowerCase();
+  return [...text.matchAll(new RegExp(LEAK.source, 'gi'))].some((match) => !sent.includes(match[0].toLowerCase()));
+}
+
 function check(outcome: { status: number; text: string }, input: unknown): void {
   // A masked internal error is a 5xx in disguise: bad input must meet a named refusal.
-  if (outcome.status >= 500 || LEAK.test(outcome.text) || outcome.text.includes('INTERNAL_SERVER_ERROR')) {
+  if (outcome.status >= 500 || leaks(outcome.text, input) || outcome.text.includes('INTERNAL_SERVER_ERROR')) {
     throw new Error(`input ${JSON.stringify(input).slice(0, 500)}\n→ ${outcome.status} ${outcome.text.slice(0, 1000)}`);
   }
 }
